@@ -1,0 +1,159 @@
+import { Packr } from "msgpackr";
+import { CareLedgerError } from "./errors.js";
+import { scanMsgpack } from "./msgpackScan.js";
+
+/**
+ * A value that has exactly one encoding: null, booleans, integers (numbers up to 2^53 in
+ * magnitude, bigints up to 64 bits), strings, bytes, arrays and plain objects with string keys.
+ * No undefined, no floats, no Maps, Dates or class instances.
+ */
+export type Canonical =
+  | null
+  | boolean
+  | number
+  | bigint
+  | string
+  | Uint8Array
+  | readonly Canonical[]
+  | { readonly [key: string]: Canonical };
+
+export interface DecodeLimits {
+  /** Largest input accepted, checked before anything is parsed. */
+  bytesMax: number;
+  /** Deepest nesting of arrays and maps. */
+  depthMax: number;
+  /** Most values (of any type, nested ones included) in one input. */
+  valuesMax: number;
+}
+
+export const DEFAULT_DECODE_LIMITS: DecodeLimits = {
+  bytesMax: 4 * 1024 * 1024,
+  depthMax: 32,
+  valuesMax: 1_000_000,
+};
+
+const INT_MAGNITUDE_MAX = 2 ** 53;
+const UINT64_MAX = (1n << 64n) - 1n;
+const INT64_MIN = -(1n << 63n);
+
+// Records, bundled strings and structured cloning are msgpackr extensions that other decoders
+// do not read; with them off, msgpackr writes plain MessagePack.
+const packr = new Packr({
+  useRecords: false,
+  mapsAsObjects: true,
+  // "auto" (documented, missing from the typings): number up to 2^53, bigint beyond.
+  int64AsType: "auto" as "bigint",
+  bundleStrings: false,
+  // Smallest map header (fixmap for up to 15 keys), as every other MessagePack encoder writes.
+  variableMapSize: true,
+  moreTypes: false,
+  structuredClone: false,
+});
+
+/** Encodes a canonical value; throws `ENCODING_INVALID` for anything outside the model. */
+export function encode(value: Canonical): Uint8Array {
+  const packed = packr.pack(normalize(value, 0));
+  return new Uint8Array(packed.buffer, packed.byteOffset, packed.byteLength);
+}
+
+/**
+ * Decodes bytes that must be the canonical encoding of a value. The input is scanned without
+ * allocation first (size, depth, value count, only the types of the model), then decoded, then
+ * re-encoded: anything that is not byte-for-byte canonical is rejected with `ENCODING_INVALID`.
+ */
+export function decode(bytes: Uint8Array, limits: DecodeLimits = DEFAULT_DECODE_LIMITS): Canonical {
+  if (bytes.byteLength > limits.bytesMax) {
+    throw new CareLedgerError("ENCODING_TOO_LARGE", `input of ${bytes.byteLength} bytes`, {
+      bytesMax: limits.bytesMax,
+    });
+  }
+  scanMsgpack(bytes, limits.depthMax, limits.valuesMax);
+  let value: unknown;
+  try {
+    value = packr.unpack(bytes);
+  } catch (error) {
+    throw new CareLedgerError("ENCODING_INVALID", `undecodable: ${String(error)}`);
+  }
+  const decoded = fromDecoded(value, 0);
+  const again = encode(decoded);
+  if (!bytesEqual(again, bytes)) {
+    throw new CareLedgerError("ENCODING_INVALID", "bytes are not the canonical encoding");
+  }
+  return decoded;
+}
+
+function normalize(value: Canonical, depth: number): unknown {
+  if (depth > DEFAULT_DECODE_LIMITS.depthMax) {
+    throw new CareLedgerError("ENCODING_INVALID", "nesting too deep");
+  }
+  switch (typeof value) {
+    case "boolean":
+    case "string":
+      return value;
+    case "number":
+      if (!Number.isInteger(value) || Math.abs(value) > INT_MAGNITUDE_MAX) {
+        throw new CareLedgerError("ENCODING_INVALID", `not an integer in range: ${value}`);
+      }
+      // msgpackr writes integers beyond 32 bits as float64; as a bigint they become int64.
+      return value > 0xffff_ffff || value < -0x8000_0000 ? BigInt(value) : value;
+    case "bigint":
+      if (value > UINT64_MAX || value < INT64_MIN) {
+        throw new CareLedgerError("ENCODING_INVALID", "integer beyond 64 bits");
+      }
+      // One integer, one encoding: a bigint in the number range encodes as that number would.
+      if (value <= BigInt(INT_MAGNITUDE_MAX) && value >= -BigInt(INT_MAGNITUDE_MAX)) {
+        return normalize(Number(value), depth);
+      }
+      return value;
+    case "object":
+      return normalizeObject(value, depth);
+    default:
+      throw new CareLedgerError("ENCODING_INVALID", `type ${typeof value} has no encoding`);
+  }
+}
+
+function normalizeObject(value: object | null, depth: number): unknown {
+  if (value === null) return null;
+  if (value instanceof Uint8Array) return value;
+  if (Array.isArray(value)) return value.map((item: Canonical) => normalize(item, depth + 1));
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) {
+    throw new CareLedgerError("ENCODING_INVALID", "only plain objects have an encoding");
+  }
+  const record = value as { readonly [key: string]: Canonical };
+  const sorted: Record<string, unknown> = {};
+  for (const key of Object.keys(record).sort()) {
+    const item = record[key];
+    if (item === undefined) {
+      throw new CareLedgerError("ENCODING_INVALID", `undefined at key ${key}`);
+    }
+    sorted[key] = normalize(item, depth + 1);
+  }
+  return sorted;
+}
+
+/** Turns msgpackr's output into the canonical model: Buffers become plain Uint8Arrays. */
+function fromDecoded(value: unknown, depth: number): Canonical {
+  if (depth > DEFAULT_DECODE_LIMITS.depthMax) {
+    throw new CareLedgerError("ENCODING_INVALID", "nesting too deep");
+  }
+  if (value === null || typeof value === "boolean" || typeof value === "string") return value;
+  if (typeof value === "number" || typeof value === "bigint") return value;
+  if (value instanceof Uint8Array) return new Uint8Array(value);
+  if (Array.isArray(value)) return value.map((item) => fromDecoded(item, depth + 1));
+  if (typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
+    const out: Record<string, Canonical> = {};
+    for (const [key, item] of Object.entries(value)) {
+      if (key === "__proto__") throw new CareLedgerError("ENCODING_INVALID", "reserved key");
+      out[key] = fromDecoded(item, depth + 1);
+    }
+    return out;
+  }
+  throw new CareLedgerError("ENCODING_INVALID", "decoded a type outside the model");
+}
+
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.byteLength !== b.byteLength) return false;
+  for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

@@ -1,0 +1,63 @@
+/**
+ * Every error a client can meet, in one registry. The same code appears in failed receipts,
+ * HTTP responses (`{error: {code, message, details}}` with the status below) and SDK
+ * exceptions. Codes are stable: add new ones, never rename or reuse one.
+ */
+export const ERROR_CODES = {
+  // Encoding and size.
+  ENCODING_INVALID: { status: 400, message: "bytes are not a canonical encoding" },
+  ENCODING_TOO_LARGE: { status: 413, message: "input exceeds its size limit" },
+  // Transactions, checked at admission and again in every block.
+  TX_MALFORMED: { status: 400, message: "transaction does not match its schema" },
+  TX_TOO_LARGE: { status: 413, message: "transaction exceeds the size limit" },
+  TX_WRONG_CHAIN: { status: 400, message: "transaction is for another chain" },
+  TX_BAD_SIGNATURE: { status: 400, message: "transaction signature does not verify" },
+  TX_EXPIRED: { status: 400, message: "transaction expiry height has passed" },
+  TX_EXPIRY_TOO_FAR: { status: 400, message: "transaction expires too far in the future" },
+  TX_DUPLICATE: { status: 409, message: "transaction id was already admitted or committed" },
+  TX_UNKNOWN_TYPE: { status: 400, message: "no module handles this transaction type" },
+  TX_PAYLOAD_INVALID: { status: 400, message: "payload does not match the type's schema" },
+  MEMPOOL_FULL: { status: 503, message: "mempool is full, retry later" },
+  // Blocks and certificates.
+  BLOCK_INVALID: { status: 400, message: "block is invalid" },
+  CERTIFICATE_INVALID: { status: 400, message: "commit certificate does not verify" },
+  PROOF_INVALID: { status: 400, message: "proof does not verify against the root" },
+  GENESIS_INVALID: { status: 400, message: "genesis document is invalid" },
+  // Business rules (failed receipts).
+  UNAUTHORIZED: { status: 403, message: "sender may not send this transaction" },
+  NOT_FOUND: { status: 404, message: "no such object" },
+  ALREADY_EXISTS: { status: 409, message: "object already exists" },
+  IDENTITY_REVOKED: { status: 403, message: "signing key was revoked" },
+  ORG_NOT_FOUND: { status: 404, message: "no such organization" },
+  PROPOSAL_NOT_FOUND: { status: 404, message: "no such governance proposal" },
+  PROPOSAL_CLOSED: { status: 409, message: "proposal already passed, failed or expired" },
+  ALREADY_VOTED: { status: 409, message: "this organization already voted" },
+  VALIDATOR_SET_TOO_SMALL: { status: 409, message: "change would leave fewer than 4 validators" },
+  // API access.
+  FORBIDDEN: { status: 403, message: "caller may not see this" },
+  RATE_LIMITED: { status: 429, message: "too many requests" },
+  INTERNAL: { status: 500, message: "internal error" },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export function isErrorCode(code: string): code is ErrorCode {
+  return Object.hasOwn(ERROR_CODES, code);
+}
+
+/** An error carrying a registry code; `details` is JSON-safe context for the caller. */
+export class CareLedgerError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Readonly<Record<string, unknown>>;
+
+  constructor(code: ErrorCode, message?: string, details: Record<string, unknown> = {}) {
+    super(message ?? ERROR_CODES[code].message);
+    this.name = "CareLedgerError";
+    this.code = code;
+    this.details = details;
+  }
+
+  get status(): number {
+    return ERROR_CODES[this.code].status;
+  }
+}

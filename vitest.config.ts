@@ -1,0 +1,26 @@
+import { defaultServerConditions, defineConfig } from "vitest/config";
+
+// The "source" export condition makes workspace packages resolve to their TypeScript
+// sources, so tests never depend on a previous build.
+const conditions = ["source", ...defaultServerConditions];
+
+const unit = (name: string) => ({
+  extends: true as const,
+  test: { name, include: [`packages/${name}/src/**/*.test.ts`] },
+});
+
+export default defineConfig({
+  resolve: { conditions },
+  ssr: { resolve: { conditions, externalConditions: ["source"] } },
+  test: {
+    projects: [
+      unit("protocol"),
+      unit("consensus"),
+      unit("ledger"),
+      {
+        extends: true,
+        test: { name: "cluster", include: ["test/**/*.test.ts"], pool: "forks" },
+      },
+    ],
+  },
+});
