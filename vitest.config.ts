@@ -17,6 +17,7 @@ export default defineConfig({
       unit("protocol"),
       unit("consensus"),
       unit("ledger"),
+      unit("node"),
       {
         extends: true,
         test: { name: "cluster", include: ["test/**/*.test.ts"], pool: "forks" },
