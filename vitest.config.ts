@@ -1,8 +1,9 @@
-import { defaultServerConditions, defineConfig } from "vitest/config";
+import { defineConfig } from "vitest/config";
 
 // The "source" export condition makes workspace packages resolve to their TypeScript
 // sources, so tests never depend on a previous build.
-const conditions = ["source", ...defaultServerConditions];
+// The rest are Vite's default server conditions, which a custom list replaces.
+const conditions = ["source", "module", "node", "development|production"];
 
 const unit = (name: string) => ({
   extends: true as const,

@@ -1,0 +1,213 @@
+import "./polyfill.js";
+import { noise } from "@chainsafe/libp2p-noise";
+import { yamux } from "@chainsafe/libp2p-yamux";
+import type { Libp2p, PeerId, Stream } from "@libp2p/interface";
+import { tcp } from "@libp2p/tcp";
+import { type LengthPrefixedStream, lpStream } from "@libp2p/utils";
+import { type Multiaddr, multiaddr } from "@multiformats/multiaddr";
+import { createLibp2p } from "libp2p";
+import { CHANNELS, type ChannelName } from "./channels.js";
+import { membershipGater } from "./gater.js";
+import { libp2pKeyOf, nodeKeyOfPeer, peerIdOfNodeKey } from "./identity.js";
+import { PeerScores } from "./peerScores.js";
+import { Redialer } from "./redialer.js";
+
+export interface PeerAddress {
+  /** The peer's node key, lowercase hex. */
+  readonly nodeKey: string;
+  /** A multiaddr without /p2p, e.g. /ip4/127.0.0.1/tcp/26656. */
+  readonly address: string;
+}
+
+export interface NetworkInit {
+  readonly nodeSecretKey: Uint8Array;
+  readonly listen: string;
+  readonly peers: readonly PeerAddress[];
+  readonly isMember: (nodeKeyHex: string) => boolean;
+  readonly onMessage: (channel: ChannelName, fromNodeKey: string, bytes: Uint8Array) => void;
+  readonly onPeerChange?: (connectedCount: number) => void;
+  readonly log?: (event: string, fields: Record<string, unknown>) => void;
+}
+
+export interface NetworkCounters {
+  messagesIn: number;
+  messagesOut: number;
+  dropped: number;
+}
+
+interface OutboundLink {
+  queue: Uint8Array[];
+  stream: LengthPrefixedStream<Stream> | null;
+  pumping: boolean;
+}
+
+/**
+ * The libp2p host: TCP, Noise, yamux, admission of members only, one long-lived outbound stream
+ * per peer and channel, bounded queues, and redial with backoff. It decodes nothing: it hands
+ * framed bytes to `onMessage`, and whoever decodes them reports garbage back with `misbehaved`.
+ */
+export class Network {
+  readonly counters: NetworkCounters = { messagesIn: 0, messagesOut: 0, dropped: 0 };
+  private readonly links = new Map<string, OutboundLink>();
+  private readonly redialer: Redialer;
+
+  private constructor(
+    private readonly libp2p: Libp2p,
+    private readonly init: NetworkInit,
+    private readonly scores: PeerScores,
+  ) {
+    this.redialer = new Redialer(
+      (address) => this.libp2p.dial(address).then(() => undefined),
+      init.peers.map((peer) => this.fullAddress(peer)),
+    );
+  }
+
+  static async start(init: NetworkInit): Promise<Network> {
+    const scores = new PeerScores();
+    const isAdmitted = (key: string) => init.isMember(key) && !scores.isBanned(key);
+    const libp2p = await createLibp2p({
+      privateKey: await libp2pKeyOf(init.nodeSecretKey),
+      addresses: { listen: [init.listen] },
+      transports: [tcp()],
+      connectionEncrypters: [noise()],
+      streamMuxers: [yamux()],
+      connectionGater: membershipGater(isAdmitted),
+      // A consortium is small and fixed: members may reconnect fast after a restart, and our own
+      // liveness (view changes, redial) replaces libp2p's ping monitor, which drops peers of a
+      // node under full CPU load (STACK.md).
+      connectionManager: { inboundConnectionThreshold: 1_000, maxIncomingPendingConnections: 64 },
+      connectionMonitor: { enabled: false },
+    });
+    const network = new Network(libp2p, init, scores);
+    for (const name of Object.keys(CHANNELS) as ChannelName[]) {
+      await libp2p.handle(CHANNELS[name].protocol, (stream, connection) => {
+        network.readInbound(name, stream, connection.remotePeer);
+      });
+    }
+    libp2p.addEventListener("peer:connect", () => network.reportPeers());
+    libp2p.addEventListener("peer:disconnect", (event) => {
+      network.reportPeers();
+      const key = nodeKeyOfPeer(event.detail);
+      if (key !== null) network.forgetLinks(key);
+      network.redialer.wake();
+    });
+    network.redialer.start();
+    return network;
+  }
+
+  get connectedPeers(): number {
+    return this.libp2p.getPeers().length;
+  }
+
+  listenAddresses(): Multiaddr[] {
+    return this.libp2p.getMultiaddrs();
+  }
+
+  /** Queues a message for one peer; drops it (counted) when that peer's queue is full. */
+  send(channel: ChannelName, toNodeKey: string, bytes: Uint8Array): void {
+    const id = `${channel}/${toNodeKey}`;
+    let link = this.links.get(id);
+    if (link === undefined) {
+      link = { queue: [], stream: null, pumping: false };
+      this.links.set(id, link);
+    }
+    if (link.queue.length >= CHANNELS[channel].queueMessagesMax) {
+      this.counters.dropped += 1;
+      return;
+    }
+    link.queue.push(bytes);
+    if (!link.pumping) void this.pump(channel, toNodeKey, link);
+  }
+
+  broadcast(channel: ChannelName, bytes: Uint8Array): void {
+    for (const peer of this.init.peers) this.send(channel, peer.nodeKey, bytes);
+  }
+
+  /** A peer sent something undecodable or invalid: score it, and hang up on a repeat offender. */
+  misbehaved(nodeKey: string, reason: string): void {
+    this.init.log?.("peer misbehaved", { peer: nodeKey, reason });
+    if (this.scores.penalize(nodeKey)) {
+      void this.libp2p.hangUp(peerIdOfNodeKey(Buffer.from(nodeKey, "hex")));
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.redialer.stop();
+    await this.libp2p.stop();
+  }
+
+  private async pump(channel: ChannelName, toNodeKey: string, link: OutboundLink): Promise<void> {
+    link.pumping = true;
+    try {
+      while (link.queue.length > 0) {
+        if (link.stream === null) link.stream = await this.openStream(channel, toNodeKey);
+        const batch = link.queue.splice(0, link.queue.length);
+        // One write of many frames: encryption and framing cost per write, not per message.
+        await link.stream.writeV(batch);
+        this.counters.messagesOut += batch.length;
+      }
+    } catch {
+      // The peer is gone or refused the stream: what was queued is dropped (consensus and
+      // gossip tolerate loss and retransmit), and the next send opens a new stream.
+      this.counters.dropped += link.queue.length;
+      link.queue.length = 0;
+      link.stream = null;
+    } finally {
+      link.pumping = false;
+    }
+  }
+
+  private async openStream(channel: ChannelName, toNodeKey: string) {
+    const spec = CHANNELS[channel];
+    const peer = peerIdOfNodeKey(Buffer.from(toNodeKey, "hex"));
+    const stream = await this.libp2p.dialProtocol(peer, spec.protocol);
+    return lpStream(stream, {
+      maxDataLength: spec.messageBytesMax,
+      maxBufferSize: spec.messageBytesMax + 16,
+    });
+  }
+
+  private readInbound(channel: ChannelName, stream: Stream, remote: PeerId): void {
+    const key = nodeKeyOfPeer(remote);
+    if (key === null) {
+      stream.abort(new Error("peer without an Ed25519 key"));
+      return;
+    }
+    const spec = CHANNELS[channel];
+    const framed = lpStream(stream, {
+      maxDataLength: spec.messageBytesMax,
+      maxBufferSize: spec.messageBytesMax + 16,
+    });
+    void (async () => {
+      try {
+        for (;;) {
+          const message = await framed.read();
+          this.counters.messagesIn += 1;
+          this.init.onMessage(channel, key, message.subarray());
+        }
+      } catch (error) {
+        // End of stream is normal; an oversized frame is misbehaviour.
+        if (error instanceof Error && /length|too long|buffer/i.test(error.message)) {
+          this.misbehaved(key, `oversized frame on ${channel}`);
+        }
+        stream.abort(error instanceof Error ? error : new Error(String(error)));
+      }
+    })();
+  }
+
+  private forgetLinks(nodeKey: string): void {
+    for (const name of Object.keys(CHANNELS)) {
+      const link = this.links.get(`${name}/${nodeKey}`);
+      if (link !== undefined) link.stream = null;
+    }
+  }
+
+  private reportPeers(): void {
+    this.init.onPeerChange?.(this.connectedPeers);
+  }
+
+  private fullAddress(peer: PeerAddress): Multiaddr {
+    const id = peerIdOfNodeKey(Buffer.from(peer.nodeKey, "hex"));
+    return multiaddr(`${peer.address}/p2p/${id.toString()}`);
+  }
+}
