@@ -1,0 +1,49 @@
+import { type Static, Type } from "@sinclair/typebox";
+import { PUBLIC_KEY_BYTES } from "../keys.js";
+import { payloadChecker } from "./check.js";
+
+/** The roles an identity can hold (DOMAIN.md). A patient is only a key. */
+export const IDENTITY_ROLES = [
+  "clinician",
+  "staff",
+  "insurer-agent",
+  "manufacturer",
+  "distributor",
+  "pharmacist",
+  "regulator",
+  "device",
+  "patient",
+] as const;
+
+export type IdentityRole = (typeof IDENTITY_ROLES)[number];
+
+const publicKey = () =>
+  Type.Uint8Array({ minByteLength: PUBLIC_KEY_BYTES, maxByteLength: PUBLIC_KEY_BYTES });
+
+export const OrganizationIdSchema = Type.String({ pattern: "^[a-z0-9][a-z0-9-]{0,63}$" });
+
+/** `identity.register`, sent by an admin of `org`: binds `key` to `org` with `roles`. */
+export const IdentityRegisterPayloadSchema = Type.Object(
+  {
+    key: publicKey(),
+    org: OrganizationIdSchema,
+    roles: Type.Array(Type.Union(IDENTITY_ROLES.map((role) => Type.Literal(role))), {
+      minItems: 1,
+      maxItems: IDENTITY_ROLES.length,
+      uniqueItems: true,
+    }),
+  },
+  { additionalProperties: false },
+);
+
+/** `identity.revoke`, sent by the key itself or an admin of its organization. */
+export const IdentityRevokePayloadSchema = Type.Object(
+  { key: publicKey() },
+  { additionalProperties: false },
+);
+
+export type IdentityRegisterPayload = Static<typeof IdentityRegisterPayloadSchema>;
+export type IdentityRevokePayload = Static<typeof IdentityRevokePayloadSchema>;
+
+export const identityRegisterPayload = payloadChecker(IdentityRegisterPayloadSchema);
+export const identityRevokePayload = payloadChecker(IdentityRevokePayloadSchema);

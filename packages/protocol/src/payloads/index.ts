@@ -1,0 +1,3 @@
+export * from "./check.js";
+export * from "./governance.js";
+export * from "./identity.js";
