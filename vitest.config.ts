@@ -19,6 +19,7 @@ export default defineConfig({
       unit("consensus"),
       unit("ledger"),
       unit("node"),
+      unit("api"),
       {
         extends: true,
         test: { name: "cluster", include: ["test/**/*.test.ts"], pool: "forks" },

@@ -34,7 +34,10 @@ export const ERROR_CODES = {
   ALREADY_VOTED: { status: 409, message: "this organization already voted" },
   VALIDATOR_SET_TOO_SMALL: { status: 409, message: "change would leave fewer than 4 validators" },
   // API access.
+  BAD_REQUEST: { status: 400, message: "request does not match the route's schema" },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, message: "content type not accepted by this route" },
   FORBIDDEN: { status: 403, message: "caller may not see this" },
+  NOT_READY: { status: 503, message: "node is catching up with its peers" },
   RATE_LIMITED: { status: 429, message: "too many requests" },
   INTERNAL: { status: 500, message: "internal error" },
 } as const satisfies Record<string, { status: number; message: string }>;

@@ -1,0 +1,44 @@
+import { CareLedgerError, ERROR_CODES, type ErrorCode } from "@careledger/protocol";
+import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
+
+/** Fastify's own errors, mapped to registry codes so every answer has the one error shape. */
+function codeOfFastifyError(error: FastifyError): { code: ErrorCode; status: number } {
+  if (error.validation !== undefined) return { code: "BAD_REQUEST", status: 400 };
+  switch (error.code) {
+    case "FST_ERR_CTP_BODY_TOO_LARGE":
+      return { code: "ENCODING_TOO_LARGE", status: 413 };
+    case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
+      return { code: "UNSUPPORTED_MEDIA_TYPE", status: 415 };
+    case "FST_ERR_CTP_EMPTY_JSON_BODY":
+    case "FST_ERR_CTP_INVALID_JSON_BODY":
+      return { code: "BAD_REQUEST", status: 400 };
+    default:
+      break;
+  }
+  if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
+    return { code: "BAD_REQUEST", status: error.statusCode };
+  }
+  return { code: "INTERNAL", status: 500 };
+}
+
+export function sendError(
+  reply: FastifyReply,
+  code: ErrorCode,
+  status: number,
+  message: string,
+  details: Record<string, unknown> = {},
+): FastifyReply {
+  return reply.status(status).send({ error: { code, message, details } });
+}
+
+/** One JSON error shape for everything: `{error: {code, message, details}}`. */
+export function errorHandler(error: unknown, request: FastifyRequest, reply: FastifyReply) {
+  if (error instanceof CareLedgerError) {
+    return sendError(reply, error.code, error.status, error.message, { ...error.details });
+  }
+  const fastifyError = error as FastifyError;
+  const { code, status } = codeOfFastifyError(fastifyError);
+  if (status >= 500) request.log.error({ err: error }, "request failed");
+  const message = status >= 500 ? ERROR_CODES.INTERNAL.message : fastifyError.message;
+  return sendError(reply, code, status, message);
+}

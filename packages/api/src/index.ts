@@ -1,0 +1,2 @@
+export * from "./nodeApi.js";
+export * from "./server.js";

@@ -1,0 +1,54 @@
+import type { Block, CommitCertificate, ValidatorSet } from "@careledger/protocol";
+
+/** A node's view of itself, as `GET /v1/status` reports it. */
+export interface NodeStatus {
+  readonly chainId: Uint8Array;
+  readonly nodeKey: Uint8Array;
+  readonly height: number;
+  readonly headHash: Uint8Array;
+  readonly stateRoot: Uint8Array;
+  readonly view: number;
+  readonly primary: Uint8Array;
+  readonly validators: ValidatorSet;
+  readonly peers: number;
+  readonly syncing: boolean;
+}
+
+export interface CertifiedBlock {
+  readonly hash: Uint8Array;
+  readonly block: Block;
+  /** Null only for the genesis block, which no quorum signs. */
+  readonly certificate: CommitCertificate | null;
+}
+
+/** A receipt in JSON form: `ok`, and for a failure the registry code and a reason. */
+export interface ReceiptView {
+  readonly ok: boolean;
+  readonly code?: string;
+  readonly reason?: string;
+  readonly [field: string]: unknown;
+}
+
+export type TxLookup =
+  | { readonly status: "pending" }
+  | { readonly status: "unknown" }
+  | {
+      readonly status: "committed";
+      readonly height: number;
+      readonly index: number;
+      readonly receipt: ReceiptView;
+    };
+
+/**
+ * What the API needs from a node, and all it may reach: the node implements this, and the API
+ * never touches LevelDB or libp2p directly.
+ */
+export interface NodeApi {
+  status(): NodeStatus;
+  blockAt(height: number): Promise<CertifiedBlock | null>;
+  /** Admits a transaction to the mempool; throws a CareLedgerError saying why not. */
+  submitTx(bytes: Uint8Array): Uint8Array;
+  txById(id: Uint8Array): Promise<TxLookup>;
+  /** Prometheus text exposition of the node's metrics. */
+  metrics(): Promise<string>;
+}

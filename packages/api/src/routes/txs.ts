@@ -1,0 +1,60 @@
+import { CareLedgerError, fromHex, TX_BYTES_MAX, toHex } from "@careledger/protocol";
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { Type } from "@sinclair/typebox";
+import { TypeCompiler } from "@sinclair/typebox/compiler";
+import type { FastifyRequest } from "fastify";
+import type { NodeApi } from "../nodeApi.js";
+import { TxAccepted, TxStatusResponse, TxSubmitJson } from "../schemas.js";
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+const submitJsonCheck = TypeCompiler.Compile(TxSubmitJson);
+
+/** The transaction bytes of a POST: raw for msgpack, base64 inside `{tx}` for JSON. */
+function txBytesOf(request: FastifyRequest): Uint8Array {
+  const { body } = request;
+  const mediaType = (request.headers["content-type"] ?? "").split(";")[0]?.trim();
+  if (mediaType === "application/msgpack" && body instanceof Uint8Array) return body;
+  if (mediaType !== "application/json") {
+    throw new CareLedgerError(
+      "UNSUPPORTED_MEDIA_TYPE",
+      "send application/msgpack or application/json",
+    );
+  }
+  if (!submitJsonCheck.Check(body)) {
+    throw new CareLedgerError("BAD_REQUEST", 'JSON body must be {"tx": "<base64>"}');
+  }
+  const { tx } = body;
+  if (tx.length % 4 !== 0 || !BASE64.test(tx)) {
+    throw new CareLedgerError("ENCODING_INVALID", "tx must be base64 of the canonical bytes");
+  }
+  const bytes = Buffer.from(tx, "base64");
+  if (bytes.byteLength > TX_BYTES_MAX) throw new CareLedgerError("TX_TOO_LARGE");
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+const IdParams = Type.Object({ id: Type.String({ pattern: "^[0-9a-f]{64}$" }) });
+
+export function txRoutes(node: NodeApi): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    app.post(
+      "/v1/txs",
+      {
+        // The body is checked by txBytesOf: its shape depends on the content type.
+        schema: { response: { 202: TxAccepted } },
+      },
+      async (request, reply) => {
+        const id = node.submitTx(txBytesOf(request));
+        return reply.status(202).send({ id: toHex(id) });
+      },
+    );
+    app.get(
+      "/v1/txs/:id",
+      { schema: { params: IdParams, response: { 200: TxStatusResponse } } },
+      async (request) => {
+        const lookup = await node.txById(fromHex(request.params.id, 32));
+        return { id: request.params.id, ...lookup };
+      },
+    );
+  };
+}

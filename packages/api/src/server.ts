@@ -1,0 +1,53 @@
+import { CareLedgerError } from "@careledger/protocol";
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import Fastify, { type FastifyInstance } from "fastify";
+import { errorHandler } from "./errors.js";
+import type { NodeApi } from "./nodeApi.js";
+import { blockRoutes } from "./routes/blocks.js";
+import { healthRoutes } from "./routes/health.js";
+import { statusRoutes } from "./routes/status.js";
+import { txRoutes } from "./routes/txs.js";
+
+export interface ApiOptions {
+  /** Largest request body accepted, in bytes. */
+  readonly bodyBytesMax: number;
+  /** A request still unanswered after this long is cut off. */
+  readonly requestTimeoutMs: number;
+  readonly logger: boolean;
+}
+
+export const DEFAULT_API_OPTIONS: ApiOptions = {
+  bodyBytesMax: 8 * 1024 * 1024,
+  requestTimeoutMs: 30_000,
+  logger: false,
+};
+
+export type ApiServer = FastifyInstance;
+
+/** Builds the HTTP server over a node; the caller listens (or injects, in tests). */
+export function buildApiServer(node: NodeApi, options: Partial<ApiOptions> = {}): ApiServer {
+  const settings = { ...DEFAULT_API_OPTIONS, ...options };
+  const app = Fastify({
+    logger: settings.logger,
+    bodyLimit: settings.bodyBytesMax,
+    requestTimeout: settings.requestTimeoutMs,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  // Signed transactions arrive as their canonical bytes: keep the body raw.
+  app.addContentTypeParser(
+    "application/msgpack",
+    { parseAs: "buffer", bodyLimit: settings.bodyBytesMax },
+    (_request, body, done) => done(null, body),
+  );
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((request, reply) => {
+    const error = new CareLedgerError("NOT_FOUND", `no route ${request.method} ${request.url}`);
+    return errorHandler(error, request, reply);
+  });
+
+  app.register(statusRoutes(node));
+  app.register(blockRoutes(node));
+  app.register(txRoutes(node));
+  app.register(healthRoutes(node));
+  return app;
+}

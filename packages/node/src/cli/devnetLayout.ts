@@ -1,0 +1,113 @@
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import {
+  type Genesis,
+  generateSecretKey,
+  type Organization,
+  parseGenesis,
+  publicKeyOf,
+  toHex,
+} from "@careledger/protocol";
+import {
+  CONFIG_FILE,
+  DEFAULT_NODE_CONFIG,
+  GENESIS_FILE,
+  NODE_KEY_FILE,
+  type NodeConfig,
+} from "../config.js";
+
+export const ADMIN_KEY_FILE = "admin.key";
+export const DEVNET_GENESIS_FILE = "genesis.json";
+
+export interface DevnetOptions {
+  readonly nodes: number;
+  readonly dir: string;
+  readonly apiPort: number;
+  readonly p2pPort: number;
+}
+
+/** One organization per node, cycling through the kinds a healthcare consortium has. */
+const DEVNET_KINDS = [
+  "hospital",
+  "insurer",
+  "manufacturer",
+  "pharmacy",
+  "distributor",
+  "regulator",
+  "clinic",
+  "lab",
+] as const;
+
+export const DEVNET_PARAMS: Genesis["params"] = {
+  checkpointInterval: 100,
+  window: 8,
+  emptyBlockIntervalMs: 1_000,
+  requestTimeoutMs: 10_000,
+  viewChangeTimeoutMs: 2_000,
+  clockSkewMaxMs: 5_000,
+  blockTxsMax: 5_000,
+};
+
+export function nodeHomeOf(dir: string, index: number): string {
+  return join(dir, `node-${index}`);
+}
+
+/**
+ * Writes `DIR/genesis.json` and one home per node (`DIR/node-i`: config, genesis copy, node key,
+ * admin key of its organization). Keeps an existing layout: a devnet restarted on the same
+ * directory reuses its chain.
+ */
+export async function writeDevnetLayout(options: DevnetOptions): Promise<Genesis> {
+  const existing = await readExistingGenesis(options.dir);
+  if (existing !== null) return existing;
+  const nodeSecrets = Array.from({ length: options.nodes }, () => generateSecretKey());
+  const adminSecrets = Array.from({ length: options.nodes }, () => generateSecretKey());
+  const nodeKeys = nodeSecrets.map((secret) => toHex(publicKeyOf(secret)));
+  const organizations: Organization[] = nodeKeys.map((nodeKey, i) => ({
+    id: `org-${i}`,
+    name: `Devnet ${DEVNET_KINDS[i % DEVNET_KINDS.length]} ${i}`,
+    kind: DEVNET_KINDS[i % DEVNET_KINDS.length] ?? "hospital",
+    adminKeys: [toHex(publicKeyOf(adminSecrets[i] as Uint8Array))],
+    nodeKeys: [nodeKey],
+  }));
+  const genesis = parseGenesis({
+    chainName: "careledger-devnet",
+    genesisTime: Date.now(),
+    organizations,
+    validators: nodeKeys,
+    params: DEVNET_PARAMS,
+  });
+  const genesisJson = `${JSON.stringify(genesis, null, 2)}\n`;
+  await mkdir(options.dir, { recursive: true });
+  for (let i = 0; i < options.nodes; i++) {
+    const home = nodeHomeOf(options.dir, i);
+    await mkdir(home, { recursive: true });
+    const config: NodeConfig = {
+      ...DEFAULT_NODE_CONFIG,
+      p2pPort: options.p2pPort + i,
+      apiPort: options.apiPort + i,
+      peers: nodeKeys
+        .map((nodeKey, j) => ({ nodeKey, address: `/ip4/127.0.0.1/tcp/${options.p2pPort + j}` }))
+        .filter((_, j) => j !== i),
+    };
+    await writeFile(join(home, CONFIG_FILE), `${JSON.stringify(config, null, 2)}\n`);
+    await writeFile(join(home, GENESIS_FILE), genesisJson);
+    await writeFile(join(home, NODE_KEY_FILE), `${toHex(nodeSecrets[i] as Uint8Array)}\n`, {
+      mode: 0o600,
+    });
+    await writeFile(join(home, ADMIN_KEY_FILE), `${toHex(adminSecrets[i] as Uint8Array)}\n`, {
+      mode: 0o600,
+    });
+  }
+  await writeFile(join(options.dir, DEVNET_GENESIS_FILE), genesisJson);
+  return genesis;
+}
+
+async function readExistingGenesis(dir: string): Promise<Genesis | null> {
+  try {
+    return parseGenesis(JSON.parse(await readFile(join(dir, DEVNET_GENESIS_FILE), "utf8")));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw error;
+  }
+}

@@ -1,0 +1,73 @@
+import { type ChildProcess, spawn } from "node:child_process";
+
+/** How long children get to stop after SIGTERM before they are killed. */
+export const CHILD_STOP_GRACE_MS = 10_000;
+
+export interface SupervisedNode {
+  readonly index: number;
+  readonly home: string;
+  process: ChildProcess;
+}
+
+/**
+ * Runs each node as its own process (`careledger start --home ...`), the way operators and the
+ * cluster tests do, prefixing its output with the node's index. On SIGINT or SIGTERM it stops
+ * them all and resolves.
+ */
+export function superviseNodes(
+  homes: readonly string[],
+  cliArgs: readonly string[],
+): Promise<void> {
+  const nodes: SupervisedNode[] = homes.map((home, index) => ({
+    index,
+    home,
+    process: startChild(home, index, cliArgs),
+  }));
+  return new Promise((resolve) => {
+    let stopping = false;
+    const stop = () => {
+      if (stopping) return;
+      stopping = true;
+      const alive = nodes.filter((node) => node.process.exitCode === null);
+      if (alive.length === 0) resolve();
+      let left = alive.length;
+      const force = setTimeout(() => {
+        for (const node of alive) node.process.kill("SIGKILL");
+      }, CHILD_STOP_GRACE_MS);
+      for (const node of alive) {
+        node.process.once("exit", () => {
+          left -= 1;
+          if (left === 0) {
+            clearTimeout(force);
+            resolve();
+          }
+        });
+        node.process.kill("SIGTERM");
+      }
+    };
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+}
+
+function startChild(home: string, index: number, cliArgs: readonly string[]): ChildProcess {
+  // The same runtime flags (tsx's loader when run from source) and the same entry script.
+  const child = spawn(
+    process.execPath,
+    [...process.execArgv, ...cliArgs, "start", "--home", home],
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  const prefix = `[node-${index}] `;
+  const forward = (target: NodeJS.WriteStream) => (chunk: Buffer) => {
+    for (const line of chunk.toString().split("\n"))
+      if (line.length > 0) target.write(`${prefix}${line}\n`);
+  };
+  child.stdout?.on("data", forward(process.stdout));
+  child.stderr?.on("data", forward(process.stderr));
+  child.on("exit", (code, signal) => {
+    process.stdout.write(`${prefix}exited (${signal ?? code})\n`);
+  });
+  return child;
+}

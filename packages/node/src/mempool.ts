@@ -1,0 +1,151 @@
+import {
+  bytesEqual,
+  CareLedgerError,
+  decodeTx,
+  type SignedTx,
+  TX_BYTES_MAX,
+  TX_TTL_MAX,
+  toHex,
+  type Verifier,
+  verifyTx,
+} from "@careledger/protocol";
+
+export interface MempoolLimits {
+  /** Most transactions held at once. */
+  readonly txsMax: number;
+  /** Most encoded bytes held at once. */
+  readonly bytesMax: number;
+}
+
+export const DEFAULT_MEMPOOL_LIMITS: MempoolLimits = { txsMax: 50_000, bytesMax: 64 * 1024 * 1024 };
+
+/** What the mempool asks of the chain; the node wires it to the ledger. */
+export interface MempoolChain {
+  readonly chainId: Uint8Array;
+  /** The height the next block will have. */
+  nextHeight(): number;
+  isCommitted(idHex: string): boolean;
+  /** Throws a CareLedgerError (TX_UNKNOWN_TYPE, TX_PAYLOAD_INVALID) for a payload no module takes. */
+  checkPayload(signed: SignedTx): void;
+}
+
+interface Entry {
+  readonly signed: SignedTx;
+  readonly admittedAtMs: number;
+  /** Height of the in-flight proposal that holds it, if any. */
+  proposedAt: number | null;
+}
+
+/**
+ * Transactions admitted and not yet committed. Admission checks size, encoding, chain, expiry,
+ * duplicates, payload and signature, in order of cost; when full it refuses with `MEMPOOL_FULL`
+ * and never grows. An admitted transaction leaves only by committing or expiring: nothing
+ * admitted is silently evicted.
+ */
+export class Mempool {
+  private readonly entries = new Map<string, Entry>();
+  private bytes = 0;
+
+  constructor(
+    private readonly chain: MempoolChain,
+    private readonly verifier: Verifier,
+    private readonly limits: MempoolLimits = DEFAULT_MEMPOOL_LIMITS,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get byteSize(): number {
+    return this.bytes;
+  }
+
+  /** Admits one encoded transaction, or throws a CareLedgerError saying why not. */
+  admit(bytes: Uint8Array): SignedTx {
+    if (bytes.byteLength > TX_BYTES_MAX) {
+      throw new CareLedgerError("TX_TOO_LARGE", `${bytes.byteLength} bytes`, {
+        bytesMax: TX_BYTES_MAX,
+      });
+    }
+    const signed = decodeTx(bytes);
+    const { tx } = signed;
+    if (!bytesEqual(tx.chain, this.chain.chainId)) throw new CareLedgerError("TX_WRONG_CHAIN");
+    const next = this.chain.nextHeight();
+    if (tx.expires < next) {
+      throw new CareLedgerError("TX_EXPIRED", `expired at ${tx.expires}, next height ${next}`);
+    }
+    if (tx.expires > next + TX_TTL_MAX) {
+      throw new CareLedgerError(
+        "TX_EXPIRY_TOO_FAR",
+        `expires ${tx.expires}, at most ${next + TX_TTL_MAX}`,
+      );
+    }
+    const id = toHex(signed.id);
+    if (this.entries.has(id) || this.chain.isCommitted(id))
+      throw new CareLedgerError("TX_DUPLICATE");
+    if (
+      this.entries.size >= this.limits.txsMax ||
+      this.bytes + bytes.byteLength > this.limits.bytesMax
+    ) {
+      throw new CareLedgerError("MEMPOOL_FULL");
+    }
+    this.chain.checkPayload(signed);
+    if (!verifyTx(tx, this.verifier)) throw new CareLedgerError("TX_BAD_SIGNATURE");
+    this.entries.set(id, { signed, admittedAtMs: this.now(), proposedAt: null });
+    this.bytes += signed.bytes.byteLength;
+    return signed;
+  }
+
+  has(idHex: string): boolean {
+    return this.entries.has(idHex);
+  }
+
+  /** Transactions whose signature was checked at admission: a block need not check them again. */
+  isVerified(idHex: string): boolean {
+    return this.entries.has(idHex);
+  }
+
+  /**
+   * Up to `count` transactions, oldest first, that are in no in-flight proposal and can still
+   * commit at `height`; they are marked as proposed at that height.
+   */
+  takeForProposal(height: number, count: number): SignedTx[] {
+    const batch: SignedTx[] = [];
+    for (const entry of this.entries.values()) {
+      if (batch.length >= count) break;
+      if (entry.proposedAt !== null || entry.signed.tx.expires < height) continue;
+      entry.proposedAt = height;
+      batch.push(entry.signed);
+    }
+    return batch;
+  }
+
+  /** A proposal at `height` was abandoned (view change): its transactions may be proposed again. */
+  releaseProposal(height: number): void {
+    for (const entry of this.entries.values()) {
+      if (entry.proposedAt !== null && entry.proposedAt >= height) entry.proposedAt = null;
+    }
+  }
+
+  /** A block committed: its transactions leave, and so does whatever has expired. */
+  onCommitted(height: number, idsHex: readonly string[]): void {
+    for (const id of idsHex) this.remove(id);
+    for (const [id, entry] of this.entries) {
+      if (entry.signed.tx.expires <= height) this.remove(id);
+    }
+  }
+
+  /** How long the oldest waiting transaction has waited (0 when none), for request timeouts. */
+  oldestWaitMs(): number {
+    const first = this.entries.values().next();
+    return first.done === true ? 0 : this.now() - first.value.admittedAtMs;
+  }
+
+  private remove(id: string): void {
+    const entry = this.entries.get(id);
+    if (entry === undefined) return;
+    this.entries.delete(id);
+    this.bytes -= entry.signed.bytes.byteLength;
+  }
+}
