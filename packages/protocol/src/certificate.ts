@@ -64,6 +64,8 @@ export function verifyCertificate(
   };
   if (!certificateCheck.Check(certificate)) fail("malformed certificate");
   if (!bytesEqual(certificate.blockHash, expectedHash)) fail("certifies another block");
+  // quorumSize(0) is 0: without this, an empty set would accept a certificate with no votes.
+  if (validators.length === 0) fail("empty validator set");
   const needed = quorumSize(validators.length);
   if (certificate.votes.length < needed) {
     fail(`${certificate.votes.length} votes, quorum is ${needed}`);

@@ -83,13 +83,11 @@ export function decode(bytes: Uint8Array, limits: DecodeLimits = DEFAULT_DECODE_
 }
 
 function normalize(value: Canonical, depth: number): unknown {
-  if (depth > DEFAULT_DECODE_LIMITS.depthMax) {
-    throw new CareLedgerError("ENCODING_INVALID", "nesting too deep");
-  }
   switch (typeof value) {
     case "boolean":
-    case "string":
       return value;
+    case "string":
+      return wellFormed(value);
     case "number":
       if (!Number.isInteger(value) || Math.abs(value) > INT_MAGNITUDE_MAX) {
         throw new CareLedgerError("ENCODING_INVALID", `not an integer in range: ${value}`);
@@ -115,21 +113,38 @@ function normalize(value: Canonical, depth: number): unknown {
 function normalizeObject(value: object | null, depth: number): unknown {
   if (value === null) return null;
   if (value instanceof Uint8Array) return value;
+  // `depth` counts the containers around this one; decode accepts at most depthMax in all.
+  if (depth >= DEFAULT_DECODE_LIMITS.depthMax) {
+    throw new CareLedgerError("ENCODING_INVALID", "nesting too deep");
+  }
   if (Array.isArray(value)) return value.map((item: Canonical) => normalize(item, depth + 1));
   const proto = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) {
     throw new CareLedgerError("ENCODING_INVALID", "only plain objects have an encoding");
   }
   const record = value as { readonly [key: string]: Canonical };
-  const sorted: Record<string, unknown> = {};
+  // A Map keeps the sorted order; a plain object would move integer-like keys ("9" before "10").
+  const sorted = new Map<string, unknown>();
   for (const key of Object.keys(record).sort()) {
+    // Decoders refuse it, and assigning it to an object would drop it silently.
+    if (key === "__proto__") throw new CareLedgerError("ENCODING_INVALID", "reserved key");
     const item = record[key];
     if (item === undefined) {
       throw new CareLedgerError("ENCODING_INVALID", `undefined at key ${key}`);
     }
-    sorted[key] = normalize(item, depth + 1);
+    sorted.set(wellFormed(key), normalize(item, depth + 1));
   }
   return sorted;
+}
+
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/** A lone surrogate has no UTF-8 encoding: msgpackr would write bytes no decoder accepts. */
+function wellFormed(text: string): string {
+  if (LONE_SURROGATE.test(text)) {
+    throw new CareLedgerError("ENCODING_INVALID", "string with a lone surrogate");
+  }
+  return text;
 }
 
 /** Turns msgpackr's output into the canonical model: Buffers become plain Uint8Arrays. */

@@ -82,7 +82,8 @@ export function merkleRootFromProof(leaf: Uint8Array, proof: MerkleProof): Uint8
       used += 1;
       hash = isRight ? nodeHash(sibling, hash) : nodeHash(hash, sibling);
     }
-    position >>= 1;
+    // Not `>>= 1`: indices of untrusted proofs may exceed the 32 bits that bitwise operators keep.
+    position = Math.floor(position / 2);
     width = Math.ceil(width / 2);
   }
   return used === siblings.length ? hash : null;
