@@ -15,6 +15,7 @@ function codeOfFastifyError(error: FastifyError): { code: ErrorCode; status: num
     default:
       break;
   }
+  if (error.statusCode === 429) return { code: "RATE_LIMITED", status: 429 };
   if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
     return { code: "BAD_REQUEST", status: error.statusCode };
   }

@@ -39,6 +39,25 @@ export type TxLookup =
       readonly receipt: ReceiptView;
     };
 
+/** What the event stream carries: a committed block, then each of its transactions' receipts. */
+export type NodeEvent =
+  | {
+      readonly type: "block";
+      readonly height: number;
+      readonly hash: Uint8Array;
+      readonly time: number;
+      readonly txCount: number;
+    }
+  | {
+      readonly type: "tx";
+      readonly height: number;
+      readonly index: number;
+      readonly id: Uint8Array;
+      readonly txType: string;
+      readonly from: Uint8Array;
+      readonly receipt: ReceiptView;
+    };
+
 /**
  * What the API needs from a node, and all it may reach: the node implements this, and the API
  * never touches LevelDB or libp2p directly.
@@ -49,6 +68,10 @@ export interface NodeApi {
   /** Admits a transaction to the mempool; throws a CareLedgerError saying why not. */
   submitTx(bytes: Uint8Array): Uint8Array;
   txById(id: Uint8Array): Promise<TxLookup>;
+  /** The events of one committed block (block first, then its transactions), or [] beyond the head. */
+  eventsOfBlock(height: number): Promise<NodeEvent[]>;
+  /** Calls `listener` for every event as blocks commit; returns the unsubscribe function. */
+  subscribe(listener: (event: NodeEvent) => void): () => void;
   /** Prometheus text exposition of the node's metrics. */
   metrics(): Promise<string>;
 }

@@ -8,7 +8,7 @@ import {
   toHex,
 } from "@careledger/protocol";
 import { describe, expect, it } from "vitest";
-import type { NodeApi, NodeStatus } from "./nodeApi.js";
+import type { NodeApi, NodeEvent, NodeStatus } from "./nodeApi.js";
 import { buildApiServer } from "./server.js";
 
 const CHAIN = new Uint8Array(32).fill(9);
@@ -17,9 +17,17 @@ const CHAIN = new Uint8Array(32).fill(9);
  * A NodeApi over an in-memory list of admitted transactions: enough to drive every route and
  * error path of the HTTP layer in-process. The real node is exercised in test/ cluster tests.
  */
-function memoryNode(): NodeApi & { admitted: SignedTx[] } {
+interface MemoryNode extends NodeApi {
+  admitted: SignedTx[];
+  /** Commits every admitted transaction in one new block and tells subscribers. */
+  commitBlock(): void;
+}
+
+function memoryNode(): MemoryNode {
   const admitted: SignedTx[] = [];
-  const status: NodeStatus = {
+  const blocks: NodeEvent[][] = [[]];
+  const listeners = new Set<(event: NodeEvent) => void>();
+  let status: NodeStatus = {
     chainId: CHAIN,
     nodeKey: new Uint8Array(32).fill(1),
     height: 0,
@@ -33,6 +41,38 @@ function memoryNode(): NodeApi & { admitted: SignedTx[] } {
   };
   return {
     admitted,
+    commitBlock() {
+      const height = blocks.length;
+      const events: NodeEvent[] = [
+        {
+          type: "block",
+          height,
+          hash: new Uint8Array(32).fill(height),
+          time: height,
+          txCount: admitted.length,
+        },
+        ...admitted.map(
+          (signed, index): NodeEvent => ({
+            type: "tx",
+            height,
+            index,
+            id: signed.id,
+            txType: signed.tx.type,
+            from: signed.tx.from,
+            receipt: { ok: true },
+          }),
+        ),
+      ];
+      admitted.length = 0;
+      blocks.push(events);
+      status = { ...status, height };
+      for (const event of events) for (const listener of listeners) listener(event);
+    },
+    eventsOfBlock: async (height) => blocks[height] ?? [],
+    subscribe: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
     status: () => status,
     blockAt: async () => null,
     submitTx: (bytes) => {
@@ -67,7 +107,7 @@ function sampleTx(): SignedTx {
 
 describe("api server", () => {
   it("reports status with hex keys", async () => {
-    const app = buildApiServer(memoryNode());
+    const app = await buildApiServer(memoryNode());
     const response = await app.inject({ method: "GET", url: "/v1/status" });
     expect(response.statusCode).toBe(200);
     expect(response.json()).toMatchObject({ chain: toHex(CHAIN), height: 0, syncing: false });
@@ -75,7 +115,7 @@ describe("api server", () => {
 
   it("accepts a transaction as msgpack and as JSON base64, then reports it pending", async () => {
     const node = memoryNode();
-    const app = buildApiServer(node);
+    const app = await buildApiServer(node);
     const first = sampleTx();
     const raw = await app.inject({
       method: "POST",
@@ -110,7 +150,7 @@ describe("api server", () => {
     ["extra JSON field", { tx: "", x: 1 }, "application/json", 400, "BAD_REQUEST"],
   ])("refuses %s with its code", async (_name, payload, contentType, status, code) => {
     const node = memoryNode();
-    const app = buildApiServer(node);
+    const app = await buildApiServer(node);
     const response = await app.inject({
       method: "POST",
       url: "/v1/txs",
@@ -123,7 +163,7 @@ describe("api server", () => {
   });
 
   it("refuses a duplicate with TX_DUPLICATE and an oversized body with ENCODING_TOO_LARGE", async () => {
-    const app = buildApiServer(memoryNode(), { bodyBytesMax: 2048 });
+    const app = await buildApiServer(memoryNode(), { bodyBytesMax: 2048 });
     const tx = sampleTx();
     const post = (payload: Buffer) =>
       app.inject({
@@ -140,7 +180,7 @@ describe("api server", () => {
   });
 
   it("answers unknown routes, missing blocks and bad ids in the error shape", async () => {
-    const app = buildApiServer(memoryNode());
+    const app = await buildApiServer(memoryNode());
     const missing = await app.inject({ method: "GET", url: "/v1/blocks/5" });
     expect([missing.statusCode, missing.json().error.code]).toEqual([404, "NOT_FOUND"]);
     const badHeight = await app.inject({ method: "GET", url: "/v1/blocks/-1" });
@@ -149,5 +189,74 @@ describe("api server", () => {
     expect(badId.json().error.code).toBe("BAD_REQUEST");
     const nowhere = await app.inject({ method: "GET", url: "/nowhere" });
     expect([nowhere.statusCode, nowhere.json().error.code]).toEqual([404, "NOT_FOUND"]);
+  });
+});
+
+describe("api server extras", () => {
+  it("admits a batch transaction by transaction, reporting each refusal in place", async () => {
+    const app = await buildApiServer(memoryNode());
+    const tx = Buffer.from(sampleTx().bytes).toString("base64");
+    const response = await app.inject({
+      method: "POST",
+      url: "/v1/txs/batch",
+      payload: { txs: [tx, tx, "@@@@"] },
+    });
+    expect(response.statusCode).toBe(200);
+    const { results } = response.json();
+    expect(results[0].id).toMatch(/^[0-9a-f]{64}$/);
+    expect(results[1].error.code).toBe("TX_DUPLICATE");
+    expect(results[2].error.code).toBe("ENCODING_INVALID");
+  });
+
+  it("serves the OpenAPI document and the docs page", async () => {
+    const app = await buildApiServer(memoryNode());
+    const openapi = await app.inject({ method: "GET", url: "/openapi.json" });
+    expect(Object.keys(openapi.json().paths)).toEqual(
+      expect.arrayContaining(["/v1/status", "/v1/txs"]),
+    );
+    const docs = await app.inject({ method: "GET", url: "/docs/" });
+    expect(docs.statusCode).toBe(200);
+  });
+
+  it("limits requests per client with RATE_LIMITED", async () => {
+    const app = await buildApiServer(memoryNode(), { requestsPerMinuteMax: 3 });
+    const codes: number[] = [];
+    for (let i = 0; i < 4; i++)
+      codes.push((await app.inject({ method: "GET", url: "/healthz" })).statusCode);
+    expect(codes).toEqual([200, 200, 200, 429]);
+    const limited = await app.inject({ method: "GET", url: "/healthz" });
+    expect(limited.json().error.code).toBe("RATE_LIMITED");
+  });
+
+  it("streams committed events over real HTTP, filtered, and resumes from Last-Event-ID", async () => {
+    const node = memoryNode();
+    const app = await buildApiServer(node);
+    const address = await app.listen({ port: 0, host: "127.0.0.1" });
+    try {
+      const first = sampleTx();
+      node.submitTx(first.bytes);
+      node.commitBlock();
+      const second = sampleTx();
+      node.submitTx(second.bytes);
+      // Resume after block 1's transaction: the replay holds block 2 and its transaction only.
+      const controller = new AbortController();
+      const response = await fetch(`${address}/v1/events`, {
+        headers: { "last-event-id": "1-0" },
+        signal: controller.signal,
+      });
+      const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+      node.commitBlock();
+      let text = "";
+      while (!text.includes(`"id":"${toHex(second.id)}"`)) {
+        const { value } = await reader.read();
+        text += new TextDecoder().decode(value);
+      }
+      controller.abort();
+      expect(text).not.toContain(toHex(first.id));
+      expect(text).toContain("id: 2\nevent: block");
+      expect(text).toContain("id: 2-0\nevent: tx");
+    } finally {
+      await app.close();
+    }
   });
 });

@@ -1,9 +1,13 @@
 import { CareLedgerError } from "@careledger/protocol";
+import rateLimit from "@fastify/rate-limit";
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyInstance } from "fastify";
 import { errorHandler } from "./errors.js";
 import type { NodeApi } from "./nodeApi.js";
 import { blockRoutes } from "./routes/blocks.js";
+import { eventRoutes } from "./routes/events.js";
 import { healthRoutes } from "./routes/health.js";
 import { statusRoutes } from "./routes/status.js";
 import { txRoutes } from "./routes/txs.js";
@@ -14,18 +18,24 @@ export interface ApiOptions {
   /** A request still unanswered after this long is cut off. */
   readonly requestTimeoutMs: number;
   readonly logger: boolean;
+  /** Requests one client address may make per minute. */
+  readonly requestsPerMinuteMax: number;
 }
 
 export const DEFAULT_API_OPTIONS: ApiOptions = {
   bodyBytesMax: 8 * 1024 * 1024,
   requestTimeoutMs: 30_000,
   logger: false,
+  requestsPerMinuteMax: 60_000,
 };
 
 export type ApiServer = FastifyInstance;
 
 /** Builds the HTTP server over a node; the caller listens (or injects, in tests). */
-export function buildApiServer(node: NodeApi, options: Partial<ApiOptions> = {}): ApiServer {
+export async function buildApiServer(
+  node: NodeApi,
+  options: Partial<ApiOptions> = {},
+): Promise<ApiServer> {
   const settings = { ...DEFAULT_API_OPTIONS, ...options };
   const app = Fastify({
     logger: settings.logger,
@@ -45,9 +55,25 @@ export function buildApiServer(node: NodeApi, options: Partial<ApiOptions> = {})
     return errorHandler(error, request, reply);
   });
 
+  await app.register(swagger, {
+    openapi: { info: { title: "CareLedger node API", version: "1" } },
+  });
+  await app.register(swaggerUi, { routePrefix: "/docs" });
+  await app.register(rateLimit, {
+    max: settings.requestsPerMinuteMax,
+    timeWindow: 60_000,
+    // Thrown to the error handler, which answers in the one error shape.
+    errorResponseBuilder: (_request, context) => ({
+      statusCode: 429,
+      message: `more than ${context.max} requests a minute`,
+    }),
+  });
+  app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   app.register(statusRoutes(node));
   app.register(blockRoutes(node));
   app.register(txRoutes(node));
   app.register(healthRoutes(node));
+  app.register(eventRoutes(node));
+  await app.ready();
   return app;
 }

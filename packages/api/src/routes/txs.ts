@@ -11,7 +11,7 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const submitJsonCheck = TypeCompiler.Compile(TxSubmitJson);
 
 /** The transaction bytes of a POST: raw for msgpack, base64 inside `{tx}` for JSON. */
-function txBytesOf(request: FastifyRequest): Uint8Array {
+function requestTxBytes(request: FastifyRequest): Uint8Array {
   const { body } = request;
   const mediaType = (request.headers["content-type"] ?? "").split(";")[0]?.trim();
   if (mediaType === "application/msgpack" && body instanceof Uint8Array) return body;
@@ -24,7 +24,10 @@ function txBytesOf(request: FastifyRequest): Uint8Array {
   if (!submitJsonCheck.Check(body)) {
     throw new CareLedgerError("BAD_REQUEST", 'JSON body must be {"tx": "<base64>"}');
   }
-  const { tx } = body;
+  return base64TxBytes(body.tx);
+}
+
+function base64TxBytes(tx: string): Uint8Array {
   if (tx.length % 4 !== 0 || !BASE64.test(tx)) {
     throw new CareLedgerError("ENCODING_INVALID", "tx must be base64 of the canonical bytes");
   }
@@ -32,6 +35,28 @@ function txBytesOf(request: FastifyRequest): Uint8Array {
   if (bytes.byteLength > TX_BYTES_MAX) throw new CareLedgerError("TX_TOO_LARGE");
   return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
+
+/** Most transactions in one batch request. */
+export const TXS_PER_BATCH_MAX = 1_000;
+
+const TxBatchJson = Type.Object(
+  {
+    txs: Type.Array(Type.String({ maxLength: 100_000 }), {
+      minItems: 1,
+      maxItems: TXS_PER_BATCH_MAX,
+    }),
+  },
+  { additionalProperties: false },
+);
+
+const TxBatchResponse = Type.Object({
+  results: Type.Array(
+    Type.Union([
+      Type.Object({ id: Type.String() }),
+      Type.Object({ error: Type.Object({ code: Type.String(), message: Type.String() }) }),
+    ]),
+  ),
+});
 
 const IdParams = Type.Object({ id: Type.String({ pattern: "^[0-9a-f]{64}$" }) });
 
@@ -44,8 +69,24 @@ export function txRoutes(node: NodeApi): FastifyPluginAsyncTypebox {
         schema: { response: { 202: TxAccepted } },
       },
       async (request, reply) => {
-        const id = node.submitTx(txBytesOf(request));
+        const id = node.submitTx(requestTxBytes(request));
         return reply.status(202).send({ id: toHex(id) });
+      },
+    );
+    // Each transaction is admitted or refused on its own; the answer lists them in order.
+    app.post(
+      "/v1/txs/batch",
+      { schema: { body: TxBatchJson, response: { 200: TxBatchResponse } } },
+      async (request) => {
+        const results = request.body.txs.map((tx) => {
+          try {
+            return { id: toHex(node.submitTx(base64TxBytes(tx))) };
+          } catch (error) {
+            if (!(error instanceof CareLedgerError)) throw error;
+            return { error: { code: error.code, message: error.message } };
+          }
+        });
+        return { results };
       },
     );
     app.get(

@@ -1,0 +1,75 @@
+import { Command, InvalidArgumentError } from "commander";
+import { startNodeProcess } from "../nodeProcess.js";
+import { type DevnetOptions, nodeHomeOf, writeDevnetLayout } from "./devnetLayout.js";
+import { initHome } from "./init.js";
+import { superviseNodes } from "./supervisor.js";
+
+const NODES_MIN = 4;
+const NODES_MAX = 32;
+
+function integer(min: number, max: number) {
+  return (value: string): number => {
+    const parsed = Number(value);
+    if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
+      throw new InvalidArgumentError(`expected an integer from ${min} to ${max}`);
+    }
+    return parsed;
+  };
+}
+
+const program = new Command("careledger").description("CareLedger consortium node");
+
+program
+  .command("start")
+  .description("run one node from its home directory")
+  .requiredOption("--home <dir>", "node home (config.json, genesis.json, node.key, data/)")
+  .action(async (options: { home: string }) => {
+    await startNodeProcess(options.home);
+  });
+
+program
+  .command("init")
+  .description("create a node home: a new node key and a config; add genesis.json before starting")
+  .requiredOption("--home <dir>", "directory to create")
+  .option("--p2p-port <port>", "p2p port", integer(1, 65_535), 26_656)
+  .option("--api-port <port>", "HTTP API port", integer(1, 65_535), 8_080)
+  .action(async (options: { home: string; p2pPort: number; apiPort: number }) => {
+    const nodeKey = await initHome(options.home, options.p2pPort, options.apiPort);
+    process.stdout.write(`created ${options.home}\nnode key: ${nodeKey}\n`);
+  });
+
+program
+  .command("devnet")
+  .description("write (or reuse) a local consortium under DIR and run its nodes")
+  .option("--nodes <n>", "validators", integer(NODES_MIN, NODES_MAX), 4)
+  .option("--dir <dir>", "where node homes live", ".devnet")
+  .option(
+    "--api-port <port>",
+    "API port of node 0; node i listens on port + i",
+    integer(1, 65_000),
+    8_080,
+  )
+  .option(
+    "--p2p-port <port>",
+    "p2p port of node 0; node i listens on port + i",
+    integer(1, 65_000),
+    26_656,
+  )
+  .option("--no-start", "only write the node homes and the genesis")
+  .action(async (options: DevnetOptions & { start: boolean }) => {
+    const genesis = await writeDevnetLayout(options);
+    const homes = genesis.validators.map((_, i) => nodeHomeOf(options.dir, i));
+    for (const [i, home] of homes.entries()) {
+      process.stdout.write(
+        `node-${i}: home ${home}, api http://127.0.0.1:${options.apiPort + i}, p2p 127.0.0.1:${options.p2pPort + i}\n`,
+      );
+    }
+    if (!options.start) return;
+    // The entry script itself, so children run the same code the same way.
+    await superviseNodes(homes, process.argv.slice(1, 2));
+  });
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

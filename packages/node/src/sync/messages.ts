@@ -1,0 +1,102 @@
+import {
+  BLOCK_BYTES_MAX,
+  type Block,
+  type Canonical,
+  CareLedgerError,
+  type CommitCertificate,
+  CommitCertificateSchema,
+  DEFAULT_DECODE_LIMITS,
+  decode,
+  decodeBlock,
+  encode,
+  encodeBlock,
+} from "@careledger/protocol";
+import { Type } from "@sinclair/typebox";
+import { TypeCompiler } from "@sinclair/typebox/compiler";
+import { CHANNELS } from "../p2p/channels.js";
+
+/** Most blocks asked for, or sent, in one message. */
+export const SYNC_BLOCKS_PER_MESSAGE_MAX = 64;
+/** A response stops adding blocks past this many bytes (one block may exceed it alone). */
+export const SYNC_RESPONSE_BYTES_SOFT_MAX = 8 * 1024 * 1024;
+
+export interface SyncRequest {
+  readonly kind: "request";
+  readonly from: number;
+  readonly count: number;
+}
+
+export interface CertifiedBlockBytes {
+  readonly block: Block;
+  readonly certificate: CommitCertificate;
+}
+
+export interface SyncBlocks {
+  readonly kind: "blocks";
+  /** The responder's committed height, so the requester knows how far there is to go. */
+  readonly head: number;
+  readonly items: readonly CertifiedBlockBytes[];
+}
+
+export type SyncMessage = SyncRequest | SyncBlocks;
+
+const height = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
+const SyncWireSchema = Type.Union([
+  Type.Object(
+    {
+      kind: Type.Literal("request"),
+      from: height,
+      count: Type.Integer({ minimum: 1, maximum: SYNC_BLOCKS_PER_MESSAGE_MAX }),
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    {
+      kind: Type.Literal("blocks"),
+      head: height,
+      items: Type.Array(
+        Type.Object(
+          {
+            block: Type.Uint8Array({ maxByteLength: BLOCK_BYTES_MAX }),
+            certificate: CommitCertificateSchema,
+          },
+          { additionalProperties: false },
+        ),
+        { maxItems: SYNC_BLOCKS_PER_MESSAGE_MAX },
+      ),
+    },
+    { additionalProperties: false },
+  ),
+]);
+const syncWireCheck = TypeCompiler.Compile(SyncWireSchema);
+
+export function encodeSyncMessage(message: SyncMessage): Uint8Array {
+  if (message.kind === "request") return encode({ ...message });
+  return encode({
+    kind: "blocks",
+    head: message.head,
+    items: message.items.map((item) => ({
+      block: encodeBlock(item.block),
+      certificate: item.certificate as unknown as Canonical,
+    })),
+  });
+}
+
+/** Decodes a sync message from a peer; anything malformed is a CareLedgerError. */
+export function decodeSyncMessage(bytes: Uint8Array): SyncMessage {
+  const value = decode(bytes, {
+    ...DEFAULT_DECODE_LIMITS,
+    bytesMax: CHANNELS.sync.messageBytesMax,
+  });
+  if (!syncWireCheck.Check(value))
+    throw new CareLedgerError("ENCODING_INVALID", "not a sync message");
+  if (value.kind === "request") return value;
+  return {
+    kind: "blocks",
+    head: value.head,
+    items: value.items.map((item) => ({
+      block: decodeBlock(item.block),
+      certificate: item.certificate,
+    })),
+  };
+}
