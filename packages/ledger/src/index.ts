@@ -1,1 +1,33 @@
-export {};
+export type { ExecuteOptions, ExecutionEnvironment } from "./execution/environment.js";
+export type { BuildRequest, BuiltBlock } from "./execution/execute.js";
+export type { ExecutionResult } from "./execution/result.js";
+export type { CheckedTx, RefusedTx } from "./execution/txChecks.js";
+export { genesisHeader } from "./genesisState.js";
+export { type HeadInfo, Ledger, type LedgerOptions, NODE_CACHE_ENTRIES_MAX } from "./ledger.js";
+export {
+  type ConsensusChange,
+  effectiveHeight,
+  type ScheduledChange,
+} from "./modules/governance/consensusState.js";
+export type { Proposal, ProposalStatus } from "./modules/governance/proposals.js";
+export type { IdentityRecord } from "./modules/identity/state.js";
+export {
+  defineTxType,
+  type LedgerModule,
+  QUERY_RESULTS_MAX,
+  type Query,
+  type QueryParams,
+  type QueryReader,
+  reject,
+  type TxContext,
+  type TxType,
+} from "./modules/module.js";
+export { BUILTIN_MODULES, ModuleRegistry } from "./modules/registry.js";
+export type { ProvenValue, StoredBlock, StoredTx } from "./reads.js";
+export type { StateAccess } from "./state/blockState.js";
+export {
+  CONSENSUS_LOG_ENTRIES_MAX,
+  CONSENSUS_LOG_KEY_CHARS_MAX,
+  ConsensusLog,
+} from "./storage/consensusLog.js";
+export { PREFIX } from "./storage/layout.js";

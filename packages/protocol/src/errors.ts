@@ -33,6 +33,8 @@ export const ERROR_CODES = {
   PROPOSAL_CLOSED: { status: 409, message: "proposal already passed, failed or expired" },
   ALREADY_VOTED: { status: 409, message: "this organization already voted" },
   VALIDATOR_SET_TOO_SMALL: { status: 409, message: "change would leave fewer than 4 validators" },
+  PROPOSAL_INVALID: { status: 400, message: "proposal cannot take effect as written" },
+  ORG_HAS_VALIDATORS: { status: 409, message: "organization still runs validator nodes" },
   // API access.
   BAD_REQUEST: { status: 400, message: "request does not match the route's schema" },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: "content type not accepted by this route" },

@@ -10,8 +10,10 @@ import { STATE_LEAF_PREFIX, STATE_NODE_PREFIX } from "@careledger/protocol";
 const scratch = Buffer.allocUnsafe(65);
 const encoder = new TextEncoder();
 
+/** Plain Uint8Arrays out (not Buffers), like every other hash in the protocol. */
 export function sha256(data: Uint8Array): Uint8Array {
-  return hash("sha256", data, "buffer");
+  const digest = hash("sha256", data, "buffer");
+  return new Uint8Array(digest.buffer, digest.byteOffset, digest.byteLength);
 }
 
 export function keyHashOf(key: string): Uint8Array {

@@ -1,0 +1,31 @@
+import type { Header, Verifier } from "@careledger/protocol";
+import type { ModuleRegistry } from "../modules/registry.js";
+import type { Subtree, TreeNode } from "../smt/node.js";
+import type { CommittedReader } from "../state/blockState.js";
+import type { ExecutionResult } from "./result.js";
+
+/** The committed head a block executes on (when no in-flight block lies between). */
+export interface CommittedHead {
+  readonly header: Header;
+  readonly hash: Uint8Array;
+  readonly root: Subtree;
+}
+
+/** What execution needs from the ledger: committed reads only, never a write. */
+export interface ExecutionEnvironment {
+  readonly chainId: Uint8Array;
+  readonly registry: ModuleRegistry;
+  readonly verifier: Verifier;
+  readonly head: CommittedHead;
+  readonly readState: CommittedReader;
+  readNodes(paths: readonly string[]): Promise<ReadonlyArray<TreeNode | null>>;
+  /** For each id, whether a committed block holds it. */
+  committedTxIds(ids: readonly Uint8Array[]): Promise<boolean[]>;
+}
+
+export interface ExecuteOptions {
+  /** Executed but uncommitted blocks below this one, lowest height first, starting at head + 1. */
+  readonly parents?: readonly ExecutionResult[];
+  /** True for a transaction whose signature the mempool already checked (by hex id). */
+  readonly isVerified?: (idHex: string) => boolean;
+}

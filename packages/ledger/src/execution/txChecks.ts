@@ -1,0 +1,87 @@
+import {
+  bytesEqual,
+  CareLedgerError,
+  type ErrorCode,
+  type SignedTx,
+  TX_TTL_MAX,
+  toHex,
+  verifyTx,
+} from "@careledger/protocol";
+import type { TxType } from "../modules/module.js";
+import type { ExecuteOptions, ExecutionEnvironment } from "./environment.js";
+
+/** A transaction that passed every check a block must pass, with its decoded payload. */
+export interface CheckedTx {
+  readonly signed: SignedTx;
+  readonly idHex: string;
+  readonly sender: string;
+  readonly handler: TxType;
+  readonly payload: unknown;
+}
+
+export interface RefusedTx {
+  readonly index: number;
+  readonly code: ErrorCode;
+  readonly reason: string;
+}
+
+/**
+ * The checks that make a block invalid as a whole when one transaction fails them (ARCHITECTURE.md):
+ * wrong chain, expired, expiring too far ahead, unknown type, malformed payload, bad signature,
+ * duplicate (within the list, in an in-flight block below, or committed). Returns the passing
+ * transactions in order and the refused ones with their codes.
+ */
+export async function screenTransactions(
+  env: ExecutionEnvironment,
+  txs: readonly SignedTx[],
+  height: number,
+  options: ExecuteOptions,
+): Promise<{ accepted: CheckedTx[]; refused: RefusedTx[] }> {
+  const accepted: CheckedTx[] = [];
+  const refused: RefusedTx[] = [];
+  const seen = new Set<string>();
+  const parents = options.parents ?? [];
+  const committed = await env.committedTxIds(txs.map((signed) => signed.id));
+  txs.forEach((signed, index) => {
+    const idHex = toHex(signed.id);
+    const refuse = (code: ErrorCode, reason: string) => refused.push({ index, code, reason });
+    if (seen.has(idHex) || committed[index] || parents.some((p) => p.txIds.has(idHex))) {
+      refuse("TX_DUPLICATE", `transaction ${idHex} appears twice`);
+      return;
+    }
+    seen.add(idHex);
+    try {
+      accepted.push(checkTx(env, signed, idHex, height, options));
+    } catch (error) {
+      if (!(error instanceof CareLedgerError)) throw error;
+      refuse(error.code, error.message);
+    }
+  });
+  return { accepted, refused };
+}
+
+function checkTx(
+  env: ExecutionEnvironment,
+  signed: SignedTx,
+  idHex: string,
+  height: number,
+  options: ExecuteOptions,
+): CheckedTx {
+  const { tx } = signed;
+  const fail = (code: ErrorCode, reason: string): never => {
+    throw new CareLedgerError(code, reason);
+  };
+  if (!bytesEqual(tx.chain, env.chainId))
+    fail("TX_WRONG_CHAIN", "transaction is for another chain");
+  if (tx.expires < height) fail("TX_EXPIRED", `expired at ${tx.expires}, block is ${height}`);
+  if (tx.expires > height + TX_TTL_MAX) {
+    fail("TX_EXPIRY_TOO_FAR", `expires ${tx.expires} is more than ${TX_TTL_MAX} above ${height}`);
+  }
+  const handler = env.registry.txType(tx.type);
+  if (handler === undefined) return fail("TX_UNKNOWN_TYPE", `no module handles ${tx.type}`);
+  const payload = handler.payload.check(tx.payload);
+  const trusted = options.isVerified?.(idHex) ?? false;
+  if (!trusted && !verifyTx(tx, env.verifier))
+    fail("TX_BAD_SIGNATURE", "signature does not verify");
+  return { signed, idHex, sender: toHex(tx.from), handler, payload };
+}

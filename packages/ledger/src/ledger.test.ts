@@ -1,0 +1,80 @@
+import {
+  blockHash,
+  chainIdOf,
+  genesisValidators,
+  validatorsHash,
+  verifyStateProof,
+} from "@careledger/protocol";
+import { afterEach, describe, expect, it } from "vitest";
+import { Ledger } from "./ledger.js";
+import { testChain } from "./testing/fixtures.js";
+import { nodeVerifier } from "./testing/nodeCrypto.js";
+import { commitRandomBlock } from "./testing/randomBlocks.js";
+import { tempDir } from "./testing/tempDir.js";
+
+const cleanups: Array<() => void> = [];
+afterEach(() => {
+  for (const cleanup of cleanups.splice(0)) cleanup();
+});
+
+function dir(label: string): string {
+  const made = tempDir(label);
+  cleanups.push(made.remove);
+  return made.dir;
+}
+
+describe("Ledger", () => {
+  it("writes block 0 from genesis and reopens at the same head", async () => {
+    const chain = testChain();
+    const path = dir("genesis");
+    const ledger = await Ledger.open(path, chain.genesis, { verifier: nodeVerifier() });
+    const head = ledger.head;
+    expect(head.height).toBe(0);
+    expect(head.header.chain).toEqual(chainIdOf(chain.genesis));
+    expect(head.header.validatorsHash).toEqual(validatorsHash(genesisValidators(chain.genesis)));
+    expect(head.hash).toEqual(blockHash(head.header));
+    const stored = await ledger.reads.block(0);
+    expect(stored?.certificate).toBeNull();
+    await ledger.close();
+    const again = await Ledger.open(path, chain.genesis, { verifier: nodeVerifier() });
+    expect(again.head.hash).toEqual(head.hash);
+    expect(again.head.stateRoot).toEqual(head.stateRoot);
+    await again.close();
+  });
+
+  it("refuses a database of another chain", async () => {
+    const path = dir("other");
+    const ledger = await Ledger.open(path, testChain(4).genesis, { verifier: nodeVerifier() });
+    await ledger.close();
+    await expect(
+      Ledger.open(path, testChain(5).genesis, { verifier: nodeVerifier() }),
+    ).rejects.toMatchObject({ code: "GENESIS_INVALID" });
+  });
+
+  it("commits blocks, serves them and their transactions after a restart", async () => {
+    const chain = testChain();
+    const path = dir("commit");
+    const ledger = await Ledger.open(path, chain.genesis, { verifier: nodeVerifier() });
+    for (let i = 0; i < 5; i++) await commitRandomBlock(ledger, chain, 7, 40);
+    const head = ledger.head;
+    await ledger.close();
+    const reopened = await Ledger.open(path, chain.genesis, { verifier: nodeVerifier() });
+    expect(reopened.head.height).toBe(5);
+    expect(reopened.head.stateRoot).toEqual(head.stateRoot);
+    const stored = await reopened.reads.block(3);
+    expect(stored?.certificate?.height).toBe(3);
+    const tx = stored?.block.txs[2];
+    if (!tx) throw new Error("block 3 has no transaction 2");
+    const found = await reopened.reads.tx(tx.id);
+    expect(found).toMatchObject({ height: 3, index: 2 });
+    expect(found?.receipt.tx).toEqual(tx.id);
+    const byHash = await reopened.reads.blockByHash(blockHash(stored.block.header));
+    expect(byHash?.block.header.height).toBe(3);
+    const proven = await reopened.reads.proveState("orgs");
+    expect(verifyStateProof(proven.stateRoot, "orgs", proven.bytes, proven.proof)).toBe(true);
+    const absent = await reopened.reads.proveState("identity/none");
+    expect(absent.bytes).toBeNull();
+    expect(verifyStateProof(absent.stateRoot, "identity/none", null, absent.proof)).toBe(true);
+    await reopened.close();
+  });
+});

@@ -1,0 +1,251 @@
+import {
+  type Block,
+  blockHash,
+  bytesEqual,
+  CareLedgerError,
+  type CommitCertificate,
+  type ConsensusParams,
+  chainIdOf,
+  decode,
+  encode,
+  type Genesis,
+  type Header,
+  parseGenesis,
+  STATE_EMPTY_HASH,
+  type ValidatorSet,
+  type Verifier,
+} from "@careledger/protocol";
+import type {
+  CommittedHead,
+  ExecuteOptions,
+  ExecutionEnvironment,
+} from "./execution/environment.js";
+import {
+  type BuildRequest,
+  type BuiltBlock,
+  buildBlock,
+  executeBlock,
+} from "./execution/execute.js";
+import type { ExecutionResult } from "./execution/result.js";
+import { updateTree } from "./execution/run.js";
+import { genesisHeader, genesisWrites } from "./genesisState.js";
+import type { LedgerModule } from "./modules/module.js";
+import { BUILTIN_MODULES, ModuleRegistry } from "./modules/registry.js";
+import { LedgerReads } from "./reads.js";
+import { decodeNode, EMPTY_SUBTREE, encodeNode, pathKey, type TreeNode } from "./smt/node.js";
+import { NodeCache } from "./smt/nodeCache.js";
+import { committedIds, putBlock, readHeader } from "./storage/blockStore.js";
+import { ConsensusLog } from "./storage/consensusLog.js";
+import { type Database, openDatabase } from "./storage/database.js";
+import { chainKey, headKey, stateKey, stateNodeKey } from "./storage/layout.js";
+
+/** Tree nodes kept in memory: about 200 bytes each, so some 100 MB at this bound. */
+export const NODE_CACHE_ENTRIES_MAX = 500_000;
+
+export interface LedgerOptions {
+  /** Checks transaction signatures; the node hands in its node:crypto verifier. */
+  readonly verifier: Verifier;
+  readonly modules?: readonly LedgerModule[];
+  readonly nodeCacheEntriesMax?: number;
+}
+
+/** The committed head: the last block written, with its header. */
+export interface HeadInfo {
+  readonly height: number;
+  readonly hash: Uint8Array;
+  readonly stateRoot: Uint8Array;
+  readonly time: number;
+  readonly header: Header;
+}
+
+/**
+ * A node's chain and world state in one LevelDB database: executes blocks on overlays, commits
+ * them atomically, answers queries and proves state. The node drives it; it never calls out.
+ */
+export class Ledger {
+  readonly consensusLog: ConsensusLog;
+  readonly reads: LedgerReads;
+  private committed: CommittedHead;
+  private readonly cache: NodeCache;
+  private readonly env: ExecutionEnvironment;
+
+  private constructor(
+    private readonly db: Database,
+    readonly chainId: Uint8Array,
+    readonly registry: ModuleRegistry,
+    verifier: Verifier,
+    head: CommittedHead,
+    cacheEntriesMax: number,
+  ) {
+    this.committed = head;
+    this.cache = new NodeCache(cacheEntriesMax);
+    this.consensusLog = new ConsensusLog(db);
+    this.reads = new LedgerReads(
+      db,
+      registry,
+      () => this.committed,
+      (paths) => this.readNodes(paths),
+    );
+    const ledger = this;
+    this.env = {
+      chainId,
+      registry,
+      verifier,
+      get head() {
+        return ledger.committed;
+      },
+      readState: (keys) => this.reads.stateValues(keys),
+      readNodes: (paths) => this.readNodes(paths),
+      committedTxIds: (ids) => committedIds(db, ids),
+    };
+  }
+
+  /** Opens (or creates, writing block 0 from `genesis`) the ledger in directory `dir`. */
+  static async open(dir: string, genesis: Genesis, options: LedgerOptions): Promise<Ledger> {
+    const parsed = parseGenesis(genesis);
+    const chainId = chainIdOf(parsed);
+    const registry = new ModuleRegistry(options.modules ?? BUILTIN_MODULES);
+    const db = await openDatabase(dir);
+    try {
+      const storedChain = await db.get(chainKey);
+      if (storedChain !== undefined && !bytesEqual(storedChain, chainId)) {
+        throw new CareLedgerError("GENESIS_INVALID", "the database belongs to another chain");
+      }
+      const head = storedChain === undefined ? null : await loadHead(db);
+      const cacheMax = options.nodeCacheEntriesMax ?? NODE_CACHE_ENTRIES_MAX;
+      const placeholder = head ?? genesisPlaceholder(parsed, chainId);
+      const ledger = new Ledger(db, chainId, registry, options.verifier, placeholder, cacheMax);
+      if (head === null) await ledger.writeGenesis(parsed);
+      return ledger;
+    } catch (error) {
+      await db.close();
+      throw error;
+    }
+  }
+
+  get head(): HeadInfo {
+    const { header, hash, root } = this.committed;
+    return { height: header.height, hash, stateRoot: root.hash, time: header.time, header };
+  }
+
+  /** Executes a received block on an overlay and checks its header; see execution/execute.ts. */
+  executeBlock(block: Block, options: ExecuteOptions = {}): Promise<ExecutionResult> {
+    return executeBlock(this.env, block, options);
+  }
+
+  /** Builds a block for the proposer from candidate transactions. */
+  buildBlock(request: BuildRequest, options: ExecuteOptions = {}): Promise<BuiltBlock> {
+    return buildBlock(this.env, request, options);
+  }
+
+  /**
+   * Writes an executed block, its certificate, its transactions, receipts, state and tree
+   * changes and the new head in one atomic batch. The block must be the head's child and the
+   * result must be this block's.
+   */
+  async commit(block: Block, certificate: CommitCertificate | null, result: ExecutionResult) {
+    const head = this.committed;
+    if (
+      block.header.height !== head.header.height + 1 ||
+      !bytesEqual(block.header.prevHash, head.hash)
+    ) {
+      throw new CareLedgerError(
+        "BLOCK_INVALID",
+        `block ${block.header.height} is not the head's child`,
+      );
+    }
+    if (!bytesEqual(blockHash(block.header), result.hash)) {
+      throw new CareLedgerError("BLOCK_INVALID", "the execution result is for another block");
+    }
+    const batch = this.db.batch();
+    putBlock(batch, block, result.hash, certificate, result.receipts);
+    for (const [key, value] of result.writeSet) {
+      if (value === null) batch.del(stateKey(key));
+      else batch.put(stateKey(key), value);
+    }
+    for (const [path, node] of result.nodeWrites) {
+      if (node === null) batch.del(stateNodeKey(path));
+      else batch.put(stateNodeKey(path), encodeNode(node));
+    }
+    batch.put(headKey, encodeHead(block.header.height, result.hash));
+    await batch.write();
+    for (const [path, node] of result.nodeWrites) {
+      if (node === null) this.cache.delete(path);
+      else this.cache.set(path, node);
+    }
+    this.committed = { header: block.header, hash: result.hash, root: result.root };
+  }
+
+  /** The validator set and parameters in force at the head, and the set of the next height. */
+  async consensusConfig(): Promise<{
+    validators: ValidatorSet;
+    nextValidators: ValidatorSet;
+    params: ConsensusParams;
+  }> {
+    return this.reads.consensusConfig(this.committed.header.height);
+  }
+
+  async close(): Promise<void> {
+    await this.db.close();
+  }
+
+  private async readNodes(paths: readonly string[]): Promise<Array<TreeNode | null>> {
+    const out: Array<TreeNode | null | undefined> = paths.map((path) => this.cache.get(path));
+    const missing = paths.filter((_, index) => out[index] === undefined);
+    if (missing.length === 0) return out as Array<TreeNode | null>;
+    const stored = await this.db.getMany(missing.map(stateNodeKey));
+    let next = 0;
+    return out.map((node) => {
+      if (node !== undefined) return node;
+      const path = missing[next] as string;
+      const bytes = stored[next++];
+      if (bytes === undefined) return null;
+      const decoded = decodeNode(bytes);
+      this.cache.set(path, decoded);
+      return decoded;
+    });
+  }
+
+  private async writeGenesis(genesis: Genesis): Promise<void> {
+    const result = await updateTree(this.env, EMPTY_SUBTREE, genesisWrites(genesis), []);
+    const header = genesisHeader(genesis, this.chainId, result.root.hash);
+    const block: Block = { header, txs: [] };
+    const hash = blockHash(header);
+    const batch = this.db.batch();
+    putBlock(batch, block, hash, null, []);
+    for (const [key, value] of result.writeSet) if (value !== null) batch.put(stateKey(key), value);
+    for (const [path, node] of result.nodeWrites) {
+      if (node !== null) batch.put(stateNodeKey(path), encodeNode(node));
+    }
+    batch.put(headKey, encodeHead(0, hash));
+    batch.put(chainKey, this.chainId);
+    await batch.write({ sync: true });
+    this.committed = { header, hash, root: result.root };
+  }
+}
+
+function encodeHead(height: number, hash: Uint8Array): Uint8Array {
+  return encode({ height, hash });
+}
+
+async function loadHead(db: Database): Promise<CommittedHead> {
+  const stored = await db.get(headKey);
+  if (stored === undefined) throw new CareLedgerError("INTERNAL", "database has no head");
+  const { height, hash } = decode(stored) as { height: number; hash: Uint8Array };
+  const header = await readHeader(db, height);
+  if (header === null) throw new CareLedgerError("INTERNAL", `head block ${height} is missing`);
+  if (bytesEqual(header.stateRoot, STATE_EMPTY_HASH)) return { header, hash, root: EMPTY_SUBTREE };
+  const rootBytes = await db.get(stateNodeKey(pathKey(header.stateRoot, 0)));
+  if (rootBytes === undefined) throw new CareLedgerError("INTERNAL", "state root node is missing");
+  return { header, hash, root: { kind: decodeNode(rootBytes).kind, hash: header.stateRoot } };
+}
+
+/** The head a fresh database starts from before block 0 is written: nothing below it. */
+function genesisPlaceholder(genesis: Genesis, chainId: Uint8Array): CommittedHead {
+  const header = genesisHeader(genesis, chainId, STATE_EMPTY_HASH);
+  return {
+    header: { ...header, height: -1, time: -1 },
+    hash: STATE_EMPTY_HASH,
+    root: EMPTY_SUBTREE,
+  };
+}

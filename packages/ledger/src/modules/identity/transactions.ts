@@ -1,0 +1,51 @@
+import { identityRegisterPayload, identityRevokePayload, toHex } from "@careledger/protocol";
+import { defineTxType, reject } from "../module.js";
+import {
+  identityKey,
+  orgKey,
+  readIdentity,
+  readOrganization,
+  requireAdminOf,
+  writeIdentity,
+} from "./state.js";
+
+/** `identity.register`: an admin of the organization binds a new key to it with roles. */
+export const identityRegister = defineTxType({
+  type: "identity.register",
+  payload: identityRegisterPayload,
+  reads: (payload) => [orgKey(payload.org), identityKey(toHex(payload.key))],
+  async execute(ctx, payload) {
+    await requireAdminOf(ctx.state, payload.org, ctx.sender);
+    const keyHex = toHex(payload.key);
+    const existing = await readIdentity(ctx.state, keyHex);
+    // A revoked key stays revoked: registering it again would undo a compromise report.
+    if (existing !== null) reject("ALREADY_EXISTS", `key is already registered to ${existing.org}`);
+    writeIdentity(ctx.state, keyHex, {
+      org: payload.org,
+      roles: [...payload.roles].sort(),
+      registeredAt: ctx.height,
+    });
+  },
+});
+
+/** `identity.revoke`: by the key itself or an admin of its organization; effective next block. */
+export const identityRevoke = defineTxType({
+  type: "identity.revoke",
+  payload: identityRevokePayload,
+  reads: (payload) => [identityKey(toHex(payload.key))],
+  async execute(ctx, payload) {
+    const keyHex = toHex(payload.key);
+    const record = await readIdentity(ctx.state, keyHex);
+    if (record === null) return reject("NOT_FOUND", "key is not registered");
+    if (record.revokedAt !== undefined) {
+      reject("IDENTITY_REVOKED", `key was already revoked at height ${record.revokedAt}`);
+    }
+    if (keyHex !== ctx.sender) {
+      const org = await readOrganization(ctx.state, record.org);
+      if (org === null || !org.adminKeys.includes(ctx.sender)) {
+        reject("UNAUTHORIZED", "only the key itself or an admin of its organization may revoke");
+      }
+    }
+    writeIdentity(ctx.state, keyHex, { ...record, revokedAt: ctx.height });
+  },
+});

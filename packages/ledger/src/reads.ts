@@ -1,0 +1,166 @@
+import {
+  type Block,
+  type Canonical,
+  CareLedgerError,
+  type CommitCertificate,
+  type ConsensusParams,
+  decode,
+  decodeTx,
+  type Receipt,
+  type SignedTx,
+  type StateProof,
+  type ValidatorSet,
+} from "@careledger/protocol";
+import type { CommittedHead } from "./execution/environment.js";
+import {
+  configAt,
+  PARAMS_KEY,
+  SCHEDULED_KEY,
+  type ScheduledChange,
+  VALIDATORS_KEY,
+} from "./modules/governance/consensusState.js";
+import type { QueryParams, QueryReader } from "./modules/module.js";
+import type { ModuleRegistry } from "./modules/registry.js";
+import { keyHashOf } from "./smt/hashing.js";
+import type { TreeNode } from "./smt/node.js";
+import { proveKeyHash } from "./smt/proof.js";
+import {
+  heightOfHash,
+  locateTx,
+  readBlock,
+  readCertificate,
+  readReceipts,
+} from "./storage/blockStore.js";
+import type { Database } from "./storage/database.js";
+import { prefixRange, STATE_KEY_DECODER, stateKey } from "./storage/layout.js";
+
+/** Attempts at a proof before giving up when commits keep moving the head underneath it. */
+const PROOF_ATTEMPTS_MAX = 5;
+
+export interface StoredBlock {
+  readonly block: Block;
+  /** Null for block 0, which genesis defines and no quorum signs. */
+  readonly certificate: CommitCertificate | null;
+}
+
+export interface StoredTx {
+  readonly height: number;
+  readonly index: number;
+  readonly tx: SignedTx;
+  readonly receipt: Receipt;
+}
+
+export interface ProvenValue {
+  readonly key: string;
+  /** The canonical bytes the proof commits to, or null if the key is absent. */
+  readonly bytes: Uint8Array | null;
+  readonly value: Canonical | null;
+  readonly proof: StateProof;
+  /** The head the proof is against: verify with `verifyStateProof(stateRoot, key, bytes, proof)`. */
+  readonly height: number;
+  readonly stateRoot: Uint8Array;
+}
+
+type NodeReader = (paths: readonly string[]) => Promise<Array<TreeNode | null>>;
+
+/** Everything the node and the API read from committed data. */
+export class LedgerReads {
+  constructor(
+    private readonly db: Database,
+    private readonly registry: ModuleRegistry,
+    private readonly head: () => CommittedHead,
+    private readonly readNodes: NodeReader,
+  ) {}
+
+  async stateValues(keys: readonly string[]): Promise<Array<Canonical | null>> {
+    if (keys.length === 0) return [];
+    const stored = await this.db.getMany(keys.map(stateKey));
+    return stored.map((bytes) => (bytes === undefined ? null : decode(bytes)));
+  }
+
+  async block(height: number): Promise<StoredBlock | null> {
+    const block = await readBlock(this.db, height);
+    if (block === null) return null;
+    return { block, certificate: await readCertificate(this.db, height) };
+  }
+
+  async blockByHash(hash: Uint8Array): Promise<StoredBlock | null> {
+    const height = await heightOfHash(this.db, hash);
+    return height === null ? null : this.block(height);
+  }
+
+  async tx(id: Uint8Array): Promise<StoredTx | null> {
+    const location = await locateTx(this.db, id);
+    if (location === null) return null;
+    const receipts = await readReceipts(this.db, location.height);
+    const receipt = receipts?.[location.index];
+    if (receipt === undefined) throw new CareLedgerError("INTERNAL", "receipt missing");
+    return { ...location, tx: decodeTx(location.bytes), receipt };
+  }
+
+  async receipts(height: number): Promise<Receipt[] | null> {
+    return readReceipts(this.db, height);
+  }
+
+  /** A state key's value at the head with its proof of presence or absence. */
+  async proveState(key: string): Promise<ProvenValue> {
+    for (let attempt = 0; attempt < PROOF_ATTEMPTS_MAX; attempt++) {
+      const head = this.head();
+      const bytes = (await this.db.get(stateKey(key))) ?? null;
+      const proof = await proveKeyHash(head.root.kind, keyHashOf(key), async (path) => {
+        const [node] = await this.readNodes([path]);
+        return node ?? null;
+      });
+      // A commit between the reads would mix two states: try again on the new head.
+      if (this.head() !== head) continue;
+      const value = bytes === null ? null : decode(bytes);
+      return { key, bytes, value, proof, height: head.header.height, stateRoot: head.root.hash };
+    }
+    throw new CareLedgerError("INTERNAL", "the head kept moving during a proof");
+  }
+
+  /** Runs a module query (`identity.key`, `gov.proposals`, ...) against the head state. */
+  async query(name: string, params: QueryParams = {}): Promise<Canonical | null> {
+    const query = this.registry.query(name);
+    if (query === undefined) throw new CareLedgerError("NOT_FOUND", `no query ${name}`);
+    const { header } = this.head();
+    const reader: QueryReader = {
+      height: header.height,
+      time: header.time,
+      get: async (key) => (await this.stateValues([key]))[0] ?? null,
+      scan: (prefix, limit) => this.scan(prefix, limit),
+    };
+    return query.run(reader, params);
+  }
+
+  async consensusConfig(height: number): Promise<{
+    validators: ValidatorSet;
+    nextValidators: ValidatorSet;
+    params: ConsensusParams;
+    scheduled: ScheduledChange[];
+  }> {
+    const [validators, params, scheduled] = await this.stateValues([
+      VALIDATORS_KEY,
+      PARAMS_KEY,
+      SCHEDULED_KEY,
+    ]);
+    const config = {
+      validators: validators as unknown as ValidatorSet,
+      params: params as unknown as ConsensusParams,
+    };
+    const pending = (scheduled ?? []) as unknown as ScheduledChange[];
+    const next = configAt(config, pending, height + 1);
+    return { ...config, nextValidators: next.validators, scheduled: pending };
+  }
+
+  private async scan(prefix: string, limit: number): Promise<Array<[string, Canonical]>> {
+    const out: Array<[string, Canonical]> = [];
+    for await (const [key, value] of this.db.iterator({
+      ...prefixRange(stateKey(prefix)),
+      limit,
+    })) {
+      out.push([STATE_KEY_DECODER.decode(key.subarray(1)), decode(value)]);
+    }
+    return out;
+  }
+}

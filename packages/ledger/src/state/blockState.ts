@@ -1,0 +1,95 @@
+import type { Canonical } from "@careledger/protocol";
+
+/** Writes of a block or a transaction: a state key to its new value, or null for a removal. */
+export type StateWrites = Map<string, Canonical | null>;
+
+/** Reads committed state values, many at once. Values are decoded and never mutated. */
+export type CommittedReader = (keys: readonly string[]) => Promise<ReadonlyArray<Canonical | null>>;
+
+/** What a transaction handler sees: reads through every overlay below it, writes to its own. */
+export interface StateAccess {
+  get(key: string): Promise<Canonical | null>;
+  put(key: string, value: Canonical): void;
+  delete(key: string): void;
+}
+
+/**
+ * The state as one block sees it: its own writes, over the writes of in-flight blocks below it
+ * (newest first), over the committed state. Reads a block will need are fetched in one batch
+ * up front (`prefetch`), so executing a transaction rarely waits for the disk.
+ */
+export class BlockState implements StateAccess {
+  readonly writes: StateWrites = new Map();
+  private readonly below = new Map<string, Canonical | null>();
+
+  constructor(
+    private readonly parents: readonly StateWrites[],
+    private readonly committed: CommittedReader,
+  ) {}
+
+  async prefetch(keys: Iterable<string>): Promise<void> {
+    const missing: string[] = [];
+    for (const key of keys) {
+      if (this.writes.has(key) || this.below.has(key)) continue;
+      const fromParent = this.fromParents(key);
+      if (fromParent !== undefined) this.below.set(key, fromParent);
+      else missing.push(key);
+    }
+    if (missing.length === 0) return;
+    const unique = [...new Set(missing)];
+    const values = await this.committed(unique);
+    for (let i = 0; i < unique.length; i++) this.below.set(unique[i] as string, values[i] ?? null);
+  }
+
+  async get(key: string): Promise<Canonical | null> {
+    const written = this.writes.get(key);
+    if (written !== undefined) return written;
+    if (!this.below.has(key)) await this.prefetch([key]);
+    return this.below.get(key) ?? null;
+  }
+
+  put(key: string, value: Canonical): void {
+    this.writes.set(key, value);
+  }
+
+  delete(key: string): void {
+    this.writes.set(key, null);
+  }
+
+  /** A transaction's view: its writes reach the block only through `commit`. */
+  forTransaction(): TxState {
+    return new TxState(this);
+  }
+
+  private fromParents(key: string): Canonical | null | undefined {
+    for (let i = this.parents.length - 1; i >= 0; i--) {
+      const value = (this.parents[i] as StateWrites).get(key);
+      if (value !== undefined) return value;
+    }
+    return undefined;
+  }
+}
+
+/** One transaction's writes, kept apart so a failed transaction changes nothing. */
+export class TxState implements StateAccess {
+  private readonly writes: StateWrites = new Map();
+
+  constructor(private readonly block: BlockState) {}
+
+  async get(key: string): Promise<Canonical | null> {
+    const written = this.writes.get(key);
+    return written !== undefined ? written : this.block.get(key);
+  }
+
+  put(key: string, value: Canonical): void {
+    this.writes.set(key, value);
+  }
+
+  delete(key: string): void {
+    this.writes.set(key, null);
+  }
+
+  commit(): void {
+    for (const [key, value] of this.writes) this.block.writes.set(key, value);
+  }
+}

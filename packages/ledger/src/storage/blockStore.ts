@@ -1,0 +1,99 @@
+import {
+  type Block,
+  type Canonical,
+  type CommitCertificate,
+  decode,
+  decodeTx,
+  encode,
+  type Header,
+  type Receipt,
+} from "@careledger/protocol";
+import type { Database } from "./database.js";
+import {
+  blockKey,
+  certificateKey,
+  hashKey,
+  readHeight,
+  receiptsKey,
+  txIndexKey,
+} from "./layout.js";
+
+/** Where a committed transaction sits, with the transaction and its receipt. */
+export interface TxLocation {
+  readonly height: number;
+  readonly index: number;
+  readonly bytes: Uint8Array;
+}
+
+type Batch = ReturnType<Database["batch"]>;
+
+/** Adds a block's own records (not its state) to a commit batch. */
+export function putBlock(
+  batch: Batch,
+  block: Block,
+  hash: Uint8Array,
+  certificate: CommitCertificate | null,
+  receipts: readonly Receipt[],
+): void {
+  const { height } = block.header;
+  const txIds = block.txs.map((signed) => signed.id);
+  batch.put(blockKey(height), encode({ header: block.header as unknown as Canonical, txIds }));
+  batch.put(hashKey(hash), blockKey(height).subarray(1));
+  if (certificate !== null) {
+    batch.put(certificateKey(height), encode(certificate as unknown as Canonical));
+  }
+  block.txs.forEach((signed, index) => {
+    batch.put(txIndexKey(signed.id), encode([height, index, signed.bytes]));
+  });
+  batch.put(receiptsKey(height), encode(receipts as unknown as Canonical));
+}
+
+export async function readBlock(db: Database, height: number): Promise<Block | null> {
+  const stored = await db.get(blockKey(height));
+  if (stored === undefined) return null;
+  const { header, txIds } = decode(stored) as unknown as { header: Header; txIds: Uint8Array[] };
+  const entries = await db.getMany(txIds.map(txIndexKey));
+  const txs = entries.map((entry) => {
+    if (entry === undefined) throw new Error(`block ${height} lost a transaction`);
+    return decodeTx((decode(entry) as [number, number, Uint8Array])[2]);
+  });
+  return { header, txs };
+}
+
+export async function readHeader(db: Database, height: number): Promise<Header | null> {
+  const stored = await db.get(blockKey(height));
+  if (stored === undefined) return null;
+  return (decode(stored) as unknown as { header: Header }).header;
+}
+
+export async function heightOfHash(db: Database, hash: Uint8Array): Promise<number | null> {
+  const stored = await db.get(hashKey(hash));
+  return stored === undefined ? null : readHeight(stored);
+}
+
+export async function readCertificate(
+  db: Database,
+  height: number,
+): Promise<CommitCertificate | null> {
+  const stored = await db.get(certificateKey(height));
+  return stored === undefined ? null : (decode(stored) as unknown as CommitCertificate);
+}
+
+export async function readReceipts(db: Database, height: number): Promise<Receipt[] | null> {
+  const stored = await db.get(receiptsKey(height));
+  return stored === undefined ? null : (decode(stored) as unknown as Receipt[]);
+}
+
+export async function locateTx(db: Database, id: Uint8Array): Promise<TxLocation | null> {
+  const stored = await db.get(txIndexKey(id));
+  if (stored === undefined) return null;
+  const [height, index, bytes] = decode(stored) as [number, number, Uint8Array];
+  return { height, index, bytes };
+}
+
+/** For each id, whether a committed block holds it: one batched read. */
+export async function committedIds(db: Database, ids: readonly Uint8Array[]): Promise<boolean[]> {
+  if (ids.length === 0) return [];
+  const found = await db.getMany(ids.map(txIndexKey));
+  return found.map((entry) => entry !== undefined);
+}

@@ -1,0 +1,76 @@
+/**
+ * The key layout of the one LevelDB database a node keeps. Every key starts with one prefix
+ * byte naming its kind; heights are 8-byte big-endian so blocks iterate in height order.
+ *
+ *   b <height:8>          -> canonical {header, txIds}: the header and the ids of its transactions
+ *   h <blockHash:32>      -> height:8
+ *   c <height:8>          -> commit certificate (canonical encoding); none for height 0
+ *   t <txId:32>           -> canonical [height, index, tx bytes]: the index holds the transaction
+ *                            itself, so a transaction is written once and read with one get
+ *   r <height:8>          -> canonical list of the block's receipts, in transaction order
+ *   s <state key, UTF-8>  -> canonical value of a world-state key
+ *   n <depth:1><prefix>   -> state tree node (smt/node.ts)
+ *   l <record key, UTF-8> -> consensus log record (written with sync)
+ *   m head                -> canonical {height, hash, stateRoot, time}
+ *   m chain               -> the chain id this database belongs to
+ */
+export const PREFIX = {
+  block: 0x62,
+  hashToHeight: 0x68,
+  certificate: 0x63,
+  txIndex: 0x74,
+  receipts: 0x72,
+  state: 0x73,
+  stateNode: 0x6e,
+  consensusLog: 0x6c,
+  meta: 0x6d,
+} as const;
+
+const encoder = new TextEncoder();
+
+export function heightBytes(height: number): Uint8Array {
+  const out = new Uint8Array(8);
+  new DataView(out.buffer).setBigUint64(0, BigInt(height));
+  return out;
+}
+
+export function readHeight(bytes: Uint8Array): number {
+  return Number(new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0));
+}
+
+function prefixed(prefix: number, body: Uint8Array): Uint8Array {
+  const out = new Uint8Array(1 + body.byteLength);
+  out[0] = prefix;
+  out.set(body, 1);
+  return out;
+}
+
+export const blockKey = (height: number) => prefixed(PREFIX.block, heightBytes(height));
+export const hashKey = (hash: Uint8Array) => prefixed(PREFIX.hashToHeight, hash);
+export const certificateKey = (height: number) => prefixed(PREFIX.certificate, heightBytes(height));
+export const txIndexKey = (id: Uint8Array) => prefixed(PREFIX.txIndex, id);
+export const receiptsKey = (height: number) => prefixed(PREFIX.receipts, heightBytes(height));
+export const stateKey = (key: string) => prefixed(PREFIX.state, encoder.encode(key));
+export const consensusLogKey = (key: string) => prefixed(PREFIX.consensusLog, encoder.encode(key));
+export const headKey = prefixed(PREFIX.meta, encoder.encode("head"));
+export const chainKey = prefixed(PREFIX.meta, encoder.encode("chain"));
+
+/** A tree node's key: the prefix byte, then the path key's latin1 bytes (smt/node.ts). */
+export function stateNodeKey(path: string): Uint8Array {
+  const out = new Uint8Array(1 + path.length);
+  out[0] = PREFIX.stateNode;
+  for (let i = 0; i < path.length; i++) out[i + 1] = path.charCodeAt(i);
+  return out;
+}
+
+/** The half-open key range of every key that starts with `start`. */
+export function prefixRange(start: Uint8Array): { gte: Uint8Array; lt: Uint8Array } {
+  const end = Uint8Array.from(start);
+  let i = end.length - 1;
+  while (i >= 0 && end[i] === 0xff) i--;
+  if (i < 0) throw new RangeError("prefix has no upper bound");
+  end[i] = (end[i] as number) + 1;
+  return { gte: start, lt: end.subarray(0, i + 1) };
+}
+
+export const STATE_KEY_DECODER = new TextDecoder();
