@@ -1,1 +1,7 @@
-export {};
+export { decodeMessage, encodeMessage, MESSAGE_BYTES_MAX, PREPARED_ENTRIES_MAX } from "./codec.js";
+export { messageSigningBytes, signMessage, verifyMessage } from "./messages.js";
+export { type NewViewPlan, planNewView } from "./newView.js";
+export { Replica, type ValidatorChange } from "./replica.js";
+export { logBound } from "./state.js";
+export type * from "./types.js";
+export { activationHeight, ValidatorSchedule } from "./validatorSet.js";

@@ -1,0 +1,634 @@
+import {
+  keySigner,
+  nobleVerifier,
+  type SignedTx,
+  type Signer,
+  signTx,
+  toHex,
+  type Verifier,
+} from "@careledger/protocol";
+import { logBound } from "../state.js";
+import type { ConsensusMessage, Effect, Event, ReplicaConfig } from "../types.js";
+import { VALIDATOR_TX_TYPE } from "./app.js";
+import { FastKeyring, sha256Fast } from "./fastCrypto.js";
+import { corrupt, describe, type Outgoing, rememberHeard } from "./faults.js";
+import { Invariants } from "./invariants.js";
+import { CALM_NETWORK, Network } from "./network.js";
+import {
+  bootReplica,
+  type Instance,
+  keyName,
+  newInstance,
+  replicaConfig,
+  type SimNode,
+} from "./node.js";
+import { Prng } from "./prng.js";
+import { EventQueue } from "./queue.js";
+import { LIVENESS_BOUND_MS, type Scenario, scenarioOf } from "./scenario.js";
+
+/** Virtual time the application takes to build or execute a block. */
+const APP_DELAY_MS = 2;
+/** Virtual time a block sync takes. */
+const SYNC_DELAY_MS = 30;
+/** Heights after admission within which a simulated transaction must commit. */
+const TX_TTL_HEIGHTS = 20;
+/** New heights every honest replica must commit after stabilisation. */
+const LIVENESS_NEW_HEIGHTS = 3;
+/** Lines of trace kept for a failure report. */
+const TRACE_LINES_MAX = 300;
+/** A run stops after this many events (a bound on a runaway, reported as a failure). */
+const EVENTS_MAX = 2_000_000;
+
+export interface SimOptions {
+  /** "ed25519" signs with real keys (slow); the default is the fast keyed-hash stand-in. */
+  readonly crypto?: "fast" | "ed25519";
+  /** A planted bug: the quorum the replicas use. */
+  readonly quorum?: (validatorCount: number) => number;
+  readonly trace?: boolean;
+}
+
+export interface SimResult {
+  readonly seed: number;
+  readonly ok: boolean;
+  readonly violations: readonly string[];
+  /** Heights committed by every honest replica at the end. */
+  readonly heights: number;
+  readonly virtualMs: number;
+  readonly events: number;
+  readonly trace: readonly string[];
+}
+
+type Item =
+  | { kind: "deliver"; to: number; message: ConsensusMessage }
+  | { kind: "step"; node: number; instance: number; incarnation: number; event: DistEvent }
+  | { kind: "timer"; node: number; instance: number; incarnation: number; name: string; at: number }
+  | { kind: "app"; node: number; instance: number; incarnation: number; run: () => DistEvent[] }
+  | { kind: "scenario"; run: () => void };
+
+type DistEvent = Event extends infer E ? (E extends unknown ? Omit<E, "now"> : never) : never;
+
+export function simulate(seed: number, options: SimOptions = {}): SimResult {
+  return new Simulation(scenarioOf(seed), options).run();
+}
+
+class Simulation {
+  private readonly scenario: Scenario;
+  private readonly options: SimOptions;
+  private readonly prng: Prng;
+  private readonly queue = new EventQueue<Item>();
+  private readonly network: Network;
+  private readonly nodes: SimNode[] = [];
+  private readonly configs: ReplicaConfig[] = [];
+  private readonly invariants: Invariants;
+  private readonly chainId: Uint8Array;
+  private readonly genesisHash: Uint8Array;
+  private readonly client: Signer;
+  private readonly admitted: { id: string; expires: number }[] = [];
+  private readonly decidedChanges = new Set<number>();
+  private readonly trace: string[] = [];
+  private now = 0;
+  private stableHeight: number | null = null;
+  private events = 0;
+
+  constructor(scenario: Scenario, options: SimOptions) {
+    this.scenario = scenario;
+    this.options = options;
+    this.prng = new Prng(scenario.seed ^ 0x5eed);
+    this.network = new Network(this.prng.fork(), scenario.hostile, scenario.nodeCount);
+    this.chainId = sha256Fast([
+      Uint8Array.of(0x51, scenario.seed & 0xff, (scenario.seed >>> 8) & 0xff),
+    ]);
+    this.genesisHash = sha256Fast([this.chainId, Uint8Array.of(0)]);
+    const keyring = new FastKeyring();
+    const { signers, verifier } = this.keys(keyring);
+    this.client = keyring.signer(1000);
+    const genesis = scenario.initialValidators.map((index) => (signers[index] as Signer).publicKey);
+    this.invariants = new Invariants(this.chainId, verifier, genesis, scenario.params);
+    for (let index = 0; index < scenario.nodeCount; index++) {
+      const signer = signers[index] as Signer;
+      this.configs.push(
+        replicaConfig(this.chainId, this.genesisHash, signer, verifier, {
+          params: scenario.params,
+          genesisValidators: genesis,
+          ...(options.quorum ? { quorum: options.quorum } : {}),
+        }),
+      );
+      this.nodes.push(this.newNode(index, signer, signers));
+    }
+  }
+
+  private keys(keyring: FastKeyring): { signers: Signer[]; verifier: Verifier } {
+    const count = this.scenario.nodeCount;
+    if (this.options.crypto !== "ed25519") {
+      return {
+        signers: Array.from({ length: count }, (_, i) => keyring.signer(i)),
+        verifier: keyring,
+      };
+    }
+    const signers = Array.from({ length: count }, (_, i) => {
+      const secret = sha256Fast([Uint8Array.of(0xed, i), this.chainId]);
+      return keySigner(secret);
+    });
+    return { signers, verifier: nobleVerifier };
+  }
+
+  private newNode(index: number, signer: Signer, signers: readonly Signer[]): SimNode {
+    const strategy = this.scenario.faulty.get(index);
+    const copies = strategy === "twins" ? 2 : 1;
+    const instances = Array.from({ length: copies }, (_, copy) =>
+      newInstance(
+        copies === 1 ? `n${index}` : `n${index}${"ab"[copy]}`,
+        this.chainId,
+        this.genesisHash,
+      ),
+    );
+    const byzantine =
+      strategy === undefined
+        ? null
+        : {
+            prng: this.prng.fork(),
+            chainId: this.chainId,
+            signer,
+            app: (instances[0] as Instance).app,
+            nodeCount: this.scenario.nodeCount,
+            peers: signers.filter((_, i) => i !== index).map((s) => s.publicKey),
+            heard: [],
+            garbageAccepted: 0,
+          };
+    return {
+      index,
+      signer,
+      strategy,
+      instances,
+      mempool: new Map(),
+      up: true,
+      crashAfterEffects: null,
+      byzantine,
+    };
+  }
+
+  run(): SimResult {
+    this.schedule();
+    for (const node of this.nodes) this.boot(node);
+    const deadline = this.scenario.stabiliseAt + LIVENESS_BOUND_MS;
+    while (this.invariants.violations.length === 0) {
+      const next = this.queue.pop();
+      if (next === undefined || next.at > deadline) break;
+      this.now = next.at;
+      this.events += 1;
+      if (this.events > EVENTS_MAX) {
+        this.invariants.fail(this.now, "event budget exhausted");
+        break;
+      }
+      this.process(next.item);
+      if (this.stableHeight !== null && this.settled()) break;
+    }
+    if (this.invariants.violations.length === 0 && !this.settled()) this.reportLiveness();
+    return {
+      seed: this.scenario.seed,
+      ok: this.invariants.violations.length === 0,
+      violations: this.invariants.violations,
+      heights: this.honestHeight(),
+      virtualMs: this.now,
+      events: this.events,
+      trace: this.trace,
+    };
+  }
+
+  private log(line: string): void {
+    if (!this.options.trace) return;
+    if (this.trace.length >= TRACE_LINES_MAX) this.trace.shift();
+    this.trace.push(`t=${this.now} ${line}`);
+  }
+
+  private honestInstances(): Instance[] {
+    return this.nodes
+      .filter((node) => node.strategy === undefined)
+      .flatMap((node) => node.instances);
+  }
+
+  private honestHeight(): number {
+    return Math.min(...this.honestInstances().map((instance) => instance.app.height));
+  }
+
+  /** Stable, every honest replica advanced enough, and every admitted transaction settled. */
+  private settled(): boolean {
+    if (this.stableHeight === null) return false;
+    if (this.honestHeight() < this.stableHeight + LIVENESS_NEW_HEIGHTS) return false;
+    const reference = this.honestInstances()[0]?.app;
+    if (reference === undefined) return true;
+    return this.admitted.every(
+      (tx) => reference.committedTxs.has(tx.id) || reference.height > tx.expires,
+    );
+  }
+
+  private reportLiveness(): void {
+    const heights = this.honestInstances().map((i) => `${i.name}:${i.app.height}`);
+    const pending = this.admitted.filter(
+      (tx) => !this.honestInstances()[0]?.app.committedTxs.has(tx.id),
+    );
+    this.invariants.fail(
+      this.now,
+      `LIVENESS: stable at ${this.stableHeight}, heights ${heights.join(" ")}, ${pending.length} txs pending`,
+    );
+  }
+
+  private at(time: number, item: Item): void {
+    this.queue.push(Math.max(time, this.now), item);
+  }
+
+  private schedule(): void {
+    const s = this.scenario;
+    for (const partition of s.partitions) {
+      this.at(partition.at, {
+        kind: "scenario",
+        run: () => this.network.partition(partition.groups),
+      });
+    }
+    for (const crash of s.crashes) {
+      this.at(crash.at, {
+        kind: "scenario",
+        run: () => this.crashSoon(crash.node, crash.afterEffects),
+      });
+      this.at(crash.restartAt, { kind: "scenario", run: () => this.restart(crash.node) });
+    }
+    for (const change of s.validatorChanges) {
+      this.at(change.at, {
+        kind: "scenario",
+        run: () => this.submitValidatorChange(change.validators),
+      });
+    }
+    for (const time of s.txTimes) this.at(time, { kind: "scenario", run: () => this.submitTx() });
+    this.at(s.stabiliseAt, { kind: "scenario", run: () => this.stabilise() });
+    for (const node of this.nodes) {
+      const interval = s.params.requestTimeoutMs / 2;
+      this.at(interval, { kind: "scenario", run: () => this.mempoolCheck(node, interval) });
+    }
+  }
+
+  private boot(node: SimNode): void {
+    node.up = true;
+    node.instances.forEach((instance, index) => {
+      instance.incarnation += 1;
+      instance.timers.clear();
+      bootReplica(instance, this.configs[node.index] as ReplicaConfig);
+      this.step(node, index, { type: "start" });
+    });
+  }
+
+  private crashSoon(index: number, afterEffects: number): void {
+    const node = this.nodes[index];
+    if (node?.up) node.crashAfterEffects = afterEffects;
+  }
+
+  private crash(node: SimNode): void {
+    this.log(`crash n${node.index}`);
+    node.up = false;
+    node.crashAfterEffects = null;
+    for (const instance of node.instances) {
+      instance.replica = null;
+      instance.incarnation += 1;
+      instance.timers.clear();
+      instance.app.forgetVolatile();
+    }
+  }
+
+  private restart(index: number): void {
+    const node = this.nodes[index];
+    if (node === undefined || node.up) return;
+    this.log(`restart n${index}`);
+    this.boot(node);
+  }
+
+  private stabilise(): void {
+    this.log("stabilise");
+    this.network.conditions = CALM_NETWORK;
+    this.network.heal();
+    for (const node of this.nodes) {
+      node.crashAfterEffects = null;
+      if (!node.up) this.boot(node);
+    }
+    this.stableHeight = Math.max(...this.honestInstances().map((instance) => instance.app.height));
+  }
+
+  private process(item: Item): void {
+    switch (item.kind) {
+      case "scenario":
+        item.run();
+        return;
+      case "deliver":
+        this.deliverMessage(item.to, item.message);
+        return;
+      case "step":
+        if (this.alive(item.node, item.instance, item.incarnation))
+          this.step(this.node(item.node), item.instance, item.event);
+        return;
+      case "timer": {
+        const instance = this.node(item.node).instances[item.instance];
+        if (
+          !this.alive(item.node, item.instance, item.incarnation) ||
+          instance?.timers.get(item.name) !== item.at
+        )
+          return;
+        instance.timers.delete(item.name);
+        const event = { type: "timer", name: item.name } as DistEvent;
+        this.step(this.node(item.node), item.instance, event);
+        return;
+      }
+      case "app":
+        if (!this.alive(item.node, item.instance, item.incarnation)) return;
+        for (const event of item.run()) this.step(this.node(item.node), item.instance, event);
+        return;
+    }
+  }
+
+  private node(index: number): SimNode {
+    const node = this.nodes[index];
+    if (node === undefined) throw new Error(`no node ${index}`);
+    return node;
+  }
+
+  private alive(index: number, instance: number, incarnation: number): boolean {
+    const node = this.node(index);
+    return node.up && node.instances[instance]?.incarnation === incarnation;
+  }
+
+  private deliverMessage(to: number, message: ConsensusMessage): void {
+    const node = this.node(to);
+    if (!node.up) return;
+    if (node.byzantine !== null) rememberHeard(node.byzantine, message);
+    for (let index = 0; index < node.instances.length; index++) {
+      this.step(node, index, { type: "message", message });
+    }
+  }
+
+  /** Hands one event to one replica and carries out its effects in order. */
+  private step(node: SimNode, index: number, event: DistEvent): void {
+    const instance = node.instances[index];
+    const replica = instance?.replica;
+    if (instance === undefined || replica === null || replica === undefined || !node.up) return;
+    if (this.options.trace && event.type === "message")
+      this.log(`${instance.name} <- ${describe(event.message)}`);
+    const effects = replica.handle({ ...event, now: this.now } as Event);
+    const n = Math.max(this.scenario.nodeCount, 4);
+    this.invariants.logSize(
+      this.now,
+      instance.name,
+      replica.logSize(),
+      logBound(n, this.scenario.params.window),
+    );
+    const limit = node.crashAfterEffects ?? effects.length;
+    for (const effect of effects.slice(0, limit)) this.apply(node, index, instance, effect);
+    if (node.crashAfterEffects !== null) this.crash(node);
+  }
+
+  private apply(node: SimNode, index: number, instance: Instance, effect: Effect): void {
+    const incarnation = instance.incarnation;
+    const later = (delay: number, run: () => DistEvent[]) =>
+      this.at(this.now + delay, {
+        kind: "app",
+        node: node.index,
+        instance: index,
+        incarnation,
+        run,
+      });
+    switch (effect.type) {
+      case "broadcast":
+        this.send(node, "all", effect.message);
+        return;
+      case "send": {
+        const target = this.nodes.findIndex(
+          (other) => toHex(other.signer.publicKey) === toHex(effect.to),
+        );
+        if (target >= 0) this.send(node, target, effect.message);
+        return;
+      }
+      case "setTimer":
+        instance.timers.set(effect.name, effect.at);
+        this.at(effect.at, {
+          kind: "timer",
+          node: node.index,
+          instance: index,
+          incarnation,
+          name: effect.name,
+          at: effect.at,
+        });
+        return;
+      case "cancelTimer":
+        instance.timers.delete(effect.name);
+        return;
+      case "persist":
+        instance.records.push(effect.record);
+        return;
+      case "requestProposal":
+        later(APP_DELAY_MS, () => this.propose(node, instance, effect));
+        return;
+      case "execute":
+        later(APP_DELAY_MS, () => [
+          { type: "verdict", hash: effect.hash, valid: instance.app.execute(effect.block) },
+        ]);
+        return;
+      case "deliver": {
+        const refusal = instance.app.commit(effect.block, effect.certificate);
+        if (node.strategy === undefined) {
+          this.invariants.committed(
+            this.now,
+            instance.name,
+            effect.block,
+            effect.certificate,
+            refusal,
+          );
+        }
+        this.log(`${instance.name} commits h${effect.block.header.height}`);
+        this.afterCommit(node, index, instance);
+        return;
+      }
+      case "requestSync":
+        later(SYNC_DELAY_MS, () => this.sync(node, instance, effect.toHeight));
+        return;
+    }
+  }
+
+  private send(node: SimNode, to: number | "all", message: ConsensusMessage): void {
+    const outgoing: Outgoing[] =
+      node.strategy === undefined || node.byzantine === null
+        ? [{ to, message }]
+        : corrupt(node.strategy, node.byzantine, message);
+    for (const out of outgoing) {
+      const targets = out.to === "all" ? this.nodes.map((other) => other.index) : [out.to];
+      for (const target of targets) {
+        if (target === node.index) continue;
+        for (const delay of this.network.fate(node.index, target)) {
+          this.at(this.now + delay, { kind: "deliver", to: target, message: out.message });
+        }
+      }
+    }
+  }
+
+  private pendingTxs(node: SimNode, instance: Instance): SignedTx[] {
+    return [...node.mempool.values()]
+      .map((entry) => entry.signed)
+      .filter((signed) => !instance.app.committedTxs.has(toHex(signed.id)));
+  }
+
+  private propose(
+    node: SimNode,
+    instance: Instance,
+    ask: Extract<Effect, { type: "requestProposal" }>,
+  ): DistEvent[] {
+    const block = instance.app.build(
+      ask.height,
+      ask.view,
+      ask.prevHash,
+      ask.proposer,
+      this.now,
+      this.pendingTxs(node, instance),
+    );
+    if (block === undefined) return [];
+    const included = new Set(block.txs.map((signed) => toHex(signed.id)));
+    const more = this.pendingTxs(node, instance).some((signed) => !included.has(toHex(signed.id)));
+    return [
+      { type: "proposal", block },
+      { type: "txsPending", pending: more },
+    ];
+  }
+
+  /** Tells the replica about validator-set changes its application just committed. */
+  private afterCommit(node: SimNode, index: number, instance: Instance): void {
+    const changes = instance.app.validatorChanges;
+    for (const change of changes.slice(instance.validatorChangesSeen)) {
+      if (node.strategy === undefined) {
+        this.invariants.validatorsDecided(change.decidedAt, change.validators, this.decidedChanges);
+      }
+      this.at(this.now, {
+        kind: "step",
+        node: node.index,
+        instance: index,
+        incarnation: instance.incarnation,
+        event: {
+          type: "validatorSetChanged",
+          decidedAt: change.decidedAt,
+          validators: change.validators,
+        },
+      });
+    }
+    instance.validatorChangesSeen = changes.length;
+  }
+
+  /** Copies certified blocks from the honest replica that has the most, as block sync would. */
+  private sync(node: SimNode, instance: Instance, toHeight: number): DistEvent[] {
+    const source = this.honestInstances()
+      .filter((other) => other !== instance)
+      .sort((a, b) => b.app.height - a.app.height)[0];
+    if (source === undefined || source.app.height <= instance.app.height) return [];
+    const events: DistEvent[] = [];
+    const seen = instance.validatorChangesSeen;
+    while (instance.app.height < Math.max(toHeight, source.app.height)) {
+      const entry = source.app.chain[instance.app.height + 1];
+      if (entry === undefined) break;
+      const refusal = instance.app.commit(entry.block, entry.certificate);
+      if (node.strategy === undefined) {
+        this.invariants.committed(
+          this.now,
+          `${instance.name}(sync)`,
+          entry.block,
+          entry.certificate,
+          refusal,
+        );
+      }
+      if (refusal !== undefined) break;
+    }
+    for (const change of instance.app.validatorChanges.slice(seen)) {
+      events.push({
+        type: "validatorSetChanged",
+        decidedAt: change.decidedAt,
+        validators: change.validators,
+      });
+    }
+    instance.validatorChangesSeen = instance.app.validatorChanges.length;
+    const top = instance.app.chain[instance.app.height];
+    if (top !== undefined) {
+      events.push({
+        type: "synced",
+        height: instance.app.height,
+        hash: top.hash,
+        certificate: top.certificate,
+      });
+    }
+    this.log(`${instance.name} synced to h${instance.app.height}`);
+    return events;
+  }
+
+  private submitTx(payload: unknown = this.prng.nextUint32(), type = "sim.note"): void {
+    const honest = this.nodes.filter((node) => node.strategy === undefined);
+    const entry = this.prng.pick(honest);
+    const height = Math.max(...this.honestInstances().map((instance) => instance.app.height));
+    const nonce = new Uint8Array(8);
+    nonce.set(
+      sha256Fast([Uint8Array.of(this.admitted.length, this.scenario.seed & 0xff)]).slice(0, 8),
+    );
+    const signed = signTx(
+      {
+        v: 1,
+        chain: this.chainId,
+        type,
+        nonce,
+        expires: height + TX_TTL_HEIGHTS,
+        payload: payload as never,
+      },
+      this.client,
+    );
+    if (type === "sim.note")
+      this.admitted.push({ id: toHex(signed.id), expires: signed.tx.expires });
+    this.log(`tx ${toHex(signed.id).slice(0, 8)} admitted at n${entry.index}`);
+    for (const node of this.nodes) {
+      node.mempool.set(toHex(signed.id), { signed, admittedAt: this.now });
+      node.instances.forEach((instance, index) => {
+        this.at(this.now, {
+          kind: "step",
+          node: node.index,
+          instance: index,
+          incarnation: instance.incarnation,
+          event: { type: "txsPending", pending: true },
+        });
+      });
+    }
+  }
+
+  private submitValidatorChange(validators: readonly number[]): void {
+    const keys = validators.map((index) => toHex(this.node(index).signer.publicKey));
+    this.log(`validator change to ${validators.join(",")}`);
+    this.submitTx(keys, VALIDATOR_TX_TYPE);
+  }
+
+  /** The node's mempool reports transactions that waited too long (a censoring primary). */
+  private mempoolCheck(node: SimNode, interval: number): void {
+    this.at(this.now + interval, {
+      kind: "scenario",
+      run: () => this.mempoolCheck(node, interval),
+    });
+    const instance = node.instances[0];
+    if (!node.up || instance === undefined) return;
+    let late = false;
+    for (const [id, entry] of node.mempool) {
+      const expired = entry.signed.tx.expires <= instance.app.height;
+      if (instance.app.committedTxs.has(id) || expired) node.mempool.delete(id);
+      else if (this.now - entry.admittedAt > this.scenario.params.requestTimeoutMs) {
+        late = true;
+        entry.admittedAt = this.now;
+      }
+    }
+    if (!late) return;
+    node.instances.forEach((each, index) => {
+      this.at(this.now, {
+        kind: "step",
+        node: node.index,
+        instance: index,
+        incarnation: each.incarnation,
+        event: { type: "requestTimedOut" },
+      });
+    });
+  }
+}
+
+export { keyName };
