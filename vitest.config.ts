@@ -20,6 +20,7 @@ export default defineConfig({
       unit("ledger"),
       unit("node"),
       unit("api"),
+      unit("sdk"),
       {
         extends: true,
         test: { name: "cluster", include: ["test/**/*.test.ts"], pool: "forks" },

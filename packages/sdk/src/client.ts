@@ -1,0 +1,237 @@
+import {
+  type Canonical,
+  CareLedgerError,
+  decode,
+  fromHex,
+  type Header,
+  type SignedTx,
+  type Signer,
+  toHex,
+} from "@careledger/protocol";
+import { toBase64 } from "./base64.js";
+import { type SubmitResult, submitBatch } from "./batch.js";
+import { DEFAULT_TX_TTL, expiresAfter, TxBuilder } from "./builder.js";
+import {
+  type ChainEvent,
+  DEFAULT_SUBSCRIBE_OPTIONS,
+  type EventFilter,
+  type SubscribeOptions,
+  type Subscription,
+  subscribeEvents,
+} from "./events.js";
+import { DEFAULT_HTTP_OPTIONS, type HttpOptions, type HttpRequest, requestJson } from "./http.js";
+import {
+  type TrustAnchor,
+  verifyBlock,
+  verifyStateInclusion,
+  verifyTxInclusion,
+} from "./verify.js";
+import { type CommittedTx, type WaitOptions, waitForCommit } from "./wait.js";
+import {
+  type BlockInfo,
+  type NodeStatus,
+  parseBlock,
+  parseState,
+  parseStatus,
+  parseTxProof,
+  parseTxStatus,
+  type StateInfo,
+  type TxProofInfo,
+  type TxStatus,
+} from "./wire.js";
+
+export interface ClientOptions extends Partial<HttpOptions> {
+  readonly subscribe?: Partial<SubscribeOptions>;
+}
+
+/** A state value checked against a certified header. */
+export interface VerifiedState {
+  readonly key: string;
+  readonly height: number;
+  /** The decoded value, or null when the key is absent. */
+  readonly value: Canonical | null;
+  readonly header: Header;
+}
+
+/**
+ * A client of one node's HTTP API (`/v1`), over fetch: it runs in Node and in browsers. Answers
+ * are checked for shape; `verified*` methods also check them against a trusted validator set, so
+ * the node that served them need not be trusted.
+ */
+export class CareLedgerClient {
+  readonly url: string;
+  private readonly http: HttpOptions;
+  private readonly subscribeOptions: SubscribeOptions;
+
+  constructor(url: string | URL, options: ClientOptions = {}) {
+    this.url = new URL(url).toString();
+    const { subscribe, ...http } = options;
+    this.http = { ...DEFAULT_HTTP_OPTIONS, ...http };
+    this.subscribeOptions = { ...DEFAULT_SUBSCRIBE_OPTIONS, ...subscribe };
+  }
+
+  async status(signal?: AbortSignal): Promise<NodeStatus> {
+    return parseStatus(await this.get("/v1/status", signal));
+  }
+
+  /** A builder bound to this node's chain. */
+  async txBuilder(signer: Signer): Promise<TxBuilder> {
+    return new TxBuilder((await this.status()).chainId, signer);
+  }
+
+  /** The `expires` height for a transaction sent now: the node's height plus `ttl`. */
+  async expiresAfter(ttl: number = DEFAULT_TX_TTL): Promise<number> {
+    return expiresAfter((await this.status()).height, ttl);
+  }
+
+  /**
+   * Sends a signed transaction; resolves with its id (hex) once the node admitted it. A retry
+   * that meets TX_DUPLICATE met its own earlier attempt, which the node did admit.
+   */
+  async submit(tx: SignedTx, signal?: AbortSignal): Promise<string> {
+    const id = toHex(tx.id);
+    const request: HttpRequest = {
+      method: "POST",
+      path: "/v1/txs",
+      body: tx.bytes,
+      contentType: "application/msgpack",
+      ...(signal && { signal }),
+    };
+    try {
+      const { value } = await requestJson(this.url, this.http, request);
+      const answered = (value as { id?: unknown } | null)?.id;
+      if (answered !== id) {
+        throw new CareLedgerError("INTERNAL", "node answered with another id", {
+          reason: "bad-response",
+          id,
+          answered,
+        });
+      }
+      return id;
+    } catch (error) {
+      if (isOwnDuplicate(error)) return id;
+      throw error;
+    }
+  }
+
+  /** Sends many transactions, in bounded requests; one result per transaction, in order. */
+  async submitBatch(txs: readonly SignedTx[], signal?: AbortSignal): Promise<SubmitResult[]> {
+    return submitBatch(txs, async (chunk) => {
+      const body = JSON.stringify({ txs: chunk.map((tx) => toBase64(tx.bytes)) });
+      const request: HttpRequest = {
+        method: "POST",
+        path: "/v1/txs/batch",
+        body,
+        contentType: "application/json",
+        ...(signal && { signal }),
+      };
+      return requestJson(this.url, this.http, request);
+    });
+  }
+
+  async getTx(id: string | Uint8Array, signal?: AbortSignal): Promise<TxStatus> {
+    return parseTxStatus(await this.get(`/v1/txs/${idHex(id)}`, signal));
+  }
+
+  /** Submits, then waits for the commit: resolves with a successful receipt (see waitForCommit). */
+  async submitAndWait(tx: SignedTx, options: WaitOptions = {}): Promise<CommittedTx> {
+    await this.submit(tx, options.signal);
+    return this.waitFor(tx, options);
+  }
+
+  /** Waits for a transaction already submitted (to this node or another). */
+  async waitFor(tx: SignedTx, options: WaitOptions = {}): Promise<CommittedTx> {
+    const source = {
+      getTx: (id: string, signal?: AbortSignal) => this.getTx(id, signal),
+      height: async (signal?: AbortSignal) => (await this.status(signal)).height,
+      resubmit: async (signal?: AbortSignal) => {
+        await this.submit(tx, signal).catch((error: unknown) => {
+          // Admitted meanwhile (by gossip, or the earlier send was merely slow): keep waiting.
+          if (!(error instanceof CareLedgerError && error.code === "TX_DUPLICATE")) throw error;
+        });
+      },
+    };
+    return waitForCommit(source, toHex(tx.id), tx.tx.expires, options);
+  }
+
+  async getBlock(height: number | "latest", signal?: AbortSignal): Promise<BlockInfo> {
+    if (height !== "latest" && (!Number.isSafeInteger(height) || height < 0)) {
+      throw new RangeError(`height ${height} is not a height`);
+    }
+    return parseBlock(await this.get(`/v1/blocks/${height}`, signal));
+  }
+
+  /** A state value by key (the module's key string, such as `identity/<hex>`). */
+  async getState(
+    key: string,
+    options: { proof?: boolean; signal?: AbortSignal } = {},
+  ): Promise<StateInfo> {
+    const keyHex = toHex(new TextEncoder().encode(key));
+    const query = options.proof ? "?proof=true" : "";
+    return parseState(await this.get(`/v1/state/${keyHex}${query}`, options.signal), key);
+  }
+
+  async getTxProof(id: string | Uint8Array, signal?: AbortSignal): Promise<TxProofInfo> {
+    return parseTxProof(await this.get(`/v1/txs/${idHex(id)}/proof`, signal));
+  }
+
+  /** A block whose certificate a quorum of the trusted validators signed. */
+  async getVerifiedBlock(height: number | "latest", trust: TrustAnchor): Promise<BlockInfo> {
+    const block = await this.getBlock(height);
+    verifyBlock(block, trust);
+    return block;
+  }
+
+  /** A state value with its proof, checked against the certified header it names. */
+  async getVerifiedState(key: string, trust: TrustAnchor): Promise<VerifiedState> {
+    const state = await this.getState(key, { proof: true });
+    if (state.proof === null) {
+      throw new CareLedgerError("PROOF_INVALID", `node sent no proof for ${key}`);
+    }
+    const header = verifyBlock(await this.getBlock(state.height), trust);
+    verifyStateInclusion(header, key, state.value, state.proof);
+    const value = state.value === null ? null : decode(state.value);
+    return { key, height: state.height, value, header };
+  }
+
+  /** Where a transaction committed, checked against the certified header of its block. */
+  async getVerifiedTxInclusion(
+    id: string | Uint8Array,
+    trust: TrustAnchor,
+  ): Promise<{ height: number; index: number; header: Header }> {
+    const wanted = fromHex(idHex(id), 32);
+    const found = await this.getTxProof(wanted);
+    const header = verifyBlock(await this.getBlock(found.height), trust);
+    verifyTxInclusion(header, wanted, found.proof);
+    return { height: found.height, index: found.proof.index, header };
+  }
+
+  /** Server-Sent Events from `GET /v1/events`, reconnecting and resuming by event id. */
+  subscribe(
+    filter: EventFilter,
+    onEvent: (event: ChainEvent) => void,
+    options: Partial<SubscribeOptions> = {},
+  ): Subscription {
+    const settings = { ...this.subscribeOptions, ...options };
+    return subscribeEvents(this.url, this.http, filter, onEvent, settings);
+  }
+
+  private async get(path: string, signal?: AbortSignal): Promise<unknown> {
+    const request: HttpRequest = { method: "GET", path, ...(signal && { signal }) };
+    return (await requestJson(this.url, this.http, request)).value;
+  }
+}
+
+function idHex(id: string | Uint8Array): string {
+  return typeof id === "string" ? toHex(fromHex(id, 32)) : toHex(fromHex(toHex(id), 32));
+}
+
+/** TX_DUPLICATE on a retried request: the node admitted the first attempt. */
+export function isOwnDuplicate(error: unknown): boolean {
+  return (
+    error instanceof CareLedgerError &&
+    error.code === "TX_DUPLICATE" &&
+    typeof error.details.attempts === "number" &&
+    error.details.attempts > 1
+  );
+}

@@ -1,0 +1,69 @@
+import { CareLedgerError, type ErrorCode, isErrorCode } from "@careledger/protocol";
+
+/**
+ * Errors the SDK raises itself, when no node answered with a code: the registry has no code for
+ * "no answer" or "took too long", so these are INTERNAL with `details.reason` saying which.
+ */
+export type LocalFailure = "timeout" | "aborted" | "network" | "bad-response";
+
+export function localError(
+  reason: LocalFailure,
+  message: string,
+  details: Record<string, unknown> = {},
+): CareLedgerError {
+  return new CareLedgerError("INTERNAL", message, { ...details, reason });
+}
+
+/** True for an error the SDK raised because the wait or request ran out of time. */
+export function isTimeout(error: unknown): boolean {
+  return error instanceof CareLedgerError && error.details.reason === "timeout";
+}
+
+/**
+ * A code from a node's answer or a receipt, as a registry code: one this SDK does not know (a
+ * newer node) becomes INTERNAL, and the original stays in `details.originalCode`.
+ */
+export function errorWithCode(
+  code: unknown,
+  message: string,
+  details: Record<string, unknown>,
+): CareLedgerError {
+  if (typeof code === "string" && isErrorCode(code)) {
+    return new CareLedgerError(code as ErrorCode, message, details);
+  }
+  return new CareLedgerError("INTERNAL", message, { ...details, originalCode: code });
+}
+
+/** Longest piece of an unparseable body kept in an error's details. */
+const BODY_EXCERPT_CHARS = 200;
+
+/**
+ * Turns a non-2xx answer, `{error: {code, message, details}}`, into a CareLedgerError; `attempts`
+ * (when the request was retried) lets a caller tell its own earlier success from a real conflict.
+ */
+export function errorFromResponse(status: number, bodyText: string, attempts = 1): CareLedgerError {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(bodyText);
+  } catch {
+    parsed = undefined;
+  }
+  const error = (parsed as { error?: unknown } | undefined)?.error;
+  if (typeof error !== "object" || error === null) {
+    return localError("bad-response", `HTTP ${status} without an error body`, {
+      httpStatus: status,
+      attempts,
+      body: bodyText.slice(0, BODY_EXCERPT_CHARS),
+    });
+  }
+  const { code, message, details } = error as Record<string, unknown>;
+  const detailRecord =
+    typeof details === "object" && details !== null && !Array.isArray(details)
+      ? (details as Record<string, unknown>)
+      : {};
+  return errorWithCode(code, typeof message === "string" ? message : `HTTP ${status}`, {
+    ...detailRecord,
+    httpStatus: status,
+    attempts,
+  });
+}

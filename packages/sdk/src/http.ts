@@ -1,0 +1,167 @@
+import { CareLedgerError } from "@careledger/protocol";
+import { errorFromResponse, localError } from "./errors.js";
+
+/** How the client talks HTTP: per-attempt timeout, bounded retries with jittered backoff. */
+export interface HttpOptions {
+  /** Each attempt (answer and body) is cut off after this long. */
+  readonly timeoutMs: number;
+  /** Further attempts after a retryable failure (network, timeout, 429, 502, 503, 504). */
+  readonly retries: number;
+  /** Backoff before the first retry; it doubles on each further one. */
+  readonly retryDelayMs: number;
+  readonly retryDelayMsMax: number;
+  /** Largest answer body read; a node cannot make the client buffer without bound. */
+  readonly responseBytesMax: number;
+  /** Headers sent with every request (an API key at a gateway, say). */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The fetch to use; the platform's by default. */
+  readonly fetch: typeof fetch;
+}
+
+export const DEFAULT_HTTP_OPTIONS: HttpOptions = {
+  timeoutMs: 10_000,
+  retries: 3,
+  retryDelayMs: 100,
+  retryDelayMsMax: 2_000,
+  responseBytesMax: 32 * 1024 * 1024,
+  headers: {},
+  fetch: (input, init) => globalThis.fetch(input, init),
+};
+
+/** Statuses that say "try again later", not "this request is wrong". */
+const RETRYABLE_STATUSES = new Set([429, 502, 503, 504]);
+
+export interface HttpRequest {
+  readonly method: "GET" | "POST";
+  readonly path: string;
+  readonly body?: Uint8Array | string;
+  readonly contentType?: string;
+  readonly signal?: AbortSignal;
+}
+
+export interface HttpAnswer {
+  readonly status: number;
+  readonly value: unknown;
+  /** How many attempts it took; a retried submit may meet its own earlier success. */
+  readonly attempts: number;
+}
+
+/** Sends a request, retrying what can be retried; a non-2xx answer throws its CareLedgerError. */
+export async function requestJson(
+  baseUrl: string,
+  options: HttpOptions,
+  request: HttpRequest,
+): Promise<HttpAnswer> {
+  for (let attempt = 1; ; attempt++) {
+    let retryAfterMs: number | undefined;
+    try {
+      const { status, text, retryAfter } = await attemptOnce(baseUrl, options, request);
+      if (status >= 200 && status < 300)
+        return { status, value: parseBody(text), attempts: attempt };
+      const error = errorFromResponse(status, text, attempt);
+      if (!RETRYABLE_STATUSES.has(status) || attempt > options.retries) throw error;
+      retryAfterMs = retryAfterMsOf(retryAfter);
+    } catch (error) {
+      if (!isRetryableFailure(error) || attempt > options.retries) throw error;
+    }
+    const backoff = Math.min(options.retryDelayMsMax, options.retryDelayMs * 2 ** (attempt - 1));
+    // Jitter spreads the retries of many clients that failed together.
+    const delay = retryAfterMs ?? backoff * (0.5 + Math.random() / 2);
+    await sleep(Math.min(delay, options.retryDelayMsMax), request.signal);
+  }
+}
+
+async function attemptOnce(
+  baseUrl: string,
+  options: HttpOptions,
+  request: HttpRequest,
+): Promise<{ status: number; text: string; retryAfter: string | null }> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), options.timeoutMs);
+  const forwardAbort = () => controller.abort();
+  request.signal?.addEventListener("abort", forwardAbort);
+  try {
+    if (request.signal?.aborted) throw localError("aborted", "request aborted by the caller");
+    const headers: Record<string, string> = { accept: "application/json", ...options.headers };
+    if (request.contentType !== undefined) headers["content-type"] = request.contentType;
+    const response = await options.fetch(new URL(request.path, baseUrl), {
+      method: request.method,
+      headers,
+      body: request.body,
+      signal: controller.signal,
+    });
+    const text = await readText(response, options.responseBytesMax);
+    return { status: response.status, text, retryAfter: response.headers.get("retry-after") };
+  } catch (error) {
+    if (error instanceof CareLedgerError) throw error;
+    if (request.signal?.aborted) throw localError("aborted", "request aborted by the caller");
+    if (controller.signal.aborted) {
+      throw localError(
+        "timeout",
+        `${request.method} ${request.path} took over ${options.timeoutMs} ms`,
+      );
+    }
+    throw localError("network", `${request.method} ${request.path}: ${String(error)}`);
+  } finally {
+    clearTimeout(timer);
+    request.signal?.removeEventListener("abort", forwardAbort);
+  }
+}
+
+/** Reads a body as UTF-8 text, refusing more than `bytesMax`. */
+async function readText(response: Response, bytesMax: number): Promise<string> {
+  if (response.body === null) return "";
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let text = "";
+  let bytes = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return text + decoder.decode();
+    bytes += value.byteLength;
+    if (bytes > bytesMax) {
+      await reader.cancel();
+      throw localError("bad-response", `answer exceeds ${bytesMax} bytes`);
+    }
+    text += decoder.decode(value, { stream: true });
+  }
+}
+
+function parseBody(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw localError("bad-response", "answer is not JSON");
+  }
+}
+
+function isRetryableFailure(error: unknown): boolean {
+  if (!(error instanceof CareLedgerError)) return false;
+  const reason = error.details.reason;
+  return reason === "network" || reason === "timeout";
+}
+
+/** `Retry-After` in seconds (the HTTP-date form is not worth a clock comparison here). */
+function retryAfterMsOf(header: string | null): number | undefined {
+  if (header === null || !/^\d{1,6}$/.test(header.trim())) return undefined;
+  return Number(header.trim()) * 1000;
+}
+
+/** Waits `ms`, or rejects as soon as `signal` aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(localError("aborted", "aborted by the caller"));
+      return;
+    }
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(localError("aborted", "aborted by the caller"));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}

@@ -1,0 +1,17 @@
+/**
+ * @careledger/sdk: what an application imports. The protocol package's wire types, encoding,
+ * hashing, signing and proof checks are re-exported as they are: the SDK never re-implements them.
+ */
+export * from "@careledger/protocol";
+export * from "./base64.js";
+export * from "./batch.js";
+export * from "./builder.js";
+export * from "./client.js";
+export * from "./errors.js";
+export * from "./events.js";
+export * from "./keys.js";
+export * from "./sse.js";
+export * from "./txTypes.js";
+export * from "./verify.js";
+export * from "./wait.js";
+export * from "./wire.js";

@@ -1,0 +1,84 @@
+import {
+  blockHash,
+  bytesEqual,
+  CareLedgerError,
+  type Header,
+  type MerkleProof,
+  nobleVerifier,
+  type StateProof,
+  toHex,
+  type ValidatorSet,
+  type Verifier,
+  validatorsHash,
+  verifyCertificate,
+  verifyMerkleProof,
+  verifyStateProof,
+} from "@careledger/protocol";
+import type { BlockInfo } from "./wire.js";
+
+/**
+ * Light-client checks: an application trusts a chain id and a validator set (from the genesis
+ * file, or a set it checked before), and with them can check any answer a node gives without
+ * trusting that node. All hashing and signature checks are the protocol's; noble verifies.
+ */
+
+export interface TrustAnchor {
+  readonly chainId: Uint8Array;
+  /** The validator set of the heights being checked, in genesis order. */
+  readonly validators: ValidatorSet;
+  /** Signature checks; noble's (browser-safe) by default. */
+  readonly verifier?: Verifier;
+}
+
+/**
+ * Checks that a block is final on the trusted chain: its header hashes to the claimed hash, names
+ * the trusted chain and validator set, and a quorum of that set signed its commit certificate.
+ * Returns the header, which can then anchor transaction and state proofs.
+ */
+export function verifyBlock(block: BlockInfo, trust: TrustAnchor): Header {
+  const header = block.header;
+  const hash = blockHash(header);
+  const fail = (reason: string): never => {
+    throw new CareLedgerError("CERTIFICATE_INVALID", reason, { height: header.height });
+  };
+  if (!bytesEqual(hash, block.hash)) fail("header does not hash to the block's hash");
+  if (header.height !== block.height) fail("header height differs from the block's");
+  if (!bytesEqual(header.chain, trust.chainId)) fail("header is for another chain");
+  if (!bytesEqual(header.validatorsHash, validatorsHash(trust.validators))) {
+    fail("header names another validator set");
+  }
+  const certificate = block.certificate;
+  if (certificate === null) return fail("block has no commit certificate");
+  if (certificate.height !== header.height) fail("certificate is for another height");
+  verifyCertificate(
+    certificate,
+    hash,
+    trust.validators,
+    trust.chainId,
+    trust.verifier ?? nobleVerifier,
+  );
+  return header;
+}
+
+/** Checks that transaction `id` is in the block of `header` (Merkle path to `txRoot`). */
+export function verifyTxInclusion(header: Header, id: Uint8Array, proof: MerkleProof): void {
+  if (!verifyMerkleProof(header.txRoot, id, proof)) {
+    throw new CareLedgerError("PROOF_INVALID", `tx ${toHex(id)} is not in block ${header.height}`);
+  }
+}
+
+/**
+ * Checks that state `key` holds `value` (canonical bytes), or with null is absent, in the state
+ * after the block of `header` (sparse Merkle path to `stateRoot`).
+ */
+export function verifyStateInclusion(
+  header: Header,
+  key: string,
+  value: Uint8Array | null,
+  proof: StateProof,
+): void {
+  if (!verifyStateProof(header.stateRoot, key, value, proof)) {
+    const claim = value === null ? "absent" : "present";
+    throw new CareLedgerError("PROOF_INVALID", `state ${key} is not ${claim} at ${header.height}`);
+  }
+}

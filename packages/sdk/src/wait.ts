@@ -1,0 +1,86 @@
+import { CareLedgerError } from "@careledger/protocol";
+import { errorWithCode, localError } from "./errors.js";
+import { sleep } from "./http.js";
+import type { ReceiptInfo, TxStatus } from "./wire.js";
+
+export interface WaitOptions {
+  /** Give up after this long (a `timeout` error; the transaction may still commit later). */
+  readonly timeoutMs?: number;
+  /** First pause between polls; it grows by half each poll up to `pollIntervalMsMax`. */
+  readonly pollIntervalMs?: number;
+  readonly pollIntervalMsMax?: number;
+  readonly signal?: AbortSignal;
+}
+
+export const DEFAULT_WAIT_TIMEOUT_MS = 60_000;
+export const DEFAULT_POLL_INTERVAL_MS = 100;
+export const DEFAULT_POLL_INTERVAL_MS_MAX = 1_000;
+
+/** A transaction that committed with a successful receipt. */
+export interface CommittedTx {
+  readonly id: string;
+  readonly height: number;
+  readonly index: number;
+  readonly receipt: ReceiptInfo;
+}
+
+/** What waiting needs from a node, so the loop is tested apart from HTTP. */
+export interface WaitSource {
+  getTx(id: string, signal?: AbortSignal): Promise<TxStatus>;
+  height(signal?: AbortSignal): Promise<number>;
+  /** Sends the transaction again after the node forgot it (a restart empties its mempool). */
+  resubmit(signal?: AbortSignal): Promise<void>;
+}
+
+/**
+ * Polls until the transaction commits. A failed receipt rejects with the receipt's code (and the
+ * receipt in `details`); a transaction the node does not know once the chain has passed its
+ * `expires` height can never commit and rejects with TX_EXPIRED.
+ */
+export async function waitForCommit(
+  source: WaitSource,
+  id: string,
+  expires: number,
+  options: WaitOptions = {},
+): Promise<CommittedTx> {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS;
+  const intervalMax = options.pollIntervalMsMax ?? DEFAULT_POLL_INTERVAL_MS_MAX;
+  const deadline = Date.now() + timeoutMs;
+  let interval = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
+  for (;;) {
+    const found = await source.getTx(id, options.signal);
+    if (found.status === "committed") return committedOrThrow(found);
+    if (found.status === "unknown") {
+      const height = await source.height(options.signal);
+      if (height > expires) {
+        throw new CareLedgerError("TX_EXPIRED", `tx ${id} did not commit by height ${expires}`, {
+          id,
+          expires,
+          height,
+        });
+      }
+      await source.resubmit(options.signal);
+    }
+    const remaining = deadline - Date.now();
+    if (remaining <= 0) {
+      throw localError("timeout", `tx ${id} not committed within ${timeoutMs} ms`, {
+        id,
+        timeoutMs,
+        lastStatus: found.status,
+      });
+    }
+    await sleep(Math.min(interval, remaining), options.signal);
+    interval = Math.min(Math.ceil(interval * 1.5), intervalMax);
+  }
+}
+
+function committedOrThrow(found: Extract<TxStatus, { status: "committed" }>): CommittedTx {
+  const { id, height, index, receipt } = found;
+  if (receipt.ok) return { id, height, index, receipt };
+  throw errorWithCode(receipt.code, receipt.reason ?? "transaction failed", {
+    id,
+    height,
+    index,
+    receipt,
+  });
+}
