@@ -10,7 +10,9 @@ const bytes = (...parts: Parts): Uint8Array => Uint8Array.from(parts.flat());
 
 // msgpackr's decoder is what allocates; the scanner must refuse hostile input before it runs.
 const unpack = vi.spyOn(Packr.prototype, "unpack");
-afterEach(() => unpack.mockClear());
+afterEach(() => {
+  unpack.mockClear();
+});
 
 function expectRefusedBeforeDecoding(input: Uint8Array): void {
   expect(() => decode(input)).toThrow(invalid);
