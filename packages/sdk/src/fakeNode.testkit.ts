@@ -1,0 +1,389 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import {
+  CareLedgerError,
+  decodeTx,
+  ERROR_CODES,
+  type ErrorCode,
+  encode,
+  fromHex,
+  type IdentityRegisterPayload,
+  merkleProof,
+  nobleVerifier,
+  type SignedTx,
+  toHex,
+  verifyTx,
+} from "@careledger/protocol";
+import {
+  blockJson,
+  certifiedBlock,
+  type TestChain,
+  TestStateTree,
+  testChain,
+} from "./chain.testkit.js";
+import type { BlockInfo } from "./wire.js";
+
+/**
+ * A node's HTTP API in miniature, over a real socket: admission (decode, chain, signature,
+ * expiry, duplicates), commit after a number of polls, certified blocks, proofs, an event stream
+ * that closes after a few events, and injectable faults. It answers with the api package's
+ * shapes so the client's parsing, retries and errors run against real HTTP.
+ */
+
+export type Fault =
+  | {
+      readonly kind: "error";
+      readonly status: number;
+      readonly code: string;
+      readonly retryAfter?: string;
+    }
+  | { readonly kind: "drop" }
+  | { readonly kind: "hang" }
+  | { readonly kind: "text"; readonly status: number; readonly body: string }
+  /** Admits a POSTed transaction, then drops the connection before answering. */
+  | { readonly kind: "admit-then-drop" };
+
+interface Committed {
+  readonly height: number;
+  readonly index: number;
+  readonly receipt: { ok: boolean; code?: string; reason?: string };
+}
+
+type RouteHandler = (
+  response: ServerResponse,
+  match: RegExpExecArray,
+  context: { request: IncomingMessage; url: URL; body: Uint8Array },
+) => void;
+
+export interface EventRecord {
+  readonly id: string;
+  readonly event: string;
+  readonly data: Readonly<Record<string, unknown>>;
+}
+
+export class FakeNode {
+  readonly chain: TestChain = testChain(4);
+  readonly tree = new TestStateTree();
+  readonly blocks: BlockInfo[] = [];
+  readonly events: EventRecord[] = [];
+  /** Every request: method, path and query, and the Last-Event-ID header if any. */
+  readonly requests: Array<{ method: string; url: string; lastEventId?: string }> = [];
+  readonly faults: Fault[] = [];
+  /** Receipt failures to give by transaction type. */
+  readonly failures = new Map<string, ErrorCode>();
+  /** Polls of `GET /v1/txs/:id` that answer pending before the transaction commits. */
+  pendingPolls = 1;
+  /** Events sent on one connection before the node closes it (to exercise reconnects). */
+  eventsPerConnection = 2;
+  /** Lies to test the light client: a flipped sibling in state proofs, a forged vote. */
+  corruptStateProofs = false;
+  forgeCertificates = false;
+  url = "";
+  private readonly state = new Map<string, Uint8Array>();
+  private readonly pending = new Map<string, { signed: SignedTx; polls: number }>();
+  private readonly committed = new Map<string, Committed>();
+  private readonly listeners = new Set<() => void>();
+  private readonly server: Server = createServer((request, response) => {
+    this.handle(request, response).catch((error: unknown) => {
+      const known = error instanceof CareLedgerError ? error : new CareLedgerError("INTERNAL");
+      sendError(response, known.status, known.code, known.message);
+    });
+  });
+
+  static async start(): Promise<FakeNode> {
+    const node = new FakeNode();
+    node.blocks.push(
+      certifiedBlock(node.chain, {
+        height: 0,
+        prevHash: new Uint8Array(32),
+        txIds: [],
+        stateRoot: node.tree.root(),
+      }),
+    );
+    await new Promise<void>((resolve) => node.server.listen(0, "127.0.0.1", resolve));
+    node.url = `http://127.0.0.1:${(node.server.address() as AddressInfo).port}`;
+    return node;
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise((resolve) => this.server.close(resolve));
+  }
+
+  get height(): number {
+    return this.blocks.length - 1;
+  }
+
+  /** Appends an event to the stream, as a node does for each receipt. */
+  publish(event: string, data: Record<string, unknown>): void {
+    this.events.push({ id: String(this.events.length + 1), event, data });
+    for (const listener of this.listeners) listener();
+  }
+
+  /** Commits a block of these transactions (and an empty block when there are none). */
+  commitBlock(txs: readonly SignedTx[]): BlockInfo {
+    const height = this.blocks.length;
+    txs.forEach((signed, index) => {
+      const failure = this.failures.get(signed.tx.type);
+      const receipt = failure ? { ok: false, code: failure, reason: "rule" } : { ok: true };
+      if (!failure) this.execute(signed, height);
+      this.committed.set(toHex(signed.id), { height, index, receipt });
+      this.publish("tx", { id: toHex(signed.id), height, index, type: signed.tx.type, receipt });
+    });
+    const block = certifiedBlock(this.chain, {
+      height,
+      prevHash: (this.blocks[height - 1] as BlockInfo).hash,
+      txIds: txs.map((signed) => signed.id),
+      stateRoot: this.tree.root(),
+    });
+    this.blocks.push(block);
+    return block;
+  }
+
+  private execute(signed: SignedTx, height: number): void {
+    if (signed.tx.type !== "identity.register") return;
+    const payload = signed.tx.payload as unknown as IdentityRegisterPayload;
+    const value = encode({ org: payload.org, roles: [...payload.roles], registeredAt: height });
+    const key = `identity/${toHex(payload.key)}`;
+    this.state.set(key, value);
+    this.tree.set(key, value);
+  }
+
+  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? "/", this.url);
+    const lastEventId = request.headers["last-event-id"];
+    this.requests.push({
+      method: request.method ?? "",
+      url: url.pathname + url.search,
+      ...(typeof lastEventId === "string" && { lastEventId }),
+    });
+    const body = await readBody(request);
+    const fault = this.faults.shift();
+    if (fault !== undefined && this.applyFault(fault, request, response, body)) return;
+    for (const [method, pattern, run] of this.routes) {
+      const match = request.method === method ? pattern.exec(url.pathname) : null;
+      if (match !== null) return run(response, match, { request, url, body });
+    }
+    throw new CareLedgerError("NOT_FOUND", `no route ${url.pathname}`);
+  }
+
+  private readonly routes: ReadonlyArray<[string, RegExp, RouteHandler]> = [
+    ["GET", /^\/v1\/status$/, (response) => send(response, 200, this.status())],
+    [
+      "POST",
+      /^\/v1\/txs$/,
+      (response, _match, { request, body }) => {
+        if (request.headers["content-type"] !== "application/msgpack") {
+          throw new CareLedgerError("UNSUPPORTED_MEDIA_TYPE");
+        }
+        send(response, 202, { id: toHex(this.admit(body)) });
+      },
+    ],
+    ["POST", /^\/v1\/txs\/batch$/, (response, _match, { body }) => this.batch(response, body)],
+    ["GET", /^\/v1\/txs\/([0-9a-f]{64})$/, (response, match) => this.tx(response, match[1] ?? "")],
+    [
+      "GET",
+      /^\/v1\/txs\/([0-9a-f]{64})\/proof$/,
+      (response, match) => this.txProof(response, match[1] ?? ""),
+    ],
+    [
+      "GET",
+      /^\/v1\/blocks\/(latest|\d+)$/,
+      (response, match) => {
+        const height = match[1] === "latest" ? this.height : Number(match[1]);
+        const block = this.blocks[height];
+        if (block === undefined) throw new CareLedgerError("NOT_FOUND", `no block ${height}`);
+        send(response, 200, this.blockAnswer(block));
+      },
+    ],
+    [
+      "GET",
+      /^\/v1\/state\/([0-9a-f]*)$/,
+      (response, match, { url }) =>
+        this.stateAnswer(response, match[1] ?? "", url.searchParams.get("proof") === "true"),
+    ],
+    [
+      "GET",
+      /^\/v1\/events$/,
+      (response, _match, { request, url }) => this.stream(request, response, url),
+    ],
+  ];
+
+  private applyFault(
+    fault: Fault,
+    request: IncomingMessage,
+    response: ServerResponse,
+    body: Uint8Array,
+  ): boolean {
+    switch (fault.kind) {
+      case "error":
+        if (fault.retryAfter !== undefined) response.setHeader("retry-after", fault.retryAfter);
+        sendError(response, fault.status, fault.code, "injected");
+        return true;
+      case "text":
+        response.writeHead(fault.status, { "content-type": "text/plain" }).end(fault.body);
+        return true;
+      case "drop":
+        request.socket.destroy();
+        return true;
+      case "hang":
+        return true;
+      case "admit-then-drop":
+        this.admit(body);
+        request.socket.destroy();
+        return true;
+    }
+  }
+
+  private status() {
+    const head = this.blocks[this.height] as BlockInfo;
+    return {
+      chain: toHex(this.chain.chainId),
+      node: toHex(this.chain.validators[0] as Uint8Array),
+      height: this.height,
+      headHash: toHex(head.hash),
+      stateRoot: toHex(head.header.stateRoot),
+      view: 0,
+      primary: toHex(this.chain.validators[0] as Uint8Array),
+      validators: this.chain.validators.map(toHex),
+      peers: 3,
+      syncing: false,
+    };
+  }
+
+  /** Mempool admission: the checks a node makes, with its codes. */
+  private admit(bytes: Uint8Array): Uint8Array {
+    const signed = decodeTx(bytes);
+    const id = toHex(signed.id);
+    if (toHex(signed.tx.chain) !== toHex(this.chain.chainId)) {
+      throw new CareLedgerError("TX_WRONG_CHAIN");
+    }
+    if (!verifyTx(signed.tx, nobleVerifier)) throw new CareLedgerError("TX_BAD_SIGNATURE");
+    if (signed.tx.expires < this.height) throw new CareLedgerError("TX_EXPIRED");
+    if (this.pending.has(id) || this.committed.has(id)) throw new CareLedgerError("TX_DUPLICATE");
+    this.pending.set(id, { signed, polls: this.pendingPolls });
+    return signed.id;
+  }
+
+  private batch(response: ServerResponse, body: Uint8Array): void {
+    const { txs } = JSON.parse(new TextDecoder().decode(body)) as { txs: string[] };
+    const results = txs.map((text) => {
+      try {
+        return { id: toHex(this.admit(new Uint8Array(Buffer.from(text, "base64")))) };
+      } catch (error) {
+        const known = error as CareLedgerError;
+        return { error: { code: known.code, message: known.message } };
+      }
+    });
+    send(response, 200, { results });
+  }
+
+  private tx(response: ServerResponse, id: string): void {
+    const waiting = this.pending.get(id);
+    if (waiting !== undefined) {
+      if (waiting.polls > 0) {
+        waiting.polls -= 1;
+        send(response, 200, { id, status: "pending" });
+        return;
+      }
+      this.pending.delete(id);
+      this.commitBlock([waiting.signed]);
+    }
+    const found = this.committed.get(id);
+    send(
+      response,
+      200,
+      found === undefined ? { id, status: "unknown" } : { id, status: "committed", ...found },
+    );
+  }
+
+  private txProof(response: ServerResponse, id: string): void {
+    const found = this.committed.get(id);
+    if (found === undefined) throw new CareLedgerError("NOT_FOUND", `tx ${id} is not committed`);
+    const block = this.blocks[found.height] as BlockInfo;
+    const proof = merkleProof(block.txIds, found.index);
+    send(response, 200, {
+      id,
+      height: found.height,
+      proof: { ...proof, siblings: proof.siblings.map(toHex) },
+    });
+  }
+
+  private blockAnswer(block: BlockInfo): Record<string, unknown> {
+    const answer = blockJson(block);
+    const certificate = answer.certificate as { votes: Array<{ sig: string }> } | null;
+    if (this.forgeCertificates && certificate !== null) {
+      const first = certificate.votes[0] as { sig: string };
+      first.sig = `${first.sig[0] === "0" ? "1" : "0"}${first.sig.slice(1)}`;
+    }
+    return answer;
+  }
+
+  private stateAnswer(response: ServerResponse, keyHex: string, withProof: boolean): void {
+    const key = new TextDecoder().decode(fromHex(keyHex));
+    const value = this.state.get(key);
+    const proof = this.tree.prove(key);
+    const siblings = proof.siblings.map(toHex);
+    const leaf = proof.leaf && {
+      keyHash: toHex(proof.leaf.keyHash),
+      valueHash: toHex(proof.leaf.valueHash),
+    };
+    if (this.corruptStateProofs) {
+      if (siblings.length > 0) siblings[0] = "00".repeat(32);
+      else if (leaf !== null) leaf.valueHash = "00".repeat(32);
+    }
+    send(response, 200, {
+      key: keyHex,
+      height: this.height,
+      value: value === undefined ? null : toHex(value),
+      ...(withProof && { proof: { siblings, leaf } }),
+    });
+  }
+
+  /** Server-Sent Events from the event after Last-Event-ID; closes after a few per connection. */
+  private stream(request: IncomingMessage, response: ServerResponse, url: URL): void {
+    const account = url.searchParams.get("account");
+    if (account !== null && !/^[0-9a-f]{64}$/.test(account)) {
+      throw new CareLedgerError("BAD_REQUEST", "account must be 64 hex digits");
+    }
+    const after = Number(request.headers["last-event-id"] ?? "0");
+    response.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
+    response.write(": connected\n\n");
+    let next = after;
+    let sent = 0;
+    const flush = () => {
+      while (next < this.events.length && sent < this.eventsPerConnection) {
+        const event = this.events[next] as EventRecord;
+        response.write(
+          `id: ${event.id}\nevent: ${event.event}\ndata: ${JSON.stringify(event.data)}\n\n`,
+        );
+        next += 1;
+        sent += 1;
+      }
+      if (sent >= this.eventsPerConnection) {
+        this.listeners.delete(flush);
+        response.end();
+      }
+    };
+    this.listeners.add(flush);
+    response.on("close", () => this.listeners.delete(flush));
+    flush();
+  }
+}
+
+function send(response: ServerResponse, status: number, body: unknown): void {
+  response.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
+}
+
+function sendError(response: ServerResponse, status: number, code: string, message: string): void {
+  const known = Object.hasOwn(ERROR_CODES, code);
+  send(response, known ? status : status, {
+    error: { code, message, details: { injected: !known } },
+  });
+}
+
+async function readBody(request: IncomingMessage): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return new Uint8Array(Buffer.concat(chunks));
+}
