@@ -11,6 +11,7 @@ import {
   type Genesis,
   type Header,
   parseGenesis,
+  type SignedTx,
   STATE_EMPTY_HASH,
   type ValidatorSet,
   type Verifier,
@@ -38,6 +39,7 @@ import { committedIds, putBlock, readHeader } from "./storage/blockStore.js";
 import { ConsensusLog } from "./storage/consensusLog.js";
 import { type Database, openDatabase } from "./storage/database.js";
 import { chainKey, headKey, stateKey, stateNodeKey } from "./storage/layout.js";
+import { RecentTxIds } from "./storage/recentTxIds.js";
 
 /** Tree nodes kept in memory: about 200 bytes each, so some 100 MB at this bound. */
 export const NODE_CACHE_ENTRIES_MAX = 500_000;
@@ -67,6 +69,7 @@ export class Ledger {
   readonly reads: LedgerReads;
   private committed: CommittedHead;
   private readonly cache: NodeCache;
+  private readonly recentIds: RecentTxIds;
   private readonly env: ExecutionEnvironment;
 
   private constructor(
@@ -79,6 +82,7 @@ export class Ledger {
   ) {
     this.committed = head;
     this.cache = new NodeCache(cacheEntriesMax);
+    this.recentIds = new RecentTxIds(head.header.height);
     this.consensusLog = new ConsensusLog(db);
     this.reads = new LedgerReads(
       db,
@@ -96,7 +100,7 @@ export class Ledger {
       },
       readState: (keys) => this.reads.stateValues(keys),
       readNodes: (paths) => this.readNodes(paths),
-      committedTxIds: (ids) => committedIds(db, ids),
+      committedTxs: (txs, idsHex) => this.committedTxs(txs, idsHex),
     };
   }
 
@@ -174,6 +178,7 @@ export class Ledger {
       else this.cache.set(path, node);
     }
     this.committed = { header: block.header, hash: result.hash, root: result.root };
+    this.recentIds.add(block.header.height, result.txIds);
   }
 
   /** The validator set and parameters in force at the head, and the set of the next height. */
@@ -187,6 +192,16 @@ export class Ledger {
 
   async close(): Promise<void> {
     await this.db.close();
+  }
+
+  private async committedTxs(txs: readonly SignedTx[], idsHex: readonly string[]) {
+    const known = txs.map((signed, index) =>
+      this.recentIds.lookup(idsHex[index] as string, signed.tx.expires),
+    );
+    const unknown = txs.filter((_, index) => known[index] === undefined).map((s) => s.id);
+    const fromDisk = await committedIds(this.db, unknown);
+    let next = 0;
+    return known.map((answer) => answer ?? (fromDisk[next++] as boolean));
   }
 
   private async readNodes(paths: readonly string[]): Promise<Array<TreeNode | null>> {

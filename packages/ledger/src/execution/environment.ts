@@ -1,4 +1,4 @@
-import type { Header, Verifier } from "@careledger/protocol";
+import type { Header, SignedTx, Verifier } from "@careledger/protocol";
 import type { ModuleRegistry } from "../modules/registry.js";
 import type { Subtree, TreeNode } from "../smt/node.js";
 import type { CommittedReader } from "../state/blockState.js";
@@ -19,8 +19,8 @@ export interface ExecutionEnvironment {
   readonly head: CommittedHead;
   readonly readState: CommittedReader;
   readNodes(paths: readonly string[]): Promise<ReadonlyArray<TreeNode | null>>;
-  /** For each id, whether a committed block holds it. */
-  committedTxIds(ids: readonly Uint8Array[]): Promise<boolean[]>;
+  /** For each transaction (with its hex id), whether a committed block holds it. */
+  committedTxs(txs: readonly SignedTx[], idsHex: readonly string[]): Promise<boolean[]>;
 }
 
 export interface ExecuteOptions {

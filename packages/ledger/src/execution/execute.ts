@@ -5,13 +5,12 @@ import {
   CareLedgerError,
   HEADER_VERSION,
   type Header,
-  receiptsRootOf,
   type SignedTx,
-  txRootOf,
   validatorsHash,
 } from "@careledger/protocol";
 import type { CommittedHead, ExecuteOptions, ExecutionEnvironment } from "./environment.js";
 import type { ExecutionResult } from "./result.js";
+import { receiptsRootFast, txRootFast } from "./roots.js";
 import { type BlockOutcome, parentOf, runBlock } from "./run.js";
 import { type RefusedTx, screenTransactions } from "./txChecks.js";
 
@@ -32,7 +31,7 @@ export async function executeBlock(
   const { header } = block;
   const parent = parentOf(env, options);
   checkLink(env, parent, header);
-  if (!bytesEqual(txRootOf(block.txs), header.txRoot)) invalid("txRoot does not match");
+  if (!bytesEqual(txRootFast(block.txs), header.txRoot)) invalid("txRoot does not match");
   const { accepted, refused } = await screenTransactions(env, block.txs, header.height, options);
   const first = refused[0];
   if (first) invalid(`transaction ${first.index}: ${first.reason}`, { ...first });
@@ -79,7 +78,7 @@ export async function buildBlock(
     time: request.time,
     proposer: request.proposer,
     view: request.view,
-    txRoot: txRootOf(txs),
+    txRoot: txRootFast(txs),
     ...rootsOf(outcome),
   };
   checkLink(env, parent, header);
@@ -102,7 +101,7 @@ function checkLink(env: ExecutionEnvironment, parent: CommittedHead, header: Hea
 function rootsOf(outcome: BlockOutcome) {
   return {
     stateRoot: outcome.root.hash,
-    receiptsRoot: receiptsRootOf(outcome.receipts),
+    receiptsRoot: receiptsRootFast(outcome.receipts),
     validatorsHash: validatorsHash(outcome.config.validators),
     nextValidatorsHash: validatorsHash(outcome.nextConfig.validators),
   };

@@ -41,9 +41,10 @@ export async function screenTransactions(
   const refused: RefusedTx[] = [];
   const seen = new Set<string>();
   const parents = options.parents ?? [];
-  const committed = await env.committedTxIds(txs.map((signed) => signed.id));
+  const idsHex = txs.map((signed) => toHex(signed.id));
+  const committed = await env.committedTxs(txs, idsHex);
   txs.forEach((signed, index) => {
-    const idHex = toHex(signed.id);
+    const idHex = idsHex[index] as string;
     const refuse = (code: ErrorCode, reason: string) => refused.push({ index, code, reason });
     if (seen.has(idHex) || committed[index] || parents.some((p) => p.txIds.has(idHex))) {
       refuse("TX_DUPLICATE", `transaction ${idHex} appears twice`);

@@ -1,0 +1,141 @@
+/**
+ * `pnpm bench:ledger`: execution plus commit throughput of the ledger, signature checks
+ * excluded (the mempool verified them; `isVerified` says so), for blocks of 1,000 and 5,000
+ * transactions of a realistic mix: mostly identity registrations, some revocations, governance
+ * proposals and votes. Every transaction is signed before the clock starts. Size on disk is
+ * measured after the run and extrapolated to a million transactions.
+ */
+import { readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { Ledger } from "../packages/ledger/src/index.js";
+import {
+  fakeCertificate,
+  prng,
+  seededKey,
+  type TestChain,
+  testChain,
+} from "../packages/ledger/src/testing/fixtures.js";
+import { nodeVerifier } from "../packages/ledger/src/testing/nodeCrypto.js";
+import { tempDir } from "../packages/ledger/src/testing/tempDir.js";
+import { type SignedTx, type Signer, signTx, TX_TTL_MAX } from "../packages/protocol/src/index.js";
+
+const RUNS = [
+  { blockTxs: 1_000, blocks: 30 },
+  { blockTxs: 5_000, blocks: 12 },
+] as const;
+/** Blocks run before timing starts, so caches and the JIT are warm. */
+const WARMUP_BLOCKS = 2;
+const ORGANIZATIONS = 8;
+
+function blockTxs(
+  chain: TestChain,
+  chainId: Uint8Array,
+  height: number,
+  count: number,
+): SignedTx[] {
+  const random = prng(height);
+  const txs: SignedTx[] = [];
+  const proposals: string[] = [];
+  const sign = (type: string, payload: Parameters<typeof signTx>[0]["payload"], by: Signer) => {
+    const nonce = new Uint8Array(8).map(() => Math.floor(random() * 256));
+    const signed = signTx(
+      { v: 1, chain: chainId, type, nonce, expires: height + TX_TTL_MAX, payload },
+      by,
+    );
+    txs.push(signed);
+    return signed;
+  };
+  for (let i = 0; i < count; i++) {
+    const org = chain.orgs[i % chain.orgs.length] as TestChain["orgs"][number];
+    const roll = random();
+    // Registered keys need no secret here: only the org admins sign.
+    const user = { publicKey: seededKey(`bench-${height}`, i) };
+    if (roll < 0.88 || i < 10) {
+      sign(
+        "identity.register",
+        { key: user.publicKey, org: org.id, roles: ["patient"] },
+        org.admin,
+      );
+    } else if (roll < 0.93) {
+      sign("identity.revoke", { key: seededKey(`bench-${height}`, i - 10) }, org.admin);
+    } else if (roll < 0.96 || proposals.length === 0) {
+      const change = { kind: "param.set", name: "emptyBlockIntervalMs", value: 1000 + i };
+      const signed = sign("gov.propose", { org: org.id, change, expiresAt: 2e12 }, org.admin);
+      proposals.push(Buffer.from(signed.id).toString("hex"));
+    } else {
+      const proposal = proposals[Math.floor(random() * proposals.length)] as string;
+      sign("gov.vote", { proposal, org: org.id, approve: true }, org.admin);
+    }
+  }
+  return txs;
+}
+
+function directoryBytes(dir: string): number {
+  let total = 0;
+  for (const name of readdirSync(dir)) total += statSync(join(dir, name)).size;
+  return total;
+}
+
+async function run(blockTxCount: number, blocks: number): Promise<void> {
+  const chain = testChain(ORGANIZATIONS, 100, 4);
+  const { dir, remove } = tempDir("bench");
+  const ledger = await Ledger.open(dir, chain.genesis, { verifier: nodeVerifier() });
+  const signStart = performance.now();
+  const prepared = Array.from({ length: blocks }, (_, index) =>
+    blockTxs(chain, ledger.chainId, index + 1, blockTxCount),
+  );
+  const signMs = performance.now() - signStart;
+  const verified = () => true;
+  let timedMs = 0;
+  let cpuMicros = 0;
+  let executeMs = 0;
+  let timedTxs = 0;
+  let failed = 0;
+  for (const [index, txs] of prepared.entries()) {
+    const height = ledger.head.height + 1;
+    const start = performance.now();
+    const cpuStart = process.cpuUsage();
+    const built = await ledger.buildBlock(
+      {
+        height,
+        view: 0,
+        proposer: chain.orgs[0]?.node.publicKey as Uint8Array,
+        time: ledger.head.time + 1000,
+        txs,
+      },
+      { isVerified: verified },
+    );
+    const executed = performance.now();
+    await ledger.commit(built.block, fakeCertificate(height, built.result.hash), built.result);
+    const end = performance.now();
+    const cpu = process.cpuUsage(cpuStart);
+    if (built.block.txs.length !== txs.length) throw new Error("the benchmark built an invalid tx");
+    failed += built.result.receipts.filter((receipt) => receipt.status === "failed").length;
+    if (index >= WARMUP_BLOCKS) {
+      timedMs += end - start;
+      executeMs += executed - start;
+      timedTxs += txs.length;
+      cpuMicros += cpu.user + cpu.system;
+    }
+  }
+  await ledger.close();
+  const bytes = directoryBytes(dir);
+  remove();
+  const totalTxs = blocks * blockTxCount;
+  const txPerSecond = Math.round((timedTxs / timedMs) * 1000);
+  console.log(
+    [
+      `blocks of ${blockTxCount} txs x ${blocks} (${WARMUP_BLOCKS} warm-up), ${totalTxs} txs`,
+      `  signing (untimed): ${Math.round((totalTxs / signMs) * 1000)} tx/s`,
+      `  execution + commit: ${txPerSecond} tx/s (${(timedMs / (blocks - WARMUP_BLOCKS)).toFixed(1)} ms a block; execution ${Math.round((executeMs / timedMs) * 100)}%, commit ${Math.round(((timedMs - executeMs) / timedMs) * 100)}%)`,
+      `  per CPU-second of this process (all its threads; less sensitive to a busy machine): ${Math.round((timedTxs / cpuMicros) * 1e6)} tx/s`,
+      `  failed receipts: ${failed}`,
+      `  on disk: ${(bytes / 1e6).toFixed(1)} MB, ${(((bytes / totalTxs) * 1e6) / 1e9).toFixed(2)} GB per million txs (extrapolated linearly from this run)`,
+    ].join("\n"),
+  );
+}
+
+const only = process.env.BENCH_BLOCK_TXS;
+for (const { blockTxs: count, blocks } of RUNS) {
+  if (only === undefined || Number(only) === count) await run(count, blocks);
+}
