@@ -329,8 +329,8 @@ export class FakeNode {
       valueHash: toHex(proof.leaf.valueHash),
     };
     if (this.corruptStateProofs) {
-      if (siblings.length > 0) siblings[0] = "00".repeat(32);
-      else if (leaf !== null) leaf.valueHash = "00".repeat(32);
+      if (siblings.length > 0) siblings[0] = "ff".repeat(32);
+      else if (leaf !== null) leaf.valueHash = "ff".repeat(32);
     }
     send(response, 200, {
       key: keyHex,

@@ -1,0 +1,112 @@
+import type { CareLedgerError } from "@careledger/protocol";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { CareLedgerClient } from "./client.js";
+import { isTimeout } from "./errors.js";
+import type { ChainEvent } from "./events.js";
+import { FakeNode } from "./fakeNode.testkit.js";
+
+/** Bound on waiting for events to arrive over the socket. */
+const ARRIVAL_TIMEOUT_MS = 5_000;
+const FAST_RECONNECT = { reconnectDelayMs: 5, reconnectDelayMsMax: 20 };
+
+let node: FakeNode;
+let client: CareLedgerClient;
+
+beforeEach(async () => {
+  node = await FakeNode.start();
+  client = new CareLedgerClient(node.url, { retryDelayMs: 5, subscribe: FAST_RECONNECT });
+});
+
+afterEach(() => node.close());
+
+const eventRequests = () => node.requests.filter((r) => r.url.startsWith("/v1/events"));
+
+describe("subscribe", () => {
+  it("delivers every event once, in order, across reconnects that resume by Last-Event-ID", async () => {
+    for (let i = 1; i <= 5; i++) node.publish("block", { height: i });
+    node.faults.push({ kind: "drop" });
+    const received: ChainEvent[] = [];
+    const errors: unknown[] = [];
+    const subscription = client.subscribe({}, (event) => received.push(event), {
+      onError: (error) => errors.push(error),
+    });
+    await vi.waitFor(() => expect(received.length).toBe(5), { timeout: ARRIVAL_TIMEOUT_MS });
+    node.eventsPerConnection = 100;
+    node.publish("tx", { id: "ab" });
+    await vi.waitFor(() => expect(received.length).toBe(6), { timeout: ARRIVAL_TIMEOUT_MS });
+    subscription.close();
+    await subscription.closed;
+    expect(received.map((event) => event.id)).toEqual(["1", "2", "3", "4", "5", "6"]);
+    expect(received[0]).toEqual({ id: "1", event: "block", data: { height: 1 } });
+    expect(received[5]?.event).toBe("tx");
+    expect(subscription.lastEventId).toBe("6");
+    // The dropped first attempt, then one connection per two events, each resuming.
+    expect(eventRequests().map((r) => r.lastEventId)).toEqual([undefined, undefined, "2", "4"]);
+    expect((errors[0] as CareLedgerError).details.reason).toBe("network");
+  });
+
+  it("sends the filter as query parameters and resumes from a given event id", async () => {
+    for (let i = 1; i <= 3; i++) node.publish("block", { height: i });
+    const account = "ab".repeat(32);
+    const received: ChainEvent[] = [];
+    const subscription = client.subscribe(
+      { type: "identity.register", account },
+      (event) => received.push(event),
+      { lastEventId: "2" },
+    );
+    await vi.waitFor(() => expect(received.length).toBe(1), { timeout: ARRIVAL_TIMEOUT_MS });
+    subscription.close();
+    expect(received[0]?.id).toBe("3");
+    const first = eventRequests()[0];
+    expect(first?.url).toBe(`/v1/events?type=identity.register&account=${account}`);
+    expect(first?.lastEventId).toBe("2");
+  });
+
+  it("stops for good when the node refuses the subscription with a 4xx", async () => {
+    const errors: unknown[] = [];
+    const subscription = client.subscribe({ account: "not-hex" }, () => {}, {
+      onError: (error) => errors.push(error),
+    });
+    const refused = await subscription.closed.then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expect((refused as CareLedgerError).code).toBe("BAD_REQUEST");
+    expect(errors).toHaveLength(1);
+    expect(eventRequests()).toHaveLength(1);
+  });
+
+  it("reopens a stream that stays silent past the idle timeout", async () => {
+    node.eventsPerConnection = 100;
+    const errors: unknown[] = [];
+    const subscription = client.subscribe({}, () => {}, {
+      idleTimeoutMs: 30,
+      onError: (error) => errors.push(error),
+    });
+    await vi.waitFor(() => expect(eventRequests().length).toBeGreaterThanOrEqual(2), {
+      timeout: ARRIVAL_TIMEOUT_MS,
+    });
+    subscription.close();
+    await subscription.closed;
+    expect(isTimeout(errors[0])).toBe(true);
+  });
+
+  it("keeps streaming when the application's handler throws, reporting the throw", async () => {
+    node.eventsPerConnection = 100;
+    for (let i = 1; i <= 3; i++) node.publish("block", { height: i });
+    const seen: string[] = [];
+    const errors: unknown[] = [];
+    const subscription = client.subscribe(
+      {},
+      (event) => {
+        seen.push(event.id);
+        if (event.id === "2") throw new Error("application bug");
+      },
+      { onError: (error) => errors.push(error) },
+    );
+    await vi.waitFor(() => expect(seen).toEqual(["1", "2", "3"]), { timeout: ARRIVAL_TIMEOUT_MS });
+    subscription.close();
+    expect((errors[0] as Error).message).toBe("application bug");
+    expect(eventRequests()).toHaveLength(1);
+  });
+});
