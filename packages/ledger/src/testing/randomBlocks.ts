@@ -17,7 +17,7 @@ export function randomTxs(
 ): SignedTx[] {
   const random = prng(seed * 1_000_003 + height);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
-  const keyOf = (h: number, i: number) => nodeSigner(seededKey(`user-${seed}-${h}`, i));
+  const keyOf = (h: number, i: number) => userSigner(`user-${seed}-${h}`, i);
   const txs: SignedTx[] = [];
   const sign = (type: string, payload: Parameters<typeof signTx>[0]["payload"], by: Signer) => {
     const nonce = new Uint8Array(8).map(() => Math.floor(random() * 256));
@@ -55,6 +55,22 @@ export function randomTxs(
     }
   }
   return txs;
+}
+
+/** Deriving a public key costs about half a millisecond: each user's signer is made once. */
+const signers = new Map<string, Signer>();
+/** Bound on memoized signers, so long runs do not grow without end. */
+const SIGNERS_MAX = 100_000;
+
+function userSigner(label: string, index: number): Signer {
+  const name = `${label}/${index}`;
+  let signer = signers.get(name);
+  if (signer === undefined) {
+    if (signers.size >= SIGNERS_MAX) signers.clear();
+    signer = nodeSigner(seededKey(label, index));
+    signers.set(name, signer);
+  }
+  return signer;
 }
 
 /** Builds and commits the next block of the seeded chain on top of the ledger's head. */
