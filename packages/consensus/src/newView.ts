@@ -1,7 +1,7 @@
-import { type Block, bytesEqual, toHex } from "@careledger/protocol";
+import { type Block, bytesEqual, fromHex, toHex } from "@careledger/protocol";
 import { requestSync } from "./checkpoint.js";
 import { signMessage, stripBlocks, verifyMessage } from "./messages.js";
-import { rememberBlock } from "./normalCase.js";
+import { fitsNewView, rememberBlock } from "./normalCase.js";
 import { validViewChange } from "./proofs.js";
 import type { ReplicaState } from "./state.js";
 import type { NewViewMessage, PreparedCertificate, ViewChangeMessage } from "./types.js";
@@ -142,14 +142,23 @@ function installNewView(
   r.armProgressTimer();
   r.setTimer("emptyBlock", r.now + r.params.emptyBlockIntervalMs);
   if (plan.baseHeight > r.head.height) requestSync(r, plan.baseHeight);
-  for (const entry of plan.run) {
-    r.runHashes.set(entry.height, toHex(entry.hash));
-    const slot = r.slot(entry.height);
+  for (const entry of plan.run) r.runHashes.set(entry.height, toHex(entry.hash));
+  for (let height = r.head.height + 1; height <= r.highestInFlight(); height++) {
+    const slot = r.slots.get(height);
     if (slot === undefined) continue;
-    const hex = toHex(entry.hash);
-    const body = bodies.get(hex);
-    if (body !== undefined) rememberBlock(slot, body, entry.hash);
-    if (slot.blocks.has(hex)) slot.accepted.set(r.view, hex);
+    const rerun = r.runHashes.get(height);
+    const body = rerun === undefined ? undefined : bodies.get(rerun);
+    if (rerun !== undefined && body !== undefined) rememberBlock(slot, body, fromHex(rerun));
+    if (rerun !== undefined && slot.blocks.has(rerun)) slot.accepted.set(r.view, rerun);
+    // A pre-prepare that arrived before this new view stays only if the new view allows it.
+    const early = slot.accepted.get(r.view);
+    const entry = early === undefined ? undefined : slot.blocks.get(early);
+    if (
+      early !== undefined &&
+      !(entry && fitsNewView(r, height, early, entry.block.header, r.view))
+    ) {
+      slot.accepted.delete(r.view);
+    }
   }
   for (const [sender, change] of r.viewChanges) {
     if (change.view <= r.view) r.viewChanges.delete(sender);

@@ -1,55 +1,60 @@
-import { type Block, blockHash, bytesEqual, toHex } from "@careledger/protocol";
+import { type Block, blockHash, bytesEqual, type Header, toHex } from "@careledger/protocol";
 import { signMessage } from "./messages.js";
 import { type ReplicaState, SLOT_BLOCKS_MAX, type Slot, VIEWS_AHEAD_MAX } from "./state.js";
 import type { CommitMessage, PrePrepareMessage, PrepareMessage } from "./types.js";
 import { castVote } from "./votes.js";
 
-/** A pre-prepare from the primary of the current view, for a height in the window. */
+/**
+ * A pre-prepare from the primary of its view, for a height in the window. One for a view this
+ * replica has not entered yet (the new view is still on its way) is kept tentatively and
+ * checked against that new view when it arrives: networks reorder.
+ */
 export function onPrePrepare(r: ReplicaState, message: PrePrepareMessage): void {
-  if (r.changing || message.view !== r.view) {
+  if (message.view < r.view || message.view > r.view + VIEWS_AHEAD_MAX) {
     r.drop("preprepare-view");
     return;
   }
   const primary = r.primaryOf(message.view);
+  const slot = r.slot(message.height);
+  const header = message.block.header;
   if (primary === undefined || !bytesEqual(primary, message.from)) {
     r.drop("preprepare-not-primary");
-    return;
-  }
-  const slot = r.slot(message.height);
-  if (slot === undefined) {
+  } else if (slot === undefined) {
     r.drop("preprepare-height");
-    return;
-  }
-  const header = message.block.header;
-  if (header.height !== message.height || !bytesEqual(blockHash(header), message.hash)) {
+  } else if (header.height !== message.height || !bytesEqual(blockHash(header), message.hash)) {
     r.drop("preprepare-digest");
-    return;
+  } else {
+    const hex = toHex(message.hash);
+    const accepted = slot.accepted.get(message.view);
+    const entered = message.view === r.view && !r.changing;
+    if (accepted !== undefined && accepted !== hex) r.drop("preprepare-equivocation");
+    else if (entered && !fitsNewView(r, message.height, hex, header, message.view)) {
+      r.drop("preprepare-header");
+    } else if (!rememberBlock(slot, message.block, message.hash)) r.drop("preprepare-blocks-full");
+    else slot.accepted.set(message.view, hex);
   }
-  const hex = toHex(message.hash);
-  const accepted = slot.accepted.get(message.view);
-  if (accepted !== undefined && accepted !== hex) {
-    r.drop("preprepare-equivocation");
-    return;
-  }
-  const rerun = r.runHashes.get(message.height);
-  if (rerun !== undefined) {
-    if (rerun !== hex) {
-      r.drop("preprepare-not-in-new-view");
-      return;
-    }
-  } else if (
-    message.height <= r.runEnd ||
-    header.view !== message.view ||
-    !bytesEqual(header.proposer, message.from)
-  ) {
-    r.drop("preprepare-header");
-    return;
-  }
-  if (!rememberBlock(slot, message.block, message.hash)) {
-    r.drop("preprepare-blocks-full");
-    return;
-  }
-  slot.accepted.set(message.view, hex);
+}
+
+/**
+ * Whether a pre-prepared block may stand in `view` as its new view decided: at a re-proposed
+ * height only the re-proposed block, above the run only a fresh block of this view's primary.
+ */
+export function fitsNewView(
+  r: ReplicaState,
+  height: number,
+  hex: string,
+  header: Header,
+  view: number,
+): boolean {
+  const rerun = r.runHashes.get(height);
+  if (rerun !== undefined) return rerun === hex;
+  const primary = r.primaryOf(view);
+  return (
+    height > r.runEnd &&
+    header.view === view &&
+    primary !== undefined &&
+    bytesEqual(header.proposer, primary)
+  );
 }
 
 /** Keeps a block body in its slot, within the slot's bound. */
@@ -104,6 +109,7 @@ function tryExecute(r: ReplicaState, slot: Slot): void {
 
 /** Prepares the accepted block once the application found it valid on top of a valid parent. */
 function tryPrepare(r: ReplicaState, slot: Slot): void {
+  if (slot.preparedIn === r.view) return;
   const hex = slot.accepted.get(r.view);
   if (hex === undefined || slot.verdicts.get(hex) !== true) return;
   const entry = slot.blocks.get(hex);
@@ -116,6 +122,7 @@ export function sendPrepare(r: ReplicaState, slot: Slot, block: Block, hash: Uin
   const validator = r.myIndex(slot.height);
   if (validator < 0) return false;
   const record = { type: "prepare", height: slot.height, view: r.view, hash, block } as const;
+  slot.preparedIn = r.view;
   if (!castVote(r, "prepare", record)) return false;
   const message = signMessage(r.config.chainId, r.config.signer, {
     kind: "prepare",
@@ -135,17 +142,23 @@ export function sendPrepare(r: ReplicaState, slot: Slot, block: Block, hash: Uin
  * new view re-propose the whole linked run.
  */
 function tryCommit(r: ReplicaState, slot: Slot): void {
+  if (slot.committedIn === r.view) return;
   const hex = slot.accepted.get(r.view);
   const entry = hex === undefined ? undefined : slot.blocks.get(hex);
   const votes = slot.prepares.get(r.view);
   if (hex === undefined || entry === undefined || votes === undefined) return;
+  if (countFor(votes, hex) < r.quorumAt(slot.height)) return;
   const certificate = r.certificateOf(slot.height, r.view, hex, votes);
   if (certificate.votes.length < r.quorumAt(slot.height)) return;
   const prepared = { ...certificate, hash: entry.hash, header: entry.block.header };
   if (slot.prepared === null || slot.prepared.view <= r.view) slot.prepared = prepared;
+  if (r.myIndex(slot.height) < 0) {
+    slot.committedIn = r.view;
+    return;
+  }
   if (!chainCommitted(r, slot.height, entry.block.header.prevHash)) return;
-  if (r.myIndex(slot.height) < 0) return;
   const record = { type: "commit", height: slot.height, view: r.view, hash: entry.hash } as const;
+  slot.committedIn = r.view;
   if (!castVote(r, "commit", { ...record, certificate: prepared })) return;
   const message = signMessage(r.config.chainId, r.config.signer, {
     kind: "commit",
@@ -155,6 +168,12 @@ function tryCommit(r: ReplicaState, slot: Slot): void {
   });
   r.out.push({ type: "broadcast", message });
   onVote(r, message);
+}
+
+function countFor(votes: ReadonlyMap<number, { readonly hash: string }>, hex: string): number {
+  let count = 0;
+  for (const vote of votes.values()) if (vote.hash === hex) count += 1;
+  return count;
 }
 
 function chainCommitted(r: ReplicaState, height: number, prevHash: Uint8Array): boolean {

@@ -21,7 +21,7 @@ export const VIEWS_AHEAD_MAX = 2;
 /** Blocks remembered per height: the accepted one, the prepared one, a re-proposed one. */
 export const SLOT_BLOCKS_MAX = 4;
 /** Longest view-change timeout, as a power of two of the first one. */
-export const VIEW_CHANGE_BACKOFF_EXPONENT_MAX = 6;
+export const VIEW_CHANGE_BACKOFF_EXPONENT_MAX = 5;
 
 /** One vote per validator per (height, view, kind): a second, different one is refused. */
 export interface VoteBox {
@@ -42,6 +42,9 @@ export interface Slot {
   readonly commits: Map<number, Map<number, VoteBox>>;
   /** The highest-view prepared certificate held for this height. */
   prepared: PreparedCertificate | null;
+  /** Views in which this replica already sent its prepare / commit here (skips rework). */
+  preparedIn: number;
+  committedIn: number;
 }
 
 export function newSlot(height: number): Slot {
@@ -54,6 +57,8 @@ export function newSlot(height: number): Slot {
     prepares: new Map(),
     commits: new Map(),
     prepared: null,
+    preparedIn: -1,
+    committedIn: -1,
   };
 }
 
@@ -126,7 +131,7 @@ export class ReplicaState {
   }
 
   myIndex(height: number): number {
-    return this.schedule.indexOf(height, this.config.signer.publicKey);
+    return this.schedule.indexOfHex(height, this.me);
   }
 
   slot(height: number): Slot | undefined {

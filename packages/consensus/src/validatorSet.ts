@@ -1,8 +1,8 @@
 import {
-  bytesEqual,
   type ConsensusParams,
   faultyMax,
   quorumSize,
+  toHex,
   VALIDATORS_MIN,
   type ValidatorSet,
 } from "@careledger/protocol";
@@ -11,6 +11,16 @@ import {
 export interface Epoch {
   readonly from: number;
   readonly validators: ValidatorSet;
+  /** Index of each member by hex key, so membership checks cost one lookup. */
+  readonly indexes: ReadonlyMap<string, number>;
+}
+
+function epoch(from: number, validators: ValidatorSet): Epoch {
+  return {
+    from,
+    validators,
+    indexes: new Map(validators.map((key, index) => [toHex(key), index])),
+  };
 }
 
 /** Most epochs remembered; older ones govern only heights far below every in-flight height. */
@@ -31,7 +41,7 @@ export class ValidatorSchedule {
   private epochs: Epoch[];
 
   constructor(genesis: ValidatorSet) {
-    this.epochs = [{ from: 1, validators: genesis }];
+    this.epochs = [epoch(1, genesis)];
   }
 
   /** Records a committed change; false (ignored) if it would leave fewer than 4 validators. */
@@ -39,14 +49,18 @@ export class ValidatorSchedule {
     if (validators.length < VALIDATORS_MIN) return false;
     const from = activationHeight(decidedAt, params);
     const kept = this.epochs.filter((epoch) => epoch.from < from);
-    this.epochs = [...kept, { from, validators }].slice(-EPOCHS_KEPT_MAX);
+    this.epochs = [...kept, epoch(from, validators)].slice(-EPOCHS_KEPT_MAX);
     return true;
   }
 
-  setAt(height: number): ValidatorSet {
-    let found = this.epochs[0]?.validators ?? [];
-    for (const epoch of this.epochs) if (epoch.from <= height) found = epoch.validators;
+  private epochAt(height: number): Epoch | undefined {
+    let found = this.epochs[0];
+    for (const each of this.epochs) if (each.from <= height) found = each;
     return found;
+  }
+
+  setAt(height: number): ValidatorSet {
+    return this.epochAt(height)?.validators ?? [];
   }
 
   /** The last height governed by the set of `height` (the next boundary), or Infinity. */
@@ -56,7 +70,11 @@ export class ValidatorSchedule {
   }
 
   indexOf(height: number, key: Uint8Array): number {
-    return this.setAt(height).findIndex((member) => bytesEqual(member, key));
+    return this.indexOfHex(height, toHex(key));
+  }
+
+  indexOfHex(height: number, hex: string): number {
+    return this.epochAt(height)?.indexes.get(hex) ?? -1;
   }
 
   faulty(height: number): number {

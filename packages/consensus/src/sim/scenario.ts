@@ -61,11 +61,14 @@ export function scenarioOf(seed: number): Scenario {
   const forced = FAULT_KINDS[seed % FAULT_KINDS.length] as FaultKind;
   const kinds = new Set<FaultKind>([forced]);
   for (const kind of FAULT_KINDS) if (prng.chance(0.15)) kinds.add(kind);
-  const byzantine = BYZANTINE_STRATEGIES.filter((kind) => kinds.has(kind));
+  // The forced kind comes first, so each seed surely exercises the kind its number selects.
+  const byzantine = BYZANTINE_STRATEGIES.filter((kind) => kinds.has(kind)).sort(
+    (a, b) => Number(b === forced) - Number(a === forced),
+  );
   const changing = kinds.has("validatorChange");
   const nodeCount = changing ? SIM_NODES_MAX : prng.int(4, SIM_NODES_MAX);
   const initialValidators = range(changing ? prng.int(4, SIM_NODES_MAX) : nodeCount);
-  const stabiliseAt = prng.int(1500, 4000);
+  const stabiliseAt = prng.int(800, 2500);
   const validatorChanges = changing ? changesOf(prng, stabiliseAt) : [];
   const smallest = Math.min(
     initialValidators.length,
@@ -73,8 +76,9 @@ export function scenarioOf(seed: number): Scenario {
   );
   const faulty = new Map<number, ByzantineStrategy>();
   const faultyCount = Math.min(byzantine.length, faultyMax(smallest));
+  const candidates = shuffled(prng, range(nodeCount));
   for (let i = 0; i < faultyCount; i++) {
-    faulty.set(prng.int(0, nodeCount - 1), byzantine[i] as ByzantineStrategy);
+    faulty.set(candidates[i] as number, byzantine[i] as ByzantineStrategy);
   }
   return {
     seed,
@@ -134,11 +138,15 @@ function crashesOf(prng: Prng, nodeCount: number, until: number) {
 function changesOf(prng: Prng, until: number) {
   return range(prng.int(1, 2)).map(() => {
     const size = prng.int(4, SIM_NODES_MAX);
-    const shuffled = range(SIM_NODES_MAX);
-    for (let i = shuffled.length - 1; i > 0; i--) {
-      const j = prng.int(0, i);
-      [shuffled[i], shuffled[j]] = [shuffled[j] as number, shuffled[i] as number];
-    }
-    return { at: prng.int(0, until), validators: shuffled.slice(0, size).sort((a, b) => a - b) };
+    const chosen = shuffled(prng, range(SIM_NODES_MAX)).slice(0, size);
+    return { at: prng.int(0, until), validators: chosen.sort((a, b) => a - b) };
   });
+}
+
+function shuffled(prng: Prng, items: number[]): number[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = prng.int(0, i);
+    [items[i], items[j]] = [items[j] as number, items[i] as number];
+  }
+  return items;
 }

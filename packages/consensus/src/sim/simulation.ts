@@ -45,6 +45,10 @@ export interface SimOptions {
   /** A planted bug: the quorum the replicas use. */
   readonly quorum?: (validatorCount: number) => number;
   readonly trace?: boolean;
+  /** Lines of trace kept (the last ones). */
+  readonly traceLines?: number;
+  /** Keep running after a violation (to see which properties a planted bug breaks). */
+  readonly keepGoing?: boolean;
 }
 
 export interface SimResult {
@@ -55,6 +59,11 @@ export interface SimResult {
   readonly heights: number;
   readonly virtualMs: number;
   readonly events: number;
+  /** Validator-set changes the chain decided, and the highest view any honest replica reached. */
+  readonly validatorChanges: number;
+  readonly maxView: number;
+  /** Messages the honest replicas refused, by replica and reason. */
+  readonly dropped: Record<string, Record<string, number>>;
   readonly trace: readonly string[];
 }
 
@@ -171,7 +180,7 @@ class Simulation {
     this.schedule();
     for (const node of this.nodes) this.boot(node);
     const deadline = this.scenario.stabiliseAt + LIVENESS_BOUND_MS;
-    while (this.invariants.violations.length === 0) {
+    while (this.options.keepGoing || this.invariants.violations.length === 0) {
       const next = this.queue.pop();
       if (next === undefined || next.at > deadline) break;
       this.now = next.at;
@@ -191,13 +200,21 @@ class Simulation {
       heights: this.honestHeight(),
       virtualMs: this.now,
       events: this.events,
+      validatorChanges: this.decidedChanges.size,
+      maxView: Math.max(...this.honestInstances().map((instance) => instance.replica?.view ?? 0)),
+      dropped: Object.fromEntries(
+        this.honestInstances().map((i) => [
+          `${i.name}/${keyName(this.node(Number(i.name.slice(1, 2))).signer.publicKey)} v${i.replica?.view}${i.replica?.changingView ? "*" : ""}`,
+          Object.fromEntries(i.replica?.dropped ?? []),
+        ]),
+      ),
       trace: this.trace,
     };
   }
 
   private log(line: string): void {
     if (!this.options.trace) return;
-    if (this.trace.length >= TRACE_LINES_MAX) this.trace.shift();
+    if (this.trace.length >= (this.options.traceLines ?? TRACE_LINES_MAX)) this.trace.shift();
     this.trace.push(`t=${this.now} ${line}`);
   }
 
