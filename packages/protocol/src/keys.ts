@@ -22,9 +22,10 @@ export interface Signer {
 }
 
 /**
- * noble's verifier with strict (non-ZIP-215) decoding: non-canonical points and S >= L are
- * refused as OpenSSL refuses them. Its equation is still cofactored, so it accepts a few crafted
- * signatures that OpenSSL refuses (see keys.vectors.test.ts); no consensus decision uses it.
+ * noble's verifier with strict (non-ZIP-215) decoding: non-canonical points, small-order public
+ * keys and S >= L are refused. Its equation is still cofactored, so it accepts a few crafted
+ * signatures that OpenSSL refuses, and refuses some that OpenSSL accepts (README.md, "Signature
+ * rules"; pinned in packages/node/src/verifier.vectors.test.ts); no consensus decision uses it.
  */
 export const nobleVerifier: Verifier = {
   verify(publicKey, message, signature) {
