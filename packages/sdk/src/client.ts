@@ -3,6 +3,7 @@ import {
   CareLedgerError,
   decode,
   fromHex,
+  HASH_BYTES,
   type Header,
   type SignedTx,
   type Signer,
@@ -11,6 +12,7 @@ import {
 import { toBase64 } from "./base64.js";
 import { type SubmitResult, submitBatch } from "./batch.js";
 import { DEFAULT_TX_TTL, expiresAfter, TxBuilder } from "./builder.js";
+import { localError } from "./errors.js";
 import {
   type ChainEvent,
   DEFAULT_SUBSCRIBE_OPTIONS,
@@ -101,11 +103,7 @@ export class CareLedgerClient {
       const { value } = await requestJson(this.url, this.http, request);
       const answered = (value as { id?: unknown } | null)?.id;
       if (answered !== id) {
-        throw new CareLedgerError("INTERNAL", "node answered with another id", {
-          reason: "bad-response",
-          id,
-          answered,
-        });
+        throw localError("bad-response", "node answered with another id", { id, answered });
       }
       return id;
     } catch (error) {
@@ -158,7 +156,11 @@ export class CareLedgerClient {
     if (height !== "latest" && (!Number.isSafeInteger(height) || height < 0)) {
       throw new RangeError(`height ${height} is not a height`);
     }
-    return parseBlock(await this.get(`/v1/blocks/${height}`, signal));
+    const block = parseBlock(await this.get(`/v1/blocks/${height}`, signal));
+    if (height !== "latest" && block.height !== height) {
+      throw localError("bad-response", `asked for block ${height}, got ${block.height}`);
+    }
+    return block;
   }
 
   /** A state value by key (the module's key string, such as `identity/<hex>`). */
@@ -199,7 +201,7 @@ export class CareLedgerClient {
     id: string | Uint8Array,
     trust: TrustAnchor,
   ): Promise<{ height: number; index: number; header: Header }> {
-    const wanted = fromHex(idHex(id), 32);
+    const wanted = fromHex(idHex(id), HASH_BYTES);
     const found = await this.getTxProof(wanted);
     const header = verifyBlock(await this.getBlock(found.height), trust);
     verifyTxInclusion(header, wanted, found.proof);
@@ -222,8 +224,9 @@ export class CareLedgerClient {
   }
 }
 
+/** A transaction id as lowercase hex, checked to be 32 bytes (`ENCODING_INVALID` otherwise). */
 function idHex(id: string | Uint8Array): string {
-  return typeof id === "string" ? toHex(fromHex(id, 32)) : toHex(fromHex(toHex(id), 32));
+  return toHex(fromHex(typeof id === "string" ? id : toHex(id), HASH_BYTES));
 }
 
 /** TX_DUPLICATE on a retried request: the node admitted the first attempt. */

@@ -78,7 +78,11 @@ function parseReceipt(value: unknown): ReceiptInfo {
   const r = recordAt(value, "receipt");
   const ok = boolAt(r.ok, "receipt.ok");
   if (ok) return { ok };
-  return { ok, code: stringAt(r.code, "receipt.code"), reason: stringAt(r.reason ?? "", "reason") };
+  return {
+    ok,
+    code: stringAt(r.code, "receipt.code"),
+    reason: stringAt(r.reason ?? "", "receipt.reason"),
+  };
 }
 
 export function parseTxStatus(value: unknown): TxStatus {
