@@ -1,12 +1,12 @@
 import {
   CareLedgerError,
-  type SignedTx,
-  TX_TTL_MAX,
   generateSecretKey,
   keySigner,
   nobleVerifier,
+  type SignedTx,
   sealTx,
   signTx,
+  TX_TTL_MAX,
   toHex,
 } from "@careledger/protocol";
 import { describe, expect, it } from "vitest";
@@ -16,7 +16,9 @@ const CHAIN = new Uint8Array(32).fill(4);
 const signer = keySigner(generateSecretKey());
 let nonceCounter = 0;
 
-function tx(overrides: { expires?: number; chain?: Uint8Array; payloadBytes?: number } = {}): SignedTx {
+function tx(
+  overrides: { expires?: number; chain?: Uint8Array; payloadBytes?: number } = {},
+): SignedTx {
   nonceCounter += 1;
   const nonce = new Uint8Array(8);
   new DataView(nonce.buffer).setUint32(4, nonceCounter);
@@ -37,16 +39,16 @@ function chain(height = 10, committed = new Set<string>()): MempoolChain {
   return {
     chainId: CHAIN,
     nextHeight: () => height,
-    isCommitted: (id) => committed.has(id),
+    isCommitted: async (id) => committed.has(toHex(id)),
     checkPayload: (signed) => {
       if (signed.tx.type !== "identity.register") throw new CareLedgerError("TX_UNKNOWN_TYPE");
     },
   };
 }
 
-function codeOf(action: () => unknown): string {
+async function codeOf(action: () => Promise<unknown>): Promise<string> {
   try {
-    action();
+    await action();
   } catch (error) {
     if (error instanceof CareLedgerError) return error.code;
     throw error;
@@ -55,48 +57,58 @@ function codeOf(action: () => unknown): string {
 }
 
 describe("Mempool admission", () => {
-  it("admits a valid transaction once, then refuses it as a duplicate", () => {
+  it("admits a valid transaction once, then refuses it as a duplicate", async () => {
     const pool = new Mempool(chain(), nobleVerifier);
     const signed = tx();
-    expect(toHex(pool.admit(signed.bytes).id)).toBe(toHex(signed.id));
-    expect(codeOf(() => pool.admit(signed.bytes))).toBe("TX_DUPLICATE");
+    expect(toHex((await pool.admit(signed.bytes)).id)).toBe(toHex(signed.id));
+    expect(await codeOf(() => pool.admit(signed.bytes))).toBe("TX_DUPLICATE");
     expect(pool.size).toBe(1);
   });
 
-  it("refuses committed, expired, too-far, wrong-chain, unknown-type and badly signed transactions", () => {
+  it("refuses committed, expired, too-far, wrong-chain, unknown-type and badly signed transactions", async () => {
     const committed = tx();
     const pool = new Mempool(chain(10, new Set([toHex(committed.id)])), nobleVerifier);
-    expect(codeOf(() => pool.admit(committed.bytes))).toBe("TX_DUPLICATE");
-    expect(codeOf(() => pool.admit(tx({ expires: 9 }).bytes))).toBe("TX_EXPIRED");
-    expect(codeOf(() => pool.admit(tx({ expires: 10 + TX_TTL_MAX + 1 }).bytes))).toBe("TX_EXPIRY_TOO_FAR");
-    expect(codeOf(() => pool.admit(tx({ chain: new Uint8Array(32) }).bytes))).toBe("TX_WRONG_CHAIN");
+    expect(await codeOf(() => pool.admit(committed.bytes))).toBe("TX_DUPLICATE");
+    expect(await codeOf(() => pool.admit(tx({ expires: 9 }).bytes))).toBe("TX_EXPIRED");
+    expect(await codeOf(() => pool.admit(tx({ expires: 10 + TX_TTL_MAX + 1 }).bytes))).toBe(
+      "TX_EXPIRY_TOO_FAR",
+    );
+    expect(await codeOf(() => pool.admit(tx({ chain: new Uint8Array(32) }).bytes))).toBe(
+      "TX_WRONG_CHAIN",
+    );
     const other = tx();
     const unknownType = sealTx({ ...other.tx, type: "nothing.here" });
-    expect(codeOf(() => pool.admit(unknownType.bytes))).toBe("TX_UNKNOWN_TYPE");
+    expect(await codeOf(() => pool.admit(unknownType.bytes))).toBe("TX_UNKNOWN_TYPE");
     const forged = sealTx({ ...other.tx, expires: other.tx.expires + 1 });
-    expect(codeOf(() => pool.admit(forged.bytes))).toBe("TX_BAD_SIGNATURE");
-    expect(codeOf(() => pool.admit(Uint8Array.of(1, 2, 3)))).toBe("TX_MALFORMED");
+    expect(await codeOf(() => pool.admit(forged.bytes))).toBe("TX_BAD_SIGNATURE");
+    expect(await codeOf(() => pool.admit(Uint8Array.of(1, 2, 3)))).toBe("TX_MALFORMED");
     expect(pool.size).toBe(0);
   });
 
-  it("refuses with MEMPOOL_FULL at its count and byte bounds and never grows past them", () => {
+  it("refuses with MEMPOOL_FULL at its count and byte bounds and never grows past them", async () => {
     const byCount = new Mempool(chain(), nobleVerifier, { txsMax: 3, bytesMax: 1 << 20 });
-    for (let i = 0; i < 3; i++) byCount.admit(tx().bytes);
-    expect(codeOf(() => byCount.admit(tx().bytes))).toBe("MEMPOOL_FULL");
+    for (let i = 0; i < 3; i++) await byCount.admit(tx().bytes);
+    expect(await codeOf(() => byCount.admit(tx().bytes))).toBe("MEMPOOL_FULL");
     expect(byCount.size).toBe(3);
     const big = tx({ payloadBytes: 1000 });
-    const byBytes = new Mempool(chain(), nobleVerifier, { txsMax: 100, bytesMax: big.bytes.byteLength * 2 });
-    byBytes.admit(big.bytes);
-    byBytes.admit(tx({ payloadBytes: 1000 }).bytes);
-    expect(codeOf(() => byBytes.admit(tx({ payloadBytes: 1000 }).bytes))).toBe("MEMPOOL_FULL");
+    const byBytes = new Mempool(chain(), nobleVerifier, {
+      txsMax: 100,
+      bytesMax: big.bytes.byteLength * 2,
+    });
+    await byBytes.admit(big.bytes);
+    await byBytes.admit(tx({ payloadBytes: 1000 }).bytes);
+    expect(await codeOf(() => byBytes.admit(tx({ payloadBytes: 1000 }).bytes))).toBe(
+      "MEMPOOL_FULL",
+    );
     expect(byBytes.byteSize).toBeLessThanOrEqual(big.bytes.byteLength * 2);
   });
 });
 
 describe("Mempool lifecycle", () => {
-  it("hands each transaction to one proposal, releases it on an abandoned view, drops it on commit", () => {
+  it("hands each transaction to one proposal, releases it on an abandoned view, drops it on commit", async () => {
     const pool = new Mempool(chain(), nobleVerifier);
-    const ids = [tx(), tx(), tx()].map((signed) => toHex(pool.admit(signed.bytes).id));
+    const ids: string[] = [];
+    for (const signed of [tx(), tx(), tx()]) ids.push(toHex((await pool.admit(signed.bytes)).id));
     expect(pool.takeForProposal(10, 2).map((s) => toHex(s.id))).toEqual(ids.slice(0, 2));
     expect(pool.takeForProposal(11, 5).map((s) => toHex(s.id))).toEqual(ids.slice(2));
     pool.releaseProposal(11);
@@ -106,20 +118,25 @@ describe("Mempool lifecycle", () => {
     expect(pool.isVerified(ids[2] as string)).toBe(true);
   });
 
-  it("drops expired transactions when a block at their expiry height commits", () => {
+  it("drops expired transactions when a block at their expiry height commits", async () => {
     const pool = new Mempool(chain(), nobleVerifier);
-    pool.admit(tx({ expires: 12 }).bytes);
-    pool.admit(tx({ expires: 13 }).bytes);
+    await pool.admit(tx({ expires: 12 }).bytes);
+    await pool.admit(tx({ expires: 13 }).bytes);
     pool.onCommitted(12, []);
     expect(pool.size).toBe(1);
   });
 
-  it("reports how long the oldest transaction has waited", () => {
+  it("reports a transaction late once per timeout, not on every check", async () => {
     let now = 1_000;
     const pool = new Mempool(chain(), nobleVerifier, undefined, () => now);
-    expect(pool.oldestWaitMs()).toBe(0);
-    pool.admit(tx().bytes);
-    now = 4_500;
-    expect(pool.oldestWaitMs()).toBe(3_500);
+    expect(pool.takeLate(1_000)).toBe(false);
+    await pool.admit(tx().bytes);
+    now = 1_900;
+    expect(pool.takeLate(1_000)).toBe(false);
+    now = 2_100;
+    expect(pool.takeLate(1_000)).toBe(true);
+    expect(pool.takeLate(1_000)).toBe(false);
+    now = 3_200;
+    expect(pool.takeLate(1_000)).toBe(true);
   });
 });

@@ -24,7 +24,7 @@ export interface MempoolChain {
   readonly chainId: Uint8Array;
   /** The height the next block will have. */
   nextHeight(): number;
-  isCommitted(idHex: string): boolean;
+  isCommitted(id: Uint8Array): Promise<boolean>;
   /** Throws a CareLedgerError (TX_UNKNOWN_TYPE, TX_PAYLOAD_INVALID) for a payload no module takes. */
   checkPayload(signed: SignedTx): void;
 }
@@ -32,6 +32,8 @@ export interface MempoolChain {
 interface Entry {
   readonly signed: SignedTx;
   readonly admittedAtMs: number;
+  /** When the request timeout last started for it: admission, or the last timeout it caused. */
+  waitingSinceMs: number;
   /** Height of the in-flight proposal that holds it, if any. */
   proposedAt: number | null;
 }
@@ -62,7 +64,7 @@ export class Mempool {
   }
 
   /** Admits one encoded transaction, or throws a CareLedgerError saying why not. */
-  admit(bytes: Uint8Array): SignedTx {
+  async admit(bytes: Uint8Array): Promise<SignedTx> {
     if (bytes.byteLength > TX_BYTES_MAX) {
       throw new CareLedgerError("TX_TOO_LARGE", `${bytes.byteLength} bytes`, {
         bytesMax: TX_BYTES_MAX,
@@ -82,19 +84,23 @@ export class Mempool {
       );
     }
     const id = toHex(signed.id);
-    if (this.entries.has(id) || this.chain.isCommitted(id))
-      throw new CareLedgerError("TX_DUPLICATE");
-    if (
-      this.entries.size >= this.limits.txsMax ||
-      this.bytes + bytes.byteLength > this.limits.bytesMax
-    ) {
-      throw new CareLedgerError("MEMPOOL_FULL");
-    }
+    this.checkRoom(id, bytes.byteLength);
     this.chain.checkPayload(signed);
+    if (await this.chain.isCommitted(signed.id)) throw new CareLedgerError("TX_DUPLICATE");
+    // Checked again: another admission of the same id may have finished while we waited.
+    this.checkRoom(id, bytes.byteLength);
     if (!verifyTx(tx, this.verifier)) throw new CareLedgerError("TX_BAD_SIGNATURE");
-    this.entries.set(id, { signed, admittedAtMs: this.now(), proposedAt: null });
+    const now = this.now();
+    this.entries.set(id, { signed, admittedAtMs: now, waitingSinceMs: now, proposedAt: null });
     this.bytes += signed.bytes.byteLength;
     return signed;
+  }
+
+  private checkRoom(id: string, byteLength: number): void {
+    if (this.entries.has(id)) throw new CareLedgerError("TX_DUPLICATE");
+    if (this.entries.size >= this.limits.txsMax || this.bytes + byteLength > this.limits.bytesMax) {
+      throw new CareLedgerError("MEMPOOL_FULL");
+    }
   }
 
   has(idHex: string): boolean {
@@ -128,18 +134,44 @@ export class Mempool {
     }
   }
 
+  /** Transactions a proposer found it could not include (duplicate or expired): they leave. */
+  discard(idsHex: readonly string[]): void {
+    for (const id of idsHex) this.remove(id);
+  }
+
+  /** Whether some transaction waits for a proposal. */
+  hasUnproposed(): boolean {
+    for (const entry of this.entries.values()) if (entry.proposedAt === null) return true;
+    return false;
+  }
+
+  /**
+   * Whether some transaction has waited longer than `timeoutMs` without committing (a primary
+   * that stalls or censors). Their clocks restart, so one stuck transaction asks for one view
+   * change per timeout, not one per check.
+   */
+  takeLate(timeoutMs: number): boolean {
+    const now = this.now();
+    let late = false;
+    for (const entry of this.entries.values()) {
+      if (now - entry.waitingSinceMs <= timeoutMs) continue;
+      entry.waitingSinceMs = now;
+      late = true;
+    }
+    return late;
+  }
+
+  /** When an admitted transaction entered the pool, for commit latency; null if unknown. */
+  admittedAt(idHex: string): number | null {
+    return this.entries.get(idHex)?.admittedAtMs ?? null;
+  }
+
   /** A block committed: its transactions leave, and so does whatever has expired. */
   onCommitted(height: number, idsHex: readonly string[]): void {
     for (const id of idsHex) this.remove(id);
     for (const [id, entry] of this.entries) {
       if (entry.signed.tx.expires <= height) this.remove(id);
     }
-  }
-
-  /** How long the oldest waiting transaction has waited (0 when none), for request timeouts. */
-  oldestWaitMs(): number {
-    const first = this.entries.values().next();
-    return first.done === true ? 0 : this.now() - first.value.admittedAtMs;
   }
 
   private remove(id: string): void {

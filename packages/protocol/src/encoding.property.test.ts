@@ -322,3 +322,12 @@ function looseEncode(value: Canonical, choices: readonly number[]): Uint8Array {
   write(value);
   return Uint8Array.from(out);
 }
+
+describe("encode output ownership", () => {
+  it("returns bytes that later encodes never overwrite", () => {
+    const first = encode({ a: 1, b: "first" });
+    const copy = Uint8Array.from(first);
+    for (let i = 0; i < 1_000; i++) encode({ a: i, b: "x".repeat(i % 50) });
+    expect(bytesEqual(first, copy)).toBe(true);
+  });
+});

@@ -53,7 +53,9 @@ const packr = new Packr({
 /** Encodes a canonical value; throws `ENCODING_INVALID` for anything outside the model. */
 export function encode(value: Canonical): Uint8Array {
   const packed = packr.pack(normalize(value, 0));
-  return new Uint8Array(packed.buffer, packed.byteOffset, packed.byteLength);
+  // msgpackr packs into one reused buffer, so what it returns is overwritten by a later pack:
+  // copy it out, or a transaction's stored bytes would change under it.
+  return new Uint8Array(packed);
 }
 
 /**

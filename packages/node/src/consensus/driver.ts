@@ -1,0 +1,275 @@
+import {
+  type ConsensusMessage,
+  type Effect,
+  type Event,
+  encodeMessage,
+  type PersistRecord,
+  type Replica,
+  type TimerName,
+} from "@careledger/consensus";
+import type { ExecutionResult, Ledger } from "@careledger/ledger";
+import {
+  type Block,
+  blockHash,
+  CareLedgerError,
+  type CommitCertificate,
+  toHex,
+} from "@careledger/protocol";
+import type { Logger } from "../logger.js";
+import type { Mempool } from "../mempool.js";
+import type { ChannelName } from "../p2p/channels.js";
+import { InFlightBlocks } from "./inFlight.js";
+import { encodeRecord, heightOfKey, recordKey } from "./persistCodec.js";
+
+/** Events waiting for the replica; past this the node is overloaded and drops peer messages. */
+export const EVENT_QUEUE_MAX = 100_000;
+
+type PendingEvent = Event extends infer E ? (E extends unknown ? Omit<E, "now"> : never) : never;
+
+export interface DriverDeps {
+  readonly replica: Replica;
+  readonly ledger: Ledger;
+  readonly mempool: Mempool;
+  readonly nodeKey: Uint8Array;
+  readonly blockTxsMax: number;
+  readonly send: (channel: ChannelName, toNodeKey: string, bytes: Uint8Array) => void;
+  readonly broadcast: (channel: ChannelName, bytes: Uint8Array) => void;
+  readonly requestSync: (fromHeight: number, toHeight: number) => void;
+  readonly committed: (
+    block: Block,
+    certificate: CommitCertificate,
+    result: ExecutionResult,
+  ) => void;
+  readonly viewChanged: (view: number) => void;
+  readonly log: Logger;
+}
+
+/**
+ * Runs the pure replica with the real clock, network and ledger: events go through one queue,
+ * one at a time, and the effects of each run in order. A persist effect is written (synced)
+ * before any effect after it, so nothing that depends on a vote leaves before the vote is on
+ * disk. The replica decides; this only carries out.
+ */
+export class ConsensusDriver {
+  private readonly queue: PendingEvent[] = [];
+  private readonly timers = new Map<TimerName, NodeJS.Timeout>();
+  private readonly inFlight = new InFlightBlocks();
+  private running = false;
+  /** Serializes every ledger mutation: the replica's commits and block sync's. */
+  private ledgerTurn: Promise<unknown> = Promise.resolve();
+  private stopped = false;
+  private lastView: number;
+  /** Consensus log keys written, by height, so records below the head can be pruned. */
+  private readonly logKeys = new Set<string>();
+
+  constructor(private readonly deps: DriverDeps) {
+    this.lastView = deps.replica.view;
+  }
+
+  /** Log keys found at startup, so they are pruned once their height is committed. */
+  adoptLogKeys(keys: Iterable<string>): void {
+    for (const key of keys) this.logKeys.add(key);
+  }
+
+  enqueue(event: PendingEvent): void {
+    if (this.stopped) return;
+    if (this.queue.length >= EVENT_QUEUE_MAX && event.type === "message") return;
+    this.queue.push(event);
+    if (!this.running) void this.run();
+  }
+
+  /** Runs `work` when no other ledger mutation runs; block sync commits through this. */
+  exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const turn = this.ledgerTurn.then(work, work);
+    this.ledgerTurn = turn.catch(() => undefined);
+    return turn;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+  }
+
+  /** Resolves once every queued event has been handled (for an orderly stop). */
+  async idle(): Promise<void> {
+    while (this.running) await new Promise((done) => setImmediate(done));
+  }
+
+  private async run(): Promise<void> {
+    this.running = true;
+    try {
+      for (
+        let next = this.queue.shift();
+        next !== undefined && !this.stopped;
+        next = this.queue.shift()
+      ) {
+        const event = next;
+        await this.exclusive(async () => {
+          const effects = this.deps.replica.handle({ ...event, now: Date.now() } as Event);
+          await this.execute(effects);
+        });
+        this.noticeViewChange();
+      }
+    } catch (error) {
+      // A failure here is a bug or a broken disk: stop voting rather than risk a wrong vote.
+      this.deps.log.fatal({ err: error }, "consensus driver failed; stopping consensus");
+      this.stop();
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async execute(effects: readonly Effect[]): Promise<void> {
+    let persists: PersistRecord[] = [];
+    for (const effect of effects) {
+      if (effect.type === "persist") {
+        persists.push(effect.record);
+        continue;
+      }
+      if (persists.length > 0) {
+        await this.persist(persists);
+        persists = [];
+      }
+      await this.apply(effect);
+    }
+    if (persists.length > 0) await this.persist(persists);
+  }
+
+  private async persist(records: readonly PersistRecord[]): Promise<void> {
+    const puts = records.map((record) => [recordKey(record), encodeRecord(record)] as const);
+    for (const [key] of puts) this.logKeys.add(key);
+    await this.deps.ledger.consensusLog.write(puts);
+  }
+
+  private async apply(effect: Exclude<Effect, { type: "persist" }>): Promise<void> {
+    switch (effect.type) {
+      case "send":
+        this.deps.send("consensus", toHex(effect.to), this.encode(effect.message));
+        return;
+      case "broadcast":
+        this.deps.broadcast("consensus", this.encode(effect.message));
+        return;
+      case "setTimer":
+        this.setTimer(effect.name, effect.at);
+        return;
+      case "cancelTimer":
+        clearTimeout(this.timers.get(effect.name));
+        this.timers.delete(effect.name);
+        return;
+      case "requestProposal":
+        await this.propose(effect);
+        return;
+      case "execute":
+        this.enqueue({
+          type: "verdict",
+          hash: effect.hash,
+          valid: await this.validate(effect.block),
+        });
+        return;
+      case "deliver":
+        await this.commit(effect.block, effect.certificate);
+        return;
+      case "requestSync":
+        this.deps.requestSync(effect.fromHeight, effect.toHeight);
+        return;
+    }
+  }
+
+  private encode(message: ConsensusMessage): Uint8Array {
+    return encodeMessage(message);
+  }
+
+  private setTimer(name: TimerName, at: number): void {
+    clearTimeout(this.timers.get(name));
+    const timer = setTimeout(
+      () => {
+        this.timers.delete(name);
+        this.enqueue({ type: "timer", name });
+      },
+      Math.max(0, at - Date.now()),
+    );
+    this.timers.set(name, timer);
+  }
+
+  private async propose(ask: Extract<Effect, { type: "requestProposal" }>): Promise<void> {
+    const { ledger, mempool } = this.deps;
+    const head = ledger.head;
+    const parents = this.inFlight.parentsOf(ask.height, ask.prevHash, head);
+    if (parents === null) return; // The parent was never executed here: no proposal this time.
+    const parentTime = parents.at(-1)?.header.time ?? head.time;
+    const candidates = mempool.takeForProposal(ask.height, this.deps.blockTxsMax);
+    const built = await ledger.buildBlock(
+      {
+        height: ask.height,
+        view: ask.view,
+        proposer: ask.proposer,
+        time: Math.max(Date.now(), parentTime + 1),
+        txs: candidates,
+      },
+      { parents, isVerified: (id) => mempool.isVerified(id) },
+    );
+    mempool.discard(built.excluded.map((refused) => toHex(refused.id)));
+    this.inFlight.add(built.result);
+    this.enqueue({ type: "proposal", block: built.block });
+    this.enqueue({ type: "txsPending", pending: mempool.hasUnproposed() });
+  }
+
+  /** Executes a proposed block on its in-flight parents; true when every root matches. */
+  private async validate(block: Block): Promise<boolean> {
+    const head = this.deps.ledger.head;
+    if (this.inFlight.get(blockHash(block.header)) !== undefined) return true;
+    const parents = this.inFlight.parentsOf(block.header.height, block.header.prevHash, head);
+    if (parents === null) return false;
+    try {
+      const result = await this.deps.ledger.executeBlock(block, {
+        parents,
+        isVerified: (id) => this.deps.mempool.isVerified(id),
+      });
+      this.inFlight.add(result);
+      return true;
+    } catch (error) {
+      if (!(error instanceof CareLedgerError)) throw error;
+      this.deps.log.warn(
+        { height: block.header.height, reason: error.message },
+        "refused a proposed block",
+      );
+      return false;
+    }
+  }
+
+  private async commit(block: Block, certificate: CommitCertificate): Promise<void> {
+    const { ledger } = this.deps;
+    // Block sync may have committed this height already, from the same certificate's quorum.
+    if (block.header.height <= ledger.head.height) return;
+    let result = this.inFlight.get(certificate.blockHash);
+    if (result === undefined) {
+      const head = ledger.head;
+      const parents =
+        this.inFlight.parentsOf(block.header.height, block.header.prevHash, head) ?? [];
+      result = await ledger.executeBlock(block, { parents });
+    }
+    await ledger.commit(block, certificate, result);
+    this.inFlight.pruneTo(block.header.height);
+    await this.pruneLog(block.header.height);
+    this.deps.committed(block, certificate, result);
+  }
+
+  private async pruneLog(height: number): Promise<void> {
+    const stale = [...this.logKeys].filter((key) => {
+      const keyHeight = heightOfKey(key);
+      return keyHeight !== null && keyHeight <= height;
+    });
+    if (stale.length === 0) return;
+    await this.deps.ledger.consensusLog.write([], stale);
+    for (const key of stale) this.logKeys.delete(key);
+  }
+
+  private noticeViewChange(): void {
+    const view = this.deps.replica.view;
+    if (view === this.lastView) return;
+    this.lastView = view;
+    this.deps.mempool.releaseProposal(this.deps.ledger.head.height + 1);
+    this.deps.viewChanged(view);
+  }
+}
