@@ -37,7 +37,7 @@ import { decodeNode, EMPTY_SUBTREE, encodeNode, pathKey, type TreeNode } from ".
 import { NodeCache } from "./smt/nodeCache.js";
 import { committedIds, putBlock, readHeader } from "./storage/blockStore.js";
 import { ConsensusLog } from "./storage/consensusLog.js";
-import { type Database, openDatabase } from "./storage/database.js";
+import { type Database, openDatabase, plainBytes } from "./storage/database.js";
 import { chainKey, headKey, stateKey, stateNodeKey } from "./storage/layout.js";
 import { RecentTxIds } from "./storage/recentTxIds.js";
 
@@ -215,7 +215,7 @@ export class Ledger {
       const path = missing[next] as string;
       const bytes = stored[next++];
       if (bytes === undefined) return null;
-      const decoded = decodeNode(bytes);
+      const decoded = decodeNode(plainBytes(bytes));
       this.cache.set(path, decoded);
       return decoded;
     });

@@ -31,7 +31,7 @@ import {
   readCertificate,
   readReceipts,
 } from "./storage/blockStore.js";
-import type { Database } from "./storage/database.js";
+import { type Database, plainBytes } from "./storage/database.js";
 import { prefixRange, STATE_KEY_DECODER, stateKey } from "./storage/layout.js";
 
 /** Attempts at a proof before giving up when commits keep moving the head underneath it. */
@@ -106,7 +106,8 @@ export class LedgerReads {
   async proveState(key: string): Promise<ProvenValue> {
     for (let attempt = 0; attempt < PROOF_ATTEMPTS_MAX; attempt++) {
       const head = this.head();
-      const bytes = (await this.db.get(stateKey(key))) ?? null;
+      const stored = await this.db.get(stateKey(key));
+      const bytes = stored === undefined ? null : plainBytes(stored);
       const proof = await proveKeyHash(head.root.kind, keyHashOf(key), async (path) => {
         const [node] = await this.readNodes([path]);
         return node ?? null;

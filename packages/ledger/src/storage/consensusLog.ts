@@ -1,4 +1,4 @@
-import type { Database } from "./database.js";
+import { type Database, plainBytes } from "./database.js";
 import { consensusLogKey, prefixRange, STATE_KEY_DECODER } from "./layout.js";
 
 /** Longest record key the consensus log accepts. */
@@ -28,7 +28,8 @@ export class ConsensusLog {
   }
 
   async get(key: string): Promise<Uint8Array | undefined> {
-    return this.db.get(consensusLogKey(checkKey(key)));
+    const value = await this.db.get(consensusLogKey(checkKey(key)));
+    return value === undefined ? undefined : plainBytes(value);
   }
 
   async delete(key: string): Promise<void> {
@@ -53,7 +54,7 @@ export class ConsensusLog {
       ...range,
       limit: CONSENSUS_LOG_ENTRIES_MAX,
     })) {
-      out.push([STATE_KEY_DECODER.decode(key.subarray(1)), value]);
+      out.push([STATE_KEY_DECODER.decode(key.subarray(1)), plainBytes(value)]);
     }
     return out;
   }

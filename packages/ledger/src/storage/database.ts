@@ -8,3 +8,8 @@ export async function openDatabase(dir: string): Promise<Database> {
   await db.open();
   return db;
 }
+
+/** LevelDB hands back Buffers; callers get plain Uint8Arrays, as from every other API of ours. */
+export function plainBytes(bytes: Uint8Array): Uint8Array {
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}

@@ -73,6 +73,9 @@ export function testChain(orgCount = 4, checkpointInterval = 10, window = 4): Te
   return { genesis, orgs };
 }
 
+/** The chain the crash test's child process and the test itself both build. */
+export const CRASH_TEST_CHAIN = testChain(4, 5, 2);
+
 /** A stand-in certificate: the ledger stores certificates, the node verifies them. */
 export function fakeCertificate(height: number, blockHash: Uint8Array): CommitCertificate {
   return { height, view: 0, blockHash, votes: [] };
