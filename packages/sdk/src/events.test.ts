@@ -62,6 +62,19 @@ describe("subscribe", () => {
     expect(first?.lastEventId).toBe("2");
   });
 
+  it("resumes from a position the node marked with an id-only block", async () => {
+    node.faults.push({ kind: "stream", body: ": open\n\nid: 3-7\n\n" });
+    node.publish("block", { height: 4 });
+    const received: ChainEvent[] = [];
+    const subscription = client.subscribe({}, (event) => received.push(event));
+    await vi.waitFor(() => expect(eventRequests().length).toBeGreaterThanOrEqual(2), {
+      timeout: ARRIVAL_TIMEOUT_MS,
+    });
+    subscription.close();
+    expect(eventRequests()[1]?.lastEventId).toBe("3-7");
+    expect(received).toEqual([]);
+  });
+
   it("stops for good when the node refuses the subscription with a 4xx", async () => {
     const errors: unknown[] = [];
     const subscription = client.subscribe({ account: "not-hex" }, () => {}, {

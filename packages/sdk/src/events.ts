@@ -152,7 +152,7 @@ async function streamOnce(
   let delivered = false;
   const parser = new SseParser((event) => {
     delivered = true;
-    stream.lastEventId = event.id;
+    stream.lastEventId = event.id || undefined;
     deliver({ id: event.id, event: event.event, data: parseData(event.data) });
   }, options.eventCharsMax);
   // The id persists across connections, as in EventSource: events without an id keep it.
@@ -177,6 +177,8 @@ async function streamOnce(
       touch();
       parser.push(value);
       stream.retryMs = parser.retryMs ?? stream.retryMs;
+      // An id-only block moves the resume point without an event (EventSource does the same).
+      stream.lastEventId = parser.lastEventId === "" ? undefined : parser.lastEventId;
     }
   } catch (error) {
     if (error instanceof CareLedgerError || signal.aborted) throw error;

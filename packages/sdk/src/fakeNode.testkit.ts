@@ -40,6 +40,8 @@ export type Fault =
   | { readonly kind: "drop" }
   | { readonly kind: "hang" }
   | { readonly kind: "text"; readonly status: number; readonly body: string }
+  /** Answers an event stream with this raw text, then ends it. */
+  | { readonly kind: "stream"; readonly body: string }
   /** Admits a POSTed transaction, then drops the connection before answering. */
   | { readonly kind: "admit-then-drop" };
 
@@ -227,6 +229,9 @@ export class FakeNode {
         request.socket.destroy();
         return true;
       case "hang":
+        return true;
+      case "stream":
+        response.writeHead(200, { "content-type": "text/event-stream" }).end(fault.body);
         return true;
       case "admit-then-drop":
         this.admit(body);

@@ -56,6 +56,18 @@ describe("SseParser", () => {
     expect(parser.lastEventId).toBe("7");
   });
 
+  it("moves the resume id at the end of a block, even one without data, never mid-event", () => {
+    const events: SseEvent[] = [];
+    const parser = new SseParser((event) => events.push(event), CHARS_MAX);
+    parser.push("id: 5\ndata: cut off here");
+    expect(parser.lastEventId).toBe("");
+    parser.push("\n\nid: 9-2\n");
+    expect(parser.lastEventId).toBe("5");
+    parser.push("\n");
+    expect(parser.lastEventId).toBe("9-2");
+    expect(events).toEqual([{ id: "5", event: "message", data: "cut off here" }]);
+  });
+
   it("cuts off a line or an event longer than its bound", () => {
     expect(() => parseChunks(["data: ", "x".repeat(CHARS_MAX + 1)])).toThrow(RangeError);
     const longEvent = Array.from({ length: 20 }, () => `data: ${"y".repeat(60)}\n`).join("");

@@ -15,8 +15,13 @@ export interface SseEvent {
 }
 
 export class SseParser {
-  /** The id to resume from: sent back as `Last-Event-ID` on reconnect. */
+  /**
+   * The id to resume from, sent back as `Last-Event-ID` on reconnect. It takes the `id` field's
+   * value at the blank line that ends a block, even a block without data (a server can mark its
+   * position that way), never in the middle of an event that may yet be cut off.
+   */
   lastEventId = "";
+  private idBuffer: string | undefined;
   /** The reconnection delay the server asked for, in ms. */
   retryMs: number | undefined;
   private buffer = "";
@@ -72,7 +77,7 @@ export class SseParser {
         this.data.push(value);
         break;
       case "id":
-        if (!value.includes("\0")) this.lastEventId = value;
+        if (!value.includes("\0")) this.idBuffer = value;
         break;
       case "retry":
         if (/^\d+$/.test(value)) this.retryMs = Number(value);
@@ -83,6 +88,7 @@ export class SseParser {
   }
 
   private dispatch(): void {
+    if (this.idBuffer !== undefined) this.lastEventId = this.idBuffer;
     const data = this.data;
     const event = this.eventType || "message";
     this.data = [];
