@@ -56,6 +56,12 @@ describe("CareLedgerClient over HTTP", () => {
     expect(await client.expiresAfter(10)).toBe(10);
   });
 
+  it("keeps a path prefix of the node URL in every route", async () => {
+    const prefixed = new CareLedgerClient(`${node.url}/careledger`, { ...FAST, retries: 0 });
+    expect((await rejection(prefixed.status())).code).toBe("NOT_FOUND");
+    expect(node.requests.map((r) => r.url)).toEqual(["/careledger/v1/status"]);
+  });
+
   it("submits, sees pending, then resolves with the committed receipt", async () => {
     node.pendingPolls = 2;
     const tx = registration();

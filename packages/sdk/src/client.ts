@@ -66,7 +66,10 @@ export class CareLedgerClient {
   private readonly subscribeOptions: SubscribeOptions;
 
   constructor(url: string | URL, options: ClientOptions = {}) {
-    this.url = new URL(url).toString();
+    // A trailing slash keeps a path prefix (a gateway's `/careledger/`) when routes resolve.
+    const base = new URL(url);
+    if (!base.pathname.endsWith("/")) base.pathname += "/";
+    this.url = base.toString();
     const { subscribe, ...http } = options;
     this.http = { ...DEFAULT_HTTP_OPTIONS, ...http };
     this.subscribeOptions = { ...DEFAULT_SUBSCRIBE_OPTIONS, ...subscribe };

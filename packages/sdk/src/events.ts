@@ -1,6 +1,6 @@
 import { CareLedgerError } from "@careledger/protocol";
 import { errorFromResponse, localError } from "./errors.js";
-import { type HttpOptions, sleep } from "./http.js";
+import { type HttpOptions, routeUrl, sleep } from "./http.js";
 import { SseParser } from "./sse.js";
 
 /** Which events to receive; the node filters. Absent fields match everything. */
@@ -119,7 +119,7 @@ interface Connection {
 }
 
 function eventsUrl(baseUrl: string, filter: EventFilter): URL {
-  const url = new URL("/v1/events", baseUrl);
+  const url = routeUrl(baseUrl, "/v1/events");
   for (const name of ["tx", "type", "account"] as const) {
     const value = filter[name];
     if (value !== undefined) url.searchParams.set(name, value);

@@ -84,7 +84,7 @@ async function attemptOnce(
     if (request.signal?.aborted) throw localError("aborted", "request aborted by the caller");
     const headers: Record<string, string> = { accept: "application/json", ...options.headers };
     if (request.contentType !== undefined) headers["content-type"] = request.contentType;
-    const response = await options.fetch(new URL(request.path, baseUrl), {
+    const response = await options.fetch(routeUrl(baseUrl, request.path), {
       method: request.method,
       headers,
       body: request.body,
@@ -145,6 +145,11 @@ function isRetryableFailure(error: unknown): boolean {
 function retryAfterMsOf(header: string | null): number | undefined {
   if (header === null || !/^\d{1,6}$/.test(header.trim())) return undefined;
   return Number(header.trim()) * 1000;
+}
+
+/** A route (`/v1/...`) under the base URL, keeping the base's path prefix. */
+export function routeUrl(baseUrl: string, path: string): URL {
+  return new URL(path.replace(/^\//, ""), baseUrl);
 }
 
 /** Waits `ms`, or rejects as soon as `signal` aborts. */
