@@ -66,7 +66,7 @@ export interface NodeApi {
   status(): NodeStatus;
   blockAt(height: number): Promise<CertifiedBlock | null>;
   /** Admits a transaction to the mempool; throws a CareLedgerError saying why not. */
-  submitTx(bytes: Uint8Array): Uint8Array;
+  submitTx(bytes: Uint8Array): Promise<Uint8Array>;
   txById(id: Uint8Array): Promise<TxLookup>;
   /** The events of one committed block (block first, then its transactions), or [] beyond the head. */
   eventsOfBlock(height: number): Promise<NodeEvent[]>;

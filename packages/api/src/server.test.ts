@@ -75,7 +75,7 @@ function memoryNode(): MemoryNode {
     },
     status: () => status,
     blockAt: async () => null,
-    submitTx: (bytes) => {
+    submitTx: async (bytes) => {
       const signed = decodeTx(bytes);
       if (admitted.some((tx) => toHex(tx.id) === toHex(signed.id))) {
         throw new CareLedgerError("TX_DUPLICATE");
@@ -234,10 +234,10 @@ describe("api server extras", () => {
     const address = await app.listen({ port: 0, host: "127.0.0.1" });
     try {
       const first = sampleTx();
-      node.submitTx(first.bytes);
+      await node.submitTx(first.bytes);
       node.commitBlock();
       const second = sampleTx();
-      node.submitTx(second.bytes);
+      await node.submitTx(second.bytes);
       // Resume after block 1's transaction: the replay holds block 2 and its transaction only.
       const controller = new AbortController();
       const response = await fetch(`${address}/v1/events`, {

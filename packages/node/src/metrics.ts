@@ -1,10 +1,18 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 
 /** The node's Prometheus metrics, one registry per node so tests can run several in-process. */
 export class NodeMetrics {
   readonly registry = new Registry();
-  readonly height = new Gauge({ name: "careledger_height", help: "Committed height", registers: [this.registry] });
-  readonly view = new Gauge({ name: "careledger_view", help: "Current consensus view", registers: [this.registry] });
+  readonly height = new Gauge({
+    name: "careledger_height",
+    help: "Committed height",
+    registers: [this.registry],
+  });
+  readonly view = new Gauge({
+    name: "careledger_view",
+    help: "Current consensus view",
+    registers: [this.registry],
+  });
   readonly viewChanges = new Counter({
     name: "careledger_view_changes_total",
     help: "Views entered after the first",
@@ -26,7 +34,11 @@ export class NodeMetrics {
     help: "Transactions in the mempool",
     registers: [this.registry],
   });
-  readonly peers = new Gauge({ name: "careledger_peers", help: "Connected peers", registers: [this.registry] });
+  readonly peers = new Gauge({
+    name: "careledger_peers",
+    help: "Connected peers",
+    registers: [this.registry],
+  });
   readonly messagesIn = new Counter({
     name: "careledger_p2p_messages_in_total",
     help: "Messages received from peers",

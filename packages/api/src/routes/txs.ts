@@ -69,7 +69,7 @@ export function txRoutes(node: NodeApi): FastifyPluginAsyncTypebox {
         schema: { response: { 202: TxAccepted } },
       },
       async (request, reply) => {
-        const id = node.submitTx(requestTxBytes(request));
+        const id = await node.submitTx(requestTxBytes(request));
         return reply.status(202).send({ id: toHex(id) });
       },
     );
@@ -78,15 +78,15 @@ export function txRoutes(node: NodeApi): FastifyPluginAsyncTypebox {
       "/v1/txs/batch",
       { schema: { body: TxBatchJson, response: { 200: TxBatchResponse } } },
       async (request) => {
-        const results = request.body.txs.map((tx) => {
+        const results = request.body.txs.map(async (tx) => {
           try {
-            return { id: toHex(node.submitTx(base64TxBytes(tx))) };
+            return { id: toHex(await node.submitTx(base64TxBytes(tx))) };
           } catch (error) {
             if (!(error instanceof CareLedgerError)) throw error;
             return { error: { code: error.code, message: error.message } };
           }
         });
-        return { results };
+        return { results: await Promise.all(results) };
       },
     );
     app.get(

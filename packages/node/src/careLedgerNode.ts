@@ -1,0 +1,342 @@
+import { join } from "node:path";
+import {
+  type ApiServer,
+  buildApiServer,
+  type CertifiedBlock,
+  type NodeApi,
+  type NodeEvent,
+  type NodeStatus,
+  type TxLookup,
+} from "@careledger/api";
+import { type ConsensusMessage, decodeMessage, Replica } from "@careledger/consensus";
+import { type ExecutionResult, Ledger } from "@careledger/ledger";
+import {
+  type Block,
+  blockHash,
+  CareLedgerError,
+  type CommitCertificate,
+  type SignedTx,
+  toHex,
+  type ValidatorSet,
+} from "@careledger/protocol";
+import { ChainEvents, eventsOf, receiptView } from "./chainEvents.js";
+import type { NodeHome } from "./config.js";
+import { ConsensusDriver } from "./consensus/driver.js";
+import { decodeRecord, heightOfKey } from "./consensus/persistCodec.js";
+import { decodeGossip, GossipBatcher } from "./gossip.js";
+import type { Logger } from "./logger.js";
+import { Mempool } from "./mempool.js";
+import { NodeMetrics } from "./metrics.js";
+import type { ChannelName } from "./p2p/channels.js";
+import { Network } from "./p2p/network.js";
+import { nodeCryptoSigner } from "./signer.js";
+import { BlockSync } from "./sync/blockSync.js";
+import { decodeSyncMessage } from "./sync/messages.js";
+import { nodeCryptoVerifier } from "./verifier.js";
+
+export const DATA_DIR = "data";
+
+/**
+ * A consortium node: the ledger, the replica with its driver, the mempool, block sync, the
+ * libp2p network and the HTTP API, wired together. It implements the API's NodeApi.
+ */
+export class CareLedgerNode implements NodeApi {
+  private readonly events = new ChainEvents();
+  private readonly metricsRegistry = new NodeMetrics();
+  private readonly gossip: GossipBatcher;
+  private readonly nodeKeyHex: string;
+  private readonly requestTimer: NodeJS.Timeout;
+  private validators: ValidatorSet;
+  private network!: Network;
+  private driver!: ConsensusDriver;
+  private sync!: BlockSync;
+  private replica!: Replica;
+  private api: ApiServer | null = null;
+
+  private constructor(
+    private readonly home: NodeHome,
+    private readonly ledger: Ledger,
+    private readonly mempool: Mempool,
+    private readonly log: Logger,
+    validators: ValidatorSet,
+    private readonly requestTimeoutMs: number,
+  ) {
+    this.validators = validators;
+    this.nodeKeyHex = toHex(nodeCryptoSigner(home.nodeSecretKey).publicKey);
+    this.gossip = new GossipBatcher((bytes) => this.network.broadcast("txs", bytes));
+    this.requestTimer = setInterval(
+      () => this.checkRequestTimeouts(),
+      Math.max(50, requestTimeoutMs / 4),
+    );
+  }
+
+  static async start(home: NodeHome, log: Logger): Promise<CareLedgerNode> {
+    const ledger = await Ledger.open(join(home.dir, DATA_DIR), home.genesis, {
+      verifier: nodeCryptoVerifier,
+    });
+    const config = await ledger.consensusConfig();
+    const mempool = new Mempool(
+      {
+        chainId: ledger.chainId,
+        nextHeight: () => ledger.head.height + 1,
+        isCommitted: async (id) => (await ledger.reads.tx(id)) !== null,
+        checkPayload: (signed) => checkPayload(ledger, signed),
+      },
+      nodeCryptoVerifier,
+      { txsMax: home.config.mempoolTxsMax, bytesMax: home.config.mempoolBytesMax },
+    );
+    const node = new CareLedgerNode(
+      home,
+      ledger,
+      mempool,
+      log,
+      config.validators,
+      config.params.requestTimeoutMs,
+    );
+    await node.startConsensus();
+    await node.startNetwork();
+    await node.startApi();
+    node.driver.enqueue({ type: "start" });
+    log.info({ height: ledger.head.height, view: node.replica.view }, "node started");
+    return node;
+  }
+
+  private async startConsensus(): Promise<void> {
+    const { ledger } = this;
+    const config = await ledger.consensusConfig();
+    const head = ledger.head;
+    const stored = await ledger.reads.block(head.height);
+    const genesis = await ledger.reads.block(0);
+    if (genesis === null) throw new CareLedgerError("INTERNAL", "ledger has no genesis block");
+    const entries = await ledger.consensusLog.entries();
+    // Records at or below the committed head are spent: prune them, replay the rest.
+    const stale = entries.filter(
+      ([key]) => (heightOfKey(key) ?? Number.POSITIVE_INFINITY) <= head.height,
+    );
+    if (stale.length > 0)
+      await ledger.consensusLog.write(
+        [],
+        stale.map(([key]) => key),
+      );
+    const live = entries.filter(
+      ([key]) => (heightOfKey(key) ?? Number.POSITIVE_INFINITY) > head.height,
+    );
+    this.replica = Replica.restore(
+      {
+        chainId: ledger.chainId,
+        signer: nodeCryptoSigner(this.home.nodeSecretKey),
+        verifier: nodeCryptoVerifier,
+        params: config.params,
+        genesisValidators: config.validators,
+        genesisHash: blockHash(genesis.block.header),
+      },
+      { height: head.height, hash: head.hash, certificate: stored?.certificate ?? null },
+      live.map(([, value]) => decodeRecord(value)),
+    );
+    this.driver = new ConsensusDriver({
+      replica: this.replica,
+      ledger,
+      mempool: this.mempool,
+      nodeKey: nodeCryptoSigner(this.home.nodeSecretKey).publicKey,
+      blockTxsMax: config.params.blockTxsMax,
+      send: (channel, to, bytes) => this.network.send(channel, to, bytes),
+      broadcast: (channel, bytes) => this.network.broadcast(channel, bytes),
+      requestSync: (_from, to) => this.sync.request(to),
+      committed: (block, certificate, result) => this.afterCommit(block, certificate, result),
+      viewChanged: (view) => {
+        this.metricsRegistry.view.set(view);
+        this.metricsRegistry.viewChanges.inc();
+        this.log.info({ view }, "entered view");
+      },
+      log: this.log,
+    });
+    this.driver.adoptLogKeys(live.map(([key]) => key));
+    this.sync = new BlockSync({
+      ledger,
+      verifier: nodeCryptoVerifier,
+      send: (to, bytes) => this.network.send("sync", to, bytes),
+      peers: () => this.home.config.peers.map((peer) => peer.nodeKey),
+      exclusive: (work) => this.driver.exclusive(work),
+      committed: (block, certificate) => void this.afterSyncedCommit(block, certificate),
+      synced: (height, hash, certificate) => {
+        this.metricsRegistry.syncTarget.set(0);
+        this.driver.enqueue({ type: "synced", height, hash, certificate });
+      },
+      log: this.log,
+    });
+  }
+
+  private async startNetwork(): Promise<void> {
+    const { config, genesis } = this.home;
+    const members = new Set(genesis.organizations.flatMap((org) => org.nodeKeys));
+    this.network = await Network.start({
+      nodeSecretKey: this.home.nodeSecretKey,
+      listen: `/ip4/${config.host}/tcp/${config.p2pPort}`,
+      peers: config.peers,
+      isMember: (key) => members.has(key),
+      onMessage: (channel, from, bytes) => this.onPeerMessage(channel, from, bytes),
+      onPeerChange: (count) => this.metricsRegistry.peers.set(count),
+      log: (event, fields) => this.log.warn(fields, event),
+    });
+  }
+
+  private async startApi(): Promise<void> {
+    this.api = await buildApiServer(this, { bodyBytesMax: this.home.config.apiBodyBytesMax });
+    await this.api.listen({ host: this.home.config.host, port: this.home.config.apiPort });
+  }
+
+  private onPeerMessage(channel: ChannelName, from: string, bytes: Uint8Array): void {
+    this.metricsRegistry.messagesIn.inc({ channel });
+    try {
+      if (channel === "consensus") {
+        const message: ConsensusMessage = decodeMessage(bytes);
+        this.driver.enqueue({ type: "message", message });
+      } else if (channel === "txs") {
+        for (const tx of decodeGossip(bytes)) void this.admit(tx, false).catch(() => undefined);
+      } else {
+        void this.sync.onMessage(from, decodeSyncMessage(bytes)).catch((error: unknown) => {
+          this.log.error({ err: error }, "block sync failed");
+        });
+      }
+    } catch (error) {
+      if (!(error instanceof CareLedgerError)) throw error;
+      this.metricsRegistry.invalidMessages.inc({ channel });
+      this.network.misbehaved(from, `${channel}: ${error.message}`);
+    }
+  }
+
+  private async admit(bytes: Uint8Array, fromClient: boolean): Promise<SignedTx> {
+    const signed = await this.mempool.admit(bytes);
+    if (fromClient) this.gossip.add(signed.bytes);
+    this.metricsRegistry.mempoolSize.set(this.mempool.size);
+    this.driver.enqueue({ type: "txsPending", pending: true });
+    return signed;
+  }
+
+  private checkRequestTimeouts(): void {
+    if (this.mempool.takeLate(this.requestTimeoutMs))
+      this.driver.enqueue({ type: "requestTimedOut" });
+  }
+
+  private afterCommit(block: Block, certificate: CommitCertificate, result: ExecutionResult): void {
+    const { header } = block;
+    const now = Date.now();
+    for (const signed of block.txs) {
+      const admittedAt = this.mempool.admittedAt(toHex(signed.id));
+      if (admittedAt !== null)
+        this.metricsRegistry.commitLatency.observe((now - admittedAt) / 1000);
+    }
+    this.mempool.onCommitted(
+      header.height,
+      block.txs.map((signed) => toHex(signed.id)),
+    );
+    this.metricsRegistry.height.set(header.height);
+    this.metricsRegistry.committedTxs.inc(block.txs.length);
+    this.metricsRegistry.mempoolSize.set(this.mempool.size);
+    this.validators = result.nextValidators;
+    this.events.publish(eventsOf(block, result.receipts));
+    void certificate;
+  }
+
+  private async afterSyncedCommit(block: Block, _certificate: CommitCertificate): Promise<void> {
+    const { header } = block;
+    this.mempool.onCommitted(
+      header.height,
+      block.txs.map((signed) => toHex(signed.id)),
+    );
+    this.metricsRegistry.height.set(header.height);
+    this.metricsRegistry.syncTarget.set(this.sync.targetHeight);
+    this.validators = (await this.ledger.consensusConfig()).validators;
+    this.events.publish(eventsOf(block, (await this.ledger.reads.receipts(header.height)) ?? []));
+  }
+
+  // NodeApi
+
+  status(): NodeStatus {
+    const head = this.ledger.head;
+    const view = this.replica.view;
+    return {
+      chainId: this.ledger.chainId,
+      nodeKey: nodeCryptoSigner(this.home.nodeSecretKey).publicKey,
+      height: head.height,
+      headHash: head.hash,
+      stateRoot: head.stateRoot,
+      view,
+      primary: this.validators[view % this.validators.length] as Uint8Array,
+      validators: this.validators,
+      peers: this.network.connectedPeers,
+      syncing: this.sync.syncing,
+    };
+  }
+
+  async blockAt(height: number): Promise<CertifiedBlock | null> {
+    const stored = await this.ledger.reads.block(height);
+    if (stored === null) return null;
+    return {
+      hash: blockHash(stored.block.header),
+      block: stored.block,
+      certificate: stored.certificate,
+    };
+  }
+
+  async submitTx(bytes: Uint8Array): Promise<Uint8Array> {
+    return (await this.admit(bytes, true)).id;
+  }
+
+  async txById(id: Uint8Array): Promise<TxLookup> {
+    if (this.mempool.has(toHex(id))) return { status: "pending" };
+    const stored = await this.ledger.reads.tx(id);
+    if (stored === null) return { status: "unknown" };
+    return {
+      status: "committed",
+      height: stored.height,
+      index: stored.index,
+      receipt: receiptView(stored.receipt),
+    };
+  }
+
+  async eventsOfBlock(height: number): Promise<NodeEvent[]> {
+    const stored = await this.ledger.reads.block(height);
+    if (stored === null) return [];
+    return eventsOf(stored.block, (await this.ledger.reads.receipts(height)) ?? []);
+  }
+
+  subscribe(listener: (event: NodeEvent) => void): () => void {
+    return this.events.subscribe(listener);
+  }
+
+  metrics(): Promise<string> {
+    return this.metricsRegistry.text();
+  }
+
+  get nodeKey(): string {
+    return this.nodeKeyHex;
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.requestTimer);
+    this.gossip.stop();
+    this.sync.stop();
+    this.driver.stop();
+    await this.driver.idle();
+    await this.api?.close();
+    await this.network.stop();
+    await this.ledger.close();
+    this.log.info("node stopped");
+  }
+}
+
+function checkPayload(ledger: Ledger, signed: SignedTx): void {
+  const handler = ledger.registry.txType(signed.tx.type);
+  if (handler === undefined)
+    throw new CareLedgerError("TX_UNKNOWN_TYPE", `no module handles ${signed.tx.type}`);
+  try {
+    handler.payload.check(signed.tx.payload);
+  } catch (error) {
+    if (error instanceof CareLedgerError) throw error;
+    throw new CareLedgerError(
+      "TX_PAYLOAD_INVALID",
+      error instanceof Error ? error.message : String(error),
+    );
+  }
+}
