@@ -1,6 +1,10 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { build } from "esbuild";
 import { describe, expect, it } from "vitest";
+
+/** The SDK with the protocol and its libraries, minified for browsers; measured at 196 KiB. */
+const BROWSER_BUNDLE_BYTES_MAX = 256 * 1024;
 
 /** What a browser lacks: Node's modules and globals. Test files and test kits may use them. */
 const NODE_ONLY = [/from\s+["']node:/, /\bBuffer\b/, /\bprocess\./, /\brequire\(/, /__dirname/];
@@ -29,5 +33,23 @@ describe("portability", () => {
       "@careledger/protocol",
       "@sinclair/typebox",
     ]);
+  });
+
+  it("bundles for browsers with everything it imports, protocol included, under its size bound", async () => {
+    const result = await build({
+      entryPoints: [join(here, "index.ts")],
+      bundle: true,
+      platform: "browser",
+      format: "esm",
+      minify: true,
+      conditions: ["source"],
+      write: false,
+      logLevel: "silent",
+    });
+    expect(result.errors).toEqual([]);
+    const bundle = result.outputFiles[0]?.text ?? "";
+    expect(bundle).not.toMatch(/["']node:/);
+    expect(bundle.length).toBeGreaterThan(0);
+    expect(bundle.length).toBeLessThan(BROWSER_BUNDLE_BYTES_MAX);
   });
 });
