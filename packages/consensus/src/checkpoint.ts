@@ -1,6 +1,7 @@
 import { bytesEqual, type CommitCertificate, toHex } from "@careledger/protocol";
 import { signMessage } from "./messages.js";
 import type { ReplicaState } from "./state.js";
+import { requestSync } from "./sync.js";
 import type { CheckpointMessage } from "./types.js";
 import { pruneOwnVotes } from "./votes.js";
 
@@ -114,13 +115,4 @@ export function onCheckpoint(r: ReplicaState, message: CheckpointMessage): void 
   const faulty = r.schedule.faulty(r.head.height + 1);
   const target = heights[faulty];
   if (target !== undefined) requestSync(r, target);
-}
-
-/** Asks the driver for blocks up to `toHeight`, once per target; a timer allows a retry. */
-export function requestSync(r: ReplicaState, toHeight: number): void {
-  if (toHeight <= r.head.height) return;
-  if (r.syncTarget !== null && r.syncTarget >= toHeight) return;
-  r.syncTarget = toHeight;
-  r.out.push({ type: "requestSync", fromHeight: r.head.height + 1, toHeight });
-  r.setTimer("sync", r.now + r.params.viewChangeTimeoutMs);
 }

@@ -1,9 +1,9 @@
 import { type Block, bytesEqual, fromHex, toHex } from "@careledger/protocol";
-import { requestSync } from "./checkpoint.js";
 import { signMessage, stripBlocks, verifyMessage } from "./messages.js";
 import { fitsNewView, rememberBlock } from "./normalCase.js";
 import { validViewChange } from "./proofs.js";
 import type { ReplicaState } from "./state.js";
+import { learnHead, requestSync } from "./sync.js";
 import type { NewViewMessage, PreparedCertificate, ViewChangeMessage } from "./types.js";
 import { forgetOlderViews } from "./votes.js";
 
@@ -89,6 +89,7 @@ function bodiesOf(changes: readonly ViewChangeMessage[]): Map<string, Block> {
 
 /** A backup checks the new view completely (it recomputes the plan) before it enters it. */
 export function onNewView(r: ReplicaState, message: NewViewMessage): void {
+  for (const change of message.viewChanges) learnHead(r, change);
   if (message.view < r.view || (message.view === r.view && !r.changing)) {
     r.drop("newview-stale");
     return;

@@ -1,4 +1,5 @@
-import { type Block, blockHash, bytesEqual, type Header, toHex } from "@careledger/protocol";
+import { type Block, bytesEqual, type Header, toHex } from "@careledger/protocol";
+import { hashOfHeader } from "./blockHashCache.js";
 import { signMessage } from "./messages.js";
 import { type ReplicaState, SLOT_BLOCKS_MAX, type Slot, VIEWS_AHEAD_MAX } from "./state.js";
 import type { CommitMessage, PrePrepareMessage, PrepareMessage } from "./types.js";
@@ -21,7 +22,7 @@ export function onPrePrepare(r: ReplicaState, message: PrePrepareMessage): void 
     r.drop("preprepare-not-primary");
   } else if (slot === undefined) {
     r.drop("preprepare-height");
-  } else if (header.height !== message.height || !bytesEqual(blockHash(header), message.hash)) {
+  } else if (header.height !== message.height || !bytesEqual(hashOfHeader(header), message.hash)) {
     r.drop("preprepare-digest");
   } else {
     const hex = toHex(message.hash);

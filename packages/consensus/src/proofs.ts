@@ -1,11 +1,12 @@
-import { blockHash, bytesEqual, signingBytes, verifyCertificate } from "@careledger/protocol";
+import { bytesEqual, signingBytes, verifyCertificate } from "@careledger/protocol";
+import { hashOfHeader } from "./blockHashCache.js";
 import type { ReplicaState } from "./state.js";
 import type { PreparedCertificate, ViewChangeMessage } from "./types.js";
 
 /** A prepared certificate holds: header matches, a quorum of distinct valid PREPARE signatures. */
 export function validPrepared(r: ReplicaState, entry: PreparedCertificate): boolean {
   if (entry.header.height !== entry.height) return false;
-  if (!bytesEqual(blockHash(entry.header), entry.hash)) return false;
+  if (!bytesEqual(hashOfHeader(entry.header), entry.hash)) return false;
   const validators = r.schedule.setAt(entry.height);
   if (entry.votes.length < r.quorumOf(validators.length)) return false;
   const message = signingBytes("prepare", r.config.chainId, [entry.height, entry.view, entry.hash]);
@@ -25,7 +26,7 @@ export function validPrepared(r: ReplicaState, entry: PreparedCertificate): bool
  * from a lower view; bodies, if attached, match the certificates one for one.
  */
 export function validViewChange(r: ReplicaState, change: ViewChangeMessage): boolean {
-  if (!validHead(r, change)) return false;
+  if (!validViewChangeHead(r, change)) return false;
   let previousHeight = change.committedHeight;
   for (const entry of change.prepared) {
     if (entry.height <= previousHeight || entry.view >= change.view) return false;
@@ -37,11 +38,11 @@ export function validViewChange(r: ReplicaState, change: ViewChangeMessage): boo
   if (change.blocks.length !== change.prepared.length) return false;
   return change.blocks.every((block, index) => {
     const entry = change.prepared[index];
-    return entry !== undefined && bytesEqual(blockHash(block.header), entry.hash);
+    return entry !== undefined && bytesEqual(hashOfHeader(block.header), entry.hash);
   });
 }
 
-function validHead(r: ReplicaState, change: ViewChangeMessage): boolean {
+export function validViewChangeHead(r: ReplicaState, change: ViewChangeMessage): boolean {
   if (change.committedHeight === r.head.height) {
     return bytesEqual(change.committedHash, r.head.hash);
   }

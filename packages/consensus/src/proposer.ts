@@ -1,5 +1,6 @@
 import type { Block } from "@careledger/protocol";
-import { blockHash, bytesEqual, toHex } from "@careledger/protocol";
+import { bytesEqual, toHex } from "@careledger/protocol";
+import { hashOfHeader } from "./blockHashCache.js";
 import { signMessage } from "./messages.js";
 import { rememberBlock, sendPrepare } from "./normalCase.js";
 import type { ReplicaState } from "./state.js";
@@ -65,7 +66,7 @@ export function onProposal(r: ReplicaState, block: Block): void {
     r.drop("proposal-stale");
     return;
   }
-  const hash = blockHash(header);
+  const hash = hashOfHeader(header);
   if (!rememberBlock(slot, block, hash)) {
     r.drop("proposal-blocks-full");
     return;

@@ -1,10 +1,4 @@
-import {
-  type Block,
-  bytesEqual,
-  type CommitCertificate,
-  toHex,
-  type ValidatorSet,
-} from "@careledger/protocol";
+import { type Block, bytesEqual, toHex, type ValidatorSet } from "@careledger/protocol";
 import type {
   CommittedHead,
   Effect,
@@ -18,8 +12,8 @@ import { ValidatorSchedule } from "./validatorSet.js";
 
 /** Views above the current one whose votes are kept (they may arrive before the new view). */
 export const VIEWS_AHEAD_MAX = 2;
-/** Blocks remembered per height: the accepted one, the prepared one, a re-proposed one. */
-export const SLOT_BLOCKS_MAX = 4;
+/** Blocks remembered per height: one per view kept (current and ahead), the prepared one, one spare. */
+export const SLOT_BLOCKS_MAX = VIEWS_AHEAD_MAX + 3;
 /** Longest view-change timeout, as a power of two of the first one. */
 export const VIEW_CHANGE_BACKOFF_EXPONENT_MAX = 5;
 
@@ -197,5 +191,3 @@ export function logBound(validatorCount: number, window: number): number {
   const perSlot = SLOT_BLOCKS_MAX + viewsKept * (1 + 2 * validatorCount);
   return window * perSlot + 2 * validatorCount + 2 * window * viewsKept;
 }
-
-export type { CommitCertificate };

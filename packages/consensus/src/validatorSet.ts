@@ -1,7 +1,6 @@
 import {
   type ConsensusParams,
   faultyMax,
-  quorumSize,
   toHex,
   VALIDATORS_MIN,
   type ValidatorSet,
@@ -81,5 +80,3 @@ export class ValidatorSchedule {
     return faultyMax(this.setAt(height).length);
   }
 }
-
-export const defaultQuorum = quorumSize;

@@ -1,10 +1,10 @@
 import type { Block } from "@careledger/protocol";
 import { toHex } from "@careledger/protocol";
-import { requestSync } from "./checkpoint.js";
 import { signMessage } from "./messages.js";
 import { tryNewView } from "./newView.js";
 import { validViewChange } from "./proofs.js";
 import type { ReplicaState } from "./state.js";
+import { learnHead } from "./sync.js";
 import type { PreparedCertificate, ViewChangeMessage } from "./types.js";
 import { forgetOlderViews } from "./votes.js";
 
@@ -55,6 +55,7 @@ export function sendViewChange(r: ReplicaState): void {
 }
 
 export function onViewChange(r: ReplicaState, message: ViewChangeMessage): void {
+  learnHead(r, message);
   if (r.schedule.indexOf(r.head.height + 1, message.from) < 0) {
     r.drop("viewchange-member");
     return;
@@ -64,8 +65,7 @@ export function onViewChange(r: ReplicaState, message: ViewChangeMessage): void 
     return;
   }
   if (message.committedHeight > r.head.height + r.params.window) {
-    // It is far ahead: fetch the blocks; its view change is checked once this replica caught up.
-    requestSync(r, message.committedHeight);
+    // Far ahead (learnHead asked for the blocks): checked once this replica caught up.
     r.drop("viewchange-ahead");
     return;
   }

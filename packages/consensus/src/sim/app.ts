@@ -1,6 +1,5 @@
 import {
   type Block,
-  blockHash,
   bytesEqual,
   type CommitCertificate,
   fromHex,
@@ -9,6 +8,7 @@ import {
   toHex,
   txRootOf,
 } from "@careledger/protocol";
+import { hashOfHeader } from "../blockHashCache.js";
 import { sha256Fast } from "./fastCrypto.js";
 
 /** Most transactions the simulated primary puts in one block. */
@@ -124,7 +124,7 @@ export class SimApp {
   }
 
   private remember(block: Block, parent: Executed): Executed {
-    const hash = blockHash(block.header);
+    const hash = hashOfHeader(block.header);
     const entry: Executed = {
       height: block.header.height,
       hash,
@@ -149,7 +149,7 @@ export class SimApp {
   }
 
   hashOf(block: Block): { blockHash: Uint8Array } {
-    return { blockHash: blockHash(block.header) };
+    return { blockHash: hashOfHeader(block.header) };
   }
 
   /** Validates and executes a proposal on top of its (executed) parent. */
@@ -171,7 +171,7 @@ export class SimApp {
 
   /** Commits the next block; returns a reason if it does not extend the chain. */
   commit(block: Block, certificate: CommitCertificate): string | undefined {
-    const hash = blockHash(block.header);
+    const hash = hashOfHeader(block.header);
     if (block.header.height !== this.tip.height + 1) return "height does not follow the tip";
     if (!bytesEqual(block.header.prevHash, this.tip.hash)) return "prevHash does not link";
     if (

@@ -1,6 +1,5 @@
 import {
   type Block,
-  blockHash,
   type CommitCertificate,
   type ConsensusParams,
   toHex,
@@ -8,6 +7,7 @@ import {
   type Verifier,
   verifyCertificate,
 } from "@careledger/protocol";
+import { hashOfHeader } from "../blockHashCache.js";
 import { ValidatorSchedule } from "../validatorSet.js";
 
 /**
@@ -49,7 +49,7 @@ export class Invariants {
     refusal?: string,
   ): void {
     const height = block.header.height;
-    const hash = blockHash(block.header);
+    const hash = hashOfHeader(block.header);
     const hex = toHex(hash);
     if (refusal !== undefined) this.fail(now, `${node} committed h${height} that ${refusal}`);
     const known = this.decided.get(height);

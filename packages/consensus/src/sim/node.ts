@@ -14,7 +14,7 @@ export interface Instance {
   readonly timers: Map<string, number>;
   /** Bumped on every crash, so events of a previous life are ignored. */
   incarnation: number;
-  /** The height the application reached when the run stabilised (liveness is measured from it). */
+  /** Validator-set changes of the application already handed to the replica. */
   validatorChangesSeen: number;
 }
 

@@ -68,7 +68,7 @@ export function scenarioOf(seed: number): Scenario {
   const changing = kinds.has("validatorChange");
   const nodeCount = changing ? SIM_NODES_MAX : prng.int(4, SIM_NODES_MAX);
   const initialValidators = range(changing ? prng.int(4, SIM_NODES_MAX) : nodeCount);
-  const stabiliseAt = prng.int(800, 2500);
+  const stabiliseAt = prng.int(500, 1800);
   const validatorChanges = changing ? changesOf(prng, stabiliseAt) : [];
   const smallest = Math.min(
     initialValidators.length,

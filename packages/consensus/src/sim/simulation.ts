@@ -31,7 +31,7 @@ const APP_DELAY_MS = 2;
 /** Virtual time a block sync takes. */
 const SYNC_DELAY_MS = 30;
 /** Heights after admission within which a simulated transaction must commit. */
-const TX_TTL_HEIGHTS = 20;
+const TX_TTL_HEIGHTS = 10;
 /** New heights every honest replica must commit after stabilisation. */
 const LIVENESS_NEW_HEIGHTS = 3;
 /** Lines of trace kept for a failure report. */
@@ -647,5 +647,3 @@ class Simulation {
     });
   }
 }
-
-export { keyName };
