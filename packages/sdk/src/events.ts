@@ -1,6 +1,6 @@
 import { CareLedgerError } from "@careledger/protocol";
 import { errorFromResponse, localError } from "./errors.js";
-import { type HttpOptions, routeUrl, sleep } from "./http.js";
+import { type HttpOptions, readText, routeUrl, sleep } from "./http.js";
 import { SseParser } from "./sse.js";
 
 /** Which events to receive; the node filters. Absent fields match everything. */
@@ -164,7 +164,9 @@ async function streamOnce(
       headers,
       signal: abort.signal,
     });
-    if (!response.ok) throw errorFromResponse(response.status, await response.text());
+    if (!response.ok) {
+      throw errorFromResponse(response.status, await readText(response, http.responseBytesMax));
+    }
     const type = response.headers.get("content-type") ?? "";
     if (!type.startsWith("text/event-stream") || response.body === null) {
       throw localError("bad-response", `events answered with ${type || "no content type"}`);

@@ -109,7 +109,7 @@ async function attemptOnce(
 }
 
 /** Reads a body as UTF-8 text, refusing more than `bytesMax`. */
-async function readText(response: Response, bytesMax: number): Promise<string> {
+export async function readText(response: Response, bytesMax: number): Promise<string> {
   if (response.body === null) return "";
   const reader = response.body.getReader();
   const decoder = new TextDecoder();
