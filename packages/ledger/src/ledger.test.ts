@@ -8,6 +8,7 @@ import {
 import { afterEach, describe, expect, it } from "vitest";
 import { Ledger } from "./ledger.js";
 import { testChain } from "./testing/fixtures.js";
+import { Harness } from "./testing/harness.js";
 import { nodeVerifier } from "./testing/nodeCrypto.js";
 import { commitRandomBlock } from "./testing/randomBlocks.js";
 import { tempDir } from "./testing/tempDir.js";
@@ -76,5 +77,27 @@ describe("Ledger", () => {
     expect(absent.bytes).toBeNull();
     expect(verifyStateProof(absent.stateRoot, "identity/none", null, absent.proof)).toBe(true);
     await reopened.close();
+  });
+});
+
+describe("checkAdmission", () => {
+  it("refuses what a block would refuse, and transactions already committed", async () => {
+    const h = await Harness.create("admission");
+    try {
+      const admin = h.org(0).admin;
+      const payload = { key: new Uint8Array(32).fill(1), org: "org-0", roles: ["patient"] };
+      const tx = h.tx("identity.register", payload, admin);
+      await expect(h.ledger.checkAdmission(tx)).resolves.toBeUndefined();
+      await h.block([tx]);
+      await expect(h.ledger.checkAdmission(tx)).rejects.toMatchObject({ code: "TX_DUPLICATE" });
+      const expired = h.tx("identity.register", payload, admin, 1);
+      await expect(h.ledger.checkAdmission(expired)).rejects.toMatchObject({ code: "TX_EXPIRED" });
+      const unknown = h.tx("no.such", {}, admin);
+      await expect(h.ledger.checkAdmission(unknown)).rejects.toMatchObject({
+        code: "TX_UNKNOWN_TYPE",
+      });
+    } finally {
+      await h.close();
+    }
   });
 });

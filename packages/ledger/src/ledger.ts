@@ -13,6 +13,7 @@ import {
   parseGenesis,
   type SignedTx,
   STATE_EMPTY_HASH,
+  toHex,
   type ValidatorSet,
   type Verifier,
 } from "@careledger/protocol";
@@ -29,6 +30,7 @@ import {
 } from "./execution/execute.js";
 import type { ExecutionResult } from "./execution/result.js";
 import { updateTree } from "./execution/run.js";
+import { checkWithoutSignature } from "./execution/txChecks.js";
 import { genesisHeader, genesisWrites } from "./genesisState.js";
 import type { LedgerModule } from "./modules/module.js";
 import { BUILTIN_MODULES, ModuleRegistry } from "./modules/registry.js";
@@ -162,7 +164,7 @@ export class Ledger {
       throw new CareLedgerError("BLOCK_INVALID", "the execution result is for another block");
     }
     const batch = this.db.batch();
-    putBlock(batch, block, result.hash, certificate, result.receipts);
+    putBlock(batch, block, result.hash, certificate, result.encodedReceipts);
     for (const [key, value] of result.writeSet) {
       if (value === null) batch.del(stateKey(key));
       else batch.put(stateKey(key), value);
@@ -179,6 +181,17 @@ export class Ledger {
     }
     this.committed = { header: block.header, hash: result.hash, root: result.root };
     this.recentIds.add(block.header.height, result.txIds);
+  }
+
+  /**
+   * What the mempool checks at admission besides size, signature and its own duplicates: the
+   * chain, the expiry window as of the next height, a known type, a payload of its schema, and
+   * that no committed block holds it. Throws the failing rule (TX_EXPIRED, TX_DUPLICATE, ...).
+   */
+  async checkAdmission(signed: SignedTx): Promise<void> {
+    checkWithoutSignature(this.env, signed, this.committed.header.height + 1);
+    const [committed] = await this.committedTxs([signed], [toHex(signed.id)]);
+    if (committed) throw new CareLedgerError("TX_DUPLICATE", "transaction already committed");
   }
 
   /** The validator set and parameters in force at the head, and the set of the next height. */

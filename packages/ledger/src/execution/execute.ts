@@ -101,7 +101,7 @@ function checkLink(env: ExecutionEnvironment, parent: CommittedHead, header: Hea
 function rootsOf(outcome: BlockOutcome) {
   return {
     stateRoot: outcome.root.hash,
-    receiptsRoot: receiptsRootFast(outcome.receipts),
+    receiptsRoot: receiptsRootFast(outcome.encodedReceipts),
     validatorsHash: validatorsHash(outcome.config.validators),
     nextValidatorsHash: validatorsHash(outcome.nextConfig.validators),
   };
@@ -116,6 +116,7 @@ function resultOf(
     header,
     hash: blockHash(header),
     receipts: outcome.receipts,
+    encodedReceipts: outcome.encodedReceipts,
     writeSet: outcome.writeSet,
     stateWrites: outcome.stateWrites,
     nodeWrites: outcome.nodeWrites,

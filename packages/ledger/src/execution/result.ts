@@ -11,6 +11,8 @@ export interface ExecutionResult {
   readonly header: Header;
   readonly hash: Uint8Array;
   readonly receipts: readonly Receipt[];
+  /** Each receipt's canonical encoding: the receiptsRoot leaves, and what commit stores. */
+  readonly encodedReceipts: readonly Uint8Array[];
   /** State keys to their canonical encodings, or null for removals: the block's write set. */
   readonly writeSet: ReadonlyMap<string, Uint8Array | null>;
   /** The same writes, decoded, for blocks executing on top of this one. */

@@ -39,7 +39,11 @@ export function txRootFast(txs: readonly SignedTx[]): Uint8Array {
   return merkleRootFast(txs.map((signed) => signed.id));
 }
 
-/** The header's receiptsRoot (protocol receiptsRootOf). */
-export function receiptsRootFast(receipts: readonly Receipt[]): Uint8Array {
-  return merkleRootFast(receipts.map(encodeReceipt));
+/** The header's receiptsRoot (protocol receiptsRootOf) over receipts already encoded. */
+export function receiptsRootFast(encodedReceipts: readonly Uint8Array[]): Uint8Array {
+  return merkleRootFast(encodedReceipts);
+}
+
+export function encodeReceipts(receipts: readonly Receipt[]): Uint8Array[] {
+  return receipts.map(encodeReceipt);
 }

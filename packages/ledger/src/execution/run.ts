@@ -22,11 +22,13 @@ import type { NodeWrites, Subtree, TreeNode } from "../smt/node.js";
 import { applyUpdates, compareKeyHashes, type LeafUpdate } from "../smt/update.js";
 import { BlockState, type StateWrites } from "../state/blockState.js";
 import type { CommittedHead, ExecuteOptions, ExecutionEnvironment } from "./environment.js";
+import { encodeReceipts } from "./roots.js";
 import type { CheckedTx } from "./txChecks.js";
 
 /** What running a block's transactions produced, before it is bound to a header. */
 export interface BlockOutcome {
   readonly receipts: Receipt[];
+  readonly encodedReceipts: Uint8Array[];
   readonly stateWrites: StateWrites;
   readonly writeSet: Map<string, Uint8Array | null>;
   readonly nodeWrites: NodeWrites;
@@ -69,6 +71,7 @@ export async function runBlock(
   const tree = await updateTree(env, parentOf(env, options).root, state.writes, parents);
   return {
     receipts,
+    encodedReceipts: encodeReceipts(receipts),
     stateWrites: state.writes,
     writeSet: tree.writeSet,
     nodeWrites: tree.nodeWrites,

@@ -68,6 +68,23 @@ function checkTx(
   height: number,
   options: ExecuteOptions,
 ): CheckedTx {
+  const { handler, payload } = checkWithoutSignature(env, signed, height);
+  const trusted = options.isVerified?.(idHex) ?? false;
+  if (!trusted && !verifyTx(signed.tx, env.verifier)) {
+    throw new CareLedgerError("TX_BAD_SIGNATURE", "signature does not verify");
+  }
+  return { signed, idHex, sender: toHex(signed.tx.from), handler, payload };
+}
+
+/**
+ * The checks that need neither state nor a signature check: chain, expiry window at `height`,
+ * a known type and a payload of its schema. Throws the failing rule as a CareLedgerError.
+ */
+export function checkWithoutSignature(
+  env: Pick<ExecutionEnvironment, "chainId" | "registry">,
+  signed: SignedTx,
+  height: number,
+): { handler: TxType; payload: unknown } {
   const { tx } = signed;
   const fail = (code: ErrorCode, reason: string): never => {
     throw new CareLedgerError(code, reason);
@@ -80,9 +97,5 @@ function checkTx(
   }
   const handler = env.registry.txType(tx.type);
   if (handler === undefined) return fail("TX_UNKNOWN_TYPE", `no module handles ${tx.type}`);
-  const payload = handler.payload.check(tx.payload);
-  const trusted = options.isVerified?.(idHex) ?? false;
-  if (!trusted && !verifyTx(tx, env.verifier))
-    fail("TX_BAD_SIGNATURE", "signature does not verify");
-  return { signed, idHex, sender: toHex(tx.from), handler, payload };
+  return { handler, payload: handler.payload.check(tx.payload) };
 }

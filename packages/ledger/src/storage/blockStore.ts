@@ -33,7 +33,7 @@ export function putBlock(
   block: Block,
   hash: Uint8Array,
   certificate: CommitCertificate | null,
-  receipts: readonly Receipt[],
+  encodedReceipts: readonly Uint8Array[],
 ): void {
   const { height } = block.header;
   const txIds = block.txs.map((signed) => signed.id);
@@ -45,7 +45,7 @@ export function putBlock(
   block.txs.forEach((signed, index) => {
     batch.put(txIndexKey(signed.id), encode([height, index, signed.bytes]));
   });
-  batch.put(receiptsKey(height), encode(receipts as unknown as Canonical));
+  batch.put(receiptsKey(height), encode(encodedReceipts as Uint8Array[]));
 }
 
 export async function readBlock(db: Database, height: number): Promise<Block | null> {
@@ -81,7 +81,8 @@ export async function readCertificate(
 
 export async function readReceipts(db: Database, height: number): Promise<Receipt[] | null> {
   const stored = await db.get(receiptsKey(height));
-  return stored === undefined ? null : (decode(stored) as unknown as Receipt[]);
+  if (stored === undefined) return null;
+  return (decode(stored) as Uint8Array[]).map((bytes) => decode(bytes) as unknown as Receipt);
 }
 
 export async function locateTx(db: Database, id: Uint8Array): Promise<TxLocation | null> {
