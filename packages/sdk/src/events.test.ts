@@ -23,7 +23,7 @@ const eventRequests = () => node.requests.filter((r) => r.url.startsWith("/v1/ev
 
 describe("subscribe", () => {
   it("delivers every event once, in order, across reconnects that resume by Last-Event-ID", async () => {
-    for (let i = 1; i <= 5; i++) node.publish("block", { height: i });
+    for (let i = 1; i <= 5; i++) node.events.publish("block", { height: i });
     node.faults.push({ kind: "drop" });
     const received: ChainEvent[] = [];
     const errors: unknown[] = [];
@@ -31,8 +31,8 @@ describe("subscribe", () => {
       onError: (error) => errors.push(error),
     });
     await vi.waitFor(() => expect(received.length).toBe(5), { timeout: ARRIVAL_TIMEOUT_MS });
-    node.eventsPerConnection = 100;
-    node.publish("tx", { id: "ab" });
+    node.events.perConnection = 100;
+    node.events.publish("tx", { id: "ab" });
     await vi.waitFor(() => expect(received.length).toBe(6), { timeout: ARRIVAL_TIMEOUT_MS });
     subscription.close();
     await subscription.closed;
@@ -46,7 +46,7 @@ describe("subscribe", () => {
   });
 
   it("sends the filter as query parameters and resumes from a given event id", async () => {
-    for (let i = 1; i <= 3; i++) node.publish("block", { height: i });
+    for (let i = 1; i <= 3; i++) node.events.publish("block", { height: i });
     const account = "ab".repeat(32);
     const received: ChainEvent[] = [];
     const subscription = client.subscribe(
@@ -64,7 +64,7 @@ describe("subscribe", () => {
 
   it("resumes from a position the node marked with an id-only block", async () => {
     node.faults.push({ kind: "stream", body: ": open\n\nid: 3-7\n\n" });
-    node.publish("block", { height: 4 });
+    node.events.publish("block", { height: 4 });
     const received: ChainEvent[] = [];
     const subscription = client.subscribe({}, (event) => received.push(event));
     await vi.waitFor(() => expect(eventRequests().length).toBeGreaterThanOrEqual(2), {
@@ -90,7 +90,7 @@ describe("subscribe", () => {
   });
 
   it("reopens a stream that stays silent past the idle timeout", async () => {
-    node.eventsPerConnection = 100;
+    node.events.perConnection = 100;
     const errors: unknown[] = [];
     const subscription = client.subscribe({}, () => {}, {
       idleTimeoutMs: 30,
@@ -105,8 +105,8 @@ describe("subscribe", () => {
   });
 
   it("keeps streaming when the application's handler throws, reporting the throw", async () => {
-    node.eventsPerConnection = 100;
-    for (let i = 1; i <= 3; i++) node.publish("block", { height: i });
+    node.events.perConnection = 100;
+    for (let i = 1; i <= 3; i++) node.events.publish("block", { height: i });
     const seen: string[] = [];
     const errors: unknown[] = [];
     const subscription = client.subscribe(

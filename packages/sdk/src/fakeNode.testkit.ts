@@ -21,6 +21,7 @@ import {
   TestStateTree,
   testChain,
 } from "./chain.testkit.js";
+import { FakeEventStream } from "./fakeEvents.testkit.js";
 import type { BlockInfo } from "./wire.js";
 
 /**
@@ -57,17 +58,12 @@ type RouteHandler = (
   context: { request: IncomingMessage; url: URL; body: Uint8Array },
 ) => void;
 
-export interface EventRecord {
-  readonly id: string;
-  readonly event: string;
-  readonly data: Readonly<Record<string, unknown>>;
-}
-
 export class FakeNode {
   readonly chain: TestChain = testChain(4);
   readonly tree = new TestStateTree();
   readonly blocks: BlockInfo[] = [];
-  readonly events: EventRecord[] = [];
+  /** The event stream: `events.publish(...)`, `events.perConnection`. */
+  readonly events = new FakeEventStream();
   /** Every request: method, path and query, and the Last-Event-ID header if any. */
   readonly requests: Array<{ method: string; url: string; lastEventId?: string }> = [];
   readonly faults: Fault[] = [];
@@ -75,8 +71,6 @@ export class FakeNode {
   readonly failures = new Map<string, ErrorCode>();
   /** Polls of `GET /v1/txs/:id` that answer pending before the transaction commits. */
   pendingPolls = 1;
-  /** Events sent on one connection before the node closes it (to exercise reconnects). */
-  eventsPerConnection = 2;
   /** Lies to test the light client: a flipped sibling in state proofs, a forged vote. */
   corruptStateProofs = false;
   forgeCertificates = false;
@@ -84,7 +78,6 @@ export class FakeNode {
   private readonly state = new Map<string, Uint8Array>();
   private readonly pending = new Map<string, { signed: SignedTx; polls: number }>();
   private readonly committed = new Map<string, Committed>();
-  private readonly listeners = new Set<() => void>();
   private readonly server: Server = createServer((request, response) => {
     this.handle(request, response).catch((error: unknown) => {
       const known = error instanceof CareLedgerError ? error : new CareLedgerError("INTERNAL");
@@ -116,12 +109,6 @@ export class FakeNode {
     return this.blocks.length - 1;
   }
 
-  /** Appends an event to the stream, as a node does for each receipt. */
-  publish(event: string, data: Record<string, unknown>): void {
-    this.events.push({ id: String(this.events.length + 1), event, data });
-    for (const listener of this.listeners) listener();
-  }
-
   /** Commits a block of these transactions (and an empty block when there are none). */
   commitBlock(txs: readonly SignedTx[]): BlockInfo {
     const height = this.blocks.length;
@@ -130,7 +117,13 @@ export class FakeNode {
       const receipt = failure ? { ok: false, code: failure, reason: "rule" } : { ok: true };
       if (!failure) this.execute(signed, height);
       this.committed.set(toHex(signed.id), { height, index, receipt });
-      this.publish("tx", { id: toHex(signed.id), height, index, type: signed.tx.type, receipt });
+      this.events.publish("tx", {
+        id: toHex(signed.id),
+        height,
+        index,
+        type: signed.tx.type,
+        receipt,
+      });
     });
     const block = certifiedBlock(this.chain, {
       height,
@@ -207,7 +200,7 @@ export class FakeNode {
     [
       "GET",
       /^\/v1\/events$/,
-      (response, _match, { request, url }) => this.stream(request, response, url),
+      (response, _match, { request, url }) => this.events.serve(request, response, url),
     ],
   ];
 
@@ -343,36 +336,6 @@ export class FakeNode {
       value: value === undefined ? null : toHex(value),
       ...(withProof && { proof: { siblings, leaf } }),
     });
-  }
-
-  /** Server-Sent Events from the event after Last-Event-ID; closes after a few per connection. */
-  private stream(request: IncomingMessage, response: ServerResponse, url: URL): void {
-    const account = url.searchParams.get("account");
-    if (account !== null && !/^[0-9a-f]{64}$/.test(account)) {
-      throw new CareLedgerError("BAD_REQUEST", "account must be 64 hex digits");
-    }
-    const after = Number(request.headers["last-event-id"] ?? "0");
-    response.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
-    response.write(": connected\n\n");
-    let next = after;
-    let sent = 0;
-    const flush = () => {
-      while (next < this.events.length && sent < this.eventsPerConnection) {
-        const event = this.events[next] as EventRecord;
-        response.write(
-          `id: ${event.id}\nevent: ${event.event}\ndata: ${JSON.stringify(event.data)}\n\n`,
-        );
-        next += 1;
-        sent += 1;
-      }
-      if (sent >= this.eventsPerConnection) {
-        this.listeners.delete(flush);
-        response.end();
-      }
-    };
-    this.listeners.add(flush);
-    response.on("close", () => this.listeners.delete(flush));
-    flush();
   }
 }
 
