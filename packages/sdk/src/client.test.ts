@@ -70,6 +70,8 @@ describe("CareLedgerClient over HTTP", () => {
     const polls = node.requests.filter((r) => r.url === `/v1/txs/${toHex(tx.id)}`);
     expect(polls.length).toBe(3);
     expect((await client.getTx(tx.id)).status).toBe("committed");
+    // The same transaction again: the node knows it (TX_DUPLICATE), and the receipt is the same.
+    expect(await client.submitAndWait(tx)).toEqual(committed);
   });
 
   it("rejects with the failed receipt's code and keeps the receipt in details", async () => {

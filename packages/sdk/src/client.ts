@@ -134,9 +134,13 @@ export class CareLedgerClient {
     return parseTxStatus(await this.get(`/v1/txs/${idHex(id)}`, signal));
   }
 
-  /** Submits, then waits for the commit: resolves with a successful receipt (see waitForCommit). */
+  /**
+   * Submits, then waits for the commit: resolves with a successful receipt (see waitForCommit).
+   * A transaction the node already holds (TX_DUPLICATE) is waited for all the same, so calling
+   * this twice with one transaction gives the same receipt twice.
+   */
   async submitAndWait(tx: SignedTx, options: WaitOptions = {}): Promise<CommittedTx> {
-    await this.submit(tx, options.signal);
+    await this.submit(tx, options.signal).catch(ignoreDuplicate);
     return this.waitFor(tx, options);
   }
 
@@ -146,10 +150,8 @@ export class CareLedgerClient {
       getTx: (id: string, signal?: AbortSignal) => this.getTx(id, signal),
       height: async (signal?: AbortSignal) => (await this.status(signal)).height,
       resubmit: async (signal?: AbortSignal) => {
-        await this.submit(tx, signal).catch((error: unknown) => {
-          // Admitted meanwhile (by gossip, or the earlier send was merely slow): keep waiting.
-          if (!(error instanceof CareLedgerError && error.code === "TX_DUPLICATE")) throw error;
-        });
+        // Admitted meanwhile (by gossip, or the earlier send was merely slow): keep waiting.
+        await this.submit(tx, signal).catch(ignoreDuplicate);
       },
     };
     return waitForCommit(source, toHex(tx.id), tx.tx.expires, options);
@@ -230,6 +232,11 @@ export class CareLedgerClient {
 /** A transaction id as lowercase hex, checked to be 32 bytes (`ENCODING_INVALID` otherwise). */
 function idHex(id: string | Uint8Array): string {
   return toHex(fromHex(typeof id === "string" ? id : toHex(id), HASH_BYTES));
+}
+
+/** Lets TX_DUPLICATE pass (the node holds the transaction already); rethrows anything else. */
+function ignoreDuplicate(error: unknown): void {
+  if (!(error instanceof CareLedgerError && error.code === "TX_DUPLICATE")) throw error;
 }
 
 /** TX_DUPLICATE on a retried request: the node admitted the first attempt. */
