@@ -1,15 +1,6 @@
-import {
-  keySigner,
-  nobleVerifier,
-  type SignedTx,
-  type Signer,
-  signTx,
-  toHex,
-  type Verifier,
-} from "@careledger/protocol";
+import { keySigner, nobleVerifier, type Signer, toHex, type Verifier } from "@careledger/protocol";
 import { logBound } from "../state.js";
 import type { ConsensusMessage, Effect, Event, ReplicaConfig } from "../types.js";
-import { VALIDATOR_TX_TYPE } from "./app.js";
 import { FastKeyring, sha256Fast } from "./fastCrypto.js";
 import { corrupt, describe, type Outgoing, rememberHeard } from "./faults.js";
 import { Invariants } from "./invariants.js";
@@ -25,13 +16,20 @@ import {
 import { Prng } from "./prng.js";
 import { EventQueue } from "./queue.js";
 import { LIVENESS_BOUND_MS, type Scenario, scenarioOf } from "./scenario.js";
+import {
+  afterCommit,
+  mempoolCheck,
+  propose,
+  submitTx,
+  submitValidatorChange,
+  sync,
+} from "./services.js";
+import type { DistEvent, Item, World } from "./world.js";
 
 /** Virtual time the application takes to build or execute a block. */
 const APP_DELAY_MS = 2;
 /** Virtual time a block sync takes. */
 const SYNC_DELAY_MS = 30;
-/** Heights after admission within which a simulated transaction must commit. */
-const TX_TTL_HEIGHTS = 10;
 /** New heights every honest replica must commit after stabilisation. */
 const LIVENESS_NEW_HEIGHTS = 3;
 /** Lines of trace kept for a failure report. */
@@ -67,35 +65,26 @@ export interface SimResult {
   readonly trace: readonly string[];
 }
 
-type Item =
-  | { kind: "deliver"; to: number; message: ConsensusMessage }
-  | { kind: "step"; node: number; instance: number; incarnation: number; event: DistEvent }
-  | { kind: "timer"; node: number; instance: number; incarnation: number; name: string; at: number }
-  | { kind: "app"; node: number; instance: number; incarnation: number; run: () => DistEvent[] }
-  | { kind: "scenario"; run: () => void };
-
-type DistEvent = Event extends infer E ? (E extends unknown ? Omit<E, "now"> : never) : never;
-
 export function simulate(seed: number, options: SimOptions = {}): SimResult {
   return new Simulation(scenarioOf(seed), options).run();
 }
 
-class Simulation {
-  private readonly scenario: Scenario;
-  private readonly options: SimOptions;
-  private readonly prng: Prng;
+class Simulation implements World {
+  readonly scenario: Scenario;
+  readonly options: SimOptions;
+  readonly prng: Prng;
   private readonly queue = new EventQueue<Item>();
   private readonly network: Network;
-  private readonly nodes: SimNode[] = [];
+  readonly nodes: SimNode[] = [];
   private readonly configs: ReplicaConfig[] = [];
-  private readonly invariants: Invariants;
-  private readonly chainId: Uint8Array;
+  readonly invariants: Invariants;
+  readonly chainId: Uint8Array;
   private readonly genesisHash: Uint8Array;
-  private readonly client: Signer;
-  private readonly admitted: { id: string; expires: number }[] = [];
-  private readonly decidedChanges = new Set<number>();
+  readonly client: Signer;
+  readonly admitted: { id: string; expires: number }[] = [];
+  readonly decidedChanges = new Set<number>();
   private readonly trace: string[] = [];
-  private now = 0;
+  now = 0;
   private stableHeight: number | null = null;
   private events = 0;
 
@@ -212,13 +201,13 @@ class Simulation {
     };
   }
 
-  private log(line: string): void {
+  log(line: string): void {
     if (!this.options.trace) return;
     if (this.trace.length >= (this.options.traceLines ?? TRACE_LINES_MAX)) this.trace.shift();
     this.trace.push(`t=${this.now} ${line}`);
   }
 
-  private honestInstances(): Instance[] {
+  honestInstances(): Instance[] {
     return this.nodes
       .filter((node) => node.strategy === undefined)
       .flatMap((node) => node.instances);
@@ -250,7 +239,7 @@ class Simulation {
     );
   }
 
-  private at(time: number, item: Item): void {
+  at(time: number, item: Item): void {
     this.queue.push(Math.max(time, this.now), item);
   }
 
@@ -272,14 +261,14 @@ class Simulation {
     for (const change of s.validatorChanges) {
       this.at(change.at, {
         kind: "scenario",
-        run: () => this.submitValidatorChange(change.validators),
+        run: () => submitValidatorChange(this, change.validators),
       });
     }
-    for (const time of s.txTimes) this.at(time, { kind: "scenario", run: () => this.submitTx() });
+    for (const time of s.txTimes) this.at(time, { kind: "scenario", run: () => submitTx(this) });
     this.at(s.stabiliseAt, { kind: "scenario", run: () => this.stabilise() });
     for (const node of this.nodes) {
       const interval = s.params.requestTimeoutMs / 2;
-      this.at(interval, { kind: "scenario", run: () => this.mempoolCheck(node, interval) });
+      this.at(interval, { kind: "scenario", run: () => mempoolCheck(this, node, interval) });
     }
   }
 
@@ -359,7 +348,7 @@ class Simulation {
     }
   }
 
-  private node(index: number): SimNode {
+  node(index: number): SimNode {
     const node = this.nodes[index];
     if (node === undefined) throw new Error(`no node ${index}`);
     return node;
@@ -438,7 +427,7 @@ class Simulation {
         instance.records.push(effect.record);
         return;
       case "requestProposal":
-        later(APP_DELAY_MS, () => this.propose(node, instance, effect));
+        later(APP_DELAY_MS, () => propose(this, node, instance, effect));
         return;
       case "execute":
         later(APP_DELAY_MS, () => [
@@ -457,11 +446,11 @@ class Simulation {
           );
         }
         this.log(`${instance.name} commits h${effect.block.header.height}`);
-        this.afterCommit(node, index, instance);
+        afterCommit(this, node, index, instance);
         return;
       }
       case "requestSync":
-        later(SYNC_DELAY_MS, () => this.sync(node, instance, effect.toHeight));
+        later(SYNC_DELAY_MS, () => sync(this, node, instance, effect.toHeight));
         return;
     }
   }
@@ -480,170 +469,5 @@ class Simulation {
         }
       }
     }
-  }
-
-  private pendingTxs(node: SimNode, instance: Instance): SignedTx[] {
-    return [...node.mempool.values()]
-      .map((entry) => entry.signed)
-      .filter((signed) => !instance.app.committedTxs.has(toHex(signed.id)));
-  }
-
-  private propose(
-    node: SimNode,
-    instance: Instance,
-    ask: Extract<Effect, { type: "requestProposal" }>,
-  ): DistEvent[] {
-    const block = instance.app.build(
-      ask.height,
-      ask.view,
-      ask.prevHash,
-      ask.proposer,
-      this.now,
-      this.pendingTxs(node, instance),
-    );
-    if (block === undefined) return [];
-    const included = new Set(block.txs.map((signed) => toHex(signed.id)));
-    const more = this.pendingTxs(node, instance).some((signed) => !included.has(toHex(signed.id)));
-    return [
-      { type: "proposal", block },
-      { type: "txsPending", pending: more },
-    ];
-  }
-
-  /** Tells the replica about validator-set changes its application just committed. */
-  private afterCommit(node: SimNode, index: number, instance: Instance): void {
-    const changes = instance.app.validatorChanges;
-    for (const change of changes.slice(instance.validatorChangesSeen)) {
-      if (node.strategy === undefined) {
-        this.invariants.validatorsDecided(change.decidedAt, change.validators, this.decidedChanges);
-      }
-      this.at(this.now, {
-        kind: "step",
-        node: node.index,
-        instance: index,
-        incarnation: instance.incarnation,
-        event: {
-          type: "validatorSetChanged",
-          decidedAt: change.decidedAt,
-          validators: change.validators,
-        },
-      });
-    }
-    instance.validatorChangesSeen = changes.length;
-  }
-
-  /** Copies certified blocks from the honest replica that has the most, as block sync would. */
-  private sync(node: SimNode, instance: Instance, toHeight: number): DistEvent[] {
-    const source = this.honestInstances()
-      .filter((other) => other !== instance)
-      .sort((a, b) => b.app.height - a.app.height)[0];
-    if (source === undefined || source.app.height <= instance.app.height) return [];
-    const events: DistEvent[] = [];
-    const seen = instance.validatorChangesSeen;
-    while (instance.app.height < Math.max(toHeight, source.app.height)) {
-      const entry = source.app.chain[instance.app.height + 1];
-      if (entry === undefined) break;
-      const refusal = instance.app.commit(entry.block, entry.certificate);
-      if (node.strategy === undefined) {
-        this.invariants.committed(
-          this.now,
-          `${instance.name}(sync)`,
-          entry.block,
-          entry.certificate,
-          refusal,
-        );
-      }
-      if (refusal !== undefined) break;
-    }
-    for (const change of instance.app.validatorChanges.slice(seen)) {
-      events.push({
-        type: "validatorSetChanged",
-        decidedAt: change.decidedAt,
-        validators: change.validators,
-      });
-    }
-    instance.validatorChangesSeen = instance.app.validatorChanges.length;
-    const top = instance.app.chain[instance.app.height];
-    if (top !== undefined) {
-      events.push({
-        type: "synced",
-        height: instance.app.height,
-        hash: top.hash,
-        certificate: top.certificate,
-      });
-    }
-    this.log(`${instance.name} synced to h${instance.app.height}`);
-    return events;
-  }
-
-  private submitTx(payload: unknown = this.prng.nextUint32(), type = "sim.note"): void {
-    const honest = this.nodes.filter((node) => node.strategy === undefined);
-    const entry = this.prng.pick(honest);
-    const height = Math.max(...this.honestInstances().map((instance) => instance.app.height));
-    const nonce = new Uint8Array(8);
-    nonce.set(
-      sha256Fast([Uint8Array.of(this.admitted.length, this.scenario.seed & 0xff)]).slice(0, 8),
-    );
-    const signed = signTx(
-      {
-        v: 1,
-        chain: this.chainId,
-        type,
-        nonce,
-        expires: height + TX_TTL_HEIGHTS,
-        payload: payload as never,
-      },
-      this.client,
-    );
-    if (type === "sim.note")
-      this.admitted.push({ id: toHex(signed.id), expires: signed.tx.expires });
-    this.log(`tx ${toHex(signed.id).slice(0, 8)} admitted at n${entry.index}`);
-    for (const node of this.nodes) {
-      node.mempool.set(toHex(signed.id), { signed, admittedAt: this.now });
-      node.instances.forEach((instance, index) => {
-        this.at(this.now, {
-          kind: "step",
-          node: node.index,
-          instance: index,
-          incarnation: instance.incarnation,
-          event: { type: "txsPending", pending: true },
-        });
-      });
-    }
-  }
-
-  private submitValidatorChange(validators: readonly number[]): void {
-    const keys = validators.map((index) => toHex(this.node(index).signer.publicKey));
-    this.log(`validator change to ${validators.join(",")}`);
-    this.submitTx(keys, VALIDATOR_TX_TYPE);
-  }
-
-  /** The node's mempool reports transactions that waited too long (a censoring primary). */
-  private mempoolCheck(node: SimNode, interval: number): void {
-    this.at(this.now + interval, {
-      kind: "scenario",
-      run: () => this.mempoolCheck(node, interval),
-    });
-    const instance = node.instances[0];
-    if (!node.up || instance === undefined) return;
-    let late = false;
-    for (const [id, entry] of node.mempool) {
-      const expired = entry.signed.tx.expires <= instance.app.height;
-      if (instance.app.committedTxs.has(id) || expired) node.mempool.delete(id);
-      else if (this.now - entry.admittedAt > this.scenario.params.requestTimeoutMs) {
-        late = true;
-        entry.admittedAt = this.now;
-      }
-    }
-    if (!late) return;
-    node.instances.forEach((each, index) => {
-      this.at(this.now, {
-        kind: "step",
-        node: node.index,
-        instance: index,
-        incarnation: each.incarnation,
-        event: { type: "requestTimedOut" },
-      });
-    });
   }
 }
