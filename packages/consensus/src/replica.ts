@@ -214,7 +214,7 @@ function onTimer(r: ReplicaState, name: TimerName): void {
       r.armProgressTimer();
       return;
     case "viewChange":
-      if (r.changing) startViewChange(r, r.view + 1);
+      if (r.changing) onViewChangeTimeout(r);
       return;
     case "emptyBlock":
       r.emptyDue = true;
@@ -224,6 +224,22 @@ function onTimer(r: ReplicaState, name: TimerName): void {
       r.syncTarget = null;
       return;
   }
+}
+
+/**
+ * The new view did not come in time. Move on to the next view only if a quorum asked for this
+ * one (PBFT's rule): a replica that alone left the view stays, repeating its request, instead
+ * of racing ahead of the others whose timers it could then never meet.
+ */
+function onViewChangeTimeout(r: ReplicaState): void {
+  let support = 0;
+  for (const change of r.viewChanges.values()) if (change.view >= r.view) support += 1;
+  if (support >= r.quorumOf(r.currentSet().length)) {
+    startViewChange(r, r.view + 1);
+    return;
+  }
+  r.setTimer("viewChange", r.now + r.viewChangeTimeout());
+  sendViewChange(r);
 }
 
 function onVerdict(r: ReplicaState, hash: Uint8Array, valid: boolean): void {
