@@ -1,6 +1,6 @@
 import { CareLedgerError } from "@careledger/protocol";
 import { errorFromResponse, localError } from "./errors.js";
-import { type HttpOptions, readText, routeUrl, sleep } from "./http.js";
+import { failureText, type HttpOptions, readText, routeUrl, sleep } from "./http.js";
 import { SseParser } from "./sse.js";
 
 /** Which events to receive; the node filters. Absent fields match everything. */
@@ -187,7 +187,7 @@ async function streamOnce(
     if (error instanceof RangeError) throw localError("bad-response", error.message);
     if (timedOut) throw localError("timeout", `no event data for ${options.idleTimeoutMs} ms`);
     if (abort.signal.aborted) throw localError("timeout", "events did not answer in time");
-    throw localError("network", `events: ${String(error)}`);
+    throw localError("network", `events: ${failureText(error)}`);
   } finally {
     clearTimeout(idle);
     signal.removeEventListener("abort", forward);

@@ -101,11 +101,19 @@ async function attemptOnce(
         `${request.method} ${request.path} took over ${options.timeoutMs} ms`,
       );
     }
-    throw localError("network", `${request.method} ${request.path}: ${String(error)}`);
+    throw localError("network", `${request.method} ${request.path}: ${failureText(error)}`);
   } finally {
     clearTimeout(timer);
     request.signal?.removeEventListener("abort", forwardAbort);
   }
+}
+
+/** fetch's own errors say little ("fetch failed"); the cause says why (ECONNREFUSED, ...). */
+export function failureText(error: unknown): string {
+  if (error instanceof Error && error.cause !== undefined) {
+    return `${error.message} (${String(error.cause)})`;
+  }
+  return String(error);
 }
 
 /** Reads a body as UTF-8 text, refusing more than `bytesMax`. */
