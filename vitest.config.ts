@@ -23,7 +23,14 @@ export default defineConfig({
       unit("sdk"),
       {
         extends: true,
-        test: { name: "cluster", include: ["test/**/*.test.ts"], pool: "forks" },
+        // Real processes: minutes, not the 5-second default; each wait inside is bounded.
+        test: {
+          name: "cluster",
+          include: ["test/**/*.test.ts"],
+          pool: "forks",
+          testTimeout: 180_000,
+          hookTimeout: 60_000,
+        },
       },
     ],
   },

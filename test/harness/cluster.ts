@@ -7,11 +7,14 @@ import { nodeHomeOf, writeDevnetLayout } from "@careledger/node/devnet";
 
 const REPO = resolve(import.meta.dirname, "../..");
 const CLI = join(REPO, "packages/node/src/cli/main.ts");
-const TSX = join(REPO, "node_modules/.bin/tsx");
+
 const POLL_MS = 50;
 
 export interface StatusView {
   chain: string;
+  node: string;
+  primary: string;
+  validators: string[];
   height: number;
   headHash: string;
   stateRoot: string;
@@ -20,16 +23,26 @@ export interface StatusView {
   syncing: boolean;
 }
 
-/** A free TCP port on 127.0.0.1, found by binding port 0. */
-export async function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
+const PORT_BASE_MIN = 20_000;
+const PORT_BASE_SPAN = 30_000;
+const PORT_SEARCH_ATTEMPTS_MAX = 50;
+
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((done) => {
     const server = createServer();
-    server.once("error", fail);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => done(typeof address === "object" && address !== null ? address.port : 0));
-    });
+    server.once("error", () => done(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => done(true)));
   });
+}
+
+/** A base port from which `count` consecutive ports on 127.0.0.1 are free right now. */
+export async function freePortRange(count: number): Promise<number> {
+  for (let attempt = 0; attempt < PORT_SEARCH_ATTEMPTS_MAX; attempt++) {
+    const base = PORT_BASE_MIN + Math.floor(Math.random() * PORT_BASE_SPAN);
+    const checks = await Promise.all(Array.from({ length: count }, (_, i) => portIsFree(base + i)));
+    if (checks.every(Boolean)) return base;
+  }
+  throw new Error(`no ${count} consecutive free ports found`);
 }
 
 /** Polls `check` until it returns a value, or fails after `timeoutMs` saying what it waited for. */
@@ -68,9 +81,9 @@ export class Cluster {
 
   static async create(size: number): Promise<Cluster> {
     const dir = await mkdtemp(join(tmpdir(), "careledger-cluster-"));
-    // Consecutive ports from a free base; a collision shows up as a failed start, not a hang.
-    const apiPort = await freePort();
-    const p2pPort = await freePort();
+    // API ports first, p2p ports right after: 2N consecutive ports found free.
+    const apiPort = await freePortRange(2 * size);
+    const p2pPort = apiPort + size;
     await writeDevnetLayout({ nodes: size, dir, apiPort, p2pPort });
     return new Cluster(dir, size, apiPort, p2pPort);
   }
@@ -84,9 +97,13 @@ export class Cluster {
   }
 
   start(index: number): void {
-    const child = spawn(TSX, ["--conditions=source", CLI, "start", "--home", this.home(index)], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    // Node itself with tsx's loader (not the tsx CLI, which would run the node in a grandchild
+    // that a SIGKILL of its parent leaves running).
+    const child = spawn(
+      process.execPath,
+      ["--conditions=source", "--import", "tsx", CLI, "start", "--home", this.home(index)],
+      { cwd: REPO, stdio: ["ignore", "pipe", "pipe"] },
+    );
     const lines = this.logs.get(index) ?? [];
     this.logs.set(index, lines);
     const keep = (chunk: Buffer) => {

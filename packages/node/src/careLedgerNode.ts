@@ -15,6 +15,7 @@ import {
   blockHash,
   CareLedgerError,
   type CommitCertificate,
+  quorumSize,
   type SignedTx,
   toHex,
   type ValidatorSet,
@@ -30,11 +31,16 @@ import { NodeMetrics } from "./metrics.js";
 import type { ChannelName } from "./p2p/channels.js";
 import { Network } from "./p2p/network.js";
 import { nodeCryptoSigner } from "./signer.js";
-import { BlockSync } from "./sync/blockSync.js";
+import { BlockSync, HEAD_ANNOUNCE_INTERVAL_MS } from "./sync/blockSync.js";
 import { decodeSyncMessage } from "./sync/messages.js";
 import { nodeCryptoVerifier } from "./verifier.js";
 
 export const DATA_DIR = "data";
+/** Longest wait at startup for a quorum of peers before consensus starts anyway. */
+export const STARTUP_PEERS_WAIT_MS = 15_000;
+const STARTUP_PEERS_POLL_MS = 50;
+/** Shortest interval between checks for transactions that waited past the request timeout. */
+const REQUEST_CHECK_MS_MIN = 50;
 
 /**
  * A consortium node: the ledger, the replica with its driver, the mempool, block sync, the
@@ -45,7 +51,7 @@ export class CareLedgerNode implements NodeApi {
   private readonly metricsRegistry = new NodeMetrics();
   private readonly gossip: GossipBatcher;
   private readonly nodeKeyHex: string;
-  private readonly requestTimer: NodeJS.Timeout;
+  private readonly timers: NodeJS.Timeout[] = [];
   private validators: ValidatorSet;
   private network!: Network;
   private driver!: ConsensusDriver;
@@ -64,9 +70,17 @@ export class CareLedgerNode implements NodeApi {
     this.validators = validators;
     this.nodeKeyHex = toHex(nodeCryptoSigner(home.nodeSecretKey).publicKey);
     this.gossip = new GossipBatcher((bytes) => this.network.broadcast("txs", bytes));
-    this.requestTimer = setInterval(
-      () => this.checkRequestTimeouts(),
-      Math.max(50, requestTimeoutMs / 4),
+  }
+
+  /** The periodic work, started once every part exists. */
+  private startTimers(): void {
+    const requestCheckMs = Math.max(REQUEST_CHECK_MS_MIN, this.requestTimeoutMs / 4);
+    this.timers.push(
+      setInterval(() => this.checkRequestTimeouts(), requestCheckMs),
+      setInterval(
+        () => this.sync.announce((bytes) => this.network.broadcast("sync", bytes)),
+        HEAD_ANNOUNCE_INTERVAL_MS,
+      ),
     );
   }
 
@@ -96,6 +110,8 @@ export class CareLedgerNode implements NodeApi {
     await node.startConsensus();
     await node.startNetwork();
     await node.startApi();
+    await node.waitForQuorumPeers();
+    node.startTimers();
     node.driver.enqueue({ type: "start" });
     log.info({ height: ledger.head.height, view: node.replica.view }, "node started");
     return node;
@@ -183,6 +199,18 @@ export class CareLedgerNode implements NodeApi {
   private async startApi(): Promise<void> {
     this.api = await buildApiServer(this, { bodyBytesMax: this.home.config.apiBodyBytesMax });
     await this.api.listen({ host: this.home.config.host, port: this.home.config.apiPort });
+  }
+
+  /**
+   * Holds consensus back until enough peers are connected to form a quorum (or a bound
+   * passes): a replica that starts its view timers alone only changes view alone.
+   */
+  private async waitForQuorumPeers(): Promise<void> {
+    const needed = quorumSize(this.validators.length) - 1;
+    const deadline = Date.now() + STARTUP_PEERS_WAIT_MS;
+    while (this.network.connectedPeers < needed && Date.now() < deadline) {
+      await new Promise((done) => setTimeout(done, STARTUP_PEERS_POLL_MS));
+    }
   }
 
   private onPeerMessage(channel: ChannelName, from: string, bytes: Uint8Array): void {
@@ -314,7 +342,7 @@ export class CareLedgerNode implements NodeApi {
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.requestTimer);
+    for (const timer of this.timers) clearInterval(timer);
     this.gossip.stop();
     this.sync.stop();
     this.driver.stop();

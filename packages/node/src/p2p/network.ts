@@ -84,7 +84,11 @@ export class Network {
         network.readInbound(name, stream, connection.remotePeer);
       });
     }
-    libp2p.addEventListener("peer:connect", () => network.reportPeers());
+    libp2p.addEventListener("peer:connect", (event) => {
+      network.reportPeers();
+      const key = nodeKeyOfPeer(event.detail);
+      if (key !== null) network.resumeLinks(key);
+    });
     libp2p.addEventListener("peer:disconnect", (event) => {
       network.reportPeers();
       const key = nodeKeyOfPeer(event.detail);
@@ -147,10 +151,9 @@ export class Network {
         this.counters.messagesOut += batch.length;
       }
     } catch {
-      // The peer is gone or refused the stream: what was queued is dropped (consensus and
-      // gossip tolerate loss and retransmit), and the next send opens a new stream.
-      this.counters.dropped += link.queue.length;
-      link.queue.length = 0;
+      // Not connected (yet) or the stream broke: the queue waits, within its bound, for the
+      // peer to connect, so a node that starts a little after its peers still gets the first
+      // proposals. A batch that was being written is lost; consensus tolerates that.
       link.stream = null;
     } finally {
       link.pumping = false;
@@ -193,6 +196,15 @@ export class Network {
         stream.abort(error instanceof Error ? error : new Error(String(error)));
       }
     })();
+  }
+
+  /** A peer (re)connected: send what waited for it. */
+  private resumeLinks(nodeKey: string): void {
+    for (const name of Object.keys(CHANNELS) as ChannelName[]) {
+      const link = this.links.get(`${name}/${nodeKey}`);
+      if (link !== undefined && !link.pumping && link.queue.length > 0)
+        void this.pump(name, nodeKey, link);
+    }
   }
 
   private forgetLinks(nodeKey: string): void {

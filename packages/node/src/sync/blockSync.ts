@@ -19,6 +19,13 @@ import {
 
 /** A peer that has not answered a sync request within this long is passed over. */
 export const SYNC_RESPONSE_TIMEOUT_MS = 3_000;
+/** How often a node announces its head to its peers. */
+export const HEAD_ANNOUNCE_INTERVAL_MS = 2_000;
+/**
+ * How far a peer's head may be ahead before this node syncs rather than waits for consensus:
+ * in-flight heights (the window) commit through consensus itself.
+ */
+export const SYNC_LAG_HEIGHTS_MIN = 3;
 
 export interface BlockSyncDeps {
   readonly ledger: Ledger;
@@ -60,7 +67,18 @@ export class BlockSync {
     if (this.asked === null) this.askNext();
   }
 
+  /** Tells peers this node's head; called every HEAD_ANNOUNCE_INTERVAL_MS. */
+  announce(broadcast: (bytes: Uint8Array) => void): void {
+    broadcast(encodeSyncMessage({ kind: "head", height: this.deps.ledger.head.height }));
+  }
+
   async onMessage(fromPeer: string, message: SyncMessage): Promise<void> {
+    if (message.kind === "head") {
+      // A peer this far ahead has committed what consensus here will not deliver: fetch it.
+      if (message.height >= this.deps.ledger.head.height + SYNC_LAG_HEIGHTS_MIN)
+        this.request(message.height);
+      return;
+    }
     if (message.kind === "request") {
       await this.serve(fromPeer, message.from, message.count);
       return;

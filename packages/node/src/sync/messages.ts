@@ -38,10 +38,17 @@ export interface SyncBlocks {
   readonly items: readonly CertifiedBlockBytes[];
 }
 
-export type SyncMessage = SyncRequest | SyncBlocks;
+/** A node's committed height, announced to peers now and then, so a node behind notices. */
+export interface SyncHead {
+  readonly kind: "head";
+  readonly height: number;
+}
+
+export type SyncMessage = SyncRequest | SyncBlocks | SyncHead;
 
 const height = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
 const SyncWireSchema = Type.Union([
+  Type.Object({ kind: Type.Literal("head"), height }, { additionalProperties: false }),
   Type.Object(
     {
       kind: Type.Literal("request"),
@@ -71,7 +78,7 @@ const SyncWireSchema = Type.Union([
 const syncWireCheck = TypeCompiler.Compile(SyncWireSchema);
 
 export function encodeSyncMessage(message: SyncMessage): Uint8Array {
-  if (message.kind === "request") return encode({ ...message });
+  if (message.kind !== "blocks") return encode({ ...message });
   return encode({
     kind: "blocks",
     head: message.head,
@@ -90,7 +97,7 @@ export function decodeSyncMessage(bytes: Uint8Array): SyncMessage {
   });
   if (!syncWireCheck.Check(value))
     throw new CareLedgerError("ENCODING_INVALID", "not a sync message");
-  if (value.kind === "request") return value;
+  if (value.kind !== "blocks") return value;
   return {
     kind: "blocks",
     head: value.head,

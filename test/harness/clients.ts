@@ -1,0 +1,59 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { ADMIN_KEY_FILE } from "@careledger/node/devnet";
+import {
+  fromHex,
+  generateSecretKey,
+  keySigner,
+  publicKeyOf,
+  type SignedTx,
+  type Signer,
+  signTx,
+} from "@careledger/protocol";
+
+/** An organization admin of a devnet (the key `careledger devnet` wrote for node i's org). */
+export async function devnetAdmin(home: string): Promise<Signer> {
+  const hex = (await readFile(join(home, ADMIN_KEY_FILE), "utf8")).trim();
+  return keySigner(fromHex(hex, 32));
+}
+
+/** A signed `identity.register` of a fresh key into `org`, valid until `expires`. */
+export function registerTx(
+  admin: Signer,
+  chain: Uint8Array,
+  org: string,
+  expires: number,
+): SignedTx {
+  return signTx(
+    {
+      v: 1,
+      chain,
+      type: "identity.register",
+      nonce: crypto.getRandomValues(new Uint8Array(8)),
+      expires,
+      payload: { key: publicKeyOf(generateSecretKey()), org, roles: ["clinician"] },
+    },
+    admin,
+  );
+}
+
+/** POSTs one transaction; resolves with the HTTP status and the answer's JSON. */
+export async function submit(
+  url: string,
+  signed: SignedTx,
+): Promise<{ status: number; body: unknown }> {
+  const response = await fetch(`${url}/v1/txs`, {
+    method: "POST",
+    headers: { "content-type": "application/msgpack" },
+    body: signed.bytes,
+  });
+  return { status: response.status, body: await response.json() };
+}
+
+export async function txStatus(
+  url: string,
+  id: string,
+): Promise<{ status: string; height?: number }> {
+  const response = await fetch(`${url}/v1/txs/${id}`);
+  return (await response.json()) as { status: string; height?: number };
+}
