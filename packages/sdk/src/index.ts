@@ -8,6 +8,7 @@ export * from "./batch.js";
 export * from "./builder.js";
 export * from "./client.js";
 export * from "./errors.js";
+export * from "./eventData.js";
 export * from "./events.js";
 export * from "./keys.js";
 export * from "./sse.js";

@@ -74,7 +74,7 @@ export type TxStatus =
       readonly receipt: ReceiptInfo;
     };
 
-function parseReceipt(value: unknown): ReceiptInfo {
+export function parseReceipt(value: unknown): ReceiptInfo {
   const r = recordAt(value, "receipt");
   const ok = boolAt(r.ok, "receipt.ok");
   if (ok) return { ok };
