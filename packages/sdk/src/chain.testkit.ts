@@ -51,6 +51,8 @@ export interface BlockContent {
   readonly txIds: readonly Uint8Array[];
   readonly stateRoot: Uint8Array;
   readonly view?: number;
+  /** The set announced for the following heights; the chain's own set when absent. */
+  readonly nextValidators?: readonly Uint8Array[];
 }
 
 /** A block certified by the first quorum of validators (none for height 0, as genesis). */
@@ -68,7 +70,7 @@ export function certifiedBlock(chain: TestChain, content: BlockContent): BlockIn
     stateRoot: content.stateRoot,
     receiptsRoot: merkleRoot([]),
     validatorsHash: validatorsHash(chain.validators),
-    nextValidatorsHash: validatorsHash(chain.validators),
+    nextValidatorsHash: validatorsHash(content.nextValidators ?? chain.validators),
   };
   const hash = blockHash(header);
   return {

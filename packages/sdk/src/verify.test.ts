@@ -9,7 +9,7 @@ import {
 } from "@careledger/protocol";
 import { describe, expect, it } from "vitest";
 import { certifiedBlock, certify, TestStateTree, testChain } from "./chain.testkit.js";
-import { verifyBlock, verifyStateInclusion, verifyTxInclusion } from "./verify.js";
+import { nextTrustAnchor, verifyBlock, verifyStateInclusion, verifyTxInclusion } from "./verify.js";
 import type { BlockInfo } from "./wire.js";
 
 const chain = testChain(4);
@@ -103,6 +103,38 @@ describe("verifyBlock", () => {
       stateRoot: block.header.stateRoot,
     });
     expect(codeOf(() => verifyBlock(foreign, trust))).toBe("CERTIFICATE_INVALID");
+  });
+});
+
+describe("nextTrustAnchor", () => {
+  it("follows a validator-set change announced in a verified header, and only that one", () => {
+    const successor = testChain(5);
+    const next = { ...successor, chainId: chain.chainId };
+    const handover = certifiedBlock(chain, {
+      height: 8,
+      prevHash: block.hash,
+      txIds: [],
+      stateRoot: tree.root(),
+      nextValidators: next.validators,
+    });
+    const header = verifyBlock(handover, trust);
+    const stranger = testChain(5);
+    expect(codeOf(() => nextTrustAnchor(trust, header, stranger.validators))).toBe(
+      "CERTIFICATE_INVALID",
+    );
+    expect(codeOf(() => nextTrustAnchor(trust, header, chain.validators))).toBe(
+      "CERTIFICATE_INVALID",
+    );
+    const advanced = nextTrustAnchor(trust, header, next.validators);
+    const after = certifiedBlock(next, {
+      height: 9,
+      prevHash: handover.hash,
+      txIds: [],
+      stateRoot: tree.root(),
+    });
+    expect(verifyBlock(after, advanced).height).toBe(9);
+    // The old set no longer certifies blocks after the change.
+    expect(codeOf(() => verifyBlock(after, trust))).toBe("CERTIFICATE_INVALID");
   });
 });
 

@@ -60,6 +60,25 @@ export function verifyBlock(block: BlockInfo, trust: TrustAnchor): Header {
   return header;
 }
 
+/**
+ * The trust anchor for the heights after a header already verified: `validators` (from any
+ * source, such as a node's status) are accepted only if they hash to the header's certified
+ * `nextValidatorsHash`. A light client walks validator-set changes this way, one header at a time.
+ */
+export function nextTrustAnchor(
+  trust: TrustAnchor,
+  verifiedHeader: Header,
+  validators: ValidatorSet,
+): TrustAnchor {
+  if (!bytesEqual(validatorsHash(validators), verifiedHeader.nextValidatorsHash)) {
+    throw new CareLedgerError(
+      "CERTIFICATE_INVALID",
+      `validators are not the set announced at height ${verifiedHeader.height}`,
+    );
+  }
+  return { ...trust, validators };
+}
+
 /** Checks that transaction `id` is in the block of `header` (Merkle path to `txRoot`). */
 export function verifyTxInclusion(header: Header, id: Uint8Array, proof: MerkleProof): void {
   if (!verifyMerkleProof(header.txRoot, id, proof)) {
