@@ -101,9 +101,9 @@ describe("a 4-node cluster on 127.0.0.1", () => {
     c.startAll();
     // Each node's first answer already shows the head it had on disk.
     const first = await Promise.all(ALL.map((i) => c.waitForHeight(i, 0, START_MS_MAX)));
-    first.forEach((status, i) =>
-      expect(status.height).toBeGreaterThanOrEqual(stopped[i] as number),
-    );
+    for (const [i, status] of first.entries()) {
+      expect(status.height).toBeGreaterThanOrEqual(stopped[i] as number);
+    }
     const top = Math.max(...stopped) + 2;
     await waitAllAtHeight(c, ALL, top, PROGRESS_MS_MAX);
     await expectAgreement(c, ALL, top);
