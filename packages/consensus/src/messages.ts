@@ -92,13 +92,27 @@ export function signMessage(
   return { ...message, from: signer.publicKey, sig } as ConsensusMessage;
 }
 
+/**
+ * Signing bytes of received messages, computed once per message object (messages are never
+ * mutated; a simulator hands one object to many replicas, a node decodes a fresh one each time).
+ */
+const signedBytesCache = new WeakMap<
+  ConsensusMessage,
+  { chainId: Uint8Array; bytes: Uint8Array }
+>();
+
 /** Whether the message's signature is its sender's; membership is checked by the replica. */
 export function verifyMessage(
   chainId: Uint8Array,
   verifier: Verifier,
   message: ConsensusMessage,
 ): boolean {
-  return verifier.verify(message.from, messageSigningBytes(chainId, message), message.sig);
+  let cached = signedBytesCache.get(message);
+  if (cached === undefined || cached.chainId !== chainId) {
+    cached = { chainId, bytes: messageSigningBytes(chainId, message) };
+    signedBytesCache.set(message, cached);
+  }
+  return verifier.verify(message.from, cached.bytes, message.sig);
 }
 
 /** A view change as a new view carries it: the signed claims and their proofs, no bodies. */

@@ -1,5 +1,5 @@
-import { createHash } from "node:crypto";
-import { type Signer, toHex, type Verifier } from "@careledger/protocol";
+import { hash } from "node:crypto";
+import { concatBytes, type Signer, toHex, type Verifier } from "@careledger/protocol";
 
 /**
  * A fast stand-in for Ed25519 in big simulation runs, keeping its one rule that matters here:
@@ -36,9 +36,8 @@ function signature(secret: Uint8Array, message: Uint8Array): Uint8Array {
 }
 
 function digest(parts: readonly Uint8Array[]): Uint8Array {
-  const hash = createHash("sha256");
-  for (const part of parts) hash.update(part);
-  return new Uint8Array(hash.digest());
+  // The one-shot hash is several times faster than createHash for inputs this small.
+  return new Uint8Array(hash("sha256", concatBytes(...parts), "buffer"));
 }
 
 export function sha256Fast(parts: readonly Uint8Array[]): Uint8Array {

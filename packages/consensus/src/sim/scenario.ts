@@ -68,7 +68,7 @@ export function scenarioOf(seed: number): Scenario {
   const changing = kinds.has("validatorChange");
   const nodeCount = changing ? SIM_NODES_MAX : prng.int(4, SIM_NODES_MAX);
   const initialValidators = range(changing ? prng.int(4, SIM_NODES_MAX) : nodeCount);
-  const stabiliseAt = prng.int(500, 1800);
+  const stabiliseAt = prng.int(400, 1500);
   const validatorChanges = changing ? changesOf(prng, stabiliseAt) : [];
   const smallest = Math.min(
     initialValidators.length,
@@ -88,7 +88,7 @@ export function scenarioOf(seed: number): Scenario {
     params: {
       checkpointInterval: prng.int(2, 5),
       window: prng.int(2, 6),
-      emptyBlockIntervalMs: 200,
+      emptyBlockIntervalMs: 300,
       requestTimeoutMs: 1500,
       viewChangeTimeoutMs: 400,
       clockSkewMaxMs: 1000,

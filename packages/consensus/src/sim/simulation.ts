@@ -85,6 +85,7 @@ class Simulation implements World {
   readonly decidedChanges = new Set<number>();
   private readonly trace: string[] = [];
   now = 0;
+  private honest: Instance[] | undefined;
   private stableHeight: number | null = null;
   private events = 0;
 
@@ -208,9 +209,11 @@ class Simulation implements World {
   }
 
   honestInstances(): Instance[] {
-    return this.nodes
-      .filter((node) => node.strategy === undefined)
-      .flatMap((node) => node.instances);
+    if (this.honest === undefined) {
+      const honest = this.nodes.filter((node) => node.strategy === undefined);
+      this.honest = honest.flatMap((node) => node.instances);
+    }
+    return this.honest;
   }
 
   private honestHeight(): number {
