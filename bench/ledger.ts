@@ -8,6 +8,14 @@
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { Ledger } from "../packages/ledger/src/index.js";
+import { keyHashOf } from "../packages/ledger/src/smt/hashing.js";
+import { loadPaths } from "../packages/ledger/src/smt/load.js";
+import { EMPTY_SUBTREE, type Subtree, type TreeNode } from "../packages/ledger/src/smt/node.js";
+import {
+  applyUpdates,
+  compareKeyHashes,
+  type LeafUpdate,
+} from "../packages/ledger/src/smt/update.js";
 import {
   fakeCertificate,
   prng,
@@ -133,6 +141,58 @@ async function run(blockTxCount: number, blocks: number): Promise<void> {
       `  on disk: ${(bytes / 1e6).toFixed(1)} MB, ${(((bytes / totalTxs) * 1e6) / 1e9).toFixed(2)} GB per million txs (extrapolated linearly from this run)`,
     ].join("\n"),
   );
+}
+
+/**
+ * The state tree alone, in memory (no LevelDB): batches of 5,000 updates into a tree of
+ * `keys` keys, the figure to set against the Merkle Patricia trie's in STACK.md.
+ */
+async function treeAlone(keys: number): Promise<void> {
+  const nodes = new Map<string, TreeNode>();
+  let root: Subtree = EMPTY_SUBTREE;
+  const apply = async (batch: LeafUpdate[]) => {
+    batch.sort(compareKeyHashes);
+    const loaded = await loadPaths(root.kind, batch, async (paths) =>
+      paths.map((path) => nodes.get(path) ?? null),
+    );
+    const writes = new Map<string, TreeNode | null>();
+    root = applyUpdates(root, batch, (path) => loaded.get(path), writes);
+    for (const [path, node] of writes) {
+      if (node === null) nodes.delete(path);
+      else nodes.set(path, node);
+    }
+  };
+  const update = (index: number, round: number): LeafUpdate => ({
+    keyHash: keyHashOf(`key/${index}`),
+    valueHash: keyHashOf(`value/${index}/${round}`),
+  });
+  const batchSize = 5_000;
+  for (let start = 0; start < keys; start += batchSize) {
+    await apply(Array.from({ length: batchSize }, (_, i) => update(start + i, 0)));
+  }
+  const rounds = 10;
+  const random = prng(keys);
+  const batches = Array.from({ length: rounds }, (_, round) =>
+    Array.from({ length: batchSize }, () => update(Math.floor(random() * keys * 1.1), round + 1)),
+  );
+  const unique = batches.map((batch) => [
+    ...new Map(batch.map((u) => [Buffer.from(u.keyHash).toString("hex"), u])).values(),
+  ]);
+  const updates = unique.reduce((sum, batch) => sum + batch.length, 0);
+  const cpuStart = process.cpuUsage();
+  const start = performance.now();
+  for (const batch of unique) await apply(batch);
+  const ms = performance.now() - start;
+  const cpu = process.cpuUsage(cpuStart);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  console.log(
+    `state tree alone, in memory: ${keys} keys, batches of ${batchSize}: ${Math.round(updates / (ms / 1000))} updates/s (${(ms / rounds).toFixed(1)} ms a batch); ${Math.round(updates / cpuSeconds)} per CPU-second`,
+  );
+}
+
+if (process.env.BENCH_TREE_KEYS !== undefined) {
+  await treeAlone(Number(process.env.BENCH_TREE_KEYS));
+  process.exit(0);
 }
 
 const only = process.env.BENCH_BLOCK_TXS;

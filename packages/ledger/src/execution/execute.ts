@@ -36,6 +36,11 @@ export async function executeBlock(
   const first = refused[0];
   if (first) invalid(`transaction ${first.index}: ${first.reason}`, { ...first });
   const outcome = await runBlock(env, accepted, header.height, header.time, options);
+  if (block.txs.length > outcome.config.params.blockTxsMax) {
+    invalid(
+      `${block.txs.length} transactions, blockTxsMax is ${outcome.config.params.blockTxsMax}`,
+    );
+  }
   const expected = rootsOf(outcome);
   for (const [name, value] of Object.entries(expected)) {
     if (!bytesEqual(header[name as keyof typeof expected], value))

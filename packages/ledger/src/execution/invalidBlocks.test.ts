@@ -8,7 +8,7 @@ import {
   txRootOf,
 } from "@careledger/protocol";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { seededKey } from "../testing/fixtures.js";
+import { seededKey, testChain } from "../testing/fixtures.js";
 import { Harness } from "../testing/harness.js";
 
 let h: Harness;
@@ -110,6 +110,22 @@ describe("a block is invalid as a whole when a transaction", () => {
     await expect(
       h.ledger.executeBlock({ header: child, txs: [inFlight] }, { parents: [parent.result] }),
     ).rejects.toMatchObject({ details: { index: 0, code: "TX_DUPLICATE" } });
+  });
+});
+
+describe("a block is invalid when it", () => {
+  it("holds more transactions than the blockTxsMax parameter", async () => {
+    await h.close();
+    const chain = testChain();
+    h = await Harness.create("too-many", {
+      ...chain,
+      genesis: { ...chain.genesis, params: { ...chain.genesis.params, blockTxsMax: 2 } },
+    });
+    const built = await h.build([register(), register(), register()]);
+    await expect(h.ledger.executeBlock(built.block)).rejects.toMatchObject({
+      code: "BLOCK_INVALID",
+      message: expect.stringContaining("blockTxsMax"),
+    });
   });
 });
 

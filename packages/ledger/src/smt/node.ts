@@ -38,25 +38,27 @@ export type NodeWrites = Map<string, TreeNode | null>;
 /**
  * A node's place in the tree: one byte of depth, then the first `depth` bits of any key hash
  * under it (the unused low bits of the last byte cleared), as a latin1 string so it can key a Map
- * and turn into database key bytes without a copy of logic.
+ * and turn into database key bytes. Built in one call, so V8 makes a flat string: a string built
+ * by `+=` is a rope, flattened (and copied) at every Map lookup.
  */
 export function pathKey(keyHash: Uint8Array, depth: number): string {
   const whole = depth >> 3;
-  let out = String.fromCharCode(depth);
-  for (let i = 0; i < whole; i++) out += String.fromCharCode(keyHash[i] as number);
   const rest = depth & 7;
-  if (rest > 0)
-    out += String.fromCharCode((keyHash[whole] as number) & (0xff << (8 - rest)) & 0xff);
-  return out;
+  const codes: number[] = [depth];
+  for (let i = 0; i < whole; i++) codes.push(keyHash[i] as number);
+  if (rest > 0) codes.push((keyHash[whole] as number) & (0xff << (8 - rest)) & 0xff);
+  return String.fromCharCode.apply(null, codes);
 }
 
 /** The path key of a node's child on `side` (0 left, 1 right). */
 export function childPath(path: string, side: number): string {
   const depth = path.charCodeAt(0);
   const byteIndex = 1 + (depth >> 3);
+  const codes: number[] = [depth + 1];
+  for (let i = 1; i < byteIndex; i++) codes.push(path.charCodeAt(i));
   const base = path.length > byteIndex ? path.charCodeAt(byteIndex) : 0;
-  const byte = side === 1 ? base | (0x80 >> (depth & 7)) : base;
-  return String.fromCharCode(depth + 1) + path.slice(1, byteIndex) + String.fromCharCode(byte);
+  codes.push(side === 1 ? base | (0x80 >> (depth & 7)) : base);
+  return String.fromCharCode.apply(null, codes);
 }
 
 export function bit(keyHash: Uint8Array, index: number): number {
