@@ -27,8 +27,9 @@ export function runSeeds(
       print(`seed ${seed} FAILED: ${result.violations[0] ?? ""}`);
     }
     if ((seed - from + 1) % PROGRESS_EVERY === 0) {
+      const wallMs = Math.round(performance.now() - started);
       print(
-        `${seed - from + 1} seeds, ${failures.length} failed, ${Math.round(performance.now() - started)} ms`,
+        `${seed - from + 1} seeds, ${failures.length} failed, ${heights} heights, ${wallMs} ms`,
       );
     }
   }

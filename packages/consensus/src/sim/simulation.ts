@@ -1,8 +1,9 @@
-import { keySigner, nobleVerifier, type Signer, toHex, type Verifier } from "@careledger/protocol";
+import { keySigner, nobleVerifier, type Signer, type Verifier } from "@careledger/protocol";
 import { logBound } from "../state.js";
-import type { ConsensusMessage, Effect, Event, ReplicaConfig } from "../types.js";
+import type { ConsensusMessage, Event, ReplicaConfig } from "../types.js";
+import { applyEffect, type EffectWorld } from "./effects.js";
 import { FastKeyring, sha256Fast } from "./fastCrypto.js";
-import { corrupt, describe, type Outgoing, rememberHeard } from "./faults.js";
+import { describe, rememberHeard } from "./faults.js";
 import { Invariants } from "./invariants.js";
 import { CALM_NETWORK, Network } from "./network.js";
 import {
@@ -16,20 +17,9 @@ import {
 import { Prng } from "./prng.js";
 import { EventQueue } from "./queue.js";
 import { LIVENESS_BOUND_MS, type Scenario, scenarioOf } from "./scenario.js";
-import {
-  afterCommit,
-  mempoolCheck,
-  propose,
-  submitTx,
-  submitValidatorChange,
-  sync,
-} from "./services.js";
-import type { DistEvent, Item, World } from "./world.js";
+import { mempoolCheck, submitTx, submitValidatorChange } from "./services.js";
+import type { DistEvent, Item } from "./world.js";
 
-/** Virtual time the application takes to build or execute a block. */
-const APP_DELAY_MS = 2;
-/** Virtual time a block sync takes. */
-const SYNC_DELAY_MS = 30;
 /** New heights every honest replica must commit after stabilisation. */
 const LIVENESS_NEW_HEIGHTS = 3;
 /** Lines of trace kept for a failure report. */
@@ -69,12 +59,12 @@ export function simulate(seed: number, options: SimOptions = {}): SimResult {
   return new Simulation(scenarioOf(seed), options).run();
 }
 
-class Simulation implements World {
+class Simulation implements EffectWorld {
   readonly scenario: Scenario;
   readonly options: SimOptions;
   readonly prng: Prng;
   private readonly queue = new EventQueue<Item>();
-  private readonly network: Network;
+  readonly network: Network;
   readonly nodes: SimNode[] = [];
   private readonly configs: ReplicaConfig[] = [];
   readonly invariants: Invariants;
@@ -387,90 +377,7 @@ class Simulation implements World {
       logBound(n, this.scenario.params.window),
     );
     const limit = node.crashAfterEffects ?? effects.length;
-    for (const effect of effects.slice(0, limit)) this.apply(node, index, instance, effect);
+    for (const effect of effects.slice(0, limit)) applyEffect(this, node, index, instance, effect);
     if (node.crashAfterEffects !== null) this.crash(node);
-  }
-
-  private apply(node: SimNode, index: number, instance: Instance, effect: Effect): void {
-    const incarnation = instance.incarnation;
-    const later = (delay: number, run: () => DistEvent[]) =>
-      this.at(this.now + delay, {
-        kind: "app",
-        node: node.index,
-        instance: index,
-        incarnation,
-        run,
-      });
-    switch (effect.type) {
-      case "broadcast":
-        this.send(node, "all", effect.message);
-        return;
-      case "send": {
-        const target = this.nodes.findIndex(
-          (other) => toHex(other.signer.publicKey) === toHex(effect.to),
-        );
-        if (target >= 0) this.send(node, target, effect.message);
-        return;
-      }
-      case "setTimer":
-        instance.timers.set(effect.name, effect.at);
-        this.at(effect.at, {
-          kind: "timer",
-          node: node.index,
-          instance: index,
-          incarnation,
-          name: effect.name,
-          at: effect.at,
-        });
-        return;
-      case "cancelTimer":
-        instance.timers.delete(effect.name);
-        return;
-      case "persist":
-        instance.records.push(effect.record);
-        return;
-      case "requestProposal":
-        later(APP_DELAY_MS, () => propose(this, node, instance, effect));
-        return;
-      case "execute":
-        later(APP_DELAY_MS, () => [
-          { type: "verdict", hash: effect.hash, valid: instance.app.execute(effect.block) },
-        ]);
-        return;
-      case "deliver": {
-        const refusal = instance.app.commit(effect.block, effect.certificate);
-        if (node.strategy === undefined) {
-          this.invariants.committed(
-            this.now,
-            instance.name,
-            effect.block,
-            effect.certificate,
-            refusal,
-          );
-        }
-        this.log(`${instance.name} commits h${effect.block.header.height}`);
-        afterCommit(this, node, index, instance);
-        return;
-      }
-      case "requestSync":
-        later(SYNC_DELAY_MS, () => sync(this, node, instance, effect.toHeight));
-        return;
-    }
-  }
-
-  private send(node: SimNode, to: number | "all", message: ConsensusMessage): void {
-    const outgoing: Outgoing[] =
-      node.strategy === undefined || node.byzantine === null
-        ? [{ to, message }]
-        : corrupt(node.strategy, node.byzantine, message);
-    for (const out of outgoing) {
-      const targets = out.to === "all" ? this.nodes.map((other) => other.index) : [out.to];
-      for (const target of targets) {
-        if (target === node.index) continue;
-        for (const delay of this.network.fate(node.index, target)) {
-          this.at(this.now + delay, { kind: "deliver", to: target, message: out.message });
-        }
-      }
-    }
   }
 }
