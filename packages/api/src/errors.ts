@@ -9,6 +9,8 @@ function codeOfFastifyError(error: FastifyError): { code: ErrorCode; status: num
       return { code: "ENCODING_TOO_LARGE", status: 413 };
     case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
       return { code: "UNSUPPORTED_MEDIA_TYPE", status: 415 };
+    case "FST_ERR_MAX_PARAM_LENGTH":
+    case "FST_ERR_BAD_URL":
     case "FST_ERR_CTP_EMPTY_JSON_BODY":
     case "FST_ERR_CTP_INVALID_JSON_BODY":
       return { code: "BAD_REQUEST", status: 400 };

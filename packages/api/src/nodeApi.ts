@@ -1,4 +1,12 @@
-import type { Block, CommitCertificate, ValidatorSet } from "@careledger/protocol";
+import type {
+  Block,
+  Canonical,
+  CommitCertificate,
+  MerkleProof,
+  StateProof,
+  ValidatorSet,
+  Verifier,
+} from "@careledger/protocol";
 
 /** A node's view of itself, as `GET /v1/status` reports it. */
 export interface NodeStatus {
@@ -58,6 +66,21 @@ export type NodeEvent =
       readonly receipt: ReceiptView;
     };
 
+/** A state value with its proof against the state root of the header at `height`. */
+export interface ProvenState {
+  readonly height: number;
+  /** The value's canonical bytes, or null when the key is absent. */
+  readonly value: Uint8Array | null;
+  readonly proof: StateProof;
+}
+
+/** Who a key is on chain: the organization it belongs to (or administers), and its roles. */
+export interface CallerIdentity {
+  readonly org: string;
+  readonly roles: readonly string[];
+  readonly admin: boolean;
+}
+
 /**
  * What the API needs from a node, and all it may reach: the node implements this, and the API
  * never touches LevelDB or libp2p directly.
@@ -72,6 +95,17 @@ export interface NodeApi {
   eventsOfBlock(height: number): Promise<NodeEvent[]>;
   /** Calls `listener` for every event as blocks commit; returns the unsubscribe function. */
   subscribe(listener: (event: NodeEvent) => void): () => void;
+  /** A state key's value and its proof at the head. */
+  proveState(key: string): Promise<ProvenState>;
+  /** Where a committed transaction sits and its Merkle proof against that header's txRoot. */
+  txProof(id: Uint8Array): Promise<{ readonly height: number; readonly proof: MerkleProof } | null>;
+  /** Names of the module queries, and running one (throws NOT_FOUND for an unknown name). */
+  queryNames(): readonly string[];
+  query(name: string, params: Readonly<Record<string, string>>): Promise<Canonical | null>;
+  /** The registered, unrevoked identity (or organization admin) behind a key, or null. */
+  identityOf(keyHex: string): Promise<CallerIdentity | null>;
+  /** The node's signature verifier (node:crypto), for signed requests. */
+  readonly verifier: Verifier;
   /** Prometheus text exposition of the node's metrics. */
   metrics(): Promise<string>;
 }

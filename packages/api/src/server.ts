@@ -4,11 +4,14 @@ import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyInstance } from "fastify";
+import { RequestAuthenticator } from "./auth.js";
 import { errorHandler } from "./errors.js";
 import type { NodeApi } from "./nodeApi.js";
 import { blockRoutes } from "./routes/blocks.js";
 import { eventRoutes } from "./routes/events.js";
 import { healthRoutes } from "./routes/health.js";
+import { queryRoutes } from "./routes/queries.js";
+import { STATE_KEY_BYTES_MAX, stateRoutes } from "./routes/state.js";
 import { statusRoutes } from "./routes/status.js";
 import { txRoutes } from "./routes/txs.js";
 
@@ -41,6 +44,10 @@ export async function buildApiServer(
     logger: settings.logger,
     bodyLimit: settings.bodyBytesMax,
     requestTimeout: settings.requestTimeoutMs,
+    // A state key travels as hex in the path: room for the longest one.
+    maxParamLength: STATE_KEY_BYTES_MAX * 2 + 16,
+    // Errors the router raises before any route runs get the one error shape too.
+    frameworkErrors: (error, request, reply) => errorHandler(error, request, reply),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // Signed transactions arrive as their canonical bytes: keep the body raw.
@@ -70,7 +77,10 @@ export async function buildApiServer(
   });
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   app.register(statusRoutes(node));
-  app.register(blockRoutes(node));
+  const auth = new RequestAuthenticator(node);
+  app.register(blockRoutes(node, auth));
+  app.register(stateRoutes(node));
+  app.register(queryRoutes(node));
   app.register(txRoutes(node));
   app.register(healthRoutes(node));
   app.register(eventRoutes(node));

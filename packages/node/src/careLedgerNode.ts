@@ -2,10 +2,12 @@ import { join } from "node:path";
 import {
   type ApiServer,
   buildApiServer,
+  type CallerIdentity,
   type CertifiedBlock,
   type NodeApi,
   type NodeEvent,
   type NodeStatus,
+  type ProvenState,
   type TxLookup,
 } from "@careledger/api";
 import { type ConsensusMessage, decodeMessage, Replica } from "@careledger/consensus";
@@ -13,8 +15,11 @@ import { type ExecutionResult, Ledger } from "@careledger/ledger";
 import {
   type Block,
   blockHash,
+  type Canonical,
   CareLedgerError,
   type CommitCertificate,
+  type MerkleProof,
+  merkleProof,
   quorumSize,
   type SignedTx,
   toHex,
@@ -327,6 +332,44 @@ export class CareLedgerNode implements NodeApi {
     const stored = await this.ledger.reads.block(height);
     if (stored === null) return [];
     return eventsOf(stored.block, (await this.ledger.reads.receipts(height)) ?? []);
+  }
+
+  readonly verifier = nodeCryptoVerifier;
+
+  async proveState(key: string): Promise<ProvenState> {
+    const proven = await this.ledger.reads.proveState(key);
+    return { height: proven.height, value: proven.bytes, proof: proven.proof };
+  }
+
+  async txProof(id: Uint8Array): Promise<{ height: number; proof: MerkleProof } | null> {
+    const stored = await this.ledger.reads.tx(id);
+    if (stored === null) return null;
+    const block = await this.ledger.reads.block(stored.height);
+    if (block === null) return null;
+    const ids = block.block.txs.map((signed) => signed.id);
+    return { height: stored.height, proof: merkleProof(ids, stored.index) };
+  }
+
+  queryNames(): readonly string[] {
+    return this.ledger.registry.queryNames;
+  }
+
+  query(name: string, params: Readonly<Record<string, string>>): Promise<Canonical | null> {
+    return this.ledger.reads.query(name, params);
+  }
+
+  async identityOf(keyHex: string): Promise<CallerIdentity | null> {
+    const who = (await this.ledger.reads.query("identity.key", { key: keyHex })) as {
+      identity: { org: string; roles: string[] } | null;
+      adminOf: string[];
+      revoked: boolean;
+    } | null;
+    if (who === null || who.revoked) return null;
+    const adminOf = who.adminOf[0];
+    if (adminOf !== undefined)
+      return { org: adminOf, roles: who.identity?.roles ?? [], admin: true };
+    if (who.identity === null) return null;
+    return { org: who.identity.org, roles: who.identity.roles, admin: false };
   }
 
   subscribe(listener: (event: NodeEvent) => void): () => void {

@@ -39,6 +39,13 @@ export const ERROR_CODES = {
   BAD_REQUEST: { status: 400, message: "request does not match the route's schema" },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: "content type not accepted by this route" },
   FORBIDDEN: { status: 403, message: "caller may not see this" },
+  REQUEST_UNSIGNED: {
+    status: 401,
+    message: "this route needs a request signed by a registered key",
+  },
+  REQUEST_BAD_SIGNATURE: { status: 401, message: "request signature does not verify" },
+  REQUEST_EXPIRED: { status: 401, message: "request time is outside the validity window" },
+  REQUEST_REPLAYED: { status: 409, message: "this signed request was already used" },
   NOT_READY: { status: 503, message: "node is catching up with its peers" },
   RATE_LIMITED: { status: 429, message: "too many requests" },
   INTERNAL: { status: 500, message: "internal error" },

@@ -10,6 +10,7 @@ export * from "./merkle.js";
 export * from "./payloads/index.js";
 export * from "./quorum.js";
 export * from "./receipt.js";
+export * from "./request.js";
 export * from "./signing.js";
 export * from "./stateProof.js";
 export * from "./tx.js";

@@ -1,7 +1,9 @@
 import {
+  BLOCK_TXS_MAX,
   type Canonical,
   CareLedgerError,
   decode,
+  decodeTx,
   fromHex,
   HASH_BYTES,
   type Header,
@@ -9,7 +11,7 @@ import {
   type Signer,
   toHex,
 } from "@careledger/protocol";
-import { toBase64 } from "./base64.js";
+import { fromBase64, toBase64 } from "./base64.js";
 import { type SubmitResult, submitBatch } from "./batch.js";
 import { DEFAULT_TX_TTL, expiresAfter, TxBuilder } from "./builder.js";
 import { localError } from "./errors.js";
@@ -22,6 +24,8 @@ import {
   subscribeEvents,
 } from "./events.js";
 import { DEFAULT_HTTP_OPTIONS, type HttpOptions, type HttpRequest, requestJson } from "./http.js";
+import { listAt, recordAt, stringAt } from "./json.js";
+import { signedRequestHeaders } from "./signedRequest.js";
 import {
   type TrustAnchor,
   verifyBlock,
@@ -211,6 +215,46 @@ export class CareLedgerClient {
     const header = verifyBlock(await this.getBlock(found.height), trust);
     verifyTxInclusion(header, wanted, found.proof);
     return { height: found.height, index: found.proof.index, header };
+  }
+
+  /** Runs a module query by name (`GET /v1/query/:name`); bytes come back as hex strings. */
+  async query(
+    name: string,
+    params: Readonly<Record<string, string>> = {},
+    signal?: AbortSignal,
+  ): Promise<unknown> {
+    const search = new URLSearchParams(params).toString();
+    const path = `/v1/query/${encodeURIComponent(name)}${search === "" ? "" : `?${search}`}`;
+    return recordAt(await this.get(path, signal), "query").result;
+  }
+
+  /**
+   * The transactions of a block, bodies included: a read signed by `signer`, which must be a key
+   * of a member organization's staff (or an admin). Each is decoded and its id checked.
+   */
+  async getBlockTxs(height: number, signer: Signer, signal?: AbortSignal): Promise<SignedTx[]> {
+    const { chainId } = await this.status(signal);
+    const path = `/v1/blocks/${height}/txs`;
+    const request: HttpRequest = {
+      method: "GET",
+      path,
+      attemptHeaders: () => signedRequestHeaders(signer, chainId, "GET", path),
+      ...(signal && { signal }),
+    };
+    const value = (await requestJson(this.url, this.http, request)).value;
+    return listAt(
+      recordAt(value, "blockTxs").txs,
+      "blockTxs.txs",
+      BLOCK_TXS_MAX,
+      (entry, where) => {
+        const item = recordAt(entry, where);
+        const signed = decodeTx(fromBase64(stringAt(item.bytes, `${where}.bytes`)));
+        if (toHex(signed.id) !== stringAt(item.id, `${where}.id`)) {
+          throw new CareLedgerError("ENCODING_INVALID", `${where}: id does not match its bytes`);
+        }
+        return signed;
+      },
+    );
   }
 
   /** Server-Sent Events from `GET /v1/events`, reconnecting and resuming by event id. */

@@ -37,6 +37,8 @@ export interface HttpRequest {
   readonly body?: Uint8Array | string;
   readonly contentType?: string;
   readonly signal?: AbortSignal;
+  /** Headers made anew for every attempt: a signed read signs each attempt, never replays one. */
+  readonly attemptHeaders?: () => Readonly<Record<string, string>>;
 }
 
 export interface HttpAnswer {
@@ -82,7 +84,11 @@ async function attemptOnce(
   request.signal?.addEventListener("abort", forwardAbort);
   try {
     if (request.signal?.aborted) throw localError("aborted", "request aborted by the caller");
-    const headers: Record<string, string> = { accept: "application/json", ...options.headers };
+    const headers: Record<string, string> = {
+      accept: "application/json",
+      ...options.headers,
+      ...request.attemptHeaders?.(),
+    };
     if (request.contentType !== undefined) headers["content-type"] = request.contentType;
     const response = await options.fetch(routeUrl(baseUrl, request.path), {
       method: request.method,

@@ -89,6 +89,17 @@ export function txRoutes(node: NodeApi): FastifyPluginAsyncTypebox {
         return { results: await Promise.all(results) };
       },
     );
+    app.get("/v1/txs/:id/proof", { schema: { params: IdParams } }, async (request) => {
+      const found = await node.txProof(fromHex(request.params.id, 32));
+      if (found === null)
+        throw new CareLedgerError("NOT_FOUND", "no committed transaction with that id");
+      const { index, total, siblings } = found.proof;
+      return {
+        id: request.params.id,
+        height: found.height,
+        proof: { index, total, siblings: siblings.map(toHex) },
+      };
+    });
     app.get(
       "/v1/txs/:id",
       { schema: { params: IdParams, response: { 200: TxStatusResponse } } },

@@ -1,0 +1,134 @@
+import {
+  generateSecretKey,
+  keySigner,
+  REQUEST_KEY_HEADER,
+  REQUEST_SIGNATURE_HEADER,
+  REQUEST_TIME_HEADER,
+  requestSigningBytes,
+  type Signer,
+  toHex,
+} from "@careledger/protocol";
+import { describe, expect, it } from "vitest";
+import { CHAIN, memoryNode, sampleTx } from "./memoryNode.testkit.js";
+import { buildApiServer } from "./server.js";
+
+function signedHeaders(signer: Signer, method: string, url: string, time = Date.now()) {
+  const signature = signer.sign(requestSigningBytes(CHAIN, method, url, new Uint8Array(0), time));
+  return {
+    [REQUEST_KEY_HEADER]: toHex(signer.publicKey),
+    [REQUEST_TIME_HEADER]: String(time),
+    [REQUEST_SIGNATURE_HEADER]: toHex(signature),
+  };
+}
+
+describe("proof and query routes", () => {
+  it("serves a state value with its proof, keyed by the hex of the UTF-8 key", async () => {
+    const app = await buildApiServer(memoryNode());
+    const key = Buffer.from("present").toString("hex");
+    const plain = await app.inject({ method: "GET", url: `/v1/state/${key}` });
+    expect(plain.json()).toMatchObject({ key: "present", height: 0 });
+    expect(plain.json().proof).toBeUndefined();
+    const proven = await app.inject({ method: "GET", url: `/v1/state/${key}?proof=true` });
+    expect(proven.json().proof).toEqual({ siblings: ["07".repeat(32)], leaf: null });
+    const absent = await app.inject({
+      method: "GET",
+      url: `/v1/state/${Buffer.from("x").toString("hex")}`,
+    });
+    expect(absent.json().value).toBeNull();
+    const odd = await app.inject({ method: "GET", url: "/v1/state/abc" });
+    expect(odd.json().error.code).toBe("BAD_REQUEST");
+    const notUtf8 = await app.inject({ method: "GET", url: "/v1/state/ff" });
+    expect(notUtf8.json().error.code).toBe("BAD_REQUEST");
+  });
+
+  it("proves a committed transaction's inclusion and answers NOT_FOUND for others", async () => {
+    const node = memoryNode();
+    const app = await buildApiServer(node);
+    const first = sampleTx();
+    const second = sampleTx();
+    await node.submitTx(first.bytes);
+    await node.submitTx(second.bytes);
+    node.commitBlock();
+    const proof = await app.inject({ method: "GET", url: `/v1/txs/${toHex(second.id)}/proof` });
+    expect(proof.json()).toMatchObject({
+      id: toHex(second.id),
+      height: 1,
+      proof: { index: 1, total: 2 },
+    });
+    const missing = await app.inject({ method: "GET", url: `/v1/txs/${"00".repeat(32)}/proof` });
+    expect([missing.statusCode, missing.json().error.code]).toEqual([404, "NOT_FOUND"]);
+  });
+
+  it("lists and runs module queries, with bytes as hex and big integers as strings", async () => {
+    const app = await buildApiServer(memoryNode());
+    expect((await app.inject({ method: "GET", url: "/v1/queries" })).json()).toEqual({
+      queries: ["identity.key"],
+    });
+    const answer = await app.inject({ method: "GET", url: "/v1/query/identity.key?key=ab" });
+    expect(answer.json()).toEqual({
+      name: "identity.key",
+      result: { key: "ab", big: (2n ** 60n).toString(), raw: "0102" },
+    });
+    const unknown = await app.inject({ method: "GET", url: "/v1/query/nothing.here" });
+    expect([unknown.statusCode, unknown.json().error.code]).toEqual([404, "NOT_FOUND"]);
+  });
+});
+
+describe("signed reads of raw transactions", () => {
+  const url = "/v1/blocks/1/txs";
+
+  async function setup() {
+    const node = memoryNode();
+    const staff = keySigner(generateSecretKey());
+    const patient = keySigner(generateSecretKey());
+    node.callers.set(toHex(staff.publicKey), { org: "org-0", roles: ["staff"], admin: false });
+    node.callers.set(toHex(patient.publicKey), { org: "org-0", roles: ["patient"], admin: false });
+    await node.submitTx(sampleTx().bytes);
+    node.commitBlock();
+    return { app: await buildApiServer(node), staff, patient };
+  }
+
+  it("gives a member organization's staff the payloads", async () => {
+    const { app, staff } = await setup();
+    const answer = await app.inject({
+      method: "GET",
+      url,
+      headers: signedHeaders(staff, "GET", url),
+    });
+    expect(answer.statusCode).toBe(200);
+    expect(answer.json().txs[0]).toMatchObject({ type: "identity.register" });
+  });
+
+  it("refuses unsigned, badly signed, stale, replayed, unregistered and patient requests", async () => {
+    const { app, staff, patient } = await setup();
+    const codeOf = async (headers: Record<string, string>) =>
+      (await app.inject({ method: "GET", url, headers })).json().error.code;
+    expect(await codeOf({})).toBe("REQUEST_UNSIGNED");
+    const good = signedHeaders(staff, "GET", url);
+    expect(await codeOf({ ...good, [REQUEST_SIGNATURE_HEADER]: "00".repeat(64) })).toBe(
+      "REQUEST_BAD_SIGNATURE",
+    );
+    expect(await codeOf(signedHeaders(staff, "GET", "/v1/blocks/2/txs"))).toBe(
+      "REQUEST_BAD_SIGNATURE",
+    );
+    expect(await codeOf(signedHeaders(staff, "GET", url, Date.now() - 60_000))).toBe(
+      "REQUEST_EXPIRED",
+    );
+    expect((await app.inject({ method: "GET", url, headers: good })).statusCode).toBe(200);
+    expect(await codeOf(good)).toBe("REQUEST_REPLAYED");
+    expect(await codeOf(signedHeaders(keySigner(generateSecretKey()), "GET", url))).toBe(
+      "FORBIDDEN",
+    );
+    expect(await codeOf(signedHeaders(patient, "GET", url))).toBe("FORBIDDEN");
+  });
+});
+
+describe("router errors", () => {
+  it("answers an over-long path parameter and a malformed URL in the error shape", async () => {
+    const app = await buildApiServer(memoryNode());
+    const long = await app.inject({ method: "GET", url: `/v1/state/${"61".repeat(2_000)}` });
+    expect(long.json().error.code).toBe("BAD_REQUEST");
+    const bad = await app.inject({ method: "GET", url: "/v1/blocks/%E0%A4%A" });
+    expect(bad.json().error.code).toBe("BAD_REQUEST");
+  });
+});

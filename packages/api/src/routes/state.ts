@@ -1,0 +1,55 @@
+import { CareLedgerError, toHex } from "@careledger/protocol";
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { Type } from "@sinclair/typebox";
+import type { NodeApi } from "../nodeApi.js";
+
+/** Longest state key, in bytes of UTF-8 (hex in the path is twice that). */
+export const STATE_KEY_BYTES_MAX = 512;
+
+const StateParams = Type.Object({
+  key: Type.String({ pattern: "^([0-9a-f]{2})+$", maxLength: STATE_KEY_BYTES_MAX * 2 }),
+});
+const StateQuery = Type.Object(
+  { proof: Type.Optional(Type.Boolean()) },
+  { additionalProperties: false },
+);
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * `GET /v1/state/:key` (the key as hex of its UTF-8): the value's canonical bytes as hex, and with
+ * `proof=true` its sparse Merkle proof against the state root of the header at `height`, which
+ * the client checks against that header's certificate.
+ */
+export function stateRoutes(node: NodeApi): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    app.get(
+      "/v1/state/:key",
+      { schema: { params: StateParams, querystring: StateQuery } },
+      async (request) => {
+        let key: string;
+        try {
+          key = utf8.decode(Buffer.from(request.params.key, "hex"));
+        } catch {
+          throw new CareLedgerError("BAD_REQUEST", "state key is not UTF-8");
+        }
+        const proven = await node.proveState(key);
+        const value = proven.value === null ? null : toHex(proven.value);
+        if (request.query.proof !== true) return { key, height: proven.height, value };
+        const { siblings, leaf } = proven.proof;
+        return {
+          key,
+          height: proven.height,
+          value,
+          proof: {
+            siblings: siblings.map(toHex),
+            leaf:
+              leaf === null
+                ? null
+                : { keyHash: toHex(leaf.keyHash), valueHash: toHex(leaf.valueHash) },
+          },
+        };
+      },
+    );
+  };
+}
