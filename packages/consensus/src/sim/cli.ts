@@ -1,7 +1,11 @@
+import { faultyMax } from "@careledger/protocol";
 import { runSeeds } from "./runner.js";
-import { simulate } from "./simulation.js";
+import { type SimOptions, simulate } from "./simulation.js";
 
-/** Usage: `pnpm sim --seeds N [--from S]` or `pnpm sim --seed S` (replays one with its trace). */
+/**
+ * Usage: `pnpm sim --seeds N [--from S]` or `pnpm sim --seed S` (replays one with its trace).
+ * `--planted-bug` makes replicas commit on f + 1 votes, to watch the checks fail.
+ */
 function main(argv: readonly string[]): number {
   const option = (name: string): number | undefined => {
     const index = argv.indexOf(name);
@@ -10,9 +14,12 @@ function main(argv: readonly string[]): number {
     if (!Number.isSafeInteger(value) || value < 0) throw new Error(`${name} needs a whole number`);
     return value;
   };
+  const options: SimOptions = argv.includes("--planted-bug")
+    ? { quorum: (validatorCount) => faultyMax(validatorCount) + 1 }
+    : {};
   const single = option("--seed");
   if (single !== undefined) {
-    const result = simulate(single, { trace: true });
+    const result = simulate(single, { ...options, trace: true });
     if (!result.ok) for (const line of result.trace) console.log(line);
     console.log(
       `seed ${single}: ${result.ok ? "ok" : "FAILED"}, ${result.heights} heights, ` +
@@ -23,7 +30,7 @@ function main(argv: readonly string[]): number {
   }
   const count = option("--seeds") ?? 100;
   const from = option("--from") ?? 1;
-  const summary = runSeeds(from, count, (line) => console.log(line));
+  const summary = runSeeds(from, count, (line) => console.log(line), options);
   console.log(
     `seeds ${from}..${from + count - 1}: ${summary.failures.length} failed, ` +
       `${summary.heights} heights committed, ${summary.wallMs} ms wall`,

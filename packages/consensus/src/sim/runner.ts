@@ -2,6 +2,10 @@ import { type SimOptions, simulate } from "./simulation.js";
 
 /** Seeds between two progress lines of a long run. */
 const PROGRESS_EVERY = 1000;
+/** Failures whose trace is printed (each is replayed with tracing on); the rest list seeds. */
+const TRACED_FAILURES_MAX = 3;
+/** Trace lines printed per failure (`pnpm sim --seed S` prints more). */
+const TRACE_TAIL_LINES = 40;
 
 export interface RunSummary {
   readonly failures: number[];
@@ -25,6 +29,10 @@ export function runSeeds(
     if (!result.ok) {
       failures.push(seed);
       print(`seed ${seed} FAILED: ${result.violations[0] ?? ""}`);
+      if (failures.length <= TRACED_FAILURES_MAX) {
+        const traced = simulate(seed, { ...options, trace: true });
+        for (const line of traced.trace.slice(-TRACE_TAIL_LINES)) print(`  ${line}`);
+      }
     }
     if ((seed - from + 1) % PROGRESS_EVERY === 0) {
       const wallMs = Math.round(performance.now() - started);
