@@ -18,6 +18,7 @@ import {
 } from "../packages/ledger/src/smt/update.js";
 import {
   fakeCertificate,
+  GENESIS_TIME,
   prng,
   seededKey,
   type TestChain,
@@ -34,6 +35,9 @@ const RUNS = [
 /** Blocks run before timing starts, so caches and the JIT are warm. */
 const WARMUP_BLOCKS = 2;
 const ORGANIZATIONS = 8;
+/** Approvals that pass a proposal among 8 organizations (more than two thirds). */
+const VOTES_TO_PASS = 6;
+const DAY_MS = 24 * 3600 * 1000;
 
 function blockTxs(
   chain: TestChain,
@@ -53,26 +57,37 @@ function blockTxs(
     txs.push(signed);
     return signed;
   };
+  const registered: Array<{ key: Uint8Array; org: number }> = [];
+  const votesCast = new Map<string, number>();
+  const orgAt = (index: number) =>
+    chain.orgs[index % chain.orgs.length] as TestChain["orgs"][number];
   for (let i = 0; i < count; i++) {
-    const org = chain.orgs[i % chain.orgs.length] as TestChain["orgs"][number];
     const roll = random();
-    // Registered keys need no secret here: only the org admins sign.
-    const user = { publicKey: seededKey(`bench-${height}`, i) };
-    if (roll < 0.88 || i < 10) {
-      sign(
-        "identity.register",
-        { key: user.publicKey, org: org.id, roles: ["patient"] },
+    const open = proposals.filter((id) => (votesCast.get(id) ?? 0) < VOTES_TO_PASS);
+    if (roll < 0.9 || registered.length === 0) {
+      // Registered keys need no secret here: only the org admins sign.
+      const key = seededKey(`bench-${height}`, i);
+      const org = i % chain.orgs.length;
+      registered.push({ key, org });
+      sign("identity.register", { key, org: orgAt(org).id, roles: ["patient"] }, orgAt(org).admin);
+    } else if (roll < 0.95) {
+      const [target] = registered.splice(Math.floor(random() * registered.length), 1);
+      if (!target) throw new Error("nothing to revoke");
+      sign("identity.revoke", { key: target.key }, orgAt(target.org).admin);
+    } else if (roll < 0.97 || open.length === 0) {
+      const org = orgAt(i);
+      const change = { kind: "param.set", name: "emptyBlockIntervalMs", value: 1000 + i };
+      const signed = sign(
+        "gov.propose",
+        { org: org.id, change, expiresAt: GENESIS_TIME + 7 * DAY_MS },
         org.admin,
       );
-    } else if (roll < 0.93) {
-      sign("identity.revoke", { key: seededKey(`bench-${height}`, i - 10) }, org.admin);
-    } else if (roll < 0.96 || proposals.length === 0) {
-      const change = { kind: "param.set", name: "emptyBlockIntervalMs", value: 1000 + i };
-      const signed = sign("gov.propose", { org: org.id, change, expiresAt: 2e12 }, org.admin);
       proposals.push(Buffer.from(signed.id).toString("hex"));
     } else {
-      const proposal = proposals[Math.floor(random() * proposals.length)] as string;
-      sign("gov.vote", { proposal, org: org.id, approve: true }, org.admin);
+      const proposal = open[Math.floor(random() * open.length)] as string;
+      const voter = orgAt(votesCast.get(proposal) ?? 0);
+      votesCast.set(proposal, (votesCast.get(proposal) ?? 0) + 1);
+      sign("gov.vote", { proposal, org: voter.id, approve: true }, voter.admin);
     }
   }
   return txs;
@@ -98,7 +113,7 @@ async function run(blockTxCount: number, blocks: number): Promise<void> {
   let cpuMicros = 0;
   let executeMs = 0;
   let timedTxs = 0;
-  let failed = 0;
+  const failures = new Map<string, number>();
   for (const [index, txs] of prepared.entries()) {
     const height = ledger.head.height + 1;
     const start = performance.now();
@@ -118,7 +133,10 @@ async function run(blockTxCount: number, blocks: number): Promise<void> {
     const end = performance.now();
     const cpu = process.cpuUsage(cpuStart);
     if (built.block.txs.length !== txs.length) throw new Error("the benchmark built an invalid tx");
-    failed += built.result.receipts.filter((receipt) => receipt.status === "failed").length;
+    for (const receipt of built.result.receipts) {
+      if (receipt.status === "failed")
+        failures.set(receipt.code, (failures.get(receipt.code) ?? 0) + 1);
+    }
     if (index >= WARMUP_BLOCKS) {
       timedMs += end - start;
       executeMs += executed - start;
@@ -137,7 +155,7 @@ async function run(blockTxCount: number, blocks: number): Promise<void> {
       `  signing (untimed): ${Math.round((totalTxs / signMs) * 1000)} tx/s`,
       `  execution + commit: ${txPerSecond} tx/s (${(timedMs / (blocks - WARMUP_BLOCKS)).toFixed(1)} ms a block; execution ${Math.round((executeMs / timedMs) * 100)}%, commit ${Math.round(((timedMs - executeMs) / timedMs) * 100)}%)`,
       `  per CPU-second of this process (all its threads; less sensitive to a busy machine): ${Math.round((timedTxs / cpuMicros) * 1e6)} tx/s`,
-      `  failed receipts: ${failed}`,
+      `  failed receipts: ${JSON.stringify(Object.fromEntries(failures))}`,
       `  on disk: ${(bytes / 1e6).toFixed(1)} MB, ${(((bytes / totalTxs) * 1e6) / 1e9).toFixed(2)} GB per million txs (extrapolated linearly from this run)`,
     ].join("\n"),
   );
