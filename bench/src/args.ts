@@ -1,0 +1,108 @@
+/** Command-line options of `pnpm bench`, parsed without a library so the parser is testable. */
+
+export const NODES_ALLOWED = [4, 7, 10] as const;
+export const DURATION_S_MIN = 5;
+export const DURATION_S_MAX = 600;
+export const RATE_MAX = 50_000;
+export const TX_SIZE_MAX = 4_096;
+
+export interface BenchOptions {
+  /** Validators in the cluster. */
+  readonly nodes: number;
+  /** Measured window of one load step, seconds (after warm-up). */
+  readonly durationS: number;
+  /** Fixed offered rate (tx/s) for one open-loop step; null runs the search instead. */
+  readonly rate: number | null;
+  /** Wanted encoded transaction size in bytes; null keeps the natural size of the mix. */
+  readonly txSize: number | null;
+  readonly json: boolean;
+  readonly quick: boolean;
+  /** A peer system driven with the same load, or null. */
+  readonly peer: "etcd" | null;
+  /** Index of a node to run under `node --cpu-prof`, or null for none. */
+  readonly profileNode: number | null;
+}
+
+export const DEFAULT_OPTIONS: BenchOptions = {
+  nodes: 4,
+  durationS: 20,
+  rate: null,
+  txSize: null,
+  json: false,
+  quick: false,
+  peer: null,
+  profileNode: null,
+};
+
+/** Durations of quick mode: a 60-second budget for startup, ceiling, search and teardown. */
+export const QUICK_DURATION_S = 5;
+
+export const USAGE = `pnpm bench [--nodes 4|7|10] [--duration S] [--rate TX_PER_S] [--tx-size BYTES]
+           [--json] [--quick] [--peer etcd] [--profile [NODE]]`;
+
+function integerIn(name: string, raw: string | undefined, min: number, max: number): number {
+  const value = Number(raw);
+  if (raw === undefined || !Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`${name} takes an integer from ${min} to ${max}, not ${String(raw)}`);
+  }
+  return value;
+}
+
+/** Parses `argv` (without the node and script paths); throws with a message on bad input. */
+export function parseArgs(argv: readonly string[]): BenchOptions {
+  let options: BenchOptions = { ...DEFAULT_OPTIONS };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const next = () => argv[++i];
+    switch (flag) {
+      case "--":
+        break;
+      case "--nodes": {
+        const nodes = integerIn(flag, next(), 4, 10);
+        if (!(NODES_ALLOWED as readonly number[]).includes(nodes)) {
+          throw new Error(`--nodes takes one of ${NODES_ALLOWED.join(", ")}`);
+        }
+        options = { ...options, nodes };
+        break;
+      }
+      case "--duration":
+        options = {
+          ...options,
+          durationS: integerIn(flag, next(), DURATION_S_MIN, DURATION_S_MAX),
+        };
+        break;
+      case "--rate":
+        options = { ...options, rate: integerIn(flag, next(), 1, RATE_MAX) };
+        break;
+      case "--tx-size":
+        options = { ...options, txSize: integerIn(flag, next(), 1, TX_SIZE_MAX) };
+        break;
+      case "--json":
+        options = { ...options, json: true };
+        break;
+      case "--quick":
+        options = { ...options, quick: true };
+        break;
+      case "--peer":
+        if (next() !== "etcd") throw new Error("--peer takes etcd");
+        options = { ...options, peer: "etcd" };
+        break;
+      case "--profile": {
+        const value = argv[i + 1];
+        const index = value !== undefined && /^\d+$/.test(value) ? Number(next()) : 0;
+        options = { ...options, profileNode: index };
+        break;
+      }
+      default:
+        throw new Error(`unknown argument ${String(flag)}\n${USAGE}`);
+    }
+  }
+  if (options.quick) {
+    if (options.nodes !== 4) throw new Error("--quick runs 4 validators");
+    options = { ...options, durationS: Math.min(options.durationS, QUICK_DURATION_S) };
+  }
+  if (options.profileNode !== null && options.profileNode >= options.nodes) {
+    throw new Error(`--profile names a node from 0 to ${options.nodes - 1}`);
+  }
+  return options;
+}

@@ -1,0 +1,234 @@
+/** `pnpm bench`: the consortium benchmark (README.md beside this directory says what it does). */
+import { readFile } from "node:fs/promises";
+import { cpus } from "node:os";
+import { join } from "node:path";
+import { type BenchOptions, parseArgs } from "./args.js";
+import { levelEntriesPerSecond, verificationsPerSecond } from "./ceiling.js";
+import { BenchCluster, REPO } from "./cluster.js";
+import { EtcdCluster, ensureEtcd } from "./etcd.js";
+import { Loadgen } from "./loadgenClient.js";
+import { loadAverage1m } from "./procStats.js";
+import { type CpuProfile, categorize, hottestFunctions } from "./profile.js";
+import { breakdownTable, hotTable, type MeasuredStep, stepsTable, writeResults } from "./report.js";
+import { headline, measuredStep, runSteps, stepPlan, WindowSampler } from "./runner.js";
+
+const RESULTS_DIR = join(REPO, "bench/results");
+/** Concurrent requests of the load generator, for CareLedger and etcd alike. */
+const CLIENTS = 64;
+const REVOKE_SHARE = 0.1;
+const QUICK_CEILING_MS = 1_000;
+const HOT_FUNCTIONS = 20;
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+const killers: Array<() => void> = [];
+
+function exitOnSignal(signal: NodeJS.Signals): void {
+  process.once(signal, () => {
+    for (const kill of killers) kill();
+    log(`\n${signal}: every process of the run was killed`);
+    process.exit(130);
+  });
+}
+
+async function ceiling(options: BenchOptions) {
+  const ms = options.quick ? QUICK_CEILING_MS : undefined;
+  const verify = await verificationsPerSecond(ms);
+  const levelPerS = await levelEntriesPerSecond(ms);
+  const ceilingTps = Math.round(verify.perS / options.nodes);
+  log(
+    `ceiling: ${verify.perS} verifications/s on ${verify.cores} cores (${ceilingTps} tx/s for ${options.nodes} validators), LevelDB ${levelPerS} entries/s`,
+  );
+  return { verifyPerS: verify.perS, cores: verify.cores, levelEntriesPerS: levelPerS, ceilingTps };
+}
+
+async function careLedgerRun(options: BenchOptions, loadgen: Loadgen, sampler: WindowSampler) {
+  const cluster = await BenchCluster.create({
+    nodes: options.nodes,
+    profileNode: options.profileNode,
+  });
+  killers.push(() => cluster.killNow());
+  let profiles: string[] = [];
+  try {
+    await cluster.waitReady();
+    sampler.watch(() => [...cluster.pids(), loadgen.pid]);
+    const urls = cluster.urls();
+    const registerBytes = await loadgen.init({
+      kind: "init",
+      dir: cluster.dir,
+      nodes: options.nodes,
+      urls,
+      eventsUrl: urls[urls.length - 1] as string,
+      txSize: options.txSize,
+      clients: CLIENTS,
+      revokeShare: REVOKE_SHARE,
+    });
+    log(`cluster of ${options.nodes} ready; identity.register is ${registerBytes} bytes`);
+    const steps = await runSteps(
+      options,
+      (rate) => measuredStep(loadgen, sampler, { kind: "step", plan: stepPlan(options, rate) }),
+      log,
+    );
+    return { steps, profiles };
+  } finally {
+    const keep = options.profileNode === null ? null : join(RESULTS_DIR, "profiles");
+    profiles = await cluster.destroy(keep);
+    if (profiles.length > 0) log(`profile: ${profiles.join(", ")}`);
+    profilesSeen.push(...profiles);
+  }
+}
+
+const profilesSeen: string[] = [];
+
+async function etcdRun(
+  options: BenchOptions,
+  loadgen: Loadgen,
+  sampler: WindowSampler,
+  valueBytes: number,
+) {
+  await ensureEtcd(log);
+  const etcd = await EtcdCluster.start();
+  killers.push(() => etcd.killNow());
+  try {
+    sampler.watch(() => [...etcd.pids(), loadgen.pid]);
+    log("etcd: 4 members ready");
+    return await runSteps(
+      options,
+      (rate) =>
+        measuredStep(loadgen, sampler, {
+          kind: "etcdStep",
+          plan: stepPlan(options, rate),
+          urls: etcd.clientUrls,
+          valueBytes,
+        }),
+      (line) => log(`etcd ${line}`),
+    );
+  } finally {
+    await etcd.destroy();
+  }
+}
+
+async function profileSummary(path: string) {
+  const profile = JSON.parse(await readFile(path, "utf8")) as CpuProfile;
+  return {
+    path,
+    categories: categorize(profile),
+    hottest: hottestFunctions(profile, HOT_FUNCTIONS),
+  };
+}
+
+function summary(steps: readonly MeasuredStep[]) {
+  const best = headline(steps);
+  return { best, tps: best?.result.tps ?? 0 };
+}
+
+async function main(): Promise<void> {
+  const options = parseArgs(process.argv.slice(2));
+  const startedMs = performance.now();
+  const loadAverageAtStart = await loadAverage1m();
+  const machine = {
+    cpu: cpus()[0]?.model ?? "unknown",
+    cores: cpus().length,
+    node: process.version,
+  };
+  const ceilingFigures = await ceiling(options);
+  const interactive = process.stderr.isTTY === true;
+  const sampler = new WindowSampler(() => []);
+  const loadgen = Loadgen.start({
+    onProgress: (text) => process.stderr.write(interactive ? `\r${text}\u001b[K` : `${text}\n`),
+    onWindow: (edge) => sampler.edge(edge),
+  });
+  killers.push(() => loadgen.killNow());
+  try {
+    const { steps } = await careLedgerRun(options, loadgen, sampler);
+    const careLedger = summary(steps);
+    const meanBytes = careLedger.best?.result.mix["identity.register"]?.meanBytes ?? 200;
+    const etcdSteps =
+      options.peer === "etcd" ? await etcdRun(options, loadgen, sampler, meanBytes) : null;
+    const etcd = etcdSteps === null ? null : summary(etcdSteps);
+    const profile = profilesSeen[0] === undefined ? null : await profileSummary(profilesSeen[0]);
+    if (interactive) process.stderr.write("\n");
+    printReport(options, steps, etcdSteps, profile, ceilingFigures.ceilingTps, etcd?.tps ?? null);
+    const best = careLedger.best?.result;
+    const result = {
+      nodes: options.nodes,
+      tps: careLedger.tps,
+      offeredRate: best?.rate ?? 0,
+      p50Ms: best?.latency.p50Ms ?? 0,
+      p95Ms: best?.latency.p95Ms ?? 0,
+      p99Ms: best?.latency.p99Ms ?? 0,
+      maxMs: best?.latency.maxMs ?? 0,
+      lost: steps.reduce((sum, step) => sum + step.result.lost, 0),
+      blocksPerS: best?.blocksPerS ?? 0,
+      ...ceilingFigures,
+      ceilingRatio: Math.round((careLedger.tps / ceilingFigures.ceilingTps) * 1000) / 1000,
+      held: careLedger.best?.passed ?? false,
+      etcdWritesPerS: etcd?.tps ?? null,
+      etcdRatio:
+        etcd === null || etcd.tps === 0
+          ? null
+          : Math.round((careLedger.tps / etcd.tps) * 100) / 100,
+      machine: { ...machine, loadAverageAtStart },
+      options,
+      elapsedS: Math.round((performance.now() - startedMs) / 1000),
+      steps,
+      etcdSteps,
+      profile:
+        profile === null ? null : { ...profile, hottest: profile.hottest.slice(0, HOT_FUNCTIONS) },
+    };
+    const path = await writeResults(RESULTS_DIR, result);
+    log(`results: ${path} (${result.elapsedS} s)`);
+    if (options.json) {
+      const { steps: _s, etcdSteps: _e, profile: _p, ...headlineFields } = result;
+      process.stdout.write(`${JSON.stringify(headlineFields)}\n`);
+    }
+  } finally {
+    await loadgen.stop();
+  }
+}
+
+function printReport(
+  options: BenchOptions,
+  steps: readonly MeasuredStep[],
+  etcdSteps: readonly MeasuredStep[] | null,
+  profile: Awaited<ReturnType<typeof profileSummary>> | null,
+  ceilingTps: number,
+  etcdTps: number | null,
+): void {
+  const out = (text: string) => process.stdout.write(`${text}\n`);
+  const best = headline(steps);
+  out(
+    `\nCareLedger, ${options.nodes} validators (CPU % per node: node-0 is the first primary; the load generator is apart)`,
+  );
+  out(stepsTable(steps));
+  if (best !== undefined) {
+    const mix = Object.entries(best.result.mix)
+      .map(([type, m]) => `${type} x${m.count} (${m.meanBytes} B)`)
+      .join(", ");
+    out(
+      `\nheadline: ${best.result.tps} tx/s at offered ${best.result.rate}/s, p99 ${best.result.latency.p99Ms} ms, ${((best.result.tps / ceilingTps) * 100).toFixed(0)}% of ceilingTps ${ceilingTps}; load generator CPU ${best.loadgenCpuPercent}%; mix: ${mix}`,
+    );
+  }
+  if (etcdSteps !== null) {
+    out("\netcd, 4 members (same clients, rates and payload size)");
+    out(stepsTable(etcdSteps));
+    if (etcdTps !== null && etcdTps > 0)
+      out(`\nCareLedger / etcd: ${((best?.result.tps ?? 0) / etcdTps).toFixed(2)}`);
+  }
+  if (profile !== null) {
+    out(`\nCPU of the profiled node (${profile.path})`);
+    out(breakdownTable(profile.categories));
+    out("");
+    out(hotTable(profile.hottest));
+  }
+}
+
+exitOnSignal("SIGINT");
+exitOnSignal("SIGTERM");
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    for (const kill of killers) kill();
+    log(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    process.exit(1);
+  },
+);

@@ -1,0 +1,147 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { copyFile, mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { nodeHomeOf, writeDevnetLayout } from "@careledger/node/devnet";
+import { freePortRange } from "./ports.js";
+import { type ProcessSample, sampleProcess } from "./procStats.js";
+import { waitFor } from "./wait.js";
+
+export const REPO = resolve(import.meta.dirname, "../..");
+const CLI = join(REPO, "packages/node/src/cli/main.ts");
+
+/** How long a fresh cluster may take to elect, connect and commit its first block. */
+const READY_TIMEOUT_MS = 60_000;
+/** How long a node may take to stop after SIGTERM (a profiled one writes its profile then). */
+const STOP_TIMEOUT_MS = 20_000;
+/** Log lines kept per node, for the error message when something goes wrong. */
+const LOG_LINES_MAX = 200;
+
+export interface ClusterInit {
+  readonly nodes: number;
+  /** A node run under `node --cpu-prof`, or null. */
+  readonly profileNode: number | null;
+}
+
+/** A fresh devnet of N validator processes on 127.0.0.1, spawned and owned by the benchmark. */
+export class BenchCluster {
+  private readonly children: ChildProcess[] = [];
+  private readonly logs: string[][] = [];
+
+  private constructor(
+    readonly dir: string,
+    readonly nodes: number,
+    readonly apiPort: number,
+    readonly profileDir: string,
+  ) {}
+
+  static async create(init: ClusterInit): Promise<BenchCluster> {
+    const dir = await mkdtemp(join(tmpdir(), "careledger-bench-"));
+    const apiPort = await freePortRange(2 * init.nodes);
+    await writeDevnetLayout({ nodes: init.nodes, dir, apiPort, p2pPort: apiPort + init.nodes });
+    const cluster = new BenchCluster(dir, init.nodes, apiPort, join(dir, "profiles"));
+    await mkdir(cluster.profileDir, { recursive: true });
+    for (let i = 0; i < init.nodes; i++) cluster.spawnNode(i, i === init.profileNode);
+    return cluster;
+  }
+
+  url(index: number): string {
+    return `http://127.0.0.1:${this.apiPort + index}`;
+  }
+
+  urls(): string[] {
+    return Array.from({ length: this.nodes }, (_, i) => this.url(i));
+  }
+
+  home(index: number): string {
+    return nodeHomeOf(this.dir, index);
+  }
+
+  pids(): number[] {
+    return this.children.map((child) => child.pid ?? -1);
+  }
+
+  private spawnNode(index: number, profiled: boolean): void {
+    // Node itself with tsx's loader, as test/harness/cluster.ts does: the tsx CLI would run the
+    // node in a grandchild that killing its parent leaves behind.
+    const profile = profiled ? ["--cpu-prof", `--cpu-prof-dir=${this.profileDir}`] : [];
+    const args = [...profile, "--conditions=source", "--import", "tsx", CLI];
+    const child = spawn(process.execPath, [...args, "start", "--home", this.home(index)], {
+      cwd: REPO,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const lines: string[] = [];
+    const keep = (chunk: Buffer) => {
+      lines.push(
+        ...chunk
+          .toString()
+          .split("\n")
+          .filter((line) => line.length > 0),
+      );
+      if (lines.length > LOG_LINES_MAX) lines.splice(0, lines.length - LOG_LINES_MAX);
+    };
+    child.stdout?.on("data", keep);
+    child.stderr?.on("data", keep);
+    this.children[index] = child;
+    this.logs[index] = lines;
+  }
+
+  /** Waits until every node answers and the cluster has committed a block. */
+  async waitReady(): Promise<void> {
+    await waitFor("every node to answer at height >= 1", READY_TIMEOUT_MS, async () => {
+      for (const [i, child] of this.children.entries()) {
+        if (child.exitCode !== null) throw new Error(`node-${i} exited:\n${this.logTail(i)}`);
+      }
+      const heights = await Promise.all(this.urls().map((url) => statusHeight(url)));
+      return heights.every((height) => height >= 1) ? true : undefined;
+    });
+  }
+
+  async sample(): Promise<Array<ProcessSample | null>> {
+    return Promise.all(this.pids().map((pid) => sampleProcess(pid)));
+  }
+
+  logTail(index: number, count = 20): string {
+    return (this.logs[index] ?? []).slice(-count).join("\n");
+  }
+
+  /** Stops every node (SIGTERM, then SIGKILL after a bound) and removes the devnet. */
+  async destroy(keepProfilesIn: string | null = null): Promise<string[]> {
+    await Promise.all(this.children.map((child) => stopChild(child, STOP_TIMEOUT_MS)));
+    let profiles: string[] = [];
+    if (keepProfilesIn !== null) {
+      const names = (await readdir(this.profileDir)).filter((n) => n.endsWith(".cpuprofile"));
+      await mkdir(keepProfilesIn, { recursive: true });
+      profiles = await Promise.all(
+        names.map(async (name) => {
+          const target = join(keepProfilesIn, name);
+          await copyFile(join(this.profileDir, name), target);
+          return target;
+        }),
+      );
+    }
+    await rm(this.dir, { recursive: true, force: true });
+    return profiles;
+  }
+
+  /** Last resort on exit paths that cannot wait: SIGKILL every node now. */
+  killNow(): void {
+    for (const child of this.children) if (child.exitCode === null) child.kill("SIGKILL");
+  }
+}
+
+async function statusHeight(url: string): Promise<number> {
+  const response = await fetch(`${url}/v1/status`);
+  if (!response.ok) throw new Error(`status ${response.status}`);
+  return ((await response.json()) as { height: number }).height;
+}
+
+/** SIGTERM, then SIGKILL if the child has not exited within `timeoutMs`. */
+export async function stopChild(child: ChildProcess, timeoutMs: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((done) => child.once("exit", () => done()));
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+  await exited;
+  clearTimeout(timer);
+}

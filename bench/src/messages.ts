@@ -1,0 +1,46 @@
+import type { StepOutcome } from "./stepTracker.js";
+
+/** One load step: warm-up, then the measured window, then a drain for late commits. */
+export interface StepPlan {
+  readonly rate: number;
+  readonly warmupMs: number;
+  readonly windowMs: number;
+  readonly drainMs: number;
+}
+
+export interface MixEntry {
+  readonly count: number;
+  readonly meanBytes: number;
+}
+
+export interface StepResult extends StepOutcome {
+  readonly rate: number;
+  readonly presignMs: number;
+  readonly mix: Record<string, MixEntry>;
+}
+
+export type ToLoadgen =
+  | {
+      readonly kind: "init";
+      readonly dir: string;
+      readonly nodes: number;
+      readonly urls: readonly string[];
+      readonly eventsUrl: string;
+      readonly txSize: number | null;
+      readonly clients: number;
+      readonly revokeShare: number;
+    }
+  | { readonly kind: "step"; readonly plan: StepPlan }
+  | {
+      readonly kind: "etcdStep";
+      readonly plan: StepPlan;
+      readonly urls: readonly string[];
+      readonly valueBytes: number;
+    };
+
+export type FromLoadgen =
+  | { readonly kind: "ready"; readonly registerBytes: number }
+  | { readonly kind: "window"; readonly edge: "start" | "end" }
+  | { readonly kind: "progress"; readonly text: string }
+  | { readonly kind: "result"; readonly result: StepResult }
+  | { readonly kind: "error"; readonly message: string };
