@@ -1,8 +1,10 @@
 import type { TreeNode } from "./node.js";
 
 /**
- * Committed tree nodes kept in memory, so the upper levels, which every block rewrites, never
- * come from disk. Evicts the oldest insertion first: a node every block rewrites is always young.
+ * Committed tree nodes kept in memory, so the upper levels, which every block rewrites, rarely
+ * come from disk. Evicts in first-insertion order: replacing a node keeps its place, because
+ * moving it (delete, then set) cost 7% of a block's CPU time in the profile; an evicted upper
+ * node comes back with the next block's first batched read of its level.
  */
 export class NodeCache {
   private readonly nodes = new Map<string, TreeNode>();
@@ -16,7 +18,6 @@ export class NodeCache {
   }
 
   set(path: string, node: TreeNode): void {
-    this.nodes.delete(path);
     this.nodes.set(path, node);
     if (this.nodes.size > this.entriesMax) {
       const oldest = this.nodes.keys().next().value as string;

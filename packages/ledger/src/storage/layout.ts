@@ -5,8 +5,8 @@
  *   b <height:8>          -> canonical {header, txIds}: the header and the ids of its transactions
  *   h <blockHash:32>      -> height:8
  *   c <height:8>          -> commit certificate (canonical encoding); none for height 0
- *   t <txId:32>           -> canonical [height, index, tx bytes]: the index holds the transaction
- *                            itself, so a transaction is written once and read with one get
+ *   t <txId:32>           -> height:8, index:4, tx bytes: the index holds the transaction itself,
+ *                            so a transaction is written once and read with one get
  *   r <height:8>          -> canonical list of the block's encoded receipts (bytes), in order
  *   s <state key, UTF-8>  -> canonical value of a world-state key
  *   n <depth:1><prefix>   -> state tree node (smt/node.ts)
