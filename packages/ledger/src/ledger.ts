@@ -72,6 +72,8 @@ export class Ledger {
   private committed: CommittedHead;
   private readonly cache: NodeCache;
   private readonly recentIds: RecentTxIds;
+  /** Counts commits, so a node read that a commit overtook is not cached. */
+  private commits = 0;
   private readonly env: ExecutionEnvironment;
 
   private constructor(
@@ -175,6 +177,7 @@ export class Ledger {
     }
     batch.put(headKey, encodeHead(block.header.height, result.hash));
     await batch.write();
+    this.commits += 1;
     for (const [path, node] of result.nodeWrites) {
       if (node === null) this.cache.delete(path);
       else this.cache.set(path, node);
@@ -221,7 +224,11 @@ export class Ledger {
     const out: Array<TreeNode | null | undefined> = paths.map((path) => this.cache.get(path));
     const missing = paths.filter((_, index) => out[index] === undefined);
     if (missing.length === 0) return out as Array<TreeNode | null>;
+    // A commit landing while the read is under way may replace these nodes in the cache; a read
+    // that started before it must not put its older copies back.
+    const generation = this.commits;
     const stored = await this.db.getMany(missing.map(stateNodeKey));
+    const cacheable = generation === this.commits;
     let next = 0;
     return out.map((node) => {
       if (node !== undefined) return node;
@@ -229,7 +236,7 @@ export class Ledger {
       const bytes = stored[next++];
       if (bytes === undefined) return null;
       const decoded = decodeNode(plainBytes(bytes));
-      this.cache.set(path, decoded);
+      if (cacheable) this.cache.set(path, decoded);
       return decoded;
     });
   }
