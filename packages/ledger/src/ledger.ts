@@ -74,6 +74,7 @@ export class Ledger {
   private readonly recentIds: RecentTxIds;
   /** Counts commits, so a node read that a commit overtook is not cached. */
   private commits = 0;
+  private committing = false;
   private readonly env: ExecutionEnvironment;
 
   private constructor(
@@ -119,12 +120,12 @@ export class Ledger {
       if (storedChain !== undefined && !bytesEqual(storedChain, chainId)) {
         throw new CareLedgerError("GENESIS_INVALID", "the database belongs to another chain");
       }
-      const head = storedChain === undefined ? null : await loadHead(db);
+      const head =
+        storedChain === undefined
+          ? await writeGenesisBlock(db, parsed, chainId)
+          : await loadHead(db);
       const cacheMax = options.nodeCacheEntriesMax ?? NODE_CACHE_ENTRIES_MAX;
-      const placeholder = head ?? genesisPlaceholder(parsed, chainId);
-      const ledger = new Ledger(db, chainId, registry, options.verifier, placeholder, cacheMax);
-      if (head === null) await ledger.writeGenesis(parsed);
-      return ledger;
+      return new Ledger(db, chainId, registry, options.verifier, head, cacheMax);
     } catch (error) {
       await db.close();
       throw error;
@@ -165,6 +166,20 @@ export class Ledger {
     if (!bytesEqual(blockHash(block.header), result.hash)) {
       throw new CareLedgerError("BLOCK_INVALID", "the execution result is for another block");
     }
+    if (this.committing) throw new CareLedgerError("INTERNAL", "commits must not overlap");
+    this.committing = true;
+    try {
+      await this.writeBlock(block, certificate, result);
+    } finally {
+      this.committing = false;
+    }
+  }
+
+  private async writeBlock(
+    block: Block,
+    certificate: CommitCertificate | null,
+    result: ExecutionResult,
+  ): Promise<void> {
     const batch = this.db.batch();
     putBlock(batch, block, result.hash, certificate, result.encodedReceipts);
     for (const [key, value] of result.writeSet) {
@@ -240,23 +255,6 @@ export class Ledger {
       return decoded;
     });
   }
-
-  private async writeGenesis(genesis: Genesis): Promise<void> {
-    const result = await updateTree(this.env, EMPTY_SUBTREE, genesisWrites(genesis), []);
-    const header = genesisHeader(genesis, this.chainId, result.root.hash);
-    const block: Block = { header, txs: [] };
-    const hash = blockHash(header);
-    const batch = this.db.batch();
-    putBlock(batch, block, hash, null, []);
-    for (const [key, value] of result.writeSet) if (value !== null) batch.put(stateKey(key), value);
-    for (const [path, node] of result.nodeWrites) {
-      if (node !== null) batch.put(stateNodeKey(path), encodeNode(node));
-    }
-    batch.put(headKey, encodeHead(0, hash));
-    batch.put(chainKey, this.chainId);
-    await batch.write({ sync: true });
-    this.committed = { header, hash, root: result.root };
-  }
 }
 
 function encodeHead(height: number, hash: Uint8Array): Uint8Array {
@@ -275,12 +273,26 @@ async function loadHead(db: Database): Promise<CommittedHead> {
   return { header, hash, root: { kind: decodeNode(rootBytes).kind, hash: header.stateRoot } };
 }
 
-/** The head a fresh database starts from before block 0 is written: nothing below it. */
-function genesisPlaceholder(genesis: Genesis, chainId: Uint8Array): CommittedHead {
-  const header = genesisHeader(genesis, chainId, STATE_EMPTY_HASH);
-  return {
-    header: { ...header, height: -1, time: -1 },
-    hash: STATE_EMPTY_HASH,
-    root: EMPTY_SUBTREE,
+/** Writes block 0 and the genesis state into an empty database, synced: the chain's anchor. */
+async function writeGenesisBlock(
+  db: Database,
+  genesis: Genesis,
+  chainId: Uint8Array,
+): Promise<CommittedHead> {
+  const noNodes = async () => {
+    throw new CareLedgerError("INTERNAL", "an empty tree has no nodes to read");
   };
+  const result = await updateTree(noNodes, EMPTY_SUBTREE, genesisWrites(genesis), []);
+  const header = genesisHeader(genesis, chainId, result.root.hash);
+  const hash = blockHash(header);
+  const batch = db.batch();
+  putBlock(batch, { header, txs: [] }, hash, null, []);
+  for (const [key, value] of result.writeSet) if (value !== null) batch.put(stateKey(key), value);
+  for (const [path, node] of result.nodeWrites) {
+    if (node !== null) batch.put(stateNodeKey(path), encodeNode(node));
+  }
+  batch.put(headKey, encodeHead(0, hash));
+  batch.put(chainKey, chainId);
+  await batch.write({ sync: true });
+  return { header, hash, root: result.root };
 }

@@ -68,7 +68,8 @@ export async function runBlock(
   const scheduled = await readScheduled(state);
   const current = await readConsensus(state);
   const nextConfig = configAt(current, scheduled, height + 1);
-  const tree = await updateTree(env, parentOf(env, options).root, state.writes, parents);
+  const root = parentOf(env, options).root;
+  const tree = await updateTree((paths) => env.readNodes(paths), root, state.writes, parents);
   return {
     receipts,
     encodedReceipts: encodeReceipts(receipts),
@@ -122,7 +123,7 @@ async function runTransaction(
 
 /** Encodes a block's writes and rehashes the tree over them, on top of in-flight parents. */
 export async function updateTree(
-  env: ExecutionEnvironment,
+  readCommitted: ExecutionEnvironment["readNodes"],
   root: Subtree,
   writes: StateWrites,
   parents: NonNullable<ExecuteOptions["parents"]>,
@@ -144,7 +145,7 @@ export async function updateTree(
       return undefined;
     });
     const missing = paths.filter((_, index) => found[index] === undefined);
-    const fromDisk = missing.length > 0 ? await env.readNodes(missing) : [];
+    const fromDisk = missing.length > 0 ? await readCommitted(missing) : [];
     let next = 0;
     return found.map((node) => (node === undefined ? (fromDisk[next++] ?? null) : node));
   };
