@@ -6,6 +6,7 @@ import { type BenchOptions, parseArgs } from "./args.js";
 import { levelEntriesPerSecond, verificationsPerSecond } from "./ceiling.js";
 import { BenchCluster, REPO } from "./cluster.js";
 import { EtcdCluster, ensureEtcd } from "./etcd.js";
+import { getJson } from "./http.js";
 import { Loadgen } from "./loadgenClient.js";
 import { loadAverage1m } from "./procStats.js";
 import { type CpuProfile, categorize, hottestFunctions } from "./profile.js";
@@ -18,6 +19,7 @@ const CLIENTS = 64;
 const REVOKE_SHARE = 0.1;
 const QUICK_CEILING_MS = 1_000;
 const HOT_FUNCTIONS = 20;
+const LOG_TAIL_LINES = 8;
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const killers: Array<() => void> = [];
@@ -63,11 +65,13 @@ async function careLedgerRun(options: BenchOptions, loadgen: Loadgen, sampler: W
       revokeShare: REVOKE_SHARE,
     });
     log(`cluster of ${options.nodes} ready; identity.register is ${registerBytes} bytes`);
+    profileSkipMs = performance.now() - cluster.spawnedAtMs;
     const steps = await runSteps(
       options,
       (rate) => measuredStep(loadgen, sampler, { kind: "step", plan: stepPlan(options, rate) }),
       log,
     );
+    await describeCluster(cluster, steps);
     return { steps, profiles };
   } finally {
     const keep = options.profileNode === null ? null : join(RESULTS_DIR, "profiles");
@@ -77,7 +81,22 @@ async function careLedgerRun(options: BenchOptions, loadgen: Loadgen, sampler: W
   }
 }
 
+/** Each node's height, view and peers after the run; log tails when something was lost. */
+async function describeCluster(cluster: BenchCluster, steps: readonly MeasuredStep[]) {
+  for (const [i, url] of cluster.urls().entries()) {
+    try {
+      const status = (await getJson(`${url}/v1/status`)) as Record<string, unknown>;
+      log(`node-${i}: height ${status.height}, view ${status.view}, peers ${status.peers}`);
+    } catch (error) {
+      log(`node-${i}: no status (${String(error)})`);
+    }
+    if (steps.some((step) => step.result.lost > 0)) log(cluster.logTail(i, LOG_TAIL_LINES));
+  }
+}
+
 const profilesSeen: string[] = [];
+/** Time from the profiled node's start to the first load: startup, left out of its profile. */
+let profileSkipMs = 0;
 
 async function etcdRun(
   options: BenchOptions,
@@ -111,8 +130,9 @@ async function profileSummary(path: string) {
   const profile = JSON.parse(await readFile(path, "utf8")) as CpuProfile;
   return {
     path,
-    categories: categorize(profile),
-    hottest: hottestFunctions(profile, HOT_FUNCTIONS),
+    skippedStartupMs: Math.round(profileSkipMs),
+    categories: categorize(profile, profileSkipMs),
+    hottest: hottestFunctions(profile, HOT_FUNCTIONS, profileSkipMs),
   };
 }
 

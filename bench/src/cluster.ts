@@ -27,6 +27,8 @@ export interface ClusterInit {
 export class BenchCluster {
   private readonly children: ChildProcess[] = [];
   private readonly logs: string[][] = [];
+  /** When the nodes were spawned (performance.now()), to leave startup out of a profile. */
+  readonly spawnedAtMs = performance.now();
 
   private constructor(
     readonly dir: string,
@@ -110,7 +112,9 @@ export class BenchCluster {
     await Promise.all(this.children.map((child) => stopChild(child, STOP_TIMEOUT_MS)));
     let profiles: string[] = [];
     if (keepProfilesIn !== null) {
-      const names = (await readdir(this.profileDir)).filter((n) => n.endsWith(".cpuprofile"));
+      const names = (await readdir(this.profileDir))
+        .filter((n) => n.endsWith(".cpuprofile"))
+        .sort();
       await mkdir(keepProfilesIn, { recursive: true });
       profiles = await Promise.all(
         names.map(async (name) => {

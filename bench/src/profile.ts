@@ -67,13 +67,19 @@ export function frameCategory(frame: CallFrame): Category | null {
   return null;
 }
 
-/** Milliseconds of self time per node id, from samples and time deltas (or hit counts). */
-function selfTimeMs(profile: CpuProfile): Map<number, number> {
+/**
+ * Milliseconds of self time per node id, from samples and time deltas (or hit counts), counting
+ * only samples taken `skipMs` or more after the profile started (to leave out startup).
+ */
+function selfTimeMs(profile: CpuProfile, skipMs: number): Map<number, number> {
   const times = new Map<number, number>();
   const { samples, timeDeltas } = profile;
   if (samples !== undefined && timeDeltas !== undefined && samples.length === timeDeltas.length) {
-    // timeDeltas[i + 1] is how long the sample i stayed on the stack.
+    let atUs = 0;
+    // timeDeltas[i] is the gap before sample i; timeDeltas[i + 1] how long sample i lasted.
     for (let i = 0; i < samples.length; i++) {
+      atUs += timeDeltas[i] ?? 0;
+      if (atUs < skipMs * 1000) continue;
       const id = samples[i] as number;
       const deltaUs = timeDeltas[i + 1] ?? 0;
       times.set(id, (times.get(id) ?? 0) + Math.max(0, deltaUs) / 1000);
@@ -129,8 +135,8 @@ export interface CategoryTime {
   readonly busyShare: number;
 }
 
-export function categorize(profile: CpuProfile): CategoryTime[] {
-  const times = selfTimeMs(profile);
+export function categorize(profile: CpuProfile, skipMs = 0): CategoryTime[] {
+  const times = selfTimeMs(profile, skipMs);
   const categories = nodeCategories(profile);
   const totals = new Map<Category, number>(CATEGORIES.map((category) => [category, 0]));
   for (const [id, ms] of times) {
@@ -152,8 +158,8 @@ export interface HotFunction {
 }
 
 /** The functions with the most self time, merged by name and place. */
-export function hottestFunctions(profile: CpuProfile, count: number): HotFunction[] {
-  const times = selfTimeMs(profile);
+export function hottestFunctions(profile: CpuProfile, count: number, skipMs = 0): HotFunction[] {
+  const times = selfTimeMs(profile, skipMs);
   const categories = nodeCategories(profile);
   const merged = new Map<string, HotFunction>();
   for (const node of profile.nodes) {

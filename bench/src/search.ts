@@ -1,6 +1,7 @@
 /**
  * The search for the highest offered rate that a system holds: multiply the rate while steps
- * pass, then bisect between the last pass and the first failure a fixed number of times.
+ * pass (divide it while they fail), then bisect between the highest pass and the lowest failure
+ * a fixed number of times.
  */
 export interface SearchPlan {
   readonly startRate: number;
@@ -60,8 +61,13 @@ export class RateSearch {
       if (current >= this.plan.rateMax) return null;
       return roundRate(Math.min(this.plan.rateMax, current * this.plan.growth));
     }
+    if (this.passed === null) {
+      // Nothing held yet: step down until something does (the floor ends the search).
+      const lower = roundRate(this.failed / this.plan.growth);
+      return lower < this.failed ? lower : null;
+    }
     if (this.bisectionsDone >= this.plan.bisections) return null;
-    const low = this.passed ?? 0;
+    const low = this.passed;
     const middle = roundRate((low + this.failed) / 2);
     if (middle <= low || middle >= this.failed) return null;
     this.bisectionsDone += 1;
