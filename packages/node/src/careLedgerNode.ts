@@ -20,7 +20,9 @@ import {
   type CommitCertificate,
   type MerkleProof,
   merkleProof,
+  type Organization,
   quorumSize,
+  type Receipt,
   type SignedTx,
   toHex,
   type ValidatorSet,
@@ -29,6 +31,7 @@ import { ChainEvents, eventsOf, receiptView } from "./chainEvents.js";
 import type { NodeHome } from "./config.js";
 import { ConsensusDriver } from "./consensus/driver.js";
 import { decodeRecord, heightOfKey } from "./consensus/persistCodec.js";
+import { ValidatorChanges } from "./consensus/validatorChanges.js";
 import { decodeGossip, GossipBatcher } from "./gossip.js";
 import type { Logger } from "./logger.js";
 import { Mempool } from "./mempool.js";
@@ -63,6 +66,9 @@ export class CareLedgerNode implements NodeApi {
   private sync!: BlockSync;
   private replica!: Replica;
   private api: ApiServer | null = null;
+  /** Node keys of the member organizations: the only peers the gater admits. */
+  private members = new Set<string>();
+  private readonly validatorChanges: ValidatorChanges;
 
   private constructor(
     private readonly home: NodeHome,
@@ -75,6 +81,7 @@ export class CareLedgerNode implements NodeApi {
     this.validators = validators;
     this.nodeKeyHex = toHex(nodeCryptoSigner(home.nodeSecretKey).publicKey);
     this.gossip = new GossipBatcher((bytes) => this.network.broadcast("txs", bytes));
+    this.validatorChanges = new ValidatorChanges(ledger);
   }
 
   /** The periodic work, started once every part exists. */
@@ -153,6 +160,8 @@ export class CareLedgerNode implements NodeApi {
       },
       { height: head.height, hash: head.hash, certificate: stored?.certificate ?? null },
       live.map(([, value]) => decodeRecord(value)),
+      // The set at the head stands in for genesis's, plus the changes still to take effect.
+      await this.validatorChanges.unreported(),
     );
     this.driver = new ConsensusDriver({
       replica: this.replica,
@@ -178,7 +187,7 @@ export class CareLedgerNode implements NodeApi {
       send: (to, bytes) => this.network.send("sync", to, bytes),
       peers: () => this.home.config.peers.map((peer) => peer.nodeKey),
       exclusive: (work) => this.driver.exclusive(work),
-      committed: (block, certificate) => void this.afterSyncedCommit(block, certificate),
+      committed: (block) => void this.afterSyncedCommit(block),
       synced: (height, hash, certificate) => {
         this.metricsRegistry.syncTarget.set(0);
         this.driver.enqueue({ type: "synced", height, hash, certificate });
@@ -189,12 +198,12 @@ export class CareLedgerNode implements NodeApi {
 
   private async startNetwork(): Promise<void> {
     const { config, genesis } = this.home;
-    const members = new Set(genesis.organizations.flatMap((org) => org.nodeKeys));
+    this.members = new Set(genesis.organizations.flatMap((org) => org.nodeKeys));
     this.network = await Network.start({
       nodeSecretKey: this.home.nodeSecretKey,
       listen: `/ip4/${config.host}/tcp/${config.p2pPort}`,
       peers: config.peers,
-      isMember: (key) => members.has(key),
+      isMember: (key) => this.members.has(key),
       onMessage: (channel, from, bytes) => this.onPeerMessage(channel, from, bytes),
       onPeerChange: (count) => this.metricsRegistry.peers.set(count),
       log: (event, fields) => this.log.warn(fields, event),
@@ -251,14 +260,28 @@ export class CareLedgerNode implements NodeApi {
       this.driver.enqueue({ type: "requestTimedOut" });
   }
 
-  private afterCommit(block: Block, certificate: CommitCertificate, result: ExecutionResult): void {
-    const { header } = block;
+  private afterCommit(
+    block: Block,
+    _certificate: CommitCertificate,
+    result: ExecutionResult,
+  ): void {
     const now = Date.now();
     for (const signed of block.txs) {
       const admittedAt = this.mempool.admittedAt(toHex(signed.id));
       if (admittedAt !== null)
         this.metricsRegistry.commitLatency.observe((now - admittedAt) / 1000);
     }
+    this.committed(block, result.receipts);
+  }
+
+  private async afterSyncedCommit(block: Block): Promise<void> {
+    this.metricsRegistry.syncTarget.set(this.sync.targetHeight);
+    this.committed(block, (await this.ledger.reads.receipts(block.header.height)) ?? []);
+  }
+
+  /** What follows every commit, by consensus or by sync. */
+  private committed(block: Block, receipts: readonly Receipt[]): void {
+    const { header } = block;
     this.mempool.onCommitted(
       header.height,
       block.txs.map((signed) => toHex(signed.id)),
@@ -266,21 +289,23 @@ export class CareLedgerNode implements NodeApi {
     this.metricsRegistry.height.set(header.height);
     this.metricsRegistry.committedTxs.inc(block.txs.length);
     this.metricsRegistry.mempoolSize.set(this.mempool.size);
-    this.validators = result.nextValidators;
-    this.events.publish(eventsOf(block, result.receipts));
-    void certificate;
+    this.events.publish(eventsOf(block, receipts));
+    if (block.txs.some((signed) => signed.tx.type.startsWith("gov.")))
+      void this.refreshMembership();
   }
 
-  private async afterSyncedCommit(block: Block, _certificate: CommitCertificate): Promise<void> {
-    const { header } = block;
-    this.mempool.onCommitted(
-      header.height,
-      block.txs.map((signed) => toHex(signed.id)),
-    );
-    this.metricsRegistry.height.set(header.height);
-    this.metricsRegistry.syncTarget.set(this.sync.targetHeight);
-    this.validators = (await this.ledger.consensusConfig()).validators;
-    this.events.publish(eventsOf(block, (await this.ledger.reads.receipts(header.height)) ?? []));
+  /**
+   * After governance: the validator set, the members the gater admits, and the replica's
+   * schedule of validator-set changes follow the ledger.
+   */
+  private async refreshMembership(): Promise<void> {
+    const config = await this.ledger.consensusConfig();
+    this.validators = config.nextValidators;
+    const orgs = (await this.ledger.reads.query("identity.organizations")) as Organization[] | null;
+    this.members = new Set((orgs ?? []).flatMap((org) => org.nodeKeys));
+    for (const change of await this.validatorChanges.unreported()) {
+      this.driver.enqueue({ type: "validatorSetChanged", ...change });
+    }
   }
 
   // NodeApi
