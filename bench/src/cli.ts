@@ -43,13 +43,28 @@ async function ceiling(options: BenchOptions) {
   return { verifyPerS: verify.perS, cores: verify.cores, levelEntriesPerS: levelPerS, ceilingTps };
 }
 
-async function careLedgerRun(options: BenchOptions, loadgen: Loadgen, sampler: WindowSampler) {
+/** Profiles written by profiled nodes, per offered rate, with the startup time to leave out. */
+const profilesByRate = new Map<number | "all", Array<{ path: string; skipMs: number }>>();
+
+/**
+ * Runs `work` on a fresh cluster with the load generator pointed at it, then removes the cluster
+ * (copying any profile to bench/results/profiles).
+ */
+async function withCluster<T>(
+  options: BenchOptions,
+  loadgen: Loadgen,
+  sampler: WindowSampler,
+  rateKey: number | "all",
+  work: () => Promise<T>,
+): Promise<T> {
   const cluster = await BenchCluster.create({
     nodes: options.nodes,
     profileNode: options.profileNode,
   });
-  killers.push(() => cluster.killNow());
-  let profiles: string[] = [];
+  const kill = () => cluster.killNow();
+  killers.push(kill);
+  let skipMs = 0;
+  let lost = false;
   try {
     await cluster.waitReady();
     sampler.watch(() => [...cluster.pids(), loadgen.pid]);
@@ -65,24 +80,42 @@ async function careLedgerRun(options: BenchOptions, loadgen: Loadgen, sampler: W
       revokeShare: REVOKE_SHARE,
     });
     log(`cluster of ${options.nodes} ready; identity.register is ${registerBytes} bytes`);
-    profileSkipMs = performance.now() - cluster.spawnedAtMs;
-    const steps = await runSteps(
-      options,
-      (rate) => measuredStep(loadgen, sampler, { kind: "step", plan: stepPlan(options, rate) }),
-      log,
-    );
-    await describeCluster(cluster, steps);
-    return { steps, profiles };
+    skipMs = performance.now() - cluster.spawnedAtMs;
+    const result = await work();
+    lost = [result].flat().some((step) => (step as MeasuredStep).result.lost > 0);
+    return result;
   } finally {
+    await describeCluster(cluster, lost);
     const keep = options.profileNode === null ? null : join(RESULTS_DIR, "profiles");
-    profiles = await cluster.destroy(keep);
-    if (profiles.length > 0) log(`profile: ${profiles.join(", ")}`);
-    profilesSeen.push(...profiles);
+    const paths = await cluster.destroy(keep);
+    if (paths.length > 0) log(`profile: ${paths.join(", ")}`);
+    profilesByRate.set(
+      rateKey,
+      paths.map((path) => ({ path, skipMs })),
+    );
+    killers.splice(killers.indexOf(kill), 1);
   }
 }
 
+/**
+ * Quick mode keeps one cluster for its short search. The full run starts a fresh cluster for
+ * every step, so a step that overloads the cluster (view changes) cannot spoil the next one.
+ */
+async function careLedgerRun(options: BenchOptions, loadgen: Loadgen, sampler: WindowSampler) {
+  const step = (rate: number) =>
+    measuredStep(loadgen, sampler, { kind: "step", plan: stepPlan(options, rate) });
+  if (options.quick) {
+    return withCluster(options, loadgen, sampler, "all", () => runSteps(options, step, log));
+  }
+  return runSteps(
+    options,
+    (rate) => withCluster(options, loadgen, sampler, rate, () => step(rate)),
+    log,
+  );
+}
+
 /** Each node's height, view and peers after the run; log tails when something was lost. */
-async function describeCluster(cluster: BenchCluster, steps: readonly MeasuredStep[]) {
+async function describeCluster(cluster: BenchCluster, lost: boolean) {
   for (const [i, url] of cluster.urls().entries()) {
     try {
       const status = (await getJson(`${url}/v1/status`)) as Record<string, unknown>;
@@ -90,13 +123,9 @@ async function describeCluster(cluster: BenchCluster, steps: readonly MeasuredSt
     } catch (error) {
       log(`node-${i}: no status (${String(error)})`);
     }
-    if (steps.some((step) => step.result.lost > 0)) log(cluster.logTail(i, LOG_TAIL_LINES));
+    if (lost) log(cluster.logTail(i, LOG_TAIL_LINES));
   }
 }
-
-const profilesSeen: string[] = [];
-/** Time from the profiled node's start to the first load: startup, left out of its profile. */
-let profileSkipMs = 0;
 
 async function etcdRun(
   options: BenchOptions,
@@ -126,13 +155,17 @@ async function etcdRun(
   }
 }
 
-async function profileSummary(path: string) {
-  const profile = JSON.parse(await readFile(path, "utf8")) as CpuProfile;
+/** The main-thread profile of the headline step's cluster, summarised. */
+async function profileSummary(rate: number | undefined) {
+  const profiles = profilesByRate.get("all") ?? profilesByRate.get(rate ?? -1) ?? [];
+  const first = profiles[0];
+  if (first === undefined) return null;
+  const profile = JSON.parse(await readFile(first.path, "utf8")) as CpuProfile;
   return {
-    path,
-    skippedStartupMs: Math.round(profileSkipMs),
-    categories: categorize(profile, profileSkipMs),
-    hottest: hottestFunctions(profile, HOT_FUNCTIONS, profileSkipMs),
+    path: first.path,
+    skippedStartupMs: Math.round(first.skipMs),
+    categories: categorize(profile, first.skipMs),
+    hottest: hottestFunctions(profile, HOT_FUNCTIONS, first.skipMs),
   };
 }
 
@@ -159,13 +192,13 @@ async function main(): Promise<void> {
   });
   killers.push(() => loadgen.killNow());
   try {
-    const { steps } = await careLedgerRun(options, loadgen, sampler);
+    const steps = await careLedgerRun(options, loadgen, sampler);
     const careLedger = summary(steps);
     const meanBytes = careLedger.best?.result.mix["identity.register"]?.meanBytes ?? 200;
     const etcdSteps =
       options.peer === "etcd" ? await etcdRun(options, loadgen, sampler, meanBytes) : null;
     const etcd = etcdSteps === null ? null : summary(etcdSteps);
-    const profile = profilesSeen[0] === undefined ? null : await profileSummary(profilesSeen[0]);
+    const profile = await profileSummary(careLedger.best?.result.rate);
     if (interactive) process.stderr.write("\n");
     printReport(options, steps, etcdSteps, profile, ceilingFigures.ceilingTps, etcd?.tps ?? null);
     const best = careLedger.best?.result;

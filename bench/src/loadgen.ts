@@ -56,6 +56,8 @@ async function init(message: Extract<ToLoadgen, { kind: "init" }>): Promise<void
     revokeShare: message.revokeShare,
     accounts: [],
   };
+  // A new cluster for every step in a full run: the previous one is gone.
+  stream?.stop();
   stream = new CommitStream(message.eventsUrl, {
     onTx(idHex, ok, code) {
       const tracker = router.tracker;

@@ -7,9 +7,9 @@ import type { MeasuredStep } from "./report.js";
 import { FULL_SEARCH, QUICK_SEARCH, RateSearch, stepPasses } from "./search.js";
 
 const WARMUP_MS = 5_000;
-const QUICK_WARMUP_MS = 2_000;
+const QUICK_WARMUP_MS = 1_000;
 const DRAIN_MS = 20_000;
-const QUICK_DRAIN_MS = 5_000;
+const QUICK_DRAIN_MS = 3_000;
 
 export function stepPlan(options: BenchOptions, rate: number): StepPlan {
   return {

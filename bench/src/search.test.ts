@@ -1,7 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { RateSearch, type SearchPlan, stepPasses } from "./search.js";
 
-const PLAN: SearchPlan = { startRate: 500, growth: 2, bisections: 2, rateMax: 10_000 };
+const PLAN: SearchPlan = {
+  startRate: 500,
+  growth: 2,
+  bisections: 2,
+  rateMax: 10_000,
+  stepsMax: 20,
+};
 
 /** Runs a search against a system that holds every rate up to `limit`. */
 function searchUpTo(limit: number, plan = PLAN): { tried: number[]; best: number | null } {
@@ -32,6 +38,12 @@ describe("RateSearch", () => {
     const { tried, best } = searchUpTo(0);
     expect(best).toBeNull();
     expect(tried.at(-1)).toBe(50);
+  });
+
+  it("stops after stepsMax steps", () => {
+    const { tried, best } = searchUpTo(1_400, { ...PLAN, stepsMax: 2 });
+    expect(tried).toEqual([500, 1_000]);
+    expect(best).toBe(1_000);
   });
 
   it("never offers more than rateMax", () => {

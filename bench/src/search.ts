@@ -9,6 +9,8 @@ export interface SearchPlan {
   readonly bisections: number;
   /** The search never offers more than this. */
   readonly rateMax: number;
+  /** Most steps one search runs, whatever is left to try. */
+  readonly stepsMax: number;
 }
 
 export const FULL_SEARCH: SearchPlan = {
@@ -16,12 +18,15 @@ export const FULL_SEARCH: SearchPlan = {
   growth: 1.5,
   bisections: 2,
   rateMax: 20_000,
+  stepsMax: 8,
 };
+/** Quick mode: three short steps, to stay under a minute with cluster start-up. */
 export const QUICK_SEARCH: SearchPlan = {
-  startRate: 800,
+  startRate: 400,
   growth: 2,
   bisections: 1,
   rateMax: 20_000,
+  stepsMax: 3,
 };
 
 /** Rates are rounded to this step so that runs compare. */
@@ -33,6 +38,7 @@ export class RateSearch {
   private passed: number | null = null;
   private failed: number | null = null;
   private bisectionsDone = 0;
+  private steps = 0;
   private pending: number | null;
 
   constructor(private readonly plan: SearchPlan) {
@@ -52,7 +58,8 @@ export class RateSearch {
   record(rate: number, passed: boolean): void {
     if (passed) this.passed = Math.max(this.passed ?? 0, rate);
     else this.failed = Math.min(this.failed ?? Number.POSITIVE_INFINITY, rate);
-    this.pending = this.choose();
+    this.steps += 1;
+    this.pending = this.steps >= this.plan.stepsMax ? null : this.choose();
   }
 
   private choose(): number | null {
