@@ -1,21 +1,21 @@
 import {
-  bit,
   childPath,
   EMPTY,
   INTERNAL,
+  type InternalNode,
   LEAF,
   type NodeKind,
   pathKey,
+  STATE_TREE_RADIX,
   type TreeNode,
 } from "./node.js";
-import type { LeafUpdate } from "./update.js";
+import { type LeafUpdate, splitBySlot } from "./update.js";
 
 /** Reads nodes by path key, many at once (in-flight overlays, then a cache, then the disk). */
 export type NodeReader = (paths: readonly string[]) => Promise<ReadonlyArray<TreeNode | null>>;
 
 interface Pending {
   readonly depth: number;
-  readonly kind: NodeKind;
   readonly lo: number;
   readonly hi: number;
   /** Set for a sibling loaded only because a removal may pull its leaf up. */
@@ -34,11 +34,11 @@ export async function loadPaths(
 ): Promise<Map<string, TreeNode | null>> {
   const loaded = new Map<string, TreeNode | null>();
   let level: Pending[] =
-    rootKind === EMPTY || updates.length === 0
-      ? []
-      : [{ depth: 0, kind: rootKind, lo: 0, hi: updates.length }];
+    rootKind === EMPTY || updates.length === 0 ? [] : [{ depth: 0, lo: 0, hi: updates.length }];
   while (level.length > 0) {
-    const paths = level.map((entry) => entry.path ?? pathOf(updates, entry));
+    const paths = level.map(
+      (entry) => entry.path ?? pathKey((updates[entry.lo] as LeafUpdate).keyHash, entry.depth),
+    );
     const nodes = await read(paths.filter((path) => !loaded.has(path)));
     let next = 0;
     for (const path of paths) {
@@ -46,9 +46,10 @@ export async function loadPaths(
     }
     const below: Pending[] = [];
     level.forEach((entry, index) => {
-      const node = loaded.get(paths[index] as string);
+      const path = paths[index] as string;
+      const node = loaded.get(path);
       if (node?.kind === INTERNAL && entry.path === undefined) {
-        descend(entry, node, updates, paths[index] as string, below);
+        descend(entry, node, updates, path, below);
       }
     });
     level = below;
@@ -58,35 +59,25 @@ export async function loadPaths(
 
 function descend(
   entry: Pending,
-  node: TreeNode & { kind: typeof INTERNAL },
+  node: InternalNode,
   updates: readonly LeafUpdate[],
   path: string,
   below: Pending[],
 ): void {
-  let mid = entry.lo;
-  while (mid < entry.hi && bit((updates[mid] as LeafUpdate).keyHash, entry.depth) === 0) mid++;
+  const at = (index: number) => (updates[index] as LeafUpdate).keyHash;
+  const bounds = splitBySlot(at, entry.depth, entry.lo, entry.hi);
   let removes = false;
   for (let i = entry.lo; i < entry.hi && !removes; i++) {
     removes = (updates[i] as LeafUpdate).valueHash === null;
   }
-  const sides: Array<[NodeKind, number, number, number]> = [
-    [node.leftKind, entry.lo, mid, 0],
-    [node.rightKind, mid, entry.hi, 1],
-  ];
-  for (const [kind, lo, hi, side] of sides) {
+  for (let slot = 0; slot < STATE_TREE_RADIX; slot++) {
+    const kind = node.kinds[slot];
+    const lo = bounds[slot] as number;
+    const hi = bounds[slot + 1] as number;
     if (kind === EMPTY) continue;
-    if (lo < hi) below.push({ depth: entry.depth + 1, kind, lo, hi });
+    if (lo < hi) below.push({ depth: entry.depth + 1, lo, hi });
     else if (removes && kind === LEAF) {
-      below.push({ depth: entry.depth + 1, kind, lo, hi, path: childPath(path, side) });
+      below.push({ depth: entry.depth + 1, lo, hi, path: childPath(path, slot) });
     }
   }
-}
-
-function pathOf(updates: readonly LeafUpdate[], entry: Pending): string {
-  return pathKey((updates[entry.lo] as LeafUpdate).keyHash, entry.depth);
-}
-
-/** The root's kind, which a parent would otherwise tell: read from the root node itself. */
-export function rootKindOf(root: TreeNode | null): NodeKind {
-  return root === null ? EMPTY : root.kind;
 }

@@ -1,6 +1,13 @@
 import { CareLedgerError, HASH_BYTES, STATE_EMPTY_HASH } from "@careledger/protocol";
 
-/** What a subtree is: nothing, one leaf, or an inner node with two children. */
+/**
+ * Children of a stored node: one per nibble of the key hash. The tree is stored sixteen-way
+ * (about a quarter of the nodes and database entries of a binary one) but hashed as the binary
+ * tree of protocol's stateProof.ts (hashing.ts), so proofs stay binary and small.
+ */
+export const STATE_TREE_RADIX = 16;
+
+/** What a subtree is: nothing, one leaf, or an inner node with sixteen children. */
 export const EMPTY = 0;
 export const LEAF = 1;
 export const INTERNAL = 2;
@@ -12,13 +19,14 @@ export interface LeafNode {
   readonly valueHash: Uint8Array;
 }
 
-/** An inner node stores its children's hashes and kinds, so an unchanged child is never read. */
+/**
+ * An inner node stores its sixteen children's kinds and hashes (the empty hash for an empty
+ * child), so an unchanged child is never read.
+ */
 export interface InternalNode {
   readonly kind: typeof INTERNAL;
-  readonly leftKind: NodeKind;
-  readonly rightKind: NodeKind;
-  readonly left: Uint8Array;
-  readonly right: Uint8Array;
+  readonly kinds: readonly NodeKind[];
+  readonly hashes: readonly Uint8Array[];
 }
 
 export type TreeNode = LeafNode | InternalNode;
@@ -35,38 +43,39 @@ export const EMPTY_SUBTREE: Subtree = { kind: EMPTY, hash: STATE_EMPTY_HASH };
 /** Node writes of one block: path key to the node, or null where a node was removed. */
 export type NodeWrites = Map<string, TreeNode | null>;
 
+/** Nibble `index` of a key hash (4 bits; the high nibble of byte 0 first): its child slot. */
+export function nibble(keyHash: Uint8Array, index: number): number {
+  const byte = keyHash[index >> 1] as number;
+  return index & 1 ? byte & 0x0f : byte >> 4;
+}
+
 /**
- * A node's place in the tree: one byte of depth, then the first `depth` bits of any key hash
- * under it (the unused low bits of the last byte cleared), as a latin1 string so it can key a Map
- * and turn into database key bytes. Built in one call, so V8 makes a flat string: a string built
- * by `+=` is a rope, flattened (and copied) at every Map lookup.
+ * A node's place in the tree: one byte of depth (in nibbles), then the first `depth` nibbles of
+ * any key hash under it (an odd last nibble padded with zero), as a latin1 string so it can key
+ * a Map and turn into database key bytes. Built in one call, so V8 makes a flat string: a string
+ * built by `+=` is a rope, flattened (and copied) at every Map lookup.
  */
 export function pathKey(keyHash: Uint8Array, depth: number): string {
-  const whole = depth >> 3;
-  const rest = depth & 7;
+  const whole = depth >> 1;
   const codes: number[] = [depth];
   for (let i = 0; i < whole; i++) codes.push(keyHash[i] as number);
-  if (rest > 0) codes.push((keyHash[whole] as number) & (0xff << (8 - rest)) & 0xff);
+  if (depth & 1) codes.push((keyHash[whole] as number) & 0xf0);
   return String.fromCharCode.apply(null, codes);
 }
 
-/** The path key of a node's child on `side` (0 left, 1 right). */
-export function childPath(path: string, side: number): string {
+/** The path key of a node's child in slot `slot` (0 to 15). */
+export function childPath(path: string, slot: number): string {
   const depth = path.charCodeAt(0);
-  const byteIndex = 1 + (depth >> 3);
+  const byteIndex = 1 + (depth >> 1);
   const codes: number[] = [depth + 1];
   for (let i = 1; i < byteIndex; i++) codes.push(path.charCodeAt(i));
-  const base = path.length > byteIndex ? path.charCodeAt(byteIndex) : 0;
-  codes.push(side === 1 ? base | (0x80 >> (depth & 7)) : base);
+  codes.push(depth & 1 ? path.charCodeAt(byteIndex) | slot : slot << 4);
   return String.fromCharCode.apply(null, codes);
-}
-
-export function bit(keyHash: Uint8Array, index: number): number {
-  return ((keyHash[index >> 3] as number) >> (7 - (index & 7))) & 1;
 }
 
 const LEAF_BYTES = 1 + 2 * HASH_BYTES;
-const INTERNAL_BYTES = 3 + 2 * HASH_BYTES;
+/** Tag, bitmap of non-empty children, bitmap of leaf children, then the non-empty hashes. */
+const INTERNAL_HEADER_BYTES = 5;
 
 export function encodeNode(node: TreeNode): Uint8Array {
   if (node.kind === LEAF) {
@@ -76,12 +85,28 @@ export function encodeNode(node: TreeNode): Uint8Array {
     out.set(node.valueHash, 1 + HASH_BYTES);
     return out;
   }
-  const out = new Uint8Array(INTERNAL_BYTES);
+  let present = 0;
+  let leaves = 0;
+  let count = 0;
+  for (let slot = 0; slot < STATE_TREE_RADIX; slot++) {
+    const kind = node.kinds[slot];
+    if (kind !== EMPTY) {
+      present |= 1 << slot;
+      count++;
+    }
+    if (kind === LEAF) leaves |= 1 << slot;
+  }
+  const out = new Uint8Array(INTERNAL_HEADER_BYTES + count * HASH_BYTES);
   out[0] = INTERNAL;
-  out[1] = node.leftKind;
-  out[2] = node.rightKind;
-  out.set(node.left, 3);
-  out.set(node.right, 3 + HASH_BYTES);
+  const view = new DataView(out.buffer);
+  view.setUint16(1, present);
+  view.setUint16(3, leaves);
+  let offset = INTERNAL_HEADER_BYTES;
+  for (let slot = 0; slot < STATE_TREE_RADIX; slot++) {
+    if (node.kinds[slot] === EMPTY) continue;
+    out.set(node.hashes[slot] as Uint8Array, offset);
+    offset += HASH_BYTES;
+  }
   return out;
 }
 
@@ -93,19 +118,26 @@ export function decodeNode(bytes: Uint8Array): TreeNode {
       valueHash: bytes.subarray(1 + HASH_BYTES),
     };
   }
-  if (bytes[0] === INTERNAL && bytes.byteLength === INTERNAL_BYTES) {
-    return {
-      kind: INTERNAL,
-      leftKind: kindOf(bytes[1]),
-      rightKind: kindOf(bytes[2]),
-      left: bytes.subarray(3, 3 + HASH_BYTES),
-      right: bytes.subarray(3 + HASH_BYTES),
-    };
+  if (bytes[0] !== INTERNAL || bytes.byteLength < INTERNAL_HEADER_BYTES) {
+    throw new CareLedgerError("INTERNAL", "corrupt state tree node");
   }
-  throw new CareLedgerError("INTERNAL", "corrupt state tree node");
-}
-
-function kindOf(byte: number | undefined): NodeKind {
-  if (byte === EMPTY || byte === LEAF || byte === INTERNAL) return byte;
-  throw new CareLedgerError("INTERNAL", "corrupt state tree node kind");
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const present = view.getUint16(1);
+  const leaves = view.getUint16(3);
+  const kinds: NodeKind[] = [];
+  const hashes: Uint8Array[] = [];
+  let offset = INTERNAL_HEADER_BYTES;
+  for (let slot = 0; slot < STATE_TREE_RADIX; slot++) {
+    const bit = 1 << slot;
+    if ((present & bit) === 0) {
+      kinds.push(EMPTY);
+      hashes.push(STATE_EMPTY_HASH);
+      continue;
+    }
+    kinds.push(leaves & bit ? LEAF : INTERNAL);
+    hashes.push(bytes.subarray(offset, offset + HASH_BYTES));
+    offset += HASH_BYTES;
+  }
+  if (offset !== bytes.byteLength) throw new CareLedgerError("INTERNAL", "corrupt state tree node");
+  return { kind: INTERNAL, kinds, hashes };
 }

@@ -1,9 +1,29 @@
-import { STATE_EMPTY_HASH, verifyStateProof } from "@careledger/protocol";
+import {
+  keyHashBit,
+  STATE_EMPTY_HASH,
+  stateKeyHash,
+  stateLeafHash,
+  stateNodeHash,
+  toHex,
+  verifyStateProof,
+} from "@careledger/protocol";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { keyHashOf, sha256 } from "./hashing.js";
 import { loadPaths } from "./load.js";
-import { EMPTY_SUBTREE, pathKey, type Subtree, type TreeNode } from "./node.js";
+import {
+  childPath,
+  decodeNode,
+  EMPTY,
+  EMPTY_SUBTREE,
+  encodeNode,
+  INTERNAL,
+  LEAF,
+  nibble,
+  pathKey,
+  type Subtree,
+  type TreeNode,
+} from "./node.js";
 import { proveKeyHash } from "./proof.js";
 import { applyUpdates, compareKeyHashes, type LeafUpdate } from "./update.js";
 
@@ -36,6 +56,18 @@ class MemoryTree {
       async (path) => this.nodes.get(path) ?? null,
     );
   }
+}
+
+type Leaf = { keyHash: Uint8Array; valueHash: Uint8Array };
+
+/** The binary compressed tree of stateProof.ts, straight from its definition. */
+function referenceRoot(leaves: readonly Leaf[], depth: number): Uint8Array {
+  if (leaves.length === 0) return STATE_EMPTY_HASH;
+  const [first] = leaves;
+  if (leaves.length === 1 && first) return stateLeafHash(first.keyHash, first.valueHash);
+  const left = leaves.filter((leaf) => keyHashBit(leaf.keyHash, depth) === 0);
+  const right = leaves.filter((leaf) => keyHashBit(leaf.keyHash, depth) === 1);
+  return stateNodeHash(referenceRoot(left, depth + 1), referenceRoot(right, depth + 1));
 }
 
 const value = (text: string) => new TextEncoder().encode(text);
@@ -83,6 +115,20 @@ describe("state tree", () => {
     );
   });
 
+  it("root equals the binary tree's definition in protocol, computed independently", async () => {
+    await fc.assert(
+      fc.asyncProperty(batches, async (batchList) => {
+        const { tree, state } = await replay(batchList);
+        const leaves = [...state].map(([key, text]) => ({
+          keyHash: stateKeyHash(key),
+          valueHash: sha256(value(text)),
+        }));
+        expect(toHex(tree.root.hash)).toBe(toHex(referenceRoot(leaves, 0)));
+      }),
+      { numRuns: 100 },
+    );
+  });
+
   it("proves presence of every key and absence of others; tampered proofs fail", async () => {
     await fc.assert(
       fc.asyncProperty(batches, async (batchList) => {
@@ -114,9 +160,35 @@ describe("state tree", () => {
     );
   });
 
-  it("path keys clear the bits beyond the depth", () => {
+  it("path keys clear the nibbles beyond the depth", () => {
     const hash = new Uint8Array(32).fill(0xff);
-    expect(pathKey(hash, 3)).toBe(`\u0003${String.fromCharCode(0xe0)}`);
+    expect(pathKey(hash, 3)).toBe(`\u0003${String.fromCharCode(0xff, 0xf0)}`);
     expect(pathKey(hash, 0)).toBe("\u0000");
+  });
+
+  it("a child's path key is the parent's extended by the key hash's next nibble", () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.integer({ min: 0, max: 63 }),
+        (keyHash, depth) => {
+          const parent = pathKey(keyHash, depth);
+          expect(childPath(parent, nibble(keyHash, depth))).toBe(pathKey(keyHash, depth + 1));
+        },
+      ),
+    );
+  });
+
+  it("inner nodes encode sparsely and decode to the same node", () => {
+    const hashes = Array.from({ length: 16 }, (_, slot) =>
+      slot % 3 === 0 ? STATE_EMPTY_HASH : new Uint8Array(32).fill(slot),
+    );
+    const kinds = hashes.map((_, slot) =>
+      slot % 3 === 0 ? EMPTY : slot % 2 === 0 ? LEAF : INTERNAL,
+    );
+    const node: TreeNode = { kind: INTERNAL, kinds, hashes };
+    const bytes = encodeNode(node);
+    expect(bytes.byteLength).toBe(5 + 10 * 32);
+    expect(decodeNode(bytes)).toEqual(node);
   });
 });

@@ -1,7 +1,6 @@
 import { CareLedgerError } from "@careledger/protocol";
 import { leafHash, nodeHash } from "./hashing.js";
 import {
-  bit,
   childPath,
   EMPTY,
   EMPTY_SUBTREE,
@@ -11,7 +10,9 @@ import {
   type LeafNode,
   type NodeKind,
   type NodeWrites,
+  nibble,
   pathKey,
+  STATE_TREE_RADIX,
   type Subtree,
   type TreeNode,
 } from "./node.js";
@@ -44,7 +45,28 @@ export function applyUpdates(
   return walk.visit(0, root, 0, updates.length);
 }
 
+/**
+ * Splits the sorted range [lo, hi) of key hashes, which share their first `depth` nibbles, by
+ * nibble `depth`: bounds[slot] to bounds[slot + 1] is the range of child `slot`.
+ */
+export function splitBySlot(
+  keyHashes: (index: number) => Uint8Array,
+  depth: number,
+  lo: number,
+  hi: number,
+): number[] {
+  const bounds: number[] = [lo];
+  let index = lo;
+  for (let slot = 0; slot < STATE_TREE_RADIX; slot++) {
+    while (index < hi && nibble(keyHashes(index), depth) === slot) index++;
+    bounds.push(index);
+  }
+  return bounds;
+}
+
 class TreeWalk {
+  private readonly keyHashAt = (index: number) => (this.updates[index] as LeafUpdate).keyHash;
+
   constructor(
     private readonly loaded: LoadedNodes,
     private readonly writes: NodeWrites,
@@ -53,18 +75,22 @@ class TreeWalk {
 
   visit(depth: number, current: Subtree, lo: number, hi: number): Subtree {
     if (lo === hi) return current;
-    const representative = (this.updates[lo] as LeafUpdate).keyHash;
-    const path = pathKey(representative, depth);
+    const path = pathKey(this.keyHashAt(lo), depth);
     if (current.kind !== INTERNAL) {
       const existing = current.kind === LEAF ? this.leafAt(path, current) : null;
-      return this.build(depth, representative, this.merge(existing, lo, hi), current);
+      return this.build(depth, path, this.merge(existing, lo, hi), current);
     }
     const node = this.need(path);
     if (node.kind !== INTERNAL) throw new CareLedgerError("INTERNAL", "state tree inconsistent");
-    const mid = this.splitIndex(depth, lo, hi);
-    const left = this.visit(depth + 1, childOf(node.leftKind, node.left), lo, mid);
-    const right = this.visit(depth + 1, childOf(node.rightKind, node.right), mid, hi);
-    return this.combine(path, left, right);
+    const bounds = splitBySlot(this.keyHashAt, depth, lo, hi);
+    const children: Subtree[] = [];
+    for (let slot = 0; slot < STATE_TREE_RADIX; slot++) {
+      const child = { kind: node.kinds[slot] as NodeKind, hash: node.hashes[slot] as Uint8Array };
+      children.push(
+        this.visit(depth + 1, child, bounds[slot] as number, bounds[slot + 1] as number),
+      );
+    }
+    return this.combine(path, children);
   }
 
   /** The leaves a leaf-or-empty subtree holds after the updates, sorted by key hash. */
@@ -89,11 +115,10 @@ class TreeWalk {
   /** Builds the canonical subtree of `leaves` at a path that held at most one leaf before. */
   private build(
     depth: number,
-    representative: Uint8Array,
+    path: string,
     leaves: readonly LeafNode[],
     before: Subtree,
   ): Subtree {
-    const path = pathKey(representative, depth);
     if (leaves.length === 0) {
       if (before.kind !== EMPTY) this.writes.set(path, null);
       return EMPTY_SUBTREE;
@@ -103,48 +128,51 @@ class TreeWalk {
       this.writes.set(path, leaf);
       return { kind: LEAF, hash: leafHash(leaf.keyHash, leaf.valueHash), leaf };
     }
-    let mid = 0;
-    while (mid < leaves.length && bit((leaves[mid] as LeafNode).keyHash, depth) === 0) mid++;
-    const leftLeaves = leaves.slice(0, mid);
-    const rightLeaves = leaves.slice(mid);
-    const left = this.build(depth + 1, representativeOf(leftLeaves), leftLeaves, EMPTY_SUBTREE);
-    const right = this.build(depth + 1, representativeOf(rightLeaves), rightLeaves, EMPTY_SUBTREE);
-    return this.writeInternal(path, left, right);
+    const at = (index: number) => (leaves[index] as LeafNode).keyHash;
+    const bounds = splitBySlot(at, depth, 0, leaves.length);
+    const children: Subtree[] = [];
+    for (let slot = 0; slot < STATE_TREE_RADIX; slot++) {
+      const group = leaves.slice(bounds[slot], bounds[slot + 1]);
+      const child = childPath(path, slot);
+      children.push(this.build(depth + 1, child, group, EMPTY_SUBTREE));
+    }
+    return this.writeInternal(path, children);
   }
 
-  private combine(path: string, left: Subtree, right: Subtree): Subtree {
-    if (left.kind === EMPTY && right.kind === EMPTY) {
+  private combine(path: string, children: readonly Subtree[]): Subtree {
+    let present = 0;
+    let lone = 0;
+    for (let slot = 0; slot < STATE_TREE_RADIX; slot++) {
+      if ((children[slot] as Subtree).kind !== EMPTY) {
+        present++;
+        lone = slot;
+      }
+    }
+    if (present === 0) {
       this.writes.set(path, null);
       return EMPTY_SUBTREE;
     }
+    const only = children[lone] as Subtree;
     // A subtree holding one leaf is that leaf, one level up: the tree stays canonical.
-    const lone = left.kind === EMPTY ? right : right.kind === EMPTY ? left : null;
-    if (lone !== null && lone.kind === LEAF) {
-      const lonePath = childPath(path, left.kind === EMPTY ? 1 : 0);
-      const leaf = lone.leaf ?? this.leafAt(lonePath, lone);
+    if (present === 1 && only.kind === LEAF) {
+      const lonePath = childPath(path, lone);
+      const leaf = only.leaf ?? this.leafAt(lonePath, only);
       this.writes.set(lonePath, null);
       this.writes.set(path, leaf);
-      return { kind: LEAF, hash: lone.hash, leaf };
+      return { kind: LEAF, hash: only.hash, leaf };
     }
-    return this.writeInternal(path, left, right);
+    return this.writeInternal(path, children);
   }
 
-  private writeInternal(path: string, left: Subtree, right: Subtree): Subtree {
+  private writeInternal(path: string, children: readonly Subtree[]): Subtree {
+    const hashes = children.map((child) => child.hash);
     const node: InternalNode = {
       kind: INTERNAL,
-      leftKind: left.kind,
-      rightKind: right.kind,
-      left: left.hash,
-      right: right.hash,
+      kinds: children.map((child) => child.kind),
+      hashes,
     };
     this.writes.set(path, node);
-    return { kind: INTERNAL, hash: nodeHash(left.hash, right.hash) };
-  }
-
-  private splitIndex(depth: number, lo: number, hi: number): number {
-    let mid = lo;
-    while (mid < hi && bit((this.updates[mid] as LeafUpdate).keyHash, depth) === 0) mid++;
-    return mid;
+    return { kind: INTERNAL, hash: nodeHash(node.kinds, hashes) };
   }
 
   private leafAt(path: string, subtree: Subtree): LeafNode {
@@ -160,14 +188,3 @@ class TreeWalk {
     return node;
   }
 }
-
-function childOf(kind: NodeKind, hash: Uint8Array): Subtree {
-  return { kind, hash };
-}
-
-/** A leafless side of a split builds nothing, so any key hash names its (unused) path. */
-function representativeOf(leaves: readonly LeafNode[]): Uint8Array {
-  return (leaves[0] as LeafNode | undefined)?.keyHash ?? NO_LEAVES;
-}
-
-const NO_LEAVES = new Uint8Array(32);
