@@ -28,6 +28,8 @@ export default defineConfig({
           name: "cluster",
           include: ["test/**/*.test.ts"],
           pool: "forks",
+          // One cluster at a time: each runs four node processes on a two-core machine.
+          fileParallelism: false,
           testTimeout: 180_000,
           hookTimeout: 60_000,
         },

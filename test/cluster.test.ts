@@ -4,8 +4,8 @@ import { expectAgreement, waitAllAtHeight } from "./harness/agreement.js";
 import { devnetAdmin, registerTx, submit, txStatus } from "./harness/clients.js";
 import { Cluster, waitFor } from "./harness/cluster.js";
 
-const START_MS_MAX = 30_000;
-const PROGRESS_MS_MAX = 30_000;
+const START_MS_MAX = 90_000;
+const PROGRESS_MS_MAX = 60_000;
 const ALL = [0, 1, 2, 3];
 
 let cluster: Cluster | null = null;

@@ -5,7 +5,7 @@ import { expectAgreement, waitAllAtHeight } from "./harness/agreement.js";
 import { devnetAdmin, registerTx, submit, txStatus } from "./harness/clients.js";
 import { Cluster, waitFor } from "./harness/cluster.js";
 
-const WAIT_MS_MAX = 45_000;
+const WAIT_MS_MAX = 90_000;
 const HOSTILE_REQUESTS = 1_000;
 const ALL = [0, 1, 2, 3];
 let cluster: Cluster;
@@ -14,7 +14,7 @@ beforeAll(async () => {
   cluster = await Cluster.create(4);
   cluster.startAll();
   await waitAllAtHeight(cluster, ALL, 1, WAIT_MS_MAX);
-}, 90_000);
+}, 150_000);
 
 afterAll(async () => {
   await cluster.destroy();

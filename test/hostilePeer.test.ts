@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { expectAgreement, waitAllAtHeight } from "./harness/agreement.js";
 import { Cluster, waitFor } from "./harness/cluster.js";
 
-const WAIT_MS_MAX = 45_000;
+const WAIT_MS_MAX = 90_000;
 const HONEST = [0, 1, 2];
 
 let cluster: Cluster | null = null;

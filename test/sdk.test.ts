@@ -15,14 +15,14 @@ import { waitAllAtHeight } from "./harness/agreement.js";
 import { devnetAdmin } from "./harness/clients.js";
 import { Cluster, waitFor } from "./harness/cluster.js";
 
-const WAIT_MS_MAX = 45_000;
+const WAIT_MS_MAX = 90_000;
 let cluster: Cluster;
 
 beforeAll(async () => {
   cluster = await Cluster.create(4);
   cluster.startAll();
   await waitAllAtHeight(cluster, [0, 1, 2, 3], 1, WAIT_MS_MAX);
-}, 90_000);
+}, 150_000);
 
 afterAll(async () => {
   await cluster.destroy();

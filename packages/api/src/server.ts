@@ -45,7 +45,7 @@ export async function buildApiServer(
     bodyLimit: settings.bodyBytesMax,
     requestTimeout: settings.requestTimeoutMs,
     // A state key travels as hex in the path: room for the longest one.
-    maxParamLength: STATE_KEY_BYTES_MAX * 2 + 16,
+    routerOptions: { maxParamLength: STATE_KEY_BYTES_MAX * 2 + 16 },
     // Errors the router raises before any route runs get the one error shape too.
     frameworkErrors: (error, request, reply) => errorHandler(error, request, reply),
   }).withTypeProvider<TypeBoxTypeProvider>();
