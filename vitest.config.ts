@@ -14,6 +14,8 @@ export default defineConfig({
   resolve: { conditions },
   ssr: { resolve: { conditions, externalConditions: ["source"] } },
   test: {
+    // Bounds, not expectations: the 5 s default fails honest tests on a loaded 2-core machine.
+    testTimeout: 60_000,
     projects: [
       unit("protocol"),
       unit("consensus"),
