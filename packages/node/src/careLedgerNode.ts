@@ -80,7 +80,7 @@ export class CareLedgerNode implements NodeApi {
   ) {
     this.validators = validators;
     this.nodeKeyHex = toHex(nodeCryptoSigner(home.nodeSecretKey).publicKey);
-    this.gossip = new GossipBatcher((bytes) => this.network.broadcast("txs", bytes));
+    this.gossip = new GossipBatcher((bytes) => this.broadcast("txs", bytes));
     this.validatorChanges = new ValidatorChanges(ledger);
   }
 
@@ -90,7 +90,7 @@ export class CareLedgerNode implements NodeApi {
     this.timers.push(
       setInterval(() => this.checkRequestTimeouts(), requestCheckMs),
       setInterval(
-        () => this.sync.announce((bytes) => this.network.broadcast("sync", bytes)),
+        () => this.sync.announce((bytes) => this.broadcast("sync", bytes)),
         HEAD_ANNOUNCE_INTERVAL_MS,
       ),
     );
@@ -169,8 +169,8 @@ export class CareLedgerNode implements NodeApi {
       mempool: this.mempool,
       nodeKey: nodeCryptoSigner(this.home.nodeSecretKey).publicKey,
       blockTxsMax: config.params.blockTxsMax,
-      send: (channel, to, bytes) => this.network.send(channel, to, bytes),
-      broadcast: (channel, bytes) => this.network.broadcast(channel, bytes),
+      send: (channel, to, bytes) => this.send(channel, to, bytes),
+      broadcast: (channel, bytes) => this.broadcast(channel, bytes),
       requestSync: (_from, to) => this.sync.request(to),
       committed: (block, certificate, result) => this.afterCommit(block, certificate, result),
       viewChanged: (view) => {
@@ -184,7 +184,7 @@ export class CareLedgerNode implements NodeApi {
     this.sync = new BlockSync({
       ledger,
       verifier: nodeCryptoVerifier,
-      send: (to, bytes) => this.network.send("sync", to, bytes),
+      send: (to, bytes) => this.send("sync", to, bytes),
       peers: () => this.home.config.peers.map((peer) => peer.nodeKey),
       exclusive: (work) => this.driver.exclusive(work),
       committed: (block) => void this.afterSyncedCommit(block),
@@ -245,6 +245,16 @@ export class CareLedgerNode implements NodeApi {
       this.metricsRegistry.invalidMessages.inc({ channel });
       this.network.misbehaved(from, `${channel}: ${error.message}`);
     }
+  }
+
+  private send(channel: ChannelName, toNodeKey: string, bytes: Uint8Array): void {
+    this.metricsRegistry.messagesOut.inc({ channel });
+    this.network.send(channel, toNodeKey, bytes);
+  }
+
+  private broadcast(channel: ChannelName, bytes: Uint8Array): void {
+    this.metricsRegistry.messagesOut.inc({ channel }, this.home.config.peers.length);
+    this.network.broadcast(channel, bytes);
   }
 
   private async admit(bytes: Uint8Array, fromClient: boolean): Promise<SignedTx> {
