@@ -6,9 +6,13 @@ export type StateWrites = Map<string, Canonical | null>;
 /** Reads committed state values, many at once. Values are decoded and never mutated. */
 export type CommittedReader = (keys: readonly string[]) => Promise<ReadonlyArray<Canonical | null>>;
 
-/** What a transaction handler sees: reads through every overlay below it, writes to its own. */
+/**
+ * What a transaction handler sees: reads through every overlay below it, writes to its own.
+ * `get` answers synchronously when the value is already in memory (prefetched or written), a
+ * promise otherwise; handlers simply `await` it. An async function per read cost 9% of a block.
+ */
 export interface StateAccess {
-  get(key: string): Promise<Canonical | null>;
+  get(key: string): Canonical | null | Promise<Canonical | null>;
   put(key: string, value: Canonical): void;
   delete(key: string): void;
 }
@@ -41,11 +45,12 @@ export class BlockState implements StateAccess {
     for (let i = 0; i < unique.length; i++) this.below.set(unique[i] as string, values[i] ?? null);
   }
 
-  async get(key: string): Promise<Canonical | null> {
+  get(key: string): Canonical | null | Promise<Canonical | null> {
     const written = this.writes.get(key);
     if (written !== undefined) return written;
-    if (!this.below.has(key)) await this.prefetch([key]);
-    return this.below.get(key) ?? null;
+    const below = this.below.get(key);
+    if (below !== undefined) return below;
+    return this.prefetch([key]).then(() => this.below.get(key) ?? null);
   }
 
   put(key: string, value: Canonical): void {
@@ -76,7 +81,7 @@ export class TxState implements StateAccess {
 
   constructor(private readonly block: BlockState) {}
 
-  async get(key: string): Promise<Canonical | null> {
+  get(key: string): Canonical | null | Promise<Canonical | null> {
     const written = this.writes.get(key);
     return written !== undefined ? written : this.block.get(key);
   }
