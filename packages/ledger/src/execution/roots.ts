@@ -9,8 +9,13 @@ import { encodeReceipt, type Receipt, type SignedTx } from "@careledger/protocol
 export function merkleRootFast(leaves: readonly Uint8Array[]): Uint8Array {
   if (leaves.length === 0) return digest(new Uint8Array(0));
   const scratch = Buffer.allocUnsafe(65);
+  // Leaves are mostly 32-byte ids or short receipts: hashed from one reused buffer when they fit.
+  const leafScratch = Buffer.allocUnsafe(LEAF_SCRATCH_BYTES);
   let level = leaves.map((leaf) => {
-    const input = Buffer.allocUnsafe(1 + leaf.byteLength);
+    const input =
+      leaf.byteLength < LEAF_SCRATCH_BYTES
+        ? leafScratch.subarray(0, 1 + leaf.byteLength)
+        : Buffer.allocUnsafe(1 + leaf.byteLength);
     input[0] = 0;
     input.set(leaf, 1);
     return digest(input);
@@ -28,6 +33,8 @@ export function merkleRootFast(leaves: readonly Uint8Array[]): Uint8Array {
   }
   return level[0] as Uint8Array;
 }
+
+const LEAF_SCRATCH_BYTES = 256;
 
 function digest(data: Uint8Array): Uint8Array {
   const out = hash("sha256", data, "buffer");
