@@ -98,9 +98,10 @@ export function encodeNode(node: TreeNode): Uint8Array {
   }
   const out = new Uint8Array(INTERNAL_HEADER_BYTES + count * HASH_BYTES);
   out[0] = INTERNAL;
-  const view = new DataView(out.buffer);
-  view.setUint16(1, present);
-  view.setUint16(3, leaves);
+  out[1] = present >> 8;
+  out[2] = present & 0xff;
+  out[3] = leaves >> 8;
+  out[4] = leaves & 0xff;
   let offset = INTERNAL_HEADER_BYTES;
   for (let slot = 0; slot < STATE_TREE_RADIX; slot++) {
     if (node.kinds[slot] === EMPTY) continue;
@@ -121,9 +122,8 @@ export function decodeNode(bytes: Uint8Array): TreeNode {
   if (bytes[0] !== INTERNAL || bytes.byteLength < INTERNAL_HEADER_BYTES) {
     throw new CareLedgerError("INTERNAL", "corrupt state tree node");
   }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const present = view.getUint16(1);
-  const leaves = view.getUint16(3);
+  const present = ((bytes[1] as number) << 8) | (bytes[2] as number);
+  const leaves = ((bytes[3] as number) << 8) | (bytes[4] as number);
   const kinds: NodeKind[] = [];
   const hashes: Uint8Array[] = [];
   let offset = INTERNAL_HEADER_BYTES;
