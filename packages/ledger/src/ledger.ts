@@ -35,12 +35,13 @@ import { genesisHeader, genesisWrites } from "./genesisState.js";
 import type { LedgerModule } from "./modules/module.js";
 import { BUILTIN_MODULES, ModuleRegistry } from "./modules/registry.js";
 import { LedgerReads } from "./reads.js";
-import { decodeNode, EMPTY_SUBTREE, encodeNode, pathKey, type TreeNode } from "./smt/node.js";
+import { decodeNode, EMPTY_SUBTREE, pathKey, type TreeNode } from "./smt/node.js";
 import { NodeCache } from "./smt/nodeCache.js";
 import { committedIds, putBlock, readHeader } from "./storage/blockStore.js";
 import { ConsensusLog } from "./storage/consensusLog.js";
 import { type Database, openDatabase, plainBytes } from "./storage/database.js";
 import { chainKey, headKey, stateKey, stateNodeKey } from "./storage/layout.js";
+import { putNodes } from "./storage/nodeStore.js";
 import { RecentTxIds } from "./storage/recentTxIds.js";
 
 /** Tree nodes kept in memory: about 200 bytes each, so some 100 MB at this bound. */
@@ -186,10 +187,7 @@ export class Ledger {
       if (value === null) batch.del(stateKey(key));
       else batch.put(stateKey(key), value);
     }
-    for (const [path, node] of result.nodeWrites) {
-      if (node === null) batch.del(stateNodeKey(path));
-      else batch.put(stateNodeKey(path), encodeNode(node));
-    }
+    putNodes(batch, result.nodeWrites);
     batch.put(headKey, encodeHead(block.header.height, result.hash));
     await batch.write();
     this.commits += 1;
@@ -288,9 +286,7 @@ async function writeGenesisBlock(
   const batch = db.batch();
   putBlock(batch, { header, txs: [] }, hash, null, []);
   for (const [key, value] of result.writeSet) if (value !== null) batch.put(stateKey(key), value);
-  for (const [path, node] of result.nodeWrites) {
-    if (node !== null) batch.put(stateNodeKey(path), encodeNode(node));
-  }
+  putNodes(batch, result.nodeWrites);
   batch.put(headKey, encodeHead(0, hash));
   batch.put(chainKey, chainId);
   await batch.write({ sync: true });

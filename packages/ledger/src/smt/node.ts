@@ -77,38 +77,50 @@ const LEAF_BYTES = 1 + 2 * HASH_BYTES;
 /** Tag, bitmap of non-empty children, bitmap of leaf children, then the non-empty hashes. */
 const INTERNAL_HEADER_BYTES = 5;
 
+/** Bytes `encodeNodeInto` writes for a node. */
+export function encodedNodeBytes(node: TreeNode): number {
+  if (node.kind === LEAF) return LEAF_BYTES;
+  let count = 0;
+  for (const kind of node.kinds) if (kind !== EMPTY) count++;
+  return INTERNAL_HEADER_BYTES + count * HASH_BYTES;
+}
+
 export function encodeNode(node: TreeNode): Uint8Array {
+  const out = new Uint8Array(encodedNodeBytes(node));
+  encodeNodeInto(node, out, 0);
+  return out;
+}
+
+/**
+ * Writes a node's encoding at `offset` of `out` and returns the offset after it. A commit
+ * encodes all its nodes into one buffer: a typed array of more than 64 bytes each had cost 9%.
+ */
+export function encodeNodeInto(node: TreeNode, out: Uint8Array, offset: number): number {
   if (node.kind === LEAF) {
-    const out = new Uint8Array(LEAF_BYTES);
-    out[0] = LEAF;
-    out.set(node.keyHash, 1);
-    out.set(node.valueHash, 1 + HASH_BYTES);
-    return out;
+    out[offset] = LEAF;
+    out.set(node.keyHash, offset + 1);
+    out.set(node.valueHash, offset + 1 + HASH_BYTES);
+    return offset + LEAF_BYTES;
   }
   let present = 0;
   let leaves = 0;
-  let count = 0;
   for (let slot = 0; slot < STATE_TREE_RADIX; slot++) {
     const kind = node.kinds[slot];
-    if (kind !== EMPTY) {
-      present |= 1 << slot;
-      count++;
-    }
+    if (kind !== EMPTY) present |= 1 << slot;
     if (kind === LEAF) leaves |= 1 << slot;
   }
-  const out = new Uint8Array(INTERNAL_HEADER_BYTES + count * HASH_BYTES);
-  out[0] = INTERNAL;
-  out[1] = present >> 8;
-  out[2] = present & 0xff;
-  out[3] = leaves >> 8;
-  out[4] = leaves & 0xff;
-  let offset = INTERNAL_HEADER_BYTES;
+  out[offset] = INTERNAL;
+  out[offset + 1] = present >> 8;
+  out[offset + 2] = present & 0xff;
+  out[offset + 3] = leaves >> 8;
+  out[offset + 4] = leaves & 0xff;
+  let at = offset + INTERNAL_HEADER_BYTES;
   for (let slot = 0; slot < STATE_TREE_RADIX; slot++) {
     if (node.kinds[slot] === EMPTY) continue;
-    out.set(node.hashes[slot] as Uint8Array, offset);
-    offset += HASH_BYTES;
+    out.set(node.hashes[slot] as Uint8Array, at);
+    at += HASH_BYTES;
   }
-  return out;
+  return at;
 }
 
 export function decodeNode(bytes: Uint8Array): TreeNode {
