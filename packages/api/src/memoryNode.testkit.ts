@@ -25,6 +25,7 @@ export interface MemoryNode extends NodeApi {
   callers: Map<string, CallerIdentity>;
   /** Commits every admitted transaction in one new block and tells subscribers. */
   commitBlock(): void;
+  setSyncing(syncing: boolean): void;
 }
 
 export function memoryNode(): MemoryNode {
@@ -48,6 +49,9 @@ export function memoryNode(): MemoryNode {
   return {
     admitted,
     callers,
+    setSyncing(syncing) {
+      status = { ...status, syncing };
+    },
     commitBlock() {
       const height = blocks.length;
       const events: NodeEvent[] = [

@@ -132,3 +132,19 @@ describe("router errors", () => {
     expect(bad.json().error.code).toBe("BAD_REQUEST");
   });
 });
+
+describe("health routes", () => {
+  it("is live always, ready only once synced, and serves Prometheus text", async () => {
+    const node = memoryNode();
+    const app = await buildApiServer(node);
+    node.setSyncing(true);
+    expect((await app.inject({ method: "GET", url: "/healthz" })).statusCode).toBe(200);
+    const syncing = await app.inject({ method: "GET", url: "/readyz" });
+    expect([syncing.statusCode, syncing.json().error.code]).toEqual([503, "NOT_READY"]);
+    node.setSyncing(false);
+    expect((await app.inject({ method: "GET", url: "/readyz" })).statusCode).toBe(200);
+    const metrics = await app.inject({ method: "GET", url: "/metrics" });
+    expect(metrics.headers["content-type"]).toContain("text/plain");
+    expect(metrics.body).toContain("careledger_height 0");
+  });
+});

@@ -211,7 +211,12 @@ export class CareLedgerNode implements NodeApi {
   }
 
   private async startApi(): Promise<void> {
-    this.api = await buildApiServer(this, { bodyBytesMax: this.home.config.apiBodyBytesMax });
+    const { config } = this.home;
+    this.api = await buildApiServer(this, {
+      bodyBytesMax: config.apiBodyBytesMax,
+      requestTimeoutMs: config.apiRequestTimeoutMs,
+      requestsPerMinuteMax: config.apiRequestsPerMinuteMax,
+    });
     await this.api.listen({ host: this.home.config.host, port: this.home.config.apiPort });
   }
 

@@ -30,6 +30,8 @@ export const NodeConfigSchema = Type.Object(
     mempoolTxsMax: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
     mempoolBytesMax: Type.Integer({ minimum: 1024, maximum: 4 * 1024 ** 3 }),
     apiBodyBytesMax: Type.Integer({ minimum: 1024, maximum: 64 * 1024 ** 2 }),
+    apiRequestTimeoutMs: Type.Integer({ minimum: 100, maximum: 600_000 }),
+    apiRequestsPerMinuteMax: Type.Integer({ minimum: 1, maximum: 10_000_000 }),
     logLevel: Type.Union(["debug", "info", "warn", "error"].map((level) => Type.Literal(level))),
   },
   { additionalProperties: false },
@@ -42,6 +44,8 @@ export const DEFAULT_NODE_CONFIG: Omit<NodeConfig, "p2pPort" | "apiPort" | "peer
   mempoolTxsMax: 50_000,
   mempoolBytesMax: 64 * 1024 * 1024,
   apiBodyBytesMax: 8 * 1024 * 1024,
+  apiRequestTimeoutMs: 30_000,
+  apiRequestsPerMinuteMax: 600_000,
   logLevel: "info",
 };
 
