@@ -13,7 +13,6 @@ import {
   parseGenesis,
   type SignedTx,
   STATE_EMPTY_HASH,
-  toHex,
   type ValidatorSet,
   type Verifier,
 } from "@careledger/protocol";
@@ -32,6 +31,7 @@ import type { ExecutionResult } from "./execution/result.js";
 import { updateTree } from "./execution/run.js";
 import { checkWithoutSignature } from "./execution/txChecks.js";
 import { genesisHeader, genesisWrites } from "./genesisState.js";
+import { hexOf } from "./hex.js";
 import type { LedgerModule } from "./modules/module.js";
 import { BUILTIN_MODULES, ModuleRegistry } from "./modules/registry.js";
 import { LedgerReads } from "./reads.js";
@@ -206,7 +206,7 @@ export class Ledger {
    */
   async checkAdmission(signed: SignedTx): Promise<void> {
     checkWithoutSignature(this.env, signed, this.committed.header.height + 1);
-    const [committed] = await this.committedTxs([signed], [toHex(signed.id)]);
+    const [committed] = await this.committedTxs([signed], [hexOf(signed.id)]);
     if (committed) throw new CareLedgerError("TX_DUPLICATE", "transaction already committed");
   }
 

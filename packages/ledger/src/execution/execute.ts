@@ -8,6 +8,7 @@ import {
   type SignedTx,
   validatorsHash,
 } from "@careledger/protocol";
+import { hexOf } from "../hex.js";
 import type { CommittedHead, ExecuteOptions, ExecutionEnvironment } from "./environment.js";
 import type { ExecutionResult } from "./result.js";
 import { receiptsRootFast, txRootFast } from "./roots.js";
@@ -126,7 +127,7 @@ function resultOf(
     stateWrites: outcome.stateWrites,
     nodeWrites: outcome.nodeWrites,
     root: outcome.root,
-    txIds: new Set(txs.map((signed) => Buffer.from(signed.id).toString("hex"))),
+    txIds: new Set(txs.map((signed) => hexOf(signed.id))),
     validators: outcome.config.validators,
     nextValidators: outcome.nextConfig.validators,
     params: outcome.config.params,

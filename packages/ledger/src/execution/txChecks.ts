@@ -4,9 +4,9 @@ import {
   type ErrorCode,
   type SignedTx,
   TX_TTL_MAX,
-  toHex,
   verifyTx,
 } from "@careledger/protocol";
+import { hexOf } from "../hex.js";
 import type { TxType } from "../modules/module.js";
 import type { ExecuteOptions, ExecutionEnvironment } from "./environment.js";
 
@@ -41,7 +41,7 @@ export async function screenTransactions(
   const refused: RefusedTx[] = [];
   const seen = new Set<string>();
   const parents = options.parents ?? [];
-  const idsHex = txs.map((signed) => toHex(signed.id));
+  const idsHex = txs.map((signed) => hexOf(signed.id));
   const committed = await env.committedTxs(txs, idsHex);
   txs.forEach((signed, index) => {
     const idHex = idsHex[index] as string;
@@ -73,7 +73,7 @@ function checkTx(
   if (!trusted && !verifyTx(signed.tx, env.verifier)) {
     throw new CareLedgerError("TX_BAD_SIGNATURE", "signature does not verify");
   }
-  return { signed, idHex, sender: toHex(signed.tx.from), handler, payload };
+  return { signed, idHex, sender: hexOf(signed.tx.from), handler, payload };
 }
 
 /**

@@ -1,4 +1,5 @@
-import { identityRegisterPayload, identityRevokePayload, toHex } from "@careledger/protocol";
+import { identityRegisterPayload, identityRevokePayload } from "@careledger/protocol";
+import { hexOf } from "../../hex.js";
 import { defineTxType, reject } from "../module.js";
 import {
   identityKey,
@@ -13,10 +14,10 @@ import {
 export const identityRegister = defineTxType({
   type: "identity.register",
   payload: identityRegisterPayload,
-  reads: (payload) => [orgKey(payload.org), identityKey(toHex(payload.key))],
+  reads: (payload) => [orgKey(payload.org), identityKey(hexOf(payload.key))],
   async execute(ctx, payload) {
     await requireAdminOf(ctx.state, payload.org, ctx.sender);
-    const keyHex = toHex(payload.key);
+    const keyHex = hexOf(payload.key);
     const existing = await readIdentity(ctx.state, keyHex);
     // A revoked key stays revoked: registering it again would undo a compromise report.
     if (existing !== null) reject("ALREADY_EXISTS", `key is already registered to ${existing.org}`);
@@ -32,9 +33,9 @@ export const identityRegister = defineTxType({
 export const identityRevoke = defineTxType({
   type: "identity.revoke",
   payload: identityRevokePayload,
-  reads: (payload) => [identityKey(toHex(payload.key))],
+  reads: (payload) => [identityKey(hexOf(payload.key))],
   async execute(ctx, payload) {
-    const keyHex = toHex(payload.key);
+    const keyHex = hexOf(payload.key);
     const record = await readIdentity(ctx.state, keyHex);
     if (record === null) return reject("NOT_FOUND", "key is not registered");
     if (record.revokedAt !== undefined) {
