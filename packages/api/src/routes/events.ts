@@ -14,6 +14,8 @@ export const EVENT_BACKLOG_MAX = 10_000;
  * stream ends and it resumes again from the last id it saw.
  */
 export const EVENT_REPLAY_HEIGHTS_MAX = 1_000;
+/** How often an idle stream gets a position mark or a keep-alive comment. */
+export const EVENT_HEARTBEAT_MS = 15_000;
 /** Unsent bytes one subscriber may hold in the socket buffer before it is cut off. */
 export const EVENT_WRITE_BUFFER_BYTES_MAX = 4 * 1024 * 1024;
 
@@ -117,13 +119,27 @@ async function stream(
   const backlog: NodeEvent[] = [];
   let live = false;
   let last = cursor ?? { height: node.status().height, index: Number.MAX_SAFE_INTEGER };
+  let lastSentId: string | null = null;
   const send = (event: NodeEvent) => {
     if (!isAfter(event, last)) return;
     last = { height: event.height, index: event.type === "block" ? -1 : event.index };
     if (!matches(event, filter)) return;
+    lastSentId = eventId(event);
     raw.write(serialize(event));
     if (raw.writableLength > EVENT_WRITE_BUFFER_BYTES_MAX) raw.destroy();
   };
+  // Now and then: a position mark (an id with no data) when the filter skipped events since the
+  // last one sent, so a reconnecting client resumes from where the stream really was; else a
+  // comment, so idle connections are not cut by proxies or the client's idle timeout.
+  const heartbeat = setInterval(() => {
+    const position = last.index === -1 ? `${last.height}` : `${last.height}-${last.index}`;
+    if (last.index !== Number.MAX_SAFE_INTEGER && position !== lastSentId) {
+      lastSentId = position;
+      raw.write(`id: ${position}\n\n`);
+    } else {
+      raw.write(": keepalive\n\n");
+    }
+  }, EVENT_HEARTBEAT_MS);
   const closed = new Promise<void>((done) => raw.once("close", done));
   const unsubscribe = node.subscribe((event) => {
     if (live) send(event);
@@ -143,6 +159,7 @@ async function stream(
     live = true;
     await closed;
   } finally {
+    clearInterval(heartbeat);
     unsubscribe();
     if (!raw.destroyed) raw.end();
   }
