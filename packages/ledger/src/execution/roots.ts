@@ -7,38 +7,42 @@ import { encodeReceipt, type Receipt, type SignedTx } from "@careledger/protocol
  * faster than noble on a 5,000-transaction block. roots.test.ts pins equality with protocol's.
  */
 export function merkleRootFast(leaves: readonly Uint8Array[]): Uint8Array {
-  if (leaves.length === 0) return digest(new Uint8Array(0));
-  const scratch = Buffer.allocUnsafe(65);
-  // Leaves are mostly 32-byte ids or short receipts: hashed from one reused buffer when they fit.
+  if (leaves.length === 0) return plain(hash("sha256", new Uint8Array(0), "buffer"));
+  // Each level's hashes sit side by side in one buffer, so a level is one allocation, not one
+  // object per hash; leaves are hashed from one reused buffer when they fit.
+  let level = Buffer.allocUnsafe(leaves.length * HASH_BYTES);
   const leafScratch = Buffer.allocUnsafe(LEAF_SCRATCH_BYTES);
-  let level = leaves.map((leaf) => {
+  leaves.forEach((leaf, index) => {
     const input =
       leaf.byteLength < LEAF_SCRATCH_BYTES
         ? leafScratch.subarray(0, 1 + leaf.byteLength)
         : Buffer.allocUnsafe(1 + leaf.byteLength);
     input[0] = 0;
     input.set(leaf, 1);
-    return digest(input);
+    hash("sha256", input, "buffer").copy(level, index * HASH_BYTES);
   });
-  while (level.length > 1) {
-    const next: Uint8Array[] = [];
-    for (let i = 0; i + 1 < level.length; i += 2) {
-      scratch[0] = 1;
-      scratch.set(level[i] as Uint8Array, 1);
-      scratch.set(level[i + 1] as Uint8Array, 33);
-      next.push(digest(scratch));
+  const scratch = Buffer.allocUnsafe(1 + 2 * HASH_BYTES);
+  scratch[0] = 1;
+  let width = leaves.length;
+  while (width > 1) {
+    const nextWidth = Math.ceil(width / 2);
+    const next = Buffer.allocUnsafe(nextWidth * HASH_BYTES);
+    for (let i = 0; i + 1 < width; i += 2) {
+      level.copy(scratch, 1, i * HASH_BYTES, (i + 2) * HASH_BYTES);
+      hash("sha256", scratch, "buffer").copy(next, (i / 2) * HASH_BYTES);
     }
-    if (level.length % 2 === 1) next.push(level[level.length - 1] as Uint8Array);
+    if (width % 2 === 1) level.copy(next, (nextWidth - 1) * HASH_BYTES, (width - 1) * HASH_BYTES);
     level = next;
+    width = nextWidth;
   }
-  return level[0] as Uint8Array;
+  return plain(level.subarray(0, HASH_BYTES));
 }
 
+const HASH_BYTES = 32;
 const LEAF_SCRATCH_BYTES = 256;
 
-function digest(data: Uint8Array): Uint8Array {
-  const out = hash("sha256", data, "buffer");
-  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+function plain(bytes: Buffer): Uint8Array {
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /** The header's txRoot (protocol txRootOf). */
