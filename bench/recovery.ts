@@ -96,6 +96,9 @@ async function main(): Promise<void> {
         ` = ${(lag.heights / seconds).toFixed(1)} blocks/s, ${Math.round(lag.txs / seconds)} tx/s;` +
         ` the chain made them at ${((lag.heights * 1000) / lag.chainMs).toFixed(1)} blocks/s`,
     );
+  } catch (error) {
+    for (const i of ALL) console.error(`--- node-${i} ---\n${cluster.logTail(i, 20)}`);
+    throw error;
   } finally {
     await cluster.destroy();
   }
