@@ -10,8 +10,12 @@ import { waitFor } from "./wait.js";
 export const REPO = resolve(import.meta.dirname, "../..");
 const CLI = join(REPO, "packages/node/src/cli/main.ts");
 
-/** How long a fresh cluster may take to elect, connect and commit its first block. */
-const READY_TIMEOUT_MS = 60_000;
+/**
+ * How long a fresh cluster may take to start, connect and commit its first block: a base plus
+ * a share per node (ten nodes compiling TypeScript on two busy cores took over a minute).
+ */
+const READY_TIMEOUT_BASE_MS = 30_000;
+const READY_TIMEOUT_PER_NODE_MS = 10_000;
 /** How long a node may take to stop after SIGTERM (a profiled one writes its profile then). */
 const STOP_TIMEOUT_MS = 20_000;
 /** Log lines kept per node, for the error message when something goes wrong. */
@@ -90,7 +94,8 @@ export class BenchCluster {
 
   /** Waits until every node answers and the cluster has committed a block. */
   async waitReady(): Promise<void> {
-    await waitFor("every node to answer at height >= 1", READY_TIMEOUT_MS, async () => {
+    const timeoutMs = READY_TIMEOUT_BASE_MS + READY_TIMEOUT_PER_NODE_MS * this.nodes;
+    await waitFor("every node to answer at height >= 1", timeoutMs, async () => {
       for (const [i, child] of this.children.entries()) {
         if (child.exitCode !== null) throw new Error(`node-${i} exited:\n${this.logTail(i)}`);
       }
