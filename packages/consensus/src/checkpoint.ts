@@ -103,8 +103,13 @@ export function onCheckpoint(r: ReplicaState, message: CheckpointMessage): void 
     r.drop("checkpoint-height");
     return;
   }
-  if (r.schedule.indexOf(r.head.height + 1, message.from) < 0) {
+  // The validators of the checkpointed height sign it: after a set change, the new members do,
+  // and a replica still below the boundary must hear them to learn that it is behind.
+  if (r.schedule.indexOf(message.height, message.from) < 0) {
     r.drop("checkpoint-not-validator");
+    // Beyond the heights whose set it knows, a replica cannot tell a new member from a stranger;
+    // syncing is harmless (the sync checks certificates), so it asks for blocks once per timer.
+    if (message.height > r.head.height + r.params.window) requestSync(r, message.height);
     return;
   }
   const sender = toHex(message.from);

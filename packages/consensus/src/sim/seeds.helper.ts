@@ -3,7 +3,7 @@ import { runSeeds } from "./runner.js";
 
 /** Seeds the regular suite runs, split over files so that vitest spreads them over workers. */
 export const SUITE_SEEDS = 1000;
-export const SUITE_FILES = 4;
+export const SUITE_FILES = 8;
 
 /** Runs one share of the suite's seeds and fails with each failing seed's replay command. */
 export function expectSeedsPass(share: number): void {

@@ -84,6 +84,12 @@ export function sync(w: World, node: SimNode, instance: Instance, toHeight: numb
       );
     }
     if (refusal !== undefined) break;
+    // The truth the certificates are checked against learns decisions from synced blocks too.
+    if (node.strategy === undefined) {
+      for (const change of instance.app.validatorChanges.slice(seen)) {
+        w.invariants.validatorsDecided(change.decidedAt, change.validators, w.decidedChanges);
+      }
+    }
   }
   for (const change of instance.app.validatorChanges.slice(seen)) {
     events.push({

@@ -1,0 +1,6 @@
+import { test } from "vitest";
+import { expectSeedsPass, SUITE_FILES, SUITE_SEEDS } from "./seeds.helper.js";
+
+test(`seeds, share 5 of ${SUITE_FILES} (${SUITE_SEEDS} in all), keep every invariant`, () => {
+  expectSeedsPass(4);
+}, 120_000);
