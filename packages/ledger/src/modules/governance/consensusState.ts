@@ -46,10 +46,15 @@ export function writeScheduled(state: StateAccess, scheduled: readonly Scheduled
   else state.put(SCHEDULED_KEY, scheduled as unknown as Canonical);
 }
 
-/** The height at which a change decided at `decidedAt` takes effect (ARCHITECTURE.md). */
+/**
+ * The first height a change decided at `decidedAt` applies to: the height after the first
+ * checkpoint at or after decision + window (ARCHITECTURE.md). The checkpoint block itself is still
+ * certified by the old set, as consensus (`activationHeight`) counts it, so both agree on which
+ * set signs every height.
+ */
 export function effectiveHeight(decidedAt: number, params: ConsensusParams): number {
   const earliest = decidedAt + params.window;
-  return Math.ceil(earliest / params.checkpointInterval) * params.checkpointInterval;
+  return Math.ceil(earliest / params.checkpointInterval) * params.checkpointInterval + 1;
 }
 
 export function applyChange(config: ConsensusConfig, change: ConsensusChange): ConsensusConfig {

@@ -150,7 +150,7 @@ describe("consensus changes", () => {
     expect(receipts.every((receipt) => receipt.status === "ok")).toBe(true);
     const decided = h.ledger.head.height;
     const at = effectiveHeight(decided, { checkpointInterval: 10, window: 4 } as never);
-    expect(at).toBe(10);
+    expect(at).toBe(11);
     const before = (await h.ledger.consensusConfig()).validators;
     const after = [...before, newNode.publicKey];
     while (h.ledger.head.height < at - 1) {
@@ -168,13 +168,13 @@ describe("consensus changes", () => {
     expect(org.nodeKeys).toContain(toHex(newNode.publicKey));
   });
 
-  it("applies a passed parameter change at its checkpoint", async () => {
+  it("applies a passed parameter change from the height after its checkpoint", async () => {
     h = await Harness.create("gov-param", testChain(4, 5, 2));
     const proposal = propose(h, { kind: "param.set", name: "blockTxsMax", value: 77 });
     const built = await h.build([proposal, ...[0, 1, 2].map((org) => vote(h, proposal.id, org))]);
-    expect(built.result.scheduled).toMatchObject([{ height: 5, change: { value: 77 } }]);
+    expect(built.result.scheduled).toMatchObject([{ height: 6, change: { value: 77 } }]);
     await h.commit(built);
-    for (let height = 2; height < 5; height++) await h.block([]);
+    for (let height = 2; height < 6; height++) await h.block([]);
     expect((await h.ledger.consensusConfig()).params.blockTxsMax).toBe(10_000);
     await h.block([]);
     expect((await h.ledger.consensusConfig()).params.blockTxsMax).toBe(77);
