@@ -35,7 +35,7 @@ export const DEFAULT_OPTIONS: BenchOptions = {
 };
 
 /** Durations of quick mode: a 60-second budget for startup, ceiling, search and teardown. */
-export const QUICK_DURATION_S = 5;
+export const QUICK_DURATION_S = 4;
 
 export const USAGE = `pnpm bench [--nodes 4|7|10] [--duration S] [--rate TX_PER_S] [--tx-size BYTES]
            [--json] [--quick] [--peer etcd] [--profile [NODE]]`;

@@ -57,16 +57,12 @@ async function withCluster<T>(
   rateKey: number | "all",
   work: () => Promise<T>,
 ): Promise<T> {
-  const cluster = await BenchCluster.create({
-    nodes: options.nodes,
-    profileNode: options.profileNode,
-  });
+  const cluster = await startCluster(options);
   const kill = () => cluster.killNow();
   killers.push(kill);
   let skipMs = 0;
   let lost = false;
   try {
-    await cluster.waitReady();
     sampler.watch(() => [...cluster.pids(), loadgen.pid]);
     const urls = cluster.urls();
     const registerBytes = await loadgen.init({
@@ -79,7 +75,10 @@ async function withCluster<T>(
       clients: CLIENTS,
       revokeShare: REVOKE_SHARE,
     });
-    log(`cluster of ${options.nodes} ready; identity.register is ${registerBytes} bytes`);
+    const startS = ((performance.now() - cluster.spawnedAtMs) / 1000).toFixed(1);
+    log(
+      `cluster of ${options.nodes} ready in ${startS} s; identity.register is ${registerBytes} bytes`,
+    );
     skipMs = performance.now() - cluster.spawnedAtMs;
     const result = await work();
     lost = [result].flat().some((step) => (step as MeasuredStep).result.lost > 0);
@@ -94,6 +93,32 @@ async function withCluster<T>(
       paths.map((path) => ({ path, skipMs })),
     );
     killers.splice(killers.indexOf(kill), 1);
+  }
+}
+
+/** Attempts at starting a cluster: another process may take a port after the free-port check. */
+const CLUSTER_START_ATTEMPTS = 3;
+
+/** A ready cluster; a start that lost a port race (EADDRINUSE) is removed and tried again. */
+async function startCluster(options: BenchOptions): Promise<BenchCluster> {
+  for (let attempt = 1; ; attempt++) {
+    const cluster = await BenchCluster.create({
+      nodes: options.nodes,
+      profileNode: options.profileNode,
+    });
+    const kill = () => cluster.killNow();
+    killers.push(kill);
+    try {
+      await cluster.waitReady();
+      return cluster;
+    } catch (error) {
+      await cluster.destroy();
+      const portRace = error instanceof Error && error.message.includes("EADDRINUSE");
+      if (!portRace || attempt >= CLUSTER_START_ATTEMPTS) throw error;
+      log(`cluster start lost a port race (attempt ${attempt}); starting on other ports`);
+    } finally {
+      killers.splice(killers.indexOf(kill), 1);
+    }
   }
 }
 

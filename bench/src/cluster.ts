@@ -112,9 +112,12 @@ export class BenchCluster {
     return (this.logs[index] ?? []).slice(-count).join("\n");
   }
 
-  /** Stops every node (SIGTERM, then SIGKILL after a bound) and removes the devnet. */
+  /** Stops every node (SIGTERM, then SIGKILL after a bound, or at once) and removes the devnet. */
   async destroy(keepProfilesIn: string | null = null): Promise<string[]> {
-    await Promise.all(this.children.map((child) => stopChild(child, STOP_TIMEOUT_MS)));
+    // The devnet is thrown away, so only a profiled node needs an orderly stop (V8 writes the
+    // profile on exit); the others are killed at once, which saves seconds per step.
+    const timeoutMs = keepProfilesIn === null ? 0 : STOP_TIMEOUT_MS;
+    await Promise.all(this.children.map((child) => stopChild(child, timeoutMs)));
     let profiles: string[] = [];
     if (keepProfilesIn !== null) {
       const names = (await readdir(this.profileDir))

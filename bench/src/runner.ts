@@ -9,7 +9,7 @@ import { FULL_SEARCH, QUICK_SEARCH, RateSearch, stepPasses } from "./search.js";
 const WARMUP_MS = 5_000;
 const QUICK_WARMUP_MS = 1_000;
 const DRAIN_MS = 20_000;
-const QUICK_DRAIN_MS = 3_000;
+const QUICK_DRAIN_MS = 2_000;
 
 export function stepPlan(options: BenchOptions, rate: number): StepPlan {
   return {
@@ -90,10 +90,11 @@ export async function runSteps(
   const search = new RateSearch(options.quick ? QUICK_SEARCH : FULL_SEARCH);
   const steps: MeasuredStep[] = [];
   for (let rate = search.next(); rate !== null; rate = search.next()) {
+    const startedMs = performance.now();
     const step = await run(rate);
     const r = step.result;
     log(
-      `offered ${rate}/s: ${r.tps} tx/s, p99 ${r.latency.p99Ms} ms, lost ${r.lost}, ${step.passed ? "holds" : "does not hold"}`,
+      `offered ${rate}/s: ${r.tps} tx/s, p99 ${r.latency.p99Ms} ms, lost ${r.lost}, ${step.passed ? "holds" : "does not hold"} (${((performance.now() - startedMs) / 1000).toFixed(0)} s)`,
     );
     steps.push(step);
     search.record(rate, step.passed);
