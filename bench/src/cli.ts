@@ -56,6 +56,7 @@ async function withCluster<T>(
   sampler: WindowSampler,
   rateKey: number | "all",
   work: () => Promise<T>,
+  stepsOf: (result: T) => readonly MeasuredStep[],
 ): Promise<T> {
   const cluster = await startCluster(options);
   const kill = () => cluster.killNow();
@@ -81,7 +82,7 @@ async function withCluster<T>(
     );
     skipMs = performance.now() - cluster.spawnedAtMs;
     const result = await work();
-    lost = [result].flat().some((step) => (step as MeasuredStep).result.lost > 0);
+    lost = stepsOf(result).some((step) => step.result.lost > 0);
     return result;
   } finally {
     await describeCluster(cluster, lost);
@@ -130,11 +131,26 @@ async function careLedgerRun(options: BenchOptions, loadgen: Loadgen, sampler: W
   const step = (rate: number) =>
     measuredStep(loadgen, sampler, { kind: "step", plan: stepPlan(options, rate) });
   if (options.quick) {
-    return withCluster(options, loadgen, sampler, "all", () => runSteps(options, step, log));
+    return withCluster(
+      options,
+      loadgen,
+      sampler,
+      "all",
+      () => runSteps(options, step, log),
+      (steps) => steps,
+    );
   }
   return runSteps(
     options,
-    (rate) => withCluster(options, loadgen, sampler, rate, () => step(rate)),
+    (rate) =>
+      withCluster(
+        options,
+        loadgen,
+        sampler,
+        rate,
+        () => step(rate),
+        (one) => [one],
+      ),
     log,
   );
 }
