@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { rmSync } from "node:fs";
 import { copyFile, mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -139,6 +140,7 @@ export class BenchCluster {
   /** Last resort on exit paths that cannot wait: SIGKILL every node now. */
   killNow(): void {
     for (const child of this.children) if (child.exitCode === null) child.kill("SIGKILL");
+    rmSync(this.dir, { recursive: true, force: true });
   }
 }
 
