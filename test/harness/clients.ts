@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ADMIN_KEY_FILE } from "@careledger/node/devnet";
 import {
+  type Canonical,
   fromHex,
   generateSecretKey,
   keySigner,
@@ -56,4 +57,16 @@ export async function txStatus(
 ): Promise<{ status: string; height?: number }> {
   const response = await fetch(`${url}/v1/txs/${id}`);
   return (await response.json()) as { status: string; height?: number };
+}
+
+/** Any signed transaction of `type` with `payload`, valid until `expires`. */
+export function signedTx(
+  signer: Signer,
+  chain: Uint8Array,
+  type: string,
+  payload: Canonical,
+  expires: number,
+): SignedTx {
+  const nonce = crypto.getRandomValues(new Uint8Array(8));
+  return signTx({ v: 1, chain, type, nonce, expires, payload }, signer);
 }

@@ -1,9 +1,11 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { nodeHomeOf, writeDevnetLayout } from "@careledger/node/devnet";
+import type { NodeConfig } from "@careledger/node";
+import { type DevnetOptions, nodeHomeOf, writeDevnetLayout } from "@careledger/node/devnet";
+import { fromHex, generateSecretKey, publicKeyOf, toHex } from "@careledger/protocol";
 
 const REPO = resolve(import.meta.dirname, "../..");
 const CLI = join(REPO, "packages/node/src/cli/main.ts");
@@ -71,6 +73,8 @@ export async function waitFor<T>(
 export class Cluster {
   private readonly processes = new Map<number, ChildProcess>();
   readonly logs = new Map<number, string[]>();
+  /** API ports of nodes added after genesis (`addNode`), by index. */
+  private readonly addedApiPorts = new Map<number, number>();
 
   private constructor(
     readonly dir: string,
@@ -79,17 +83,54 @@ export class Cluster {
     readonly p2pPort: number,
   ) {}
 
-  static async create(size: number): Promise<Cluster> {
+  static async create(size: number, params?: DevnetOptions["params"]): Promise<Cluster> {
     const dir = await mkdtemp(join(tmpdir(), "careledger-cluster-"));
     // API ports first, p2p ports right after: 2N consecutive ports found free.
     const apiPort = await freePortRange(2 * size);
     const p2pPort = apiPort + size;
-    await writeDevnetLayout({ nodes: size, dir, apiPort, p2pPort });
+    await writeDevnetLayout({ nodes: size, dir, apiPort, p2pPort, ...(params && { params }) });
     return new Cluster(dir, size, apiPort, p2pPort);
   }
 
+  /**
+   * Writes the home of a node that is not in genesis (a new key, the genesis file, every
+   * genesis node as a peer) and returns its index and public key; governance must admit it.
+   */
+  async addNode(): Promise<{ index: number; nodeKey: string }> {
+    const index = this.size + this.addedApiPorts.size;
+    const apiPort = await freePortRange(2);
+    const home = this.home(index);
+    await mkdir(home, { recursive: true });
+    const secret = generateSecretKey();
+    const genesis = await readFile(join(this.home(0), "genesis.json"), "utf8");
+    const base = JSON.parse(
+      await readFile(join(this.home(0), "config.json"), "utf8"),
+    ) as NodeConfig;
+    const peers = Array.from({ length: this.size }, (_, i) => i).map(async (i) => {
+      const config = JSON.parse(
+        await readFile(join(this.home(i), "config.json"), "utf8"),
+      ) as NodeConfig;
+      const nodeKey = (await readFile(join(this.home(i), "node.key"), "utf8")).trim();
+      return {
+        nodeKey: toHex(publicKeyOf(fromHex(nodeKey, 32))),
+        address: `/ip4/127.0.0.1/tcp/${config.p2pPort}`,
+      };
+    });
+    const config: NodeConfig = {
+      ...base,
+      apiPort,
+      p2pPort: apiPort + 1,
+      peers: await Promise.all(peers),
+    };
+    await writeFile(join(home, "config.json"), JSON.stringify(config));
+    await writeFile(join(home, "genesis.json"), genesis);
+    await writeFile(join(home, "node.key"), toHex(secret));
+    this.addedApiPorts.set(index, apiPort);
+    return { index, nodeKey: toHex(publicKeyOf(secret)) };
+  }
+
   url(index: number): string {
-    return `http://127.0.0.1:${this.apiPort + index}`;
+    return `http://127.0.0.1:${this.addedApiPorts.get(index) ?? this.apiPort + index}`;
   }
 
   home(index: number): string {

@@ -15,6 +15,7 @@ import { type ExecutionResult, Ledger } from "@careledger/ledger";
 import {
   type Block,
   blockHash,
+  bytesEqual,
   type Canonical,
   CareLedgerError,
   type CommitCertificate,
@@ -68,6 +69,8 @@ export class CareLedgerNode implements NodeApi {
   private api: ApiServer | null = null;
   /** Node keys of the member organizations: the only peers the gater admits. */
   private members = new Set<string>();
+  /** The last height whose header announced a different validator set for the next one. */
+  private validatorsChangedAt = -1;
   private readonly validatorChanges: ValidatorChanges;
 
   private constructor(
@@ -258,7 +261,7 @@ export class CareLedgerNode implements NodeApi {
   }
 
   private broadcast(channel: ChannelName, bytes: Uint8Array): void {
-    this.metricsRegistry.messagesOut.inc({ channel }, this.home.config.peers.length);
+    this.metricsRegistry.messagesOut.inc({ channel }, Math.max(1, this.network.connectedPeers));
     this.network.broadcast(channel, bytes);
   }
 
@@ -305,8 +308,13 @@ export class CareLedgerNode implements NodeApi {
     this.metricsRegistry.committedTxs.inc(block.txs.length);
     this.metricsRegistry.mempoolSize.set(this.mempool.size);
     this.events.publish(eventsOf(block, receipts));
-    if (block.txs.some((signed) => signed.tx.type.startsWith("gov.")))
+    // Governance changed something, or a validator-set change is announced or takes effect.
+    const setChanges = !bytesEqual(header.validatorsHash, header.nextValidatorsHash);
+    const governance = block.txs.some((signed) => signed.tx.type.startsWith("gov."));
+    if (governance || setChanges || this.validatorsChangedAt === header.height - 1) {
+      if (setChanges) this.validatorsChangedAt = header.height;
       void this.refreshMembership();
+    }
   }
 
   /**

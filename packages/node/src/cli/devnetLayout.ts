@@ -24,6 +24,8 @@ export interface DevnetOptions {
   readonly dir: string;
   readonly apiPort: number;
   readonly p2pPort: number;
+  /** Consensus parameters other than the devnet's (tests use short checkpoint intervals). */
+  readonly params?: Partial<Genesis["params"]>;
 }
 
 /** One organization per node, cycling through the kinds a healthcare consortium has. */
@@ -75,7 +77,7 @@ export async function writeDevnetLayout(options: DevnetOptions): Promise<Genesis
     genesisTime: Date.now(),
     organizations,
     validators: nodeKeys,
-    params: DEVNET_PARAMS,
+    params: { ...DEVNET_PARAMS, ...options.params },
   });
   const genesisJson = `${JSON.stringify(genesis, null, 2)}\n`;
   await mkdir(options.dir, { recursive: true });

@@ -123,8 +123,17 @@ export class Network {
     if (!link.pumping) void this.pump(channel, toNodeKey, link);
   }
 
+  /**
+   * To every configured peer and every other member connected: a node that joined by governance
+   * is in nobody's config, and reaches the others by dialing them.
+   */
   broadcast(channel: ChannelName, bytes: Uint8Array): void {
-    for (const peer of this.init.peers) this.send(channel, peer.nodeKey, bytes);
+    const targets = new Set(this.init.peers.map((peer) => peer.nodeKey));
+    for (const peer of this.libp2p.getPeers()) {
+      const key = nodeKeyOfPeer(peer);
+      if (key !== null) targets.add(key);
+    }
+    for (const key of targets) this.send(channel, key, bytes);
   }
 
   /** A peer sent something undecodable or invalid: score it, and hang up on a repeat offender. */
