@@ -108,7 +108,7 @@ export class CareLedgerNode implements NodeApi {
       {
         chainId: ledger.chainId,
         nextHeight: () => ledger.head.height + 1,
-        isCommitted: async (id) => (await ledger.reads.tx(id)) !== null,
+        isCommitted: (signed) => isCommitted(ledger, signed),
         checkPayload: (signed) => checkPayload(ledger, signed),
       },
       nodeCryptoVerifier,
@@ -269,7 +269,7 @@ export class CareLedgerNode implements NodeApi {
     const signed = await this.mempool.admit(bytes);
     if (fromClient) this.gossip.add(signed.bytes);
     this.metricsRegistry.mempoolSize.set(this.mempool.size);
-    this.driver.enqueue({ type: "txsPending", pending: true });
+    this.driver.txsArrived();
     return signed;
   }
 
@@ -457,5 +457,16 @@ function checkPayload(ledger: Ledger, signed: SignedTx): void {
       "TX_PAYLOAD_INVALID",
       error instanceof Error ? error.message : String(error),
     );
+  }
+}
+
+/** Whether a committed block holds the transaction: the ledger answers recent ids from memory. */
+async function isCommitted(ledger: Ledger, signed: SignedTx): Promise<boolean> {
+  try {
+    await ledger.checkAdmission(signed);
+    return false;
+  } catch (error) {
+    if (error instanceof CareLedgerError && error.code === "TX_DUPLICATE") return true;
+    throw error;
   }
 }

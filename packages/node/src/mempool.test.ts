@@ -39,7 +39,7 @@ function chain(height = 10, committed = new Set<string>()): MempoolChain {
   return {
     chainId: CHAIN,
     nextHeight: () => height,
-    isCommitted: async (id) => committed.has(toHex(id)),
+    isCommitted: async (signed) => committed.has(toHex(signed.id)),
     checkPayload: (signed) => {
       if (signed.tx.type !== "identity.register") throw new CareLedgerError("TX_UNKNOWN_TYPE");
     },

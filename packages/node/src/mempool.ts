@@ -24,7 +24,7 @@ export interface MempoolChain {
   readonly chainId: Uint8Array;
   /** The height the next block will have. */
   nextHeight(): number;
-  isCommitted(id: Uint8Array): Promise<boolean>;
+  isCommitted(signed: SignedTx): Promise<boolean>;
   /** Throws a CareLedgerError (TX_UNKNOWN_TYPE, TX_PAYLOAD_INVALID) for a payload no module takes. */
   checkPayload(signed: SignedTx): void;
 }
@@ -86,7 +86,7 @@ export class Mempool {
     const id = toHex(signed.id);
     this.checkRoom(id, bytes.byteLength);
     this.chain.checkPayload(signed);
-    if (await this.chain.isCommitted(signed.id)) throw new CareLedgerError("TX_DUPLICATE");
+    if (await this.chain.isCommitted(signed)) throw new CareLedgerError("TX_DUPLICATE");
     // Checked again: another admission of the same id may have finished while we waited.
     this.checkRoom(id, bytes.byteLength);
     if (!verifyTx(tx, this.verifier)) throw new CareLedgerError("TX_BAD_SIGNATURE");

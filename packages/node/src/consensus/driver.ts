@@ -55,6 +55,8 @@ export class ConsensusDriver {
   private readonly timers = new Map<TimerName, NodeJS.Timeout>();
   private readonly inFlight = new InFlightBlocks();
   private running = false;
+  /** The last txsPending value the replica was given. */
+  private pendingSignalled = false;
   /** Serializes every ledger mutation: the replica's commits and block sync's. */
   private ledgerTurn: Promise<unknown> = Promise.resolve();
   private stopped = false;
@@ -76,6 +78,17 @@ export class ConsensusDriver {
     if (this.queue.length >= EVENT_QUEUE_MAX && event.type === "message") return;
     this.queue.push(event);
     if (!this.running) void this.run();
+  }
+
+  /** Admitted transactions wait: tells the replica once, not once per transaction. */
+  txsArrived(): void {
+    this.signalPending(true);
+  }
+
+  private signalPending(pending: boolean): void {
+    if (this.pendingSignalled === pending) return;
+    this.pendingSignalled = pending;
+    this.enqueue({ type: "txsPending", pending });
   }
 
   /** Runs `work` when no other ledger mutation runs; block sync commits through this. */
@@ -212,7 +225,7 @@ export class ConsensusDriver {
     mempool.discard(built.excluded.map((refused) => toHex(refused.id)));
     this.inFlight.add(built.result);
     this.enqueue({ type: "proposal", block: built.block });
-    this.enqueue({ type: "txsPending", pending: mempool.hasUnproposed() });
+    this.signalPending(mempool.hasUnproposed());
   }
 
   /** Executes a proposed block on its in-flight parents; true when every root matches. */
@@ -270,6 +283,7 @@ export class ConsensusDriver {
     if (view === this.lastView) return;
     this.lastView = view;
     this.deps.mempool.releaseProposal(this.deps.ledger.head.height + 1);
+    if (this.deps.mempool.hasUnproposed()) this.signalPending(true);
     this.deps.viewChanged(view);
   }
 }

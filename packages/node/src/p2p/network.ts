@@ -33,6 +33,8 @@ export interface NetworkCounters {
   messagesIn: number;
   messagesOut: number;
   dropped: number;
+  /** Dials attempted to configured peers (connected or not). */
+  dials: number;
 }
 
 interface OutboundLink {
@@ -47,7 +49,7 @@ interface OutboundLink {
  * framed bytes to `onMessage`, and whoever decodes them reports garbage back with `misbehaved`.
  */
 export class Network {
-  readonly counters: NetworkCounters = { messagesIn: 0, messagesOut: 0, dropped: 0 };
+  readonly counters: NetworkCounters = { messagesIn: 0, messagesOut: 0, dropped: 0, dials: 0 };
   private readonly links = new Map<string, OutboundLink>();
   private readonly redialer: Redialer;
 
@@ -57,7 +59,10 @@ export class Network {
     private readonly scores: PeerScores,
   ) {
     this.redialer = new Redialer(
-      (address) => this.libp2p.dial(address).then(() => undefined),
+      (address) => {
+        this.counters.dials += 1;
+        return this.libp2p.dial(address).then(() => undefined);
+      },
       init.peers.map((peer) => this.fullAddress(peer)),
     );
   }

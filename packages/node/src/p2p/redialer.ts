@@ -23,10 +23,11 @@ export class Redialer {
     for (const address of this.addresses) this.schedule(address, 0);
   }
 
+  /** A peer went away: try again after the current backoff (a peer that refuses us at once
+   * would otherwise be redialed in a tight loop). */
   wake(): void {
     for (const address of this.addresses) {
-      this.delays.set(address.toString(), REDIAL_DELAY_MIN_MS);
-      this.schedule(address, 0);
+      this.schedule(address, this.delays.get(address.toString()) ?? REDIAL_DELAY_MIN_MS);
     }
   }
 
