@@ -4,9 +4,8 @@ import { copyFile, mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { nodeHomeOf, writeDevnetLayout } from "@careledger/node/devnet";
-import { freePortRange } from "./ports.js";
+import { freePortRange, waitFor } from "../../test/harness/cluster.js";
 import { type ProcessSample, sampleProcess } from "./procStats.js";
-import { waitFor } from "./wait.js";
 
 export const REPO = resolve(import.meta.dirname, "../..");
 const CLI = join(REPO, "packages/node/src/cli/main.ts");

@@ -3,9 +3,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { freePortRange, waitFor } from "../../test/harness/cluster.js";
 import { stopChild } from "./cluster.js";
-import { freePortRange } from "./ports.js";
-import { waitFor } from "./wait.js";
 
 const run = promisify(execFile);
 

@@ -61,6 +61,8 @@ export async function waitFor<T>(
       if (value !== undefined) return value;
     } catch (error) {
       lastError = error;
+      // A process that died will not answer later: say so now.
+      if (error instanceof Error && error.message.includes("exited")) throw error;
     }
     await new Promise((done) => setTimeout(done, POLL_MS));
   }

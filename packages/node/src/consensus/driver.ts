@@ -80,9 +80,14 @@ export class ConsensusDriver {
     if (!this.running) void this.run();
   }
 
-  /** Admitted transactions wait: tells the replica once, not once per transaction. */
+  /**
+   * Admitted transactions wait. Told on every admission: telling only on a change of the flag
+   * lost the signal somewhere under load (pnpm bench --quick: p99 933 ms against 677 ms at
+   * 100/s, 169 against 220 tx/s at 200/s); the events are cheap.
+   */
   txsArrived(): void {
-    this.signalPending(true);
+    this.pendingSignalled = true;
+    this.enqueue({ type: "txsPending", pending: true });
   }
 
   private signalPending(pending: boolean): void {
