@@ -1,4 +1,4 @@
-import { CareLedgerError, toHex } from "@careledger/protocol";
+import { CareLedgerError, IDENTITY_ROLES, toHex } from "@careledger/protocol";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { RequestAuthenticator } from "../auth.js";
@@ -11,16 +11,10 @@ const HeightParams = Type.Object({
   height: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }),
 });
 
-/** Roles that may read raw transaction payloads: a member organization's staff, not patients. */
-const PAYLOAD_READER_ROLES = new Set([
-  "clinician",
-  "staff",
-  "insurer-agent",
-  "manufacturer",
-  "distributor",
-  "pharmacist",
-  "regulator",
-]);
+/** Roles that may read raw transaction payloads: a member organization's people, not patients or devices. */
+const PAYLOAD_READER_ROLES = new Set<string>(
+  IDENTITY_ROLES.filter((role) => role !== "patient" && role !== "device"),
+);
 
 export function blockRoutes(node: NodeApi, auth: RequestAuthenticator): FastifyPluginAsyncTypebox {
   return async (app) => {
