@@ -11,6 +11,7 @@ import {
   encodeBlock,
   encodeHeader,
   HASH_BYTES,
+  type KnownTxs,
   PUBLIC_KEY_BYTES,
   SIGNATURE_BYTES,
   VALIDATORS_MAX,
@@ -83,12 +84,13 @@ function preparedToWire(entry: PreparedCertificate): Fields {
 /**
  * Decodes a message from untrusted bytes: bounded, canonical, every field of the right type and
  * size, blocks and headers checked by the protocol's decoders. Throws `ENCODING_INVALID`.
- * Signatures are not checked here; the replica does that.
+ * Signatures are not checked here; the replica does that. `known` lets blocks reuse transactions
+ * the caller has decoded already (protocol `KnownTxs`).
  */
-export function decodeMessage(bytes: Uint8Array): ConsensusMessage {
+export function decodeMessage(bytes: Uint8Array, known?: KnownTxs): ConsensusMessage {
   const value = decode(bytes, { ...DEFAULT_DECODE_LIMITS, bytesMax: MESSAGE_BYTES_MAX });
   try {
-    return fromWire(value);
+    return fromWire(value, known);
   } catch (error) {
     if (error instanceof CareLedgerError && error.code === "ENCODING_INVALID") throw error;
     const reason = error instanceof Error ? error.message : String(error);
@@ -96,7 +98,7 @@ export function decodeMessage(bytes: Uint8Array): ConsensusMessage {
   }
 }
 
-function fromWire(value: Canonical): ConsensusMessage {
+function fromWire(value: Canonical, known: KnownTxs | undefined): ConsensusMessage {
   const fields = record(value);
   const kind = fields.k;
   const from = bytes(fields.f, PUBLIC_KEY_BYTES);
@@ -104,7 +106,7 @@ function fromWire(value: Canonical): ConsensusMessage {
   switch (kind) {
     case "preprepare": {
       exactKeys(fields, ["b", "d", "f", "h", "k", "s", "v"]);
-      const block: Block = decodeBlock(bytes(fields.b));
+      const block: Block = decodeBlock(bytes(fields.b), known);
       return {
         kind,
         from,
@@ -123,7 +125,7 @@ function fromWire(value: Canonical): ConsensusMessage {
       exactKeys(fields, ["d", "f", "h", "k", "s"]);
       return { kind, from, sig, height: int(fields.h), hash: hash(fields.d) };
     case "viewchange":
-      return viewChangeFromWire(fields, from, sig);
+      return viewChangeFromWire(fields, from, sig, known);
     case "newview": {
       exactKeys(fields, ["c", "f", "k", "s", "v"]);
       const viewChanges = list(fields.c, VALIDATORS_MAX).map((item) => {
@@ -140,7 +142,12 @@ function fromWire(value: Canonical): ConsensusMessage {
   }
 }
 
-function viewChangeFromWire(fields: Fields, from: Uint8Array, sig: Uint8Array): ViewChangeMessage {
+function viewChangeFromWire(
+  fields: Fields,
+  from: Uint8Array,
+  sig: Uint8Array,
+  known: KnownTxs | undefined,
+): ViewChangeMessage {
   exactKeys(fields, ["b", "c", "d", "f", "h", "k", "p", "s", "v"]);
   return {
     kind: "viewchange",
@@ -151,7 +158,7 @@ function viewChangeFromWire(fields: Fields, from: Uint8Array, sig: Uint8Array): 
     committedHash: hash(fields.d),
     certificate: fields.c === null ? null : certificateFromWire(fields.c),
     prepared: list(fields.p, PREPARED_ENTRIES_MAX).map(preparedFromWire),
-    blocks: list(fields.b, PREPARED_ENTRIES_MAX).map((item) => decodeBlock(bytes(item))),
+    blocks: list(fields.b, PREPARED_ENTRIES_MAX).map((item) => decodeBlock(bytes(item), known)),
   };
 }
 

@@ -239,7 +239,7 @@ export class CareLedgerNode implements NodeApi {
     this.metricsRegistry.messagesIn.inc({ channel });
     try {
       if (channel === "consensus") {
-        const message: ConsensusMessage = decodeMessage(bytes);
+        const message: ConsensusMessage = decodeMessage(bytes, (id) => this.mempool.get(id));
         this.driver.enqueue({ type: "message", message });
       } else if (channel === "txs") {
         for (const tx of decodeGossip(bytes)) void this.admit(tx, false).catch(() => undefined);

@@ -46,6 +46,11 @@ interface Entry {
  */
 export class Mempool {
   private readonly entries = new Map<string, Entry>();
+  /**
+   * The entries in no in-flight proposal, oldest first, so taking a proposal and asking whether
+   * anything waits cost what they return, not the size of the pool.
+   */
+  private readonly unproposed = new Map<string, Entry>();
   private bytes = 0;
 
   constructor(
@@ -91,7 +96,9 @@ export class Mempool {
     this.checkRoom(id, bytes.byteLength);
     if (!verifyTx(tx, this.verifier)) throw new CareLedgerError("TX_BAD_SIGNATURE");
     const now = this.now();
-    this.entries.set(id, { signed, admittedAtMs: now, waitingSinceMs: now, proposedAt: null });
+    const entry: Entry = { signed, admittedAtMs: now, waitingSinceMs: now, proposedAt: null };
+    this.entries.set(id, entry);
+    this.unproposed.set(id, entry);
     this.bytes += signed.bytes.byteLength;
     return signed;
   }
@@ -107,6 +114,11 @@ export class Mempool {
     return this.entries.has(idHex);
   }
 
+  /** The admitted transaction with this id, so a proposal holding it need not decode it again. */
+  get(id: Uint8Array): SignedTx | undefined {
+    return this.entries.get(toHex(id))?.signed;
+  }
+
   /** Transactions whose signature was checked at admission: a block need not check them again. */
   isVerified(idHex: string): boolean {
     return this.entries.has(idHex);
@@ -118,10 +130,11 @@ export class Mempool {
    */
   takeForProposal(height: number, count: number): SignedTx[] {
     const batch: SignedTx[] = [];
-    for (const entry of this.entries.values()) {
+    for (const [id, entry] of this.unproposed) {
       if (batch.length >= count) break;
-      if (entry.proposedAt !== null || entry.signed.tx.expires < height) continue;
+      if (entry.signed.tx.expires < height) continue;
       entry.proposedAt = height;
+      this.unproposed.delete(id);
       batch.push(entry.signed);
     }
     return batch;
@@ -129,9 +142,17 @@ export class Mempool {
 
   /** A proposal at `height` was abandoned (view change): its transactions may be proposed again. */
   releaseProposal(height: number): void {
+    let released = false;
     for (const entry of this.entries.values()) {
-      if (entry.proposedAt !== null && entry.proposedAt >= height) entry.proposedAt = null;
+      if (entry.proposedAt === null || entry.proposedAt < height) continue;
+      entry.proposedAt = null;
+      released = true;
     }
+    if (!released) return;
+    // Rebuilt in admission order, so the oldest waiting transactions are proposed first again.
+    this.unproposed.clear();
+    for (const [id, entry] of this.entries)
+      if (entry.proposedAt === null) this.unproposed.set(id, entry);
   }
 
   /** Transactions a proposer found it could not include (duplicate or expired): they leave. */
@@ -141,8 +162,7 @@ export class Mempool {
 
   /** Whether some transaction waits for a proposal. */
   hasUnproposed(): boolean {
-    for (const entry of this.entries.values()) if (entry.proposedAt === null) return true;
-    return false;
+    return this.unproposed.size > 0;
   }
 
   /**
@@ -178,6 +198,7 @@ export class Mempool {
     const entry = this.entries.get(id);
     if (entry === undefined) return;
     this.entries.delete(id);
+    this.unproposed.delete(id);
     this.bytes -= entry.signed.bytes.byteLength;
   }
 }

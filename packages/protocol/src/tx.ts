@@ -74,7 +74,7 @@ export function txId(tx: Tx): Uint8Array {
  * Decodes a transaction from untrusted bytes: bounded, canonical, and of the schema's shape.
  * The signature is not checked here (see verifyTx), so that callers can batch that cost.
  */
-export function decodeTx(bytes: Uint8Array): SignedTx {
+export function decodeTx(bytes: Uint8Array, id?: Uint8Array): SignedTx {
   if (bytes.byteLength > TX_BYTES_MAX) {
     throw new CareLedgerError("TX_TOO_LARGE", `${bytes.byteLength} bytes`, {
       bytesMax: TX_BYTES_MAX,
@@ -88,7 +88,8 @@ export function decodeTx(bytes: Uint8Array): SignedTx {
     throw new CareLedgerError("TX_MALFORMED", reason);
   }
   assertTxShape(value);
-  return { tx: value, bytes: bytes.slice(), id: sha256(bytes) };
+  // A caller that already hashed these bytes (a block computing its tx root) passes the id.
+  return { tx: value, bytes: bytes.slice(), id: id ?? sha256(bytes) };
 }
 
 export function verifyTx(tx: Tx, verifier: Verifier): boolean {
