@@ -25,6 +25,7 @@ import {
   quorumSize,
   type Receipt,
   type SignedTx,
+  type Signer,
   toHex,
   type ValidatorSet,
 } from "@careledger/protocol";
@@ -42,7 +43,7 @@ import { Network } from "./p2p/network.js";
 import { nodeCryptoSigner } from "./signer.js";
 import { BlockSync, HEAD_ANNOUNCE_INTERVAL_MS } from "./sync/blockSync.js";
 import { decodeSyncMessage } from "./sync/messages.js";
-import { nodeCryptoVerifier } from "./verifier.js";
+import { sodiumVerifier } from "./verifier.js";
 
 export const DATA_DIR = "data";
 /** Longest wait at startup for a quorum of peers before consensus starts anyway. */
@@ -59,6 +60,7 @@ export class CareLedgerNode implements NodeApi {
   private readonly events = new ChainEvents();
   private readonly metricsRegistry = new NodeMetrics();
   private readonly gossip: GossipBatcher;
+  private readonly signer: Signer;
   private readonly nodeKeyHex: string;
   private readonly timers: NodeJS.Timeout[] = [];
   private validators: ValidatorSet;
@@ -82,7 +84,9 @@ export class CareLedgerNode implements NodeApi {
     private readonly requestTimeoutMs: number,
   ) {
     this.validators = validators;
-    this.nodeKeyHex = toHex(nodeCryptoSigner(home.nodeSecretKey).publicKey);
+    // Made once: deriving the public key from the secret costs about a millisecond (noble).
+    this.signer = nodeCryptoSigner(home.nodeSecretKey);
+    this.nodeKeyHex = toHex(this.signer.publicKey);
     this.gossip = new GossipBatcher((bytes) => this.broadcast("txs", bytes));
     this.validatorChanges = new ValidatorChanges(ledger);
   }
@@ -101,7 +105,7 @@ export class CareLedgerNode implements NodeApi {
 
   static async start(home: NodeHome, log: Logger): Promise<CareLedgerNode> {
     const ledger = await Ledger.open(join(home.dir, DATA_DIR), home.genesis, {
-      verifier: nodeCryptoVerifier,
+      verifier: sodiumVerifier,
     });
     const config = await ledger.consensusConfig();
     const mempool = new Mempool(
@@ -111,7 +115,7 @@ export class CareLedgerNode implements NodeApi {
         isCommitted: (signed) => isCommitted(ledger, signed),
         checkPayload: (signed) => checkPayload(ledger, signed),
       },
-      nodeCryptoVerifier,
+      sodiumVerifier,
       { txsMax: home.config.mempoolTxsMax, bytesMax: home.config.mempoolBytesMax },
     );
     const node = new CareLedgerNode(
@@ -155,8 +159,8 @@ export class CareLedgerNode implements NodeApi {
     this.replica = Replica.restore(
       {
         chainId: ledger.chainId,
-        signer: nodeCryptoSigner(this.home.nodeSecretKey),
-        verifier: nodeCryptoVerifier,
+        signer: this.signer,
+        verifier: sodiumVerifier,
         params: config.params,
         genesisValidators: config.validators,
         genesisHash: blockHash(genesis.block.header),
@@ -170,7 +174,7 @@ export class CareLedgerNode implements NodeApi {
       replica: this.replica,
       ledger,
       mempool: this.mempool,
-      nodeKey: nodeCryptoSigner(this.home.nodeSecretKey).publicKey,
+      nodeKey: this.signer.publicKey,
       blockTxsMax: config.params.blockTxsMax,
       send: (channel, to, bytes) => this.send(channel, to, bytes),
       broadcast: (channel, bytes) => this.broadcast(channel, bytes),
@@ -186,7 +190,7 @@ export class CareLedgerNode implements NodeApi {
     this.driver.adoptLogKeys(live.map(([key]) => key));
     this.sync = new BlockSync({
       ledger,
-      verifier: nodeCryptoVerifier,
+      verifier: sodiumVerifier,
       send: (to, bytes) => this.send("sync", to, bytes),
       peers: () => this.home.config.peers.map((peer) => peer.nodeKey),
       exclusive: (work) => this.driver.exclusive(work),
@@ -338,7 +342,7 @@ export class CareLedgerNode implements NodeApi {
     const view = this.replica.view;
     return {
       chainId: this.ledger.chainId,
-      nodeKey: nodeCryptoSigner(this.home.nodeSecretKey).publicKey,
+      nodeKey: this.signer.publicKey,
       height: head.height,
       headHash: head.hash,
       stateRoot: head.stateRoot,
@@ -382,7 +386,7 @@ export class CareLedgerNode implements NodeApi {
     return eventsOf(stored.block, (await this.ledger.reads.receipts(height)) ?? []);
   }
 
-  readonly verifier = nodeCryptoVerifier;
+  readonly verifier = sodiumVerifier;
 
   async proveState(key: string): Promise<ProvenState> {
     const proven = await this.ledger.reads.proveState(key);

@@ -22,19 +22,22 @@ const publicKey = () =>
 
 export const OrganizationIdSchema = Type.String({ pattern: "^[a-z0-9][a-z0-9-]{0,63}$" });
 
+const registerSchema = (uniqueItems: boolean) =>
+  Type.Object(
+    {
+      key: publicKey(),
+      org: OrganizationIdSchema,
+      roles: Type.Array(Type.Union(IDENTITY_ROLES.map((role) => Type.Literal(role))), {
+        minItems: 1,
+        maxItems: IDENTITY_ROLES.length,
+        ...(uniqueItems ? { uniqueItems } : {}),
+      }),
+    },
+    { additionalProperties: false },
+  );
+
 /** `identity.register`, sent by an admin of `org`: binds `key` to `org` with `roles`. */
-export const IdentityRegisterPayloadSchema = Type.Object(
-  {
-    key: publicKey(),
-    org: OrganizationIdSchema,
-    roles: Type.Array(Type.Union(IDENTITY_ROLES.map((role) => Type.Literal(role))), {
-      minItems: 1,
-      maxItems: IDENTITY_ROLES.length,
-      uniqueItems: true,
-    }),
-  },
-  { additionalProperties: false },
-);
+export const IdentityRegisterPayloadSchema = registerSchema(true);
 
 /** `identity.revoke`, sent by the key itself or an admin of its organization. */
 export const IdentityRevokePayloadSchema = Type.Object(
@@ -45,5 +48,11 @@ export const IdentityRevokePayloadSchema = Type.Object(
 export type IdentityRegisterPayload = Static<typeof IdentityRegisterPayloadSchema>;
 export type IdentityRevokePayload = Static<typeof IdentityRevokePayloadSchema>;
 
-export const identityRegisterPayload = payloadChecker(IdentityRegisterPayloadSchema);
+export const identityRegisterPayload = payloadChecker(IdentityRegisterPayloadSchema, {
+  compiled: registerSchema(false),
+  refine: ({ roles }) =>
+    new Set(roles).size === roles.length
+      ? undefined
+      : "/roles: Expected array elements to be unique",
+});
 export const identityRevokePayload = payloadChecker(IdentityRevokePayloadSchema);
