@@ -29,6 +29,7 @@ import {
   toHex,
   type ValidatorSet,
 } from "@careledger/protocol";
+import { AdmissionQueue } from "./admissionQueue.js";
 import { ChainEvents, eventsOf, receiptView } from "./chainEvents.js";
 import type { NodeHome } from "./config.js";
 import { ConsensusDriver } from "./consensus/driver.js";
@@ -60,6 +61,7 @@ export class CareLedgerNode implements NodeApi {
   private readonly events = new ChainEvents();
   private readonly metricsRegistry = new NodeMetrics();
   private readonly gossip: GossipBatcher;
+  private readonly admission: AdmissionQueue;
   private readonly signer: Signer;
   private readonly nodeKeyHex: string;
   private readonly timers: NodeJS.Timeout[] = [];
@@ -88,6 +90,7 @@ export class CareLedgerNode implements NodeApi {
     this.signer = nodeCryptoSigner(home.nodeSecretKey);
     this.nodeKeyHex = toHex(this.signer.publicKey);
     this.gossip = new GossipBatcher((bytes) => this.broadcast("txs", bytes));
+    this.admission = new AdmissionQueue((bytes, fromClient) => this.admit(bytes, fromClient));
     this.validatorChanges = new ValidatorChanges(ledger);
   }
 
@@ -246,7 +249,9 @@ export class CareLedgerNode implements NodeApi {
         const message: ConsensusMessage = decodeMessage(bytes, (id) => this.mempool.get(id));
         this.driver.enqueue({ type: "message", message });
       } else if (channel === "txs") {
-        for (const tx of decodeGossip(bytes)) void this.admit(tx, false).catch(() => undefined);
+        for (const tx of decodeGossip(bytes)) {
+          this.admission.admit(tx, false).catch(() => undefined);
+        }
       } else {
         void this.sync.onMessage(from, decodeSyncMessage(bytes)).catch((error: unknown) => {
           this.log.error({ err: error }, "block sync failed");
@@ -365,7 +370,7 @@ export class CareLedgerNode implements NodeApi {
   }
 
   async submitTx(bytes: Uint8Array): Promise<Uint8Array> {
-    return (await this.admit(bytes, true)).id;
+    return (await this.admission.admit(bytes, true)).id;
   }
 
   async txById(id: Uint8Array): Promise<TxLookup> {

@@ -165,6 +165,11 @@ export class Mempool {
     return this.unproposed.size > 0;
   }
 
+  /** How many transactions wait for a proposal. */
+  get unproposedCount(): number {
+    return this.unproposed.size;
+  }
+
   /**
    * Whether some transaction has waited longer than `timeoutMs` without committing (a primary
    * that stalls or censors). Their clocks restart, so one stuck transaction asks for one view

@@ -57,6 +57,8 @@ export class ConsensusDriver {
   private running = false;
   /** The last txsPending value the replica was given. */
   private pendingSignalled = false;
+  /** Height of this node's latest proposal in the current view; -1 when it has none. */
+  private proposedHeight = -1;
   /** Serializes every ledger mutation: the replica's commits and block sync's. */
   private ledgerTurn: Promise<unknown> = Promise.resolve();
   private stopped = false;
@@ -81,13 +83,27 @@ export class ConsensusDriver {
   }
 
   /**
-   * Admitted transactions wait. Told on every admission: telling only on a change of the flag
-   * lost the signal somewhere under load (pnpm bench --quick: p99 933 ms against 677 ms at
-   * 100/s, 169 against 220 tx/s at 200/s); the events are cheap.
+   * Admitted transactions wait. Told on every admission that makes a proposal worth asking for
+   * (telling only on a change of the flag lost the signal somewhere under load: pnpm bench
+   * --quick, p99 933 ms against 677 ms at 100/s); the events are cheap.
    */
   txsArrived(): void {
+    if (!this.proposalWanted()) return;
     this.pendingSignalled = true;
     this.enqueue({ type: "txsPending", pending: true });
+  }
+
+  /**
+   * Whether the replica should be told that transactions wait: when some do and either none of
+   * this node's proposals is still uncommitted, or a full block is ready. So a primary under
+   * light load proposes at once, and under heavy load proposes full blocks back to back, instead
+   * of filling the window with tiny blocks: measured before this, 200 tx/s made 53 blocks/s and
+   * the whole machine went on per-block work (about 9 ms of CPU per block on each node).
+   */
+  private proposalWanted(): boolean {
+    const { mempool, ledger, blockTxsMax } = this.deps;
+    if (!mempool.hasUnproposed()) return false;
+    return this.proposedHeight <= ledger.head.height || mempool.unproposedCount >= blockTxsMax;
   }
 
   private signalPending(pending: boolean): void {
@@ -128,6 +144,8 @@ export class ConsensusDriver {
           await this.execute(effects);
         });
         this.noticeViewChange();
+        // A commit (here or by block sync) may have emptied the pipeline: ask again if so.
+        if (!this.pendingSignalled) this.signalPending(this.proposalWanted());
       }
     } catch (error) {
       // A failure here is a bug or a broken disk: stop voting rather than risk a wrong vote.
@@ -229,8 +247,9 @@ export class ConsensusDriver {
     );
     mempool.discard(built.excluded.map((refused) => toHex(refused.id)));
     this.inFlight.add(built.result);
+    this.proposedHeight = ask.height;
     this.enqueue({ type: "proposal", block: built.block });
-    this.signalPending(mempool.hasUnproposed());
+    this.signalPending(this.proposalWanted());
   }
 
   /** Executes a proposed block on its in-flight parents; true when every root matches. */
@@ -287,6 +306,7 @@ export class ConsensusDriver {
     const view = this.deps.replica.view;
     if (view === this.lastView) return;
     this.lastView = view;
+    this.proposedHeight = -1;
     this.deps.mempool.releaseProposal(this.deps.ledger.head.height + 1);
     if (this.deps.mempool.hasUnproposed()) this.signalPending(true);
     this.deps.viewChanged(view);

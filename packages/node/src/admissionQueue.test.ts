@@ -1,0 +1,52 @@
+import { CareLedgerError, type SignedTx } from "@careledger/protocol";
+import { describe, expect, it } from "vitest";
+import { AdmissionQueue } from "./admissionQueue.js";
+
+const fakeSigned = (bytes: Uint8Array) => ({ bytes }) as unknown as SignedTx;
+
+describe("AdmissionQueue", () => {
+  it("admits a slice per turn of the event loop, so other work runs between slices", async () => {
+    const log: string[] = [];
+    const queue = new AdmissionQueue(
+      async (bytes) => {
+        log.push(`admit ${bytes[0]}`);
+        return fakeSigned(bytes);
+      },
+      { sliceTxs: 2, waitingMax: 100 },
+    );
+    const admitted = [1, 2, 3, 4, 5].map((n) => queue.admit(Uint8Array.of(n), false));
+    setImmediate(() => log.push("other work"));
+    const results = await Promise.all(admitted);
+    expect(results.map((signed) => signed.bytes[0])).toEqual([1, 2, 3, 4, 5]);
+    // The first slice ran, then the task queued meanwhile, then the rest.
+    expect(log.indexOf("other work")).toBeGreaterThan(log.indexOf("admit 2"));
+    expect(log.indexOf("other work")).toBeLessThan(log.indexOf("admit 5"));
+  });
+
+  it("passes each refusal to its own caller", async () => {
+    const queue = new AdmissionQueue(async (bytes) => {
+      if (bytes[0] === 2) throw new CareLedgerError("TX_BAD_SIGNATURE");
+      return fakeSigned(bytes);
+    });
+    const [first, second] = await Promise.allSettled([
+      queue.admit(Uint8Array.of(1), true),
+      queue.admit(Uint8Array.of(2), true),
+    ]);
+    expect(first.status).toBe("fulfilled");
+    expect(second).toMatchObject({ status: "rejected", reason: { code: "TX_BAD_SIGNATURE" } });
+  });
+
+  it("refuses with MEMPOOL_FULL past its bound of waiting transactions", async () => {
+    const queue = new AdmissionQueue(async (bytes) => fakeSigned(bytes), {
+      sliceTxs: 1,
+      waitingMax: 2,
+    });
+    const accepted = [queue.admit(Uint8Array.of(1), false), queue.admit(Uint8Array.of(2), false)];
+    await expect(queue.admit(Uint8Array.of(3), false)).rejects.toMatchObject({
+      code: "MEMPOOL_FULL",
+    });
+    await Promise.all(accepted);
+    expect(queue.length).toBe(0);
+    await expect(queue.admit(Uint8Array.of(4), false)).resolves.toBeDefined();
+  });
+});
