@@ -57,6 +57,26 @@ async function codeOf(action: () => Promise<unknown>): Promise<string> {
 }
 
 describe("Mempool admission", () => {
+  it("skips the signature check only for ids a valid proposal proved", async () => {
+    let verifications = 0;
+    const counting = {
+      verify: (key: Uint8Array, message: Uint8Array, sig: Uint8Array) => {
+        verifications += 1;
+        return nobleVerifier.verify(key, message, sig);
+      },
+    };
+    const pool = new Mempool(chain(), counting);
+    const proven = tx();
+    pool.noteVerified([toHex(proven.id)]);
+    await pool.admit(proven.bytes);
+    expect(verifications).toBe(0);
+    // A forged signature on another transaction is still checked and refused.
+    const other = tx();
+    const forged = sealTx({ ...other.tx, sig: new Uint8Array(64).fill(1) });
+    expect(await codeOf(() => pool.admit(forged.bytes))).toBe("TX_BAD_SIGNATURE");
+    expect(verifications).toBe(1);
+  });
+
   it("admits a valid transaction once, then refuses it as a duplicate", async () => {
     const pool = new Mempool(chain(), nobleVerifier);
     const signed = tx();

@@ -1,6 +1,6 @@
 import { TX_TTL_MAX } from "@careledger/protocol";
 import { describe, expect, it } from "vitest";
-import { RecentTxIds } from "./recentTxIds.js";
+import { RECENT_EXACT_HEIGHTS, RecentTxIds } from "./recentTxIds.js";
 
 const id = (n: number) => n.toString(16).padStart(64, "0").split("").reverse().join("");
 
@@ -14,9 +14,11 @@ describe("RecentTxIds", () => {
     expect(recent.lookup(id(2), 10 + TX_TTL_MAX)).toBeUndefined();
   });
 
-  it("sends a committed id (or its fingerprint's twin) to the disk", () => {
+  it("answers a recently committed id from memory, an older one (or a fingerprint's twin) from disk", () => {
     const recent = new RecentTxIds(0);
     recent.add(1, [id(7)]);
+    expect(recent.lookup(id(7), 1 + TX_TTL_MAX)).toBe(true);
+    for (let height = 2; height <= RECENT_EXACT_HEIGHTS + 1; height++) recent.add(height, []);
     expect(recent.lookup(id(7), 1 + TX_TTL_MAX)).toBeUndefined();
     // Same first 13 hex digits, different id: a fingerprint collision is a "maybe", never "no".
     const twin = `${id(7).slice(0, 13)}${"f".repeat(51)}`;
@@ -36,9 +38,11 @@ describe("RecentTxIds", () => {
     const recent = new RecentTxIds(0, 3);
     recent.add(1, [id(1), id(2)]);
     recent.add(2, [id(3), id(4)]);
-    // Height 1 went to respect the bound: what could have committed there asks the disk.
-    expect(recent.lookup(id(1), 1 + TX_TTL_MAX)).toBeUndefined();
+    // Height 1's fingerprints went to respect the bound: an unknown id that could have committed
+    // there asks the disk; a known one is still answered by the whole ids of recent heights.
+    expect(recent.lookup(id(8), 1 + TX_TTL_MAX)).toBeUndefined();
+    expect(recent.lookup(id(1), 1 + TX_TTL_MAX)).toBe(true);
     expect(recent.lookup(id(9), 2 + TX_TTL_MAX)).toBe(false);
-    expect(recent.lookup(id(3), 2 + TX_TTL_MAX)).toBeUndefined();
+    expect(recent.lookup(id(3), 2 + TX_TTL_MAX)).toBe(true);
   });
 });

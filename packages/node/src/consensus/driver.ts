@@ -289,6 +289,7 @@ export class ConsensusDriver {
         isVerified: (id) => this.deps.mempool.isVerified(id),
       });
       this.inFlight.add(result);
+      this.deps.mempool.noteVerified(result.txIds);
       return true;
     } catch (error) {
       if (!(error instanceof CareLedgerError)) throw error;
