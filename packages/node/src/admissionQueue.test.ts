@@ -12,7 +12,7 @@ describe("AdmissionQueue", () => {
         log.push(`admit ${bytes[0]}`);
         return fakeSigned(bytes);
       },
-      { sliceTxs: 2, waitingMax: 100 },
+      { sliceTxs: 2, waitingMax: 100, waitingBytesMax: 1_000 },
     );
     const admitted = [1, 2, 3, 4, 5].map((n) => queue.admit(Uint8Array.of(n), false));
     setImmediate(() => log.push("other work"));
@@ -21,6 +21,29 @@ describe("AdmissionQueue", () => {
     // The first slice ran, then the task queued meanwhile, then the rest.
     expect(log.indexOf("other work")).toBeGreaterThan(log.indexOf("admit 2"));
     expect(log.indexOf("other work")).toBeLessThan(log.indexOf("admit 5"));
+  });
+
+  it("refuses with MEMPOOL_FULL past its bound of waiting bytes, and frees them once admitted", async () => {
+    const queue = new AdmissionQueue(async (bytes) => fakeSigned(bytes), {
+      sliceTxs: 10,
+      waitingMax: 100,
+      waitingBytesMax: 100,
+    });
+    const first = queue.admit(new Uint8Array(60), false);
+    await expect(queue.admit(new Uint8Array(60), false)).rejects.toMatchObject({
+      code: "MEMPOOL_FULL",
+    });
+    await first;
+    await expect(queue.admit(new Uint8Array(60), false)).resolves.toBeDefined();
+  });
+
+  it("keeps running when an admission throws synchronously", async () => {
+    const queue = new AdmissionQueue((bytes) => {
+      if (bytes[0] === 1) throw new Error("synchronous failure");
+      return Promise.resolve(fakeSigned(bytes));
+    });
+    await expect(queue.admit(Uint8Array.of(1), false)).rejects.toThrow("synchronous failure");
+    await expect(queue.admit(Uint8Array.of(2), false)).resolves.toBeDefined();
   });
 
   it("passes each refusal to its own caller", async () => {
@@ -40,6 +63,7 @@ describe("AdmissionQueue", () => {
     const queue = new AdmissionQueue(async (bytes) => fakeSigned(bytes), {
       sliceTxs: 1,
       waitingMax: 2,
+      waitingBytesMax: 1_000,
     });
     const accepted = [queue.admit(Uint8Array.of(1), false), queue.admit(Uint8Array.of(2), false)];
     await expect(queue.admit(Uint8Array.of(3), false)).rejects.toMatchObject({

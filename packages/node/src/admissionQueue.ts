@@ -4,6 +4,20 @@ import { CareLedgerError, type SignedTx } from "@careledger/protocol";
 export const ADMISSION_SLICE_TXS = 64;
 /** Transactions waiting for admission; past this a client or peer is told MEMPOOL_FULL. */
 export const ADMISSION_WAITING_MAX = 20_000;
+/** Bytes of transactions waiting for admission; past this, MEMPOOL_FULL as well. */
+export const ADMISSION_WAITING_BYTES_MAX = 32 * 1024 * 1024;
+
+export interface AdmissionLimits {
+  readonly sliceTxs: number;
+  readonly waitingMax: number;
+  readonly waitingBytesMax: number;
+}
+
+export const DEFAULT_ADMISSION_LIMITS: AdmissionLimits = {
+  sliceTxs: ADMISSION_SLICE_TXS,
+  waitingMax: ADMISSION_WAITING_MAX,
+  waitingBytesMax: ADMISSION_WAITING_BYTES_MAX,
+};
 
 interface Waiting {
   readonly bytes: Uint8Array;
@@ -17,15 +31,17 @@ interface Waiting {
  * or an HTTP batch carries up to 512 transactions; admitted all at once they held the event loop
  * for up to a few hundred milliseconds (measured under `pnpm bench`: event-loop delay p99 200-500
  * ms at 1,000 tx/s), and consensus messages waited behind them. Between slices the replica's
- * votes, timers and commits run.
+ * votes, timers and commits run. What waits is bounded in count and in bytes, so a flood of
+ * large transactions from a peer cannot pin memory before the mempool's own bounds apply.
  */
 export class AdmissionQueue {
   private readonly waiting: Waiting[] = [];
+  private waitingBytes = 0;
   private scheduled = false;
 
   constructor(
     private readonly admitOne: (bytes: Uint8Array, fromClient: boolean) => Promise<SignedTx>,
-    private readonly limits = { sliceTxs: ADMISSION_SLICE_TXS, waitingMax: ADMISSION_WAITING_MAX },
+    private readonly limits: AdmissionLimits = DEFAULT_ADMISSION_LIMITS,
   ) {}
 
   get length(): number {
@@ -33,9 +49,13 @@ export class AdmissionQueue {
   }
 
   admit(bytes: Uint8Array, fromClient: boolean): Promise<SignedTx> {
-    if (this.waiting.length >= this.limits.waitingMax) {
+    if (
+      this.waiting.length >= this.limits.waitingMax ||
+      this.waitingBytes + bytes.byteLength > this.limits.waitingBytesMax
+    ) {
       return Promise.reject(new CareLedgerError("MEMPOOL_FULL", "admission queue is full"));
     }
+    this.waitingBytes += bytes.byteLength;
     return new Promise((done, fail) => {
       this.waiting.push({ bytes, fromClient, done, fail });
       this.schedule();
@@ -50,8 +70,14 @@ export class AdmissionQueue {
 
   private async runSlice(): Promise<void> {
     const slice = this.waiting.splice(0, this.limits.sliceTxs);
+    for (const item of slice) this.waitingBytes -= item.bytes.byteLength;
+    // Through a promise, so that even a synchronous throw reaches its caller and the queue runs on.
     await Promise.all(
-      slice.map((item) => this.admitOne(item.bytes, item.fromClient).then(item.done, item.fail)),
+      slice.map((item) =>
+        Promise.resolve()
+          .then(() => this.admitOne(item.bytes, item.fromClient))
+          .then(item.done, item.fail),
+      ),
     );
     this.scheduled = false;
     if (this.waiting.length > 0) this.schedule();

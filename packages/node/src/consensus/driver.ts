@@ -163,9 +163,11 @@ export class ConsensusDriver {
         const event = next;
         await this.exclusive(async () => {
           const effects = this.deps.replica.handle({ ...event, now: Date.now() } as Event);
+          // Before the effects: a proposal the new view asks for in this same event must be
+          // built after the old view's proposals are released, not have its own released.
+          this.noticeViewChange();
           await this.execute(effects);
         });
-        this.noticeViewChange();
         // A commit (here or by block sync) may have emptied the pipeline: ask again if so.
         if (!this.pendingSignalled) this.signalPending(this.proposalWanted());
       }

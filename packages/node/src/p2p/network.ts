@@ -92,11 +92,8 @@ export class Network {
       connectionMonitor: { enabled: false },
     });
     const network = new Network(libp2p, init, scores);
-    for (const name of Object.keys(CHANNELS) as ChannelName[]) {
-      await libp2p.handle(CHANNELS[name].protocol, (stream, connection) => {
-        network.readInbound(name, stream, connection.remotePeer);
-      });
-    }
+    // libp2p listens already: connection events are followed from here on, and peers that
+    // connected before (while the handlers were being registered) are read once below.
     libp2p.addEventListener("peer:connect", (event) => {
       const key = nodeKeyOfPeer(event.detail);
       if (key !== null) network.connected.add(key);
@@ -110,6 +107,16 @@ export class Network {
       if (key !== null) network.forgetLinks(key);
       network.redialer.wake();
     });
+    for (const name of Object.keys(CHANNELS) as ChannelName[]) {
+      await libp2p.handle(CHANNELS[name].protocol, (stream, connection) => {
+        network.readInbound(name, stream, connection.remotePeer);
+      });
+    }
+    for (const peer of libp2p.getPeers()) {
+      const key = nodeKeyOfPeer(peer);
+      if (key !== null) network.connected.add(key);
+    }
+    network.reportPeers();
     network.redialer.start();
     return network;
   }
