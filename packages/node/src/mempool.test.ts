@@ -146,6 +146,28 @@ describe("Mempool lifecycle", () => {
     expect(pool.size).toBe(1);
   });
 
+  it("keeps the expiry index in step with commits, expiries and proposals", async () => {
+    const pool = new Mempool(chain(), nobleVerifier);
+    const committed = tx({ expires: 20 });
+    const sameExpiry = tx({ expires: 20 });
+    const later = tx({ expires: 40 });
+    for (const signed of [committed, sameExpiry, later]) await pool.admit(signed.bytes);
+    // One of the two expiring at 20 commits at 15; the other is still there, then expires.
+    pool.onCommitted(15, [toHex(committed.id)]);
+    expect([pool.has(toHex(committed.id)), pool.has(toHex(sameExpiry.id))]).toEqual([false, true]);
+    pool.onCommitted(25, []);
+    expect(pool.has(toHex(sameExpiry.id))).toBe(false);
+    expect(pool.size).toBe(1);
+    expect(pool.byteSize).toBe(later.bytes.byteLength);
+    // Committing an id that already left changes nothing, and the last one expires in turn.
+    pool.onCommitted(26, [toHex(committed.id)]);
+    expect(pool.takeForProposal(27, 10).map((signed) => toHex(signed.id))).toEqual([
+      toHex(later.id),
+    ]);
+    pool.onCommitted(40, []);
+    expect([pool.size, pool.byteSize, pool.hasUnproposed()]).toEqual([0, 0, false]);
+  });
+
   it("reports a transaction late once per timeout, not on every check", async () => {
     let now = 1_000;
     const pool = new Mempool(chain(), nobleVerifier, undefined, () => now);

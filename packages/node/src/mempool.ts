@@ -61,6 +61,12 @@ export class Mempool {
    * bench` at 1,200 tx/s. Oldest first, bounded.
    */
   private readonly verifiedInBlocks = new Set<string>();
+  /**
+   * Ids by expiry height, so a commit removes what expired without scanning the whole pool: the
+   * scan was 1.1% of the primary's busy time at 1,200 tx/s, and grew with the backlog exactly
+   * when the node was overloaded.
+   */
+  private readonly byExpiry = new Map<number, Set<string>>();
 
   constructor(
     private readonly chain: MempoolChain,
@@ -110,6 +116,9 @@ export class Mempool {
     const entry: Entry = { signed, admittedAtMs: now, waitingSinceMs: now, proposedAt: null };
     this.entries.set(id, entry);
     this.unproposed.set(id, entry);
+    const expiring = this.byExpiry.get(tx.expires);
+    if (expiring === undefined) this.byExpiry.set(tx.expires, new Set([id]));
+    else expiring.add(id);
     this.bytes += signed.bytes.byteLength;
     return signed;
   }
@@ -214,8 +223,9 @@ export class Mempool {
   /** A block committed: its transactions leave, and so does whatever has expired. */
   onCommitted(height: number, idsHex: readonly string[]): void {
     for (const id of idsHex) this.remove(id);
-    for (const [id, entry] of this.entries) {
-      if (entry.signed.tx.expires <= height) this.remove(id);
+    for (const [expires, ids] of this.byExpiry) {
+      if (expires > height) continue;
+      for (const id of ids) this.remove(id);
     }
   }
 
@@ -224,6 +234,10 @@ export class Mempool {
     if (entry === undefined) return;
     this.entries.delete(id);
     this.unproposed.delete(id);
+    const { expires } = entry.signed.tx;
+    const expiring = this.byExpiry.get(expires);
+    expiring?.delete(id);
+    if (expiring?.size === 0) this.byExpiry.delete(expires);
     this.bytes -= entry.signed.bytes.byteLength;
   }
 }
