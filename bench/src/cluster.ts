@@ -1,14 +1,14 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { rmSync } from "node:fs";
 import { copyFile, mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { nodeHomeOf, writeDevnetLayout } from "@careledger/node/devnet";
 import { freePortRange, waitFor } from "../../test/harness/cluster.js";
+import { REPO, spawnNodeProcess } from "../../test/harness/nodeProcess.js";
 import { type ProcessSample, sampleProcess } from "./procStats.js";
 
-export const REPO = resolve(import.meta.dirname, "../..");
-const CLI = join(REPO, "packages/node/src/cli/main.ts");
+export { REPO };
 
 /**
  * How long a fresh cluster may take to start, connect and commit its first block: a base plus
@@ -68,26 +68,12 @@ export class BenchCluster {
   }
 
   private spawnNode(index: number, profiled: boolean): void {
-    // Node itself with tsx's loader, as test/harness/cluster.ts does: the tsx CLI would run the
-    // node in a grandchild that killing its parent leaves behind.
     const profile = profiled ? ["--cpu-prof", `--cpu-prof-dir=${this.profileDir}`] : [];
-    const args = [...profile, "--conditions=source", "--import", "tsx", CLI];
-    const child = spawn(process.execPath, [...args, "start", "--home", this.home(index)], {
-      cwd: REPO,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
     const lines: string[] = [];
-    const keep = (chunk: Buffer) => {
-      lines.push(
-        ...chunk
-          .toString()
-          .split("\n")
-          .filter((line) => line.length > 0),
-      );
-      if (lines.length > LOG_LINES_MAX) lines.splice(0, lines.length - LOG_LINES_MAX);
-    };
-    child.stdout?.on("data", keep);
-    child.stderr?.on("data", keep);
+    const child = spawnNodeProcess(this.home(index), lines, {
+      nodeFlags: profile,
+      linesMax: LOG_LINES_MAX,
+    });
     this.children[index] = child;
     this.logs[index] = lines;
   }

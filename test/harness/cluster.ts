@@ -1,14 +1,15 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import type { NodeConfig } from "@careledger/node";
 import { type DevnetOptions, nodeHomeOf, writeDevnetLayout } from "@careledger/node/devnet";
 import { fromHex, generateSecretKey, publicKeyOf, toHex } from "@careledger/protocol";
+import { spawnNodeProcess } from "./nodeProcess.js";
 
-const REPO = resolve(import.meta.dirname, "../..");
-const CLI = join(REPO, "packages/node/src/cli/main.ts");
+/** Output lines kept per node, for failure messages. */
+const LOG_LINES_MAX = 2_000;
 
 const POLL_MS = 50;
 
@@ -140,26 +141,9 @@ export class Cluster {
   }
 
   start(index: number): void {
-    // Node itself with tsx's loader (not the tsx CLI, which would run the node in a grandchild
-    // that a SIGKILL of its parent leaves running).
-    const child = spawn(
-      process.execPath,
-      ["--conditions=source", "--import", "tsx", CLI, "start", "--home", this.home(index)],
-      { cwd: REPO, stdio: ["ignore", "pipe", "pipe"] },
-    );
     const lines = this.logs.get(index) ?? [];
     this.logs.set(index, lines);
-    const keep = (chunk: Buffer) => {
-      lines.push(
-        ...chunk
-          .toString()
-          .split("\n")
-          .filter((line) => line.length > 0),
-      );
-      if (lines.length > 2_000) lines.splice(0, lines.length - 2_000);
-    };
-    child.stdout?.on("data", keep);
-    child.stderr?.on("data", keep);
+    const child = spawnNodeProcess(this.home(index), lines, { linesMax: LOG_LINES_MAX });
     this.processes.set(index, child);
   }
 
