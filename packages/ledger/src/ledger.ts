@@ -32,11 +32,13 @@ import { updateTree } from "./execution/run.js";
 import { checkWithoutSignature } from "./execution/txChecks.js";
 import { genesisHeader, genesisWrites } from "./genesisState.js";
 import { hexOf } from "./hex.js";
+import { senderRefusal } from "./modules/identity/state.js";
 import type { LedgerModule } from "./modules/module.js";
 import { BUILTIN_MODULES, ModuleRegistry } from "./modules/registry.js";
 import { LedgerReads } from "./reads.js";
 import { decodeNode, EMPTY_SUBTREE, pathKey, type TreeNode } from "./smt/node.js";
 import { NodeCache } from "./smt/nodeCache.js";
+import { encodeWrites } from "./state/blockState.js";
 import { committedIds, putBlock, readHeader } from "./storage/blockStore.js";
 import { ConsensusLog } from "./storage/consensusLog.js";
 import { type Database, openDatabase, plainBytes } from "./storage/database.js";
@@ -52,6 +54,11 @@ export interface LedgerOptions {
   readonly verifier: Verifier;
   readonly modules?: readonly LedgerModule[];
   readonly nodeCacheEntriesMax?: number;
+  /**
+   * Told of a transaction handler's unexpected exception, for the node's log: the transaction
+   * commits with EXECUTION_FAILED, and only this hook sees what went wrong.
+   */
+  readonly onHandlerError?: (txIdHex: string, type: string, error: unknown) => void;
 }
 
 /** The committed head: the last block written, with its header. */
@@ -85,6 +92,7 @@ export class Ledger {
     verifier: Verifier,
     head: CommittedHead,
     cacheEntriesMax: number,
+    onHandlerError: LedgerOptions["onHandlerError"],
   ) {
     this.committed = head;
     this.cache = new NodeCache(cacheEntriesMax);
@@ -107,6 +115,7 @@ export class Ledger {
       readState: (keys) => this.reads.stateValues(keys),
       readNodes: (paths) => this.readNodes(paths),
       committedTxs: (txs, idsHex) => this.committedTxs(txs, idsHex),
+      ...(onHandlerError === undefined ? {} : { handlerFailed: onHandlerError }),
     };
   }
 
@@ -126,7 +135,15 @@ export class Ledger {
           ? await writeGenesisBlock(db, parsed, chainId)
           : await loadHead(db);
       const cacheMax = options.nodeCacheEntriesMax ?? NODE_CACHE_ENTRIES_MAX;
-      return new Ledger(db, chainId, registry, options.verifier, head, cacheMax);
+      return new Ledger(
+        db,
+        chainId,
+        registry,
+        options.verifier,
+        head,
+        cacheMax,
+        options.onHandlerError,
+      );
     } catch (error) {
       await db.close();
       throw error;
@@ -200,14 +217,27 @@ export class Ledger {
   }
 
   /**
-   * What the mempool checks at admission besides size, signature and its own duplicates: the
-   * chain, the expiry window as of the next height, a known type, a payload of its schema, and
-   * that no committed block holds it. Throws the failing rule (TX_EXPIRED, TX_DUPLICATE, ...).
+   * What the mempool checks at admission besides size, signature, its own duplicates and the
+   * sender (`checkSender`): the chain, the expiry window as of the next height, a known type, a
+   * payload of its schema, and that no committed block holds it. Throws the failing rule (TX_EXPIRED, TX_DUPLICATE, ...).
    */
   async checkAdmission(signed: SignedTx): Promise<void> {
     checkWithoutSignature(this.env, signed, this.committed.header.height + 1);
     const [committed] = await this.committedTxs([signed], [hexOf(signed.id)]);
     if (committed) throw new CareLedgerError("TX_DUPLICATE", "transaction already committed");
+  }
+
+  /**
+   * The sender rule at admission, on the committed state: SENDER_UNKNOWN for a key that is
+   * neither a registered identity nor an organization admin, IDENTITY_REVOKED for a revoked one.
+   * A block holding such a transaction is invalid, so admitting it would only fill the pool.
+   */
+  async checkSender(signed: SignedTx): Promise<void> {
+    const committed = {
+      get: async (key: string) => (await this.reads.stateValues([key]))[0] ?? null,
+    };
+    const refusal = await senderRefusal(committed, hexOf(signed.tx.from));
+    if (refusal !== null) throw new CareLedgerError(refusal.code, refusal.reason);
   }
 
   /** The validator set and parameters in force at the head, and the set of the next height. */
@@ -280,7 +310,8 @@ async function writeGenesisBlock(
   const noNodes = async () => {
     throw new CareLedgerError("INTERNAL", "an empty tree has no nodes to read");
   };
-  const result = await updateTree(noNodes, EMPTY_SUBTREE, genesisWrites(genesis), []);
+  const writes = encodeWrites(genesisWrites(genesis));
+  const result = await updateTree(noNodes, EMPTY_SUBTREE, writes, []);
   const header = genesisHeader(genesis, chainId, result.root.hash);
   const hash = blockHash(header);
   const batch = db.batch();

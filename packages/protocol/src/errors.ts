@@ -18,6 +18,10 @@ export const ERROR_CODES = {
   TX_UNKNOWN_TYPE: { status: 400, message: "no module handles this transaction type" },
   TX_PAYLOAD_INVALID: { status: 400, message: "payload does not match the type's schema" },
   MEMPOOL_FULL: { status: 503, message: "mempool is full, retry later" },
+  SENDER_UNKNOWN: {
+    status: 403,
+    message: "sender is neither a registered, unrevoked identity nor an organization admin",
+  },
   // Blocks and certificates.
   BLOCK_INVALID: { status: 400, message: "block is invalid" },
   CERTIFICATE_INVALID: { status: 400, message: "commit certificate does not verify" },
@@ -35,6 +39,13 @@ export const ERROR_CODES = {
   VALIDATOR_SET_TOO_SMALL: { status: 409, message: "change would leave fewer than 4 validators" },
   PROPOSAL_INVALID: { status: 400, message: "proposal cannot take effect as written" },
   ORG_HAS_VALIDATORS: { status: 409, message: "organization still runs validator nodes" },
+  LAST_ADMIN: { status: 409, message: "an organization keeps at least one admin key" },
+  // Execution faults (failed receipts, the same on every validator): a handler's bug, not a rule.
+  STATE_VALUE_INVALID: {
+    status: 500,
+    message: "a handler wrote a value with no canonical encoding",
+  },
+  EXECUTION_FAILED: { status: 500, message: "the transaction's handler failed unexpectedly" },
   // API access.
   BAD_REQUEST: { status: 400, message: "request does not match the route's schema" },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: "content type not accepted by this route" },

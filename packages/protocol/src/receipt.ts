@@ -3,8 +3,24 @@ import { type Canonical, encode } from "./encoding.js";
 import { HASH_BYTES } from "./hash.js";
 import { merkleRoot } from "./merkle.js";
 
-/** Longest reason text a failed receipt carries. */
+/** Longest reason text a failed receipt carries, in UTF-16 code units (JavaScript's length). */
 export const RECEIPT_REASON_CHARS_MAX = 500;
+
+const LONE_SURROGATE = /\p{Cs}/gu;
+
+/**
+ * A failure's text made fit for a receipt: lone surrogates (which have no UTF-8 encoding, so the
+ * receipt would not encode) become U+FFFD, and the text is cut to RECEIPT_REASON_CHARS_MAX code
+ * units on a code point boundary: a cut between the two halves of a pair (an emoji) would leave a
+ * lone surrogate and make the whole block fail to encode.
+ */
+export function receiptReason(text: string): string {
+  const wellFormed = text.replace(LONE_SURROGATE, "\uFFFD");
+  if (wellFormed.length <= RECEIPT_REASON_CHARS_MAX) return wellFormed;
+  const last = wellFormed.charCodeAt(RECEIPT_REASON_CHARS_MAX - 1);
+  const splitsPair = last >= 0xd800 && last <= 0xdbff;
+  return wellFormed.slice(0, RECEIPT_REASON_CHARS_MAX - (splitsPair ? 1 : 0));
+}
 
 /**
  * The outcome of one committed transaction. A failed receipt names the broken rule with a code

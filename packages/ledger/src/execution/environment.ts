@@ -21,6 +21,8 @@ export interface ExecutionEnvironment {
   readNodes(paths: readonly string[]): Promise<ReadonlyArray<TreeNode | null>>;
   /** For each transaction (with its hex id), whether a committed block holds it. */
   committedTxs(txs: readonly SignedTx[], idsHex: readonly string[]): Promise<boolean[]>;
+  /** Told of a handler's unexpected exception (its receipt says only EXECUTION_FAILED). */
+  handlerFailed?(txIdHex: string, type: string, error: unknown): void;
 }
 
 export interface ExecuteOptions {
@@ -28,4 +30,9 @@ export interface ExecuteOptions {
   readonly parents?: readonly ExecutionResult[];
   /** True for a transaction whose signature the mempool already checked (by hex id). */
   readonly isVerified?: (idHex: string) => boolean;
+  /**
+   * This node's clock (ms), when it judges a proposal or builds one: a header time more than
+   * `clockSkewMaxMs` ahead of it is refused. Absent for certified blocks (commit, block sync).
+   */
+  readonly now?: number;
 }

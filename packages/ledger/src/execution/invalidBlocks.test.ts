@@ -10,6 +10,7 @@ import {
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { seededKey, testChain } from "../testing/fixtures.js";
 import { Harness } from "../testing/harness.js";
+import { nodeSigner } from "../testing/nodeCrypto.js";
 
 let h: Harness;
 beforeEach(async () => {
@@ -113,6 +114,72 @@ describe("a block is invalid as a whole when a transaction", () => {
   });
 });
 
+describe("a block is invalid as a whole when a transaction's sender", () => {
+  const stranger = nodeSigner(seededKey("stranger", 1));
+  const strangerKey = () => ({ key: stranger.publicKey });
+
+  it("is neither a registered identity nor an organization admin", async () => {
+    await expectRefused(h.tx("identity.revoke", strangerKey(), stranger), "SENDER_UNKNOWN");
+    await expect(
+      h.ledger.checkSender(h.tx("identity.revoke", strangerKey(), stranger)),
+    ).rejects.toMatchObject({ code: "SENDER_UNKNOWN" });
+    // A genesis admin needs no registration.
+    await expect(h.ledger.checkSender(register())).resolves.toBeUndefined();
+  });
+
+  it("was registered in the same block: it may send from the next block on", async () => {
+    const registration = h.tx(
+      "identity.register",
+      { key: stranger.publicKey, org: "org-0", roles: ["staff"] },
+      h.org(0).admin,
+    );
+    const early = h.tx("identity.revoke", strangerKey(), stranger);
+    const built = await h.build([registration, early]);
+    expect(built.excluded).toMatchObject([{ index: 1, code: "SENDER_UNKNOWN" }]);
+    await h.commit(built);
+    const later = h.tx("identity.revoke", strangerKey(), stranger);
+    await expect(h.ledger.checkSender(later)).resolves.toBeUndefined();
+    expect(await h.block([later])).toMatchObject([{ status: "ok" }]);
+    // Now revoked: from the next block a transaction of it makes the block invalid.
+    await expectRefused(h.tx("identity.revoke", strangerKey(), stranger), "IDENTITY_REVOKED");
+    await expect(h.ledger.checkSender(later)).rejects.toMatchObject({ code: "IDENTITY_REVOKED" });
+  });
+});
+
+describe("a proposal's time", () => {
+  const skew = testChain().genesis.params.clockSkewMaxMs;
+
+  it("may be clockSkewMaxMs ahead of the replica's clock, not a millisecond more", async () => {
+    const built = await h.build([register()]);
+    const time = built.block.header.time;
+    await expect(h.ledger.executeBlock(built.block, { now: time - skew })).resolves.toBeDefined();
+    await expect(
+      h.ledger.executeBlock(built.block, { now: time - skew - 1 }),
+    ).rejects.toMatchObject({
+      code: "BLOCK_INVALID",
+      details: { aheadMs: skew + 1, clockSkewMaxMs: skew },
+    });
+    // A certified block (commit, sync) is judged without a clock: its quorum already judged it.
+    await expect(h.ledger.executeBlock(built.block)).resolves.toBeDefined();
+  });
+
+  it("is refused far in the future (MAX_SAFE_INTEGER, ten years) and never built", async () => {
+    const now = h.ledger.head.time + 1000;
+    const tenYearsMs = 10 * 365 * 24 * 3600 * 1000;
+    for (const time of [Number.MAX_SAFE_INTEGER, now + tenYearsMs]) {
+      const head = h.ledger.head;
+      const request = { height: head.height + 1, view: 0, proposer: h.org(0).node.publicKey };
+      const built = await h.ledger.buildBlock({ ...request, time, txs: [] });
+      await expect(h.ledger.executeBlock(built.block, { now })).rejects.toMatchObject({
+        code: "BLOCK_INVALID",
+      });
+      await expect(
+        h.ledger.buildBlock({ ...request, time, txs: [] }, { now }),
+      ).rejects.toMatchObject({ code: "BLOCK_INVALID" });
+    }
+  });
+});
+
 describe("a block is invalid when it", () => {
   it("holds more transactions than the blockTxsMax parameter", async () => {
     await h.close();
@@ -121,8 +188,16 @@ describe("a block is invalid when it", () => {
       ...chain,
       genesis: { ...chain.genesis, params: { ...chain.genesis.params, blockTxsMax: 2 } },
     });
-    const built = await h.build([register(), register(), register()]);
-    await expect(h.ledger.executeBlock(built.block)).rejects.toMatchObject({
+    const candidates = [register(), register(), register()];
+    // The proposer keeps blockTxsMax of them and leaves the rest for the next block.
+    const built = await h.build(candidates);
+    expect(built.block.txs.map((signed) => signed.id)).toEqual(
+      candidates.slice(0, 2).map((signed) => signed.id),
+    );
+    expect(built.deferred).toEqual([candidates[2]?.id]);
+    await expect(h.ledger.executeBlock(built.block)).resolves.toBeDefined();
+    // Refused before anything runs: the count is checked ahead of every root.
+    await expect(h.ledger.executeBlock(await blockWith(candidates))).rejects.toMatchObject({
       code: "BLOCK_INVALID",
       message: expect.stringContaining("blockTxsMax"),
     });

@@ -1,10 +1,4 @@
-import {
-  type Canonical,
-  CareLedgerError,
-  encode,
-  RECEIPT_REASON_CHARS_MAX,
-  type Receipt,
-} from "@careledger/protocol";
+import { CareLedgerError, ERROR_CODES, type Receipt, receiptReason } from "@careledger/protocol";
 import {
   beginBlock,
   CONSENSUS_KEYS,
@@ -14,13 +8,18 @@ import {
   readScheduled,
   type ScheduledChange,
 } from "../modules/governance/consensusState.js";
-import { identityKey, rejectRevokedSender } from "../modules/identity/state.js";
+import { adminIndexKey, identityKey } from "../modules/identity/state.js";
 import type { TxContext } from "../modules/module.js";
 import { keyHashOf, sha256 } from "../smt/hashing.js";
 import { loadPaths } from "../smt/load.js";
 import type { NodeWrites, Subtree, TreeNode } from "../smt/node.js";
 import { applyUpdates, compareKeyHashes, type LeafUpdate } from "../smt/update.js";
-import { BlockState, type StateWrites } from "../state/blockState.js";
+import {
+  BlockState,
+  type EncodedWrites,
+  StateReadError,
+  type StateWrites,
+} from "../state/blockState.js";
 import type { CommittedHead, ExecuteOptions, ExecutionEnvironment } from "./environment.js";
 import { encodeReceipts } from "./roots.js";
 import type { CheckedTx } from "./txChecks.js";
@@ -45,16 +44,21 @@ export function parentOf(env: ExecutionEnvironment, options: ExecuteOptions): Co
 }
 
 /**
- * Runs checked transactions in order on an overlay, then rehashes the state tree over the keys
- * they wrote. Reads the database, never writes it.
+ * A block's state before its transactions run: the keys they will read fetched in one batch, and
+ * the consensus changes due at this height applied, with the config they leave in force.
  */
-export async function runBlock(
+export interface OpenedBlock {
+  readonly state: BlockState;
+  readonly config: ConsensusConfig;
+  readonly scheduledBefore: number;
+}
+
+export async function openBlock(
   env: ExecutionEnvironment,
   txs: readonly CheckedTx[],
   height: number,
-  time: number,
   options: ExecuteOptions,
-): Promise<BlockOutcome> {
+): Promise<OpenedBlock> {
   const parents = options.parents ?? [];
   const state = new BlockState(
     parents.map((parent) => parent.stateWrites),
@@ -63,13 +67,32 @@ export async function runBlock(
   await state.prefetch(readsOf(txs));
   const config = await beginBlock(state, height);
   const scheduledBefore = (await readScheduled(state)).length;
+  return { state, config, scheduledBefore };
+}
+
+/**
+ * Runs checked transactions in order on an opened block's overlay, then rehashes the state tree
+ * over the keys they wrote. Reads the database, never writes it.
+ */
+export async function runBlock(
+  env: ExecutionEnvironment,
+  opened: OpenedBlock,
+  txs: readonly CheckedTx[],
+  height: number,
+  time: number,
+  options: ExecuteOptions,
+): Promise<BlockOutcome> {
+  const { state, config, scheduledBefore } = opened;
+  const parents = options.parents ?? [];
   const receipts: Receipt[] = [];
-  for (const checked of txs) receipts.push(await runTransaction(state, checked, height, time));
+  for (const checked of txs) {
+    receipts.push(await runTransaction(env, state, checked, height, time));
+  }
   const scheduled = await readScheduled(state);
   const current = await readConsensus(state);
   const nextConfig = configAt(current, scheduled, height + 1);
   const root = parentOf(env, options).root;
-  const tree = await updateTree((paths) => env.readNodes(paths), root, state.writes, parents);
+  const tree = await updateTree((paths) => env.readNodes(paths), root, state.encoded, parents);
   return {
     receipts,
     encodedReceipts: encodeReceipts(receipts),
@@ -87,12 +110,14 @@ function readsOf(txs: readonly CheckedTx[]): Set<string> {
   const keys = new Set<string>(CONSENSUS_KEYS);
   for (const { signed, sender, handler, payload } of txs) {
     keys.add(identityKey(sender));
+    keys.add(adminIndexKey(sender));
     for (const key of handler.reads?.(payload, signed.tx, sender) ?? []) keys.add(key);
   }
   return keys;
 }
 
 async function runTransaction(
+  env: ExecutionEnvironment,
   block: BlockState,
   checked: CheckedTx,
   height: number,
@@ -109,30 +134,43 @@ async function runTransaction(
     state,
   };
   try {
-    await rejectRevokedSender(state, checked.sender, height);
     await checked.handler.execute(ctx, checked.payload);
   } catch (error) {
-    // Business rules fail with a registry code; anything else is a bug and stops the block.
-    if (!(error instanceof CareLedgerError) || error.code === "INTERNAL") throw error;
-    const reason = error.message.slice(0, RECEIPT_REASON_CHARS_MAX);
-    return { tx: checked.signed.id, status: "failed", code: error.code, reason };
+    // The disk failed, not the transaction: no receipt this node alone would give.
+    if (error instanceof StateReadError) throw error;
+    return { tx: checked.signed.id, status: "failed", ...failureOf(env, checked, error) };
   }
   state.commit();
   return { tx: checked.signed.id, status: "ok" };
 }
 
-/** Encodes a block's writes and rehashes the tree over them, on top of in-flight parents. */
+/**
+ * The code and reason of a failed transaction. A business rule names itself; anything else is a
+ * handler's bug, and one such transaction must not stop the chain: it fails with EXECUTION_FAILED
+ * and a fixed reason, because an exception's own text (a TypeError's message, a stack) may differ
+ * between Node versions and the receipt goes into receiptsRoot, which every validator must agree on.
+ */
+function failureOf(
+  env: ExecutionEnvironment,
+  checked: CheckedTx,
+  error: unknown,
+): { code: Exclude<Receipt, { status: "ok" }>["code"]; reason: string } {
+  if (error instanceof CareLedgerError && error.code !== "INTERNAL") {
+    return { code: error.code, reason: receiptReason(error.message) };
+  }
+  env.handlerFailed?.(checked.idHex, checked.signed.tx.type, error);
+  return { code: "EXECUTION_FAILED", reason: ERROR_CODES.EXECUTION_FAILED.message };
+}
+
+/** Rehashes the tree over a block's encoded writes, on top of in-flight parents. */
 export async function updateTree(
   readCommitted: ExecutionEnvironment["readNodes"],
   root: Subtree,
-  writes: StateWrites,
+  writeSet: EncodedWrites,
   parents: NonNullable<ExecuteOptions["parents"]>,
 ) {
-  const writeSet = new Map<string, Uint8Array | null>();
   const updates: LeafUpdate[] = [];
-  for (const [key, value] of writes) {
-    const bytes = value === null ? null : encode(value as Canonical);
-    writeSet.set(key, bytes);
+  for (const [key, bytes] of writeSet) {
     updates.push({ keyHash: keyHashOf(key), valueHash: bytes === null ? null : sha256(bytes) });
   }
   updates.sort(compareKeyHashes);

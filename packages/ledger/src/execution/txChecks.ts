@@ -12,6 +12,8 @@ import type { ExecuteOptions, ExecutionEnvironment } from "./environment.js";
 
 /** A transaction that passed every check a block must pass, with its decoded payload. */
 export interface CheckedTx {
+  /** Its position in the list that was screened. */
+  readonly index: number;
   readonly signed: SignedTx;
   readonly idHex: string;
   readonly sender: string;
@@ -52,7 +54,7 @@ export async function screenTransactions(
     }
     seen.add(idHex);
     try {
-      accepted.push(checkTx(env, signed, idHex, height, options));
+      accepted.push(checkTx(env, signed, index, idHex, height, options));
     } catch (error) {
       if (!(error instanceof CareLedgerError)) throw error;
       refuse(error.code, error.message);
@@ -64,6 +66,7 @@ export async function screenTransactions(
 function checkTx(
   env: ExecutionEnvironment,
   signed: SignedTx,
+  index: number,
   idHex: string,
   height: number,
   options: ExecuteOptions,
@@ -73,7 +76,7 @@ function checkTx(
   if (!trusted && !verifyTx(signed.tx, env.verifier)) {
     throw new CareLedgerError("TX_BAD_SIGNATURE", "signature does not verify");
   }
-  return { signed, idHex, sender: hexOf(signed.tx.from), handler, payload };
+  return { index, signed, idHex, sender: hexOf(signed.tx.from), handler, payload };
 }
 
 /**

@@ -1,7 +1,43 @@
-import type { Canonical } from "@careledger/protocol";
+import { type Canonical, CareLedgerError, encode } from "@careledger/protocol";
 
 /** Writes of a block or a transaction: a state key to its new value, or null for a removal. */
 export type StateWrites = Map<string, Canonical | null>;
+
+/** The same writes as canonical bytes (null for a removal): what the tree hashes and commit stores. */
+export type EncodedWrites = Map<string, Uint8Array | null>;
+
+/**
+ * A value's canonical bytes, encoded when it is written so a value with no encoding (a float, an
+ * undefined, a lone surrogate) fails the transaction that wrote it, with a failed receipt, instead
+ * of the whole block after it ran. The reason is the encoder's own text: the same on every node.
+ */
+export function encodeStateValue(key: string, value: Canonical): Uint8Array {
+  try {
+    return encode(value);
+  } catch (error) {
+    const why = error instanceof CareLedgerError ? error.message : "no canonical encoding";
+    throw new CareLedgerError("STATE_VALUE_INVALID", `value written at ${key}: ${why}`);
+  }
+}
+
+export function encodeWrites(writes: StateWrites): EncodedWrites {
+  const encoded: EncodedWrites = new Map();
+  for (const [key, value] of writes) {
+    encoded.set(key, value === null ? null : encodeStateValue(key, value));
+  }
+  return encoded;
+}
+
+/**
+ * Reading committed state failed (the disk, not the transaction): execution stops instead of
+ * giving the transaction a failed receipt that other validators would not give it.
+ */
+export class StateReadError extends Error {
+  constructor(cause: unknown) {
+    super("reading committed state failed", { cause });
+    this.name = "StateReadError";
+  }
+}
 
 /** Reads committed state values, many at once. Values are decoded and never mutated. */
 export type CommittedReader = (keys: readonly string[]) => Promise<ReadonlyArray<Canonical | null>>;
@@ -24,6 +60,7 @@ export interface StateAccess {
  */
 export class BlockState implements StateAccess {
   readonly writes: StateWrites = new Map();
+  readonly encoded: EncodedWrites = new Map();
   private readonly below = new Map<string, Canonical | null>();
 
   constructor(
@@ -41,7 +78,12 @@ export class BlockState implements StateAccess {
     }
     if (missing.length === 0) return;
     const unique = [...new Set(missing)];
-    const values = await this.committed(unique);
+    let values: ReadonlyArray<Canonical | null>;
+    try {
+      values = await this.committed(unique);
+    } catch (error) {
+      throw new StateReadError(error);
+    }
     for (let i = 0; i < unique.length; i++) this.below.set(unique[i] as string, values[i] ?? null);
   }
 
@@ -54,10 +96,12 @@ export class BlockState implements StateAccess {
   }
 
   put(key: string, value: Canonical): void {
+    this.encoded.set(key, encodeStateValue(key, value));
     this.writes.set(key, value);
   }
 
   delete(key: string): void {
+    this.encoded.set(key, null);
     this.writes.set(key, null);
   }
 
@@ -78,6 +122,7 @@ export class BlockState implements StateAccess {
 /** One transaction's writes, kept apart so a failed transaction changes nothing. */
 export class TxState implements StateAccess {
   private readonly writes: StateWrites = new Map();
+  private readonly encoded: EncodedWrites = new Map();
 
   constructor(private readonly block: BlockState) {}
 
@@ -87,14 +132,17 @@ export class TxState implements StateAccess {
   }
 
   put(key: string, value: Canonical): void {
+    this.encoded.set(key, encodeStateValue(key, value));
     this.writes.set(key, value);
   }
 
   delete(key: string): void {
+    this.encoded.set(key, null);
     this.writes.set(key, null);
   }
 
   commit(): void {
     for (const [key, value] of this.writes) this.block.writes.set(key, value);
+    for (const [key, bytes] of this.encoded) this.block.encoded.set(key, bytes);
   }
 }

@@ -6,7 +6,7 @@ import {
   signTx,
 } from "@careledger/protocol";
 import type { BuiltBlock } from "../execution/execute.js";
-import { Ledger } from "../ledger.js";
+import { Ledger, type LedgerOptions } from "../ledger.js";
 import { fakeCertificate, type TestChain, testChain } from "./fixtures.js";
 import { nodeVerifier } from "./nodeCrypto.js";
 import { tempDir } from "./tempDir.js";
@@ -24,9 +24,13 @@ export class Harness {
     private readonly remove: () => void,
   ) {}
 
-  static async create(label: string, chain: TestChain = testChain()): Promise<Harness> {
+  static async create(
+    label: string,
+    chain: TestChain = testChain(),
+    options: Omit<LedgerOptions, "verifier"> = {},
+  ): Promise<Harness> {
     const { dir, remove } = tempDir(label);
-    const ledger = await Ledger.open(dir, chain.genesis, { verifier: nodeVerifier() });
+    const ledger = await Ledger.open(dir, chain.genesis, { ...options, verifier: nodeVerifier() });
     return new Harness(ledger, chain, remove);
   }
 

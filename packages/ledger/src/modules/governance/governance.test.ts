@@ -37,7 +37,10 @@ const newOrg = (id: string) => ({
 describe("gov.propose rules", () => {
   it("refuses each broken rule with its code and changes nothing", async () => {
     h = await Harness.create("gov-propose");
+    // A registered clinician: known, so admitted, but no admin of org-0.
     const outsider = nodeSigner(seededKey("outsider", 1));
+    const registration = { key: outsider.publicKey, org: "org-0", roles: ["clinician"] };
+    await h.block([h.tx("identity.register", registration, h.org(0).admin)]);
     const expiresAt = h.ledger.head.time + DAY_MS;
     const change = newOrg("lab-1");
     await expectFailure(

@@ -8,9 +8,9 @@ import {
 } from "@careledger/protocol";
 import type { StateAccess } from "../../state/blockState.js";
 import {
-  orgKey,
   readOrganization,
   readOrganizationIds,
+  removeOrganization,
   writeOrganization,
   writeOrganizationIds,
 } from "../identity/state.js";
@@ -124,11 +124,11 @@ export async function enactChange(
   const ids = await readOrganizationIds(state);
   switch (change.kind) {
     case "org.add":
-      writeOrganization(state, change.organization);
+      await writeOrganization(state, change.organization);
       writeOrganizationIds(state, [...ids, change.organization.id]);
       return undefined;
     case "org.remove":
-      state.delete(orgKey(change.org));
+      await removeOrganization(state, change.org);
       writeOrganizationIds(
         state,
         ids.filter((id) => id !== change.org),
@@ -141,7 +141,7 @@ export async function enactChange(
         if (org.nodeKeys.length >= NODE_KEYS_MAX) {
           reject("PROPOSAL_INVALID", `${org.id} has ${NODE_KEYS_MAX} node keys`);
         }
-        writeOrganization(state, { ...org, nodeKeys: [...org.nodeKeys, keyHex] });
+        await writeOrganization(state, { ...org, nodeKeys: [...org.nodeKeys, keyHex] });
       }
       return schedule(state, proposal.id, change, height);
     }

@@ -69,9 +69,10 @@ describe("identity.revoke", () => {
     expect(receipts[1]).toMatchObject({ code: "UNAUTHORIZED" });
     const who = await h.ledger.reads.query("identity.key", { key: toHex(user(1).publicKey) });
     expect(who).toMatchObject({ revoked: true, identity: { revokedAt: 2 } });
-    const next = await h.single(h.tx("identity.revoke", { key: user(1).publicKey }, user(1)));
-    expect(next.receipt).toMatchObject({ status: "failed", code: "IDENTITY_REVOKED" });
-    expect(next.stateChanged).toBe(false);
+    // From the next block a revoked key cannot send at all: a block holding it is invalid.
+    const next = await h.build([h.tx("identity.revoke", { key: user(1).publicKey }, user(1))]);
+    expect(next.block.txs).toHaveLength(0);
+    expect(next.excluded).toMatchObject([{ index: 0, code: "IDENTITY_REVOKED" }]);
   });
 
   it("fails NOT_FOUND for an unregistered key, changing nothing", async () => {

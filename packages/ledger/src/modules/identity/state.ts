@@ -1,11 +1,20 @@
 import type { Canonical, IdentityRole, Organization } from "@careledger/protocol";
 import type { StateAccess } from "../../state/blockState.js";
+
+/** Reads alone: what the sender check needs, from a block's overlay or the committed state. */
+export type StateReader = Pick<StateAccess, "get">;
+
 import { reject } from "../module.js";
 
 /** State keys of the identity module. */
 export const orgKey = (id: string) => `org/${id}`;
 export const identityKey = (keyHex: string) => `identity/${keyHex}`;
 export const ORG_PREFIX = "org/";
+/**
+ * Index of admin keys: `admin/<hex>` lists (sorted) the organizations the key administers, so the
+ * sender check of every transaction is one read, not a scan of every organization.
+ */
+export const adminIndexKey = (keyHex: string) => `admin/${keyHex}`;
 
 /** A registered key: its organization and roles; `revokedAt` is the height that revoked it. */
 export interface IdentityRecord {
@@ -23,7 +32,7 @@ export async function readOrganization(
 }
 
 export async function readIdentity(
-  state: StateAccess,
+  state: StateReader,
   keyHex: string,
 ): Promise<IdentityRecord | null> {
   return (await state.get(identityKey(keyHex))) as IdentityRecord | null;
@@ -33,8 +42,44 @@ export function writeIdentity(state: StateAccess, keyHex: string, record: Identi
   state.put(identityKey(keyHex), record as unknown as Canonical);
 }
 
-export function writeOrganization(state: StateAccess, org: Organization): void {
+/**
+ * Writes an organization and keeps the admin index in step with its admin keys: keys it gained
+ * list it, keys it lost no longer do. Every write of an organization goes through here.
+ */
+export async function writeOrganization(state: StateAccess, org: Organization): Promise<void> {
+  const before = await readOrganization(state, org.id);
+  await reindexAdmins(state, org.id, before?.adminKeys ?? [], org.adminKeys);
   state.put(orgKey(org.id), org as unknown as Canonical);
+}
+
+export async function removeOrganization(state: StateAccess, id: string): Promise<void> {
+  const before = await readOrganization(state, id);
+  await reindexAdmins(state, id, before?.adminKeys ?? [], []);
+  state.delete(orgKey(id));
+}
+
+async function reindexAdmins(
+  state: StateAccess,
+  orgId: string,
+  before: readonly string[],
+  after: readonly string[],
+): Promise<void> {
+  for (const key of before) {
+    if (after.includes(key)) continue;
+    const remaining = (await readAdminOf(state, key)).filter((id) => id !== orgId);
+    if (remaining.length === 0) state.delete(adminIndexKey(key));
+    else state.put(adminIndexKey(key), remaining);
+  }
+  for (const key of after) {
+    if (before.includes(key)) continue;
+    const orgs = await readAdminOf(state, key);
+    if (!orgs.includes(orgId)) state.put(adminIndexKey(key), [...orgs, orgId].sort());
+  }
+}
+
+/** The organizations `keyHex` administers, sorted (from the admin index). */
+export async function readAdminOf(state: StateReader, keyHex: string): Promise<string[]> {
+  return ((await state.get(adminIndexKey(keyHex))) as string[] | null) ?? [];
 }
 
 /** The organization, which must exist and list `sender` among its admin keys. */
@@ -52,18 +97,25 @@ export async function requireAdminOf(
 }
 
 /**
- * Checked before every transaction of every module: a revoked key can no longer act, from the
- * block after the one that revoked it (a revocation commits in its own block first).
+ * Who may have transactions admitted and included (DOMAIN.md): a registered, unrevoked identity
+ * or an admin of some organization. A revoked identity is refused even if it is also an admin
+ * key: revocation reports a compromise. Returns the broken rule, or null for a known sender.
+ * Judged on the state a block executes on (before its transactions), so a key registered or
+ * revoked in a block counts from the next block, as revocation always did.
  */
-export async function rejectRevokedSender(
-  state: StateAccess,
+export async function senderRefusal(
+  state: StateReader,
   sender: string,
-  height: number,
-): Promise<void> {
+): Promise<{ code: "SENDER_UNKNOWN" | "IDENTITY_REVOKED"; reason: string } | null> {
   const record = await readIdentity(state, sender);
-  if (record?.revokedAt !== undefined && record.revokedAt < height) {
-    reject("IDENTITY_REVOKED", `key was revoked at height ${record.revokedAt}`);
+  if (record?.revokedAt !== undefined) {
+    return { code: "IDENTITY_REVOKED", reason: `sender was revoked at height ${record.revokedAt}` };
   }
+  if (record !== null || (await readAdminOf(state, sender)).length > 0) return null;
+  return {
+    code: "SENDER_UNKNOWN",
+    reason: "sender is neither a registered identity nor an organization admin",
+  };
 }
 
 /** The ids of the member organizations, sorted: the electorate of governance. */

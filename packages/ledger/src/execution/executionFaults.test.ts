@@ -1,0 +1,123 @@
+import {
+  type Canonical,
+  RECEIPT_REASON_CHARS_MAX,
+  receiptReason,
+  toHex,
+} from "@careledger/protocol";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { defineTxType, type LedgerModule, reject } from "../modules/module.js";
+import { BUILTIN_MODULES } from "../modules/registry.js";
+import { testChain } from "../testing/fixtures.js";
+import { Harness } from "../testing/harness.js";
+
+/** Handlers with the bugs a module can have once it does arithmetic and writes free text. */
+const faulty: LedgerModule = {
+  name: "faulty",
+  queries: [],
+  txTypes: [
+    defineTxType({
+      type: "faulty.throw",
+      payload: { check: (value) => value },
+      async execute(ctx) {
+        ctx.state.put("faulty/before-throw", 1);
+        throw new TypeError("Cannot read properties of undefined (reading 'x')");
+      },
+    }),
+    defineTxType({
+      type: "faulty.float",
+      payload: { check: (value) => value },
+      async execute(ctx) {
+        ctx.state.put("faulty/fine", 1);
+        ctx.state.put("faulty/share", { amount: 10 / 3 });
+      },
+    }),
+    defineTxType({
+      type: "faulty.undefined",
+      payload: { check: (value) => value },
+      async execute(ctx) {
+        ctx.state.put("faulty/missing", { note: undefined } as unknown as Canonical);
+      },
+    }),
+    defineTxType({
+      type: "faulty.longReason",
+      payload: { check: (value) => value },
+      async execute() {
+        // The emoji's two code units straddle the cut at RECEIPT_REASON_CHARS_MAX.
+        reject("NOT_FOUND", `${"a".repeat(RECEIPT_REASON_CHARS_MAX - 1)}\u{1F489} and more`);
+      },
+    }),
+    defineTxType({
+      type: "faulty.ok",
+      payload: { check: (value) => value },
+      async execute(ctx) {
+        ctx.state.put(`faulty/ok/${ctx.idHex}`, ctx.height);
+      },
+    }),
+  ],
+};
+
+let h: Harness;
+const unexpected: string[] = [];
+beforeEach(async () => {
+  unexpected.length = 0;
+  h = await Harness.create("faults", testChain(), {
+    modules: [...BUILTIN_MODULES, faulty],
+    onHandlerError: (id, type) => unexpected.push(`${type} ${id}`),
+  });
+});
+afterEach(async () => {
+  await h.close();
+});
+
+const send = (type: string) => h.tx(type, {}, h.org(0).admin);
+
+describe("a poison transaction fails alone and the block commits", () => {
+  it("gives a handler that throws EXECUTION_FAILED with a fixed reason, discarding its writes", async () => {
+    const poison = send("faulty.throw");
+    const after = send("faulty.ok");
+    const receipts = await h.block([poison, after]);
+    expect(receipts[0]).toMatchObject({
+      status: "failed",
+      code: "EXECUTION_FAILED",
+      // Not the TypeError's text, which another Node version may word differently.
+      reason: "the transaction's handler failed unexpectedly",
+    });
+    expect(receipts[1]).toMatchObject({ status: "ok" });
+    expect(unexpected).toEqual([`faulty.throw ${toHex(poison.id)}`]);
+    expect(await h.ledger.reads.proveState("faulty/before-throw")).toMatchObject({ value: null });
+    expect(await h.ledger.reads.proveState(`faulty/ok/${toHex(after.id)}`)).toMatchObject({
+      value: 1,
+    });
+  });
+
+  it("fails a handler that writes a float or an undefined with STATE_VALUE_INVALID", async () => {
+    const receipts = await h.block([send("faulty.float"), send("faulty.undefined")]);
+    expect(receipts).toMatchObject([
+      { status: "failed", code: "STATE_VALUE_INVALID", reason: expect.stringContaining("share") },
+      { status: "failed", code: "STATE_VALUE_INVALID", reason: expect.stringContaining("missing") },
+    ]);
+    // The float's transaction wrote a good value first: it is discarded with the rest.
+    expect(await h.ledger.reads.proveState("faulty/fine")).toMatchObject({ value: null });
+    expect(h.ledger.head.height).toBe(1);
+  });
+
+  it("cuts a reason on a code point boundary, never inside a surrogate pair", async () => {
+    const [receipt] = await h.block([send("faulty.longReason")]);
+    const reason = receipt?.status === "failed" ? receipt.reason : "";
+    expect(reason).toBe("a".repeat(RECEIPT_REASON_CHARS_MAX - 1));
+    // And the receipt was stored and reads back from disk.
+    const stored = await h.ledger.reads.receipts(1);
+    expect(stored?.[0]).toMatchObject({ code: "NOT_FOUND", reason });
+  });
+});
+
+describe("receiptReason", () => {
+  it("keeps a pair that ends exactly at the bound and replaces lone surrogates", () => {
+    const fits = `${"a".repeat(RECEIPT_REASON_CHARS_MAX - 2)}\u{1F489}`;
+    expect(receiptReason(fits)).toBe(fits);
+    expect(receiptReason(`x\uD83Dy\uDC89`)).toBe("x\uFFFDy\uFFFD");
+    expect(receiptReason("a".repeat(RECEIPT_REASON_CHARS_MAX + 5))).toHaveLength(
+      RECEIPT_REASON_CHARS_MAX,
+    );
+  });
+});
