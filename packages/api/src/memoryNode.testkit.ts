@@ -26,6 +26,7 @@ export interface MemoryNode extends NodeApi {
   /** Commits every admitted transaction in one new block and tells subscribers. */
   commitBlock(): void;
   setSyncing(syncing: boolean): void;
+  setHalted(halted: boolean): void;
 }
 
 export function memoryNode(): MemoryNode {
@@ -45,12 +46,16 @@ export function memoryNode(): MemoryNode {
     validators: [new Uint8Array(32).fill(1)],
     peers: 0,
     syncing: false,
+    halted: false,
   };
   return {
     admitted,
     callers,
     setSyncing(syncing) {
       status = { ...status, syncing };
+    },
+    setHalted(halted) {
+      status = { ...status, halted };
     },
     commitBlock() {
       const height = blocks.length;

@@ -20,6 +20,8 @@ export interface NodeStatus {
   readonly validators: ValidatorSet;
   readonly peers: number;
   readonly syncing: boolean;
+  /** Consensus stopped on an unexpected error; the process is about to exit and restart. */
+  readonly halted: boolean;
 }
 
 export interface CertifiedBlock {

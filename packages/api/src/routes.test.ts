@@ -143,6 +143,10 @@ describe("health routes", () => {
     expect([syncing.statusCode, syncing.json().error.code]).toEqual([503, "NOT_READY"]);
     node.setSyncing(false);
     expect((await app.inject({ method: "GET", url: "/readyz" })).statusCode).toBe(200);
+    node.setHalted(true);
+    const halted = await app.inject({ method: "GET", url: "/readyz" });
+    expect([halted.statusCode, halted.json().error.code]).toEqual([503, "NOT_READY"]);
+    expect((await app.inject({ method: "GET", url: "/healthz" })).statusCode).toBe(200);
     const metrics = await app.inject({ method: "GET", url: "/metrics" });
     expect(metrics.headers["content-type"]).toContain("text/plain");
     expect(metrics.body).toContain("careledger_height 0");

@@ -76,6 +76,9 @@ export class CareLedgerNode implements NodeApi {
   /** The last height whose header announced a different validator set for the next one. */
   private validatorsChangedAt = -1;
   private readonly validatorChanges: ValidatorChanges;
+  /** Set when consensus stopped for good: /readyz answers NOT_READY until the process exits. */
+  private haltedBy: { error: unknown } | null = null;
+  private readonly haltListeners: Array<(error: unknown) => void> = [];
 
   private constructor(
     private readonly home: NodeHome,
@@ -109,6 +112,11 @@ export class CareLedgerNode implements NodeApi {
   static async start(home: NodeHome, log: Logger): Promise<CareLedgerNode> {
     const ledger = await Ledger.open(join(home.dir, DATA_DIR), home.genesis, {
       verifier: sodiumVerifier,
+      onHandlerError: (tx, type, error) =>
+        log.error(
+          { err: error, tx, type },
+          "a transaction handler failed; receipt EXECUTION_FAILED",
+        ),
     });
     const config = await ledger.consensusConfig();
     const mempool = new Mempool(
@@ -117,6 +125,7 @@ export class CareLedgerNode implements NodeApi {
         nextHeight: () => ledger.head.height + 1,
         isCommitted: (signed) => isCommitted(ledger, signed),
         checkPayload: (signed) => checkPayload(ledger, signed),
+        checkSender: (signed) => ledger.checkSender(signed),
       },
       sodiumVerifier,
       { txsMax: home.config.mempoolTxsMax, bytesMax: home.config.mempoolBytesMax },
@@ -188,6 +197,7 @@ export class CareLedgerNode implements NodeApi {
         this.metricsRegistry.viewChanges.inc();
         this.log.info({ view }, "entered view");
       },
+      halted: (error) => this.halt(error),
       log: this.log,
     });
     this.driver.adoptLogKeys(live.map(([key]) => key));
@@ -340,6 +350,22 @@ export class CareLedgerNode implements NodeApi {
     }
   }
 
+  /**
+   * Consensus stopped on an unexpected error: the node reports not ready and tells whoever
+   * runs it (nodeProcess exits non-zero, and the supervisor restarts it from its durable state).
+   */
+  private halt(error: unknown): void {
+    if (this.haltedBy !== null) return;
+    this.haltedBy = { error };
+    for (const listener of this.haltListeners) listener(error);
+  }
+
+  /** Calls `listener` once if consensus halts (at once if it already has). */
+  onHalted(listener: (error: unknown) => void): void {
+    if (this.haltedBy !== null) listener(this.haltedBy.error);
+    else this.haltListeners.push(listener);
+  }
+
   // NodeApi
 
   status(): NodeStatus {
@@ -356,6 +382,7 @@ export class CareLedgerNode implements NodeApi {
       validators: this.validators,
       peers: this.network.connectedPeers,
       syncing: this.sync.syncing,
+      halted: this.haltedBy !== null,
     };
   }
 

@@ -35,13 +35,20 @@ function tx(
   );
 }
 
-function chain(height = 10, committed = new Set<string>()): MempoolChain {
+function chain(
+  height = 10,
+  committed = new Set<string>(),
+  senders = new Set([toHex(signer.publicKey)]),
+): MempoolChain {
   return {
     chainId: CHAIN,
     nextHeight: () => height,
     isCommitted: async (signed) => committed.has(toHex(signed.id)),
     checkPayload: (signed) => {
       if (signed.tx.type !== "identity.register") throw new CareLedgerError("TX_UNKNOWN_TYPE");
+    },
+    checkSender: async (signed) => {
+      if (!senders.has(toHex(signed.tx.from))) throw new CareLedgerError("SENDER_UNKNOWN");
     },
   };
 }
@@ -105,6 +112,12 @@ describe("Mempool admission", () => {
     expect(pool.size).toBe(0);
   });
 
+  it("refuses a sender the chain does not know with SENDER_UNKNOWN, holding nothing", async () => {
+    const pool = new Mempool(chain(10, new Set(), new Set()), nobleVerifier);
+    expect(await codeOf(() => pool.admit(tx().bytes))).toBe("SENDER_UNKNOWN");
+    expect([pool.size, pool.byteSize]).toEqual([0, 0]);
+  });
+
   it("refuses with MEMPOOL_FULL at its count and byte bounds and never grows past them", async () => {
     const byCount = new Mempool(chain(), nobleVerifier, { txsMax: 3, bytesMax: 1 << 20 });
     for (let i = 0; i < 3; i++) await byCount.admit(tx().bytes);
@@ -136,6 +149,16 @@ describe("Mempool lifecycle", () => {
     pool.onCommitted(10, ids.slice(0, 2));
     expect(pool.size).toBe(1);
     expect(pool.isVerified(ids[2] as string)).toBe(true);
+  });
+
+  it("gives a proposal's deferred transactions (block full) back for the next proposal", async () => {
+    const pool = new Mempool(chain(), nobleVerifier);
+    const ids: string[] = [];
+    for (const signed of [tx(), tx(), tx()]) ids.push(toHex((await pool.admit(signed.bytes)).id));
+    expect(pool.takeForProposal(10, 3)).toHaveLength(3);
+    expect(pool.hasUnproposed()).toBe(false);
+    pool.unpropose(ids.slice(1));
+    expect(pool.takeForProposal(11, 5).map((s) => toHex(s.id))).toEqual(ids.slice(1));
   });
 
   it("drops expired transactions when a block at their expiry height commits", async () => {

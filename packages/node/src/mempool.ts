@@ -29,6 +29,11 @@ export interface MempoolChain {
   isCommitted(signed: SignedTx): Promise<boolean>;
   /** Throws a CareLedgerError (TX_UNKNOWN_TYPE, TX_PAYLOAD_INVALID) for a payload no module takes. */
   checkPayload(signed: SignedTx): void;
+  /**
+   * Throws SENDER_UNKNOWN (or IDENTITY_REVOKED) for a sender that is neither a registered,
+   * unrevoked identity nor an organization admin: a block holding its transaction is invalid.
+   */
+  checkSender(signed: SignedTx): Promise<void>;
 }
 
 interface Entry {
@@ -42,7 +47,7 @@ interface Entry {
 
 /**
  * Transactions admitted and not yet committed. Admission checks size, encoding, chain, expiry,
- * duplicates, payload and signature, in order of cost; when full it refuses with `MEMPOOL_FULL`
+ * duplicates, payload, sender and signature, in order of cost; when full it refuses with `MEMPOOL_FULL`
  * and never grows. An admitted transaction leaves only by committing or expiring: nothing
  * admitted is silently evicted.
  */
@@ -107,6 +112,7 @@ export class Mempool {
     this.checkRoom(id, bytes.byteLength);
     this.chain.checkPayload(signed);
     if (await this.chain.isCommitted(signed)) throw new CareLedgerError("TX_DUPLICATE");
+    await this.chain.checkSender(signed);
     // Checked again: another admission of the same id may have finished while we waited.
     this.checkRoom(id, bytes.byteLength);
     if (!this.verifiedInBlocks.has(id) && !verifyTx(tx, this.verifier)) {
@@ -182,6 +188,19 @@ export class Mempool {
     this.unproposed.clear();
     for (const [id, entry] of this.entries)
       if (entry.proposedAt === null) this.unproposed.set(id, entry);
+  }
+
+  /**
+   * Transactions a proposal left out only because the block was full (`blockTxsMax`): they wait
+   * for the next proposal again, behind those already waiting.
+   */
+  unpropose(idsHex: readonly string[]): void {
+    for (const id of idsHex) {
+      const entry = this.entries.get(id);
+      if (entry === undefined || entry.proposedAt === null) continue;
+      entry.proposedAt = null;
+      this.unproposed.set(id, entry);
+    }
   }
 
   /** Transactions a proposer found it could not include (duplicate or expired): they leave. */

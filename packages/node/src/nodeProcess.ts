@@ -2,7 +2,10 @@ import { CareLedgerNode } from "./careLedgerNode.js";
 import { loadHome } from "./config.js";
 import { createLogger } from "./logger.js";
 
-/** Runs one node until SIGINT or SIGTERM, then stops it in order and exits. */
+/**
+ * Runs one node until SIGINT or SIGTERM (then stops it in order and returns) or until its
+ * consensus halts (then stops it and exits with HALTED_EXIT_CODE).
+ */
 export async function startNodeProcess(homeDir: string): Promise<void> {
   const home = await loadHome(homeDir);
   const log = createLogger(home.config.logLevel, `${home.config.host}:${home.config.apiPort}`);
@@ -15,10 +18,17 @@ export async function startNodeProcess(homeDir: string): Promise<void> {
     },
     "listening",
   );
-  await new Promise<void>((done) => {
-    process.once("SIGINT", done);
-    process.once("SIGTERM", done);
+  const halted = await new Promise<boolean>((done) => {
+    process.once("SIGINT", () => done(false));
+    process.once("SIGTERM", () => done(false));
+    node.onHalted(() => done(true));
   });
+  // A halted node stops as it would on a signal, then exits non-zero so its supervisor restarts
+  // it: a restart replays the consensus log and catches up, where staying up would be a zombie.
   await node.stop();
   log.flush();
+  if (halted) process.exit(HALTED_EXIT_CODE);
 }
+
+/** Exit status of a node whose consensus halted on an unexpected error. */
+export const HALTED_EXIT_CODE = 70;

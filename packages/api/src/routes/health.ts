@@ -5,9 +5,11 @@ import type { NodeApi } from "../nodeApi.js";
 export function healthRoutes(node: NodeApi): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.get("/healthz", async () => ({ ok: true }));
-    // Ready once the node has caught up with its peers.
+    // Ready once the node has caught up with its peers, and never again once consensus halted.
     app.get("/readyz", async (_request, reply) => {
-      if (node.status().syncing) return sendError(reply, "NOT_READY", 503, "node is syncing");
+      const { syncing, halted } = node.status();
+      if (halted) return sendError(reply, "NOT_READY", 503, "consensus halted; node restarts");
+      if (syncing) return sendError(reply, "NOT_READY", 503, "node is syncing");
       return { ok: true };
     });
     app.get("/metrics", async (_request, reply) => {

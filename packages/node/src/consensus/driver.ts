@@ -48,6 +48,11 @@ export interface DriverDeps {
     result: ExecutionResult,
   ) => void;
   readonly viewChanged: (view: number) => void;
+  /**
+   * Consensus stopped for good on an unexpected error (a bug or a broken disk): the node must
+   * report itself not ready and exit, so its supervisor restarts it from its durable state.
+   */
+  readonly halted: (error: unknown) => void;
   readonly log: Logger;
 }
 
@@ -172,9 +177,11 @@ export class ConsensusDriver {
         if (!this.pendingSignalled) this.signalPending(this.proposalWanted());
       }
     } catch (error) {
-      // A failure here is a bug or a broken disk: stop voting rather than risk a wrong vote.
+      // A failure here is a bug or a broken disk: stop voting rather than risk a wrong vote, and
+      // say so, instead of staying up as a node that answers but never commits again.
       this.deps.log.fatal({ err: error }, "consensus driver failed; stopping consensus");
       this.stop();
+      this.deps.halted(error);
     } finally {
       this.running = false;
     }
@@ -259,17 +266,30 @@ export class ConsensusDriver {
     if (parents === null) return; // The parent was never executed here: no proposal this time.
     const parentTime = parents.at(-1)?.header.time ?? head.time;
     const candidates = mempool.takeForProposal(ask.height, this.deps.blockTxsMax);
-    const built = await ledger.buildBlock(
-      {
-        height: ask.height,
-        view: ask.view,
-        proposer: ask.proposer,
-        time: Math.max(Date.now(), parentTime + 1),
-        txs: candidates,
-      },
-      { parents, isVerified: (id) => mempool.isVerified(id) },
-    );
+    const now = Date.now();
+    let built: Awaited<ReturnType<Ledger["buildBlock"]>>;
+    try {
+      built = await ledger.buildBlock(
+        {
+          height: ask.height,
+          view: ask.view,
+          proposer: ask.proposer,
+          // The clock, or just after a parent whose time is ahead of it; buildBlock refuses a
+          // time beyond this node's clock + clockSkewMaxMs, which every replica would refuse.
+          time: Math.max(now, parentTime + 1),
+          txs: candidates,
+        },
+        { parents, isVerified: (id) => mempool.isVerified(id), now },
+      );
+    } catch (error) {
+      if (!(error instanceof CareLedgerError)) throw error;
+      // No proposal this time (the view timer moves on to another primary if it persists).
+      mempool.unpropose(candidates.map((signed) => toHex(signed.id)));
+      this.deps.log.warn({ height: ask.height, reason: error.message }, "could not propose");
+      return;
+    }
     mempool.discard(built.excluded.map((refused) => toHex(refused.id)));
+    mempool.unpropose(built.deferred.map(toHex));
     this.inFlight.add(built.result);
     this.proposedHeight = ask.height;
     this.proposedAtMs = Date.now();
@@ -289,6 +309,8 @@ export class ConsensusDriver {
       const result = await this.deps.ledger.executeBlock(block, {
         parents,
         isVerified: (id) => this.deps.mempool.isVerified(id),
+        // The verdict is this node's: a header too far ahead of its clock is refused.
+        now: Date.now(),
       });
       this.inFlight.add(result);
       this.deps.mempool.noteVerified(result.txIds);
