@@ -38,7 +38,10 @@ export class TestCluster {
   private readonly inbox: [number, Input][] = [];
   now = 0;
 
-  constructor(size: number, params: ConsensusParams = TEST_PARAMS) {
+  constructor(
+    size: number,
+    private readonly params: ConsensusParams = TEST_PARAMS,
+  ) {
     this.signers = Array.from({ length: size }, (_, index) => this.keyring.signer(index));
     const validators = this.signers.map((signer) => signer.publicKey);
     this.configs = this.signers.map((signer) => ({
@@ -99,13 +102,18 @@ export class TestCluster {
           effect.prevHash,
           effect.proposer,
           this.now,
+          this.params.clockSkewMaxMs,
           [],
         );
         if (block !== undefined) this.send(node, { type: "proposal", block });
         return;
       }
       case "execute":
-        this.send(node, { type: "verdict", hash: effect.hash, valid: app.execute(effect.block) });
+        this.send(node, {
+          type: "verdict",
+          hash: effect.hash,
+          valid: app.execute(effect.block, this.now, this.params.clockSkewMaxMs),
+        });
         return;
       case "deliver":
         app.commit(effect.block, effect.certificate);

@@ -77,6 +77,7 @@ export class SimApp {
     prevHash: Uint8Array,
     proposer: Uint8Array,
     now: number,
+    clockSkewMaxMs: number,
     mempool: readonly SignedTx[],
   ): Block | undefined {
     const parent = this.executed.get(toHex(prevHash));
@@ -85,7 +86,11 @@ export class SimApp {
     const txs = mempool
       .filter((signed) => signed.tx.expires >= height && !taken.has(toHex(signed.id)))
       .slice(0, SIM_BLOCK_TXS_MAX);
-    return this.assemble(parent, view, proposer, Math.max(now, parent.time + 1), txs);
+    // As the node's driver: the clock, or just after a parent ahead of it, never a time this
+    // replica's own verdict would refuse.
+    const time = Math.max(now, parent.time + 1);
+    if (time - now > clockSkewMaxMs) return undefined;
+    return this.assemble(parent, view, proposer, time, txs);
   }
 
   /** A block with the same parent but other contents: what an equivocating primary sends. */
@@ -152,12 +157,16 @@ export class SimApp {
     return { blockHash: hashOfHeader(block.header) };
   }
 
-  /** Validates and executes a proposal on top of its (executed) parent. */
-  execute(block: Block): boolean {
+  /**
+   * Validates and executes a proposal on top of its (executed) parent, as the node's ledger does
+   * with the replica's clock: a time more than `clockSkewMaxMs` ahead of `now` is refused.
+   */
+  execute(block: Block, now: number, clockSkewMaxMs: number): boolean {
     const header = block.header;
     const parent = this.executed.get(toHex(header.prevHash));
     if (parent === undefined || parent.height !== header.height - 1) return false;
-    if (header.time <= parent.time || !bytesEqual(header.txRoot, txRootOf(block.txs))) return false;
+    if (header.time <= parent.time || header.time - now > clockSkewMaxMs) return false;
+    if (!bytesEqual(header.txRoot, txRootOf(block.txs))) return false;
     if (!bytesEqual(header.stateRoot, sha256Fast([parent.stateRoot, header.txRoot]))) return false;
     const taken = this.ancestorTxs(parent);
     for (const signed of block.txs) {

@@ -66,7 +66,11 @@ export function applyEffect(
       return;
     case "execute":
       later(APP_DELAY_MS, () => [
-        { type: "verdict", hash: effect.hash, valid: instance.app.execute(effect.block) },
+        {
+          type: "verdict",
+          hash: effect.hash,
+          valid: instance.app.execute(effect.block, w.now, w.scenario.params.clockSkewMaxMs),
+        },
       ]);
       return;
     case "deliver": {

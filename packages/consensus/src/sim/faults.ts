@@ -156,11 +156,23 @@ function shifted(context: ByzantineContext, message: ConsensusMessage): Outgoing
   }
 }
 
-/** A primary proposing a block whose state root no honest application reproduces. */
+/** Ten years of header time, in ms: far enough to expire every proposal and time-based rule. */
+const TEN_YEARS_MS = 10 * 365 * 24 * 3600 * 1000;
+
+/**
+ * A primary proposing a block no honest replica may accept: a state root no honest application
+ * reproduces, or a correct block whose time is far ahead of every clock (Number.MAX_SAFE_INTEGER
+ * leaves no later time an honest successor could write; ten years ahead expires everything).
+ */
 function badProposal(context: ByzantineContext, message: ConsensusMessage): ConsensusMessage {
   if (message.kind !== "preprepare") return message;
-  const stateRoot = new Uint8Array(32).fill(7);
-  const block = { ...message.block, header: { ...message.block.header, stateRoot } };
+  const { header } = message.block;
+  const changed = context.prng.pick([
+    { stateRoot: new Uint8Array(32).fill(7) },
+    { time: Number.MAX_SAFE_INTEGER },
+    { time: header.time + TEN_YEARS_MS },
+  ]);
+  const block = { ...message.block, header: { ...header, ...changed } };
   const { blockHash } = context.app.hashOf(block);
   return resign(context, { ...message, block, hash: blockHash });
 }

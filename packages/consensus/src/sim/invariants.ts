@@ -52,6 +52,10 @@ export class Invariants {
     const hash = hashOfHeader(block.header);
     const hex = toHex(hash);
     if (refusal !== undefined) this.fail(now, `${node} committed h${height} that ${refusal}`);
+    // Honest replicas judged it at or before `now` against clockSkewMaxMs; clocks only advance.
+    if (block.header.time - now > this.params.clockSkewMaxMs) {
+      this.fail(now, `TIME: ${node} committed h${height} ${block.header.time - now} ms ahead`);
+    }
     const known = this.decided.get(height);
     if (known === undefined) this.decided.set(height, hex);
     else if (known !== hex) {

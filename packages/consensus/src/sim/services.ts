@@ -26,6 +26,7 @@ export function propose(
     ask.prevHash,
     ask.proposer,
     w.now,
+    w.scenario.params.clockSkewMaxMs,
     pendingTxs(node, instance),
   );
   if (block === undefined) return [];
