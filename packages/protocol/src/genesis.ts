@@ -21,12 +21,15 @@ export const ORGANIZATION_KINDS = [
   "licensing-body",
 ] as const;
 
+/** Most admin keys one organization lists. */
+export const ORG_ADMIN_KEYS_MAX = 16;
+
 export const OrganizationSchema = Type.Object(
   {
     id: Type.String({ pattern: "^[a-z0-9][a-z0-9-]{0,63}$" }),
     name: Type.String({ minLength: 1, maxLength: 200 }),
     kind: Type.Union(ORGANIZATION_KINDS.map((kind) => Type.Literal(kind))),
-    adminKeys: Type.Array(hexKey(), { minItems: 1, maxItems: 16 }),
+    adminKeys: Type.Array(hexKey(), { minItems: 1, maxItems: ORG_ADMIN_KEYS_MAX }),
     nodeKeys: Type.Array(hexKey(), { maxItems: 16 }),
     gs1CompanyPrefixes: Type.Optional(
       Type.Array(Type.String({ pattern: "^[0-9]{6,12}$" }), { maxItems: 32 }),

@@ -21,6 +21,7 @@ const member = generateKeyPair();
 const SAMPLES: { [T in TxTypeName]: PayloadOf<T> } = {
   "identity.register": { key: member.publicKey, org: "st-mary", roles: ["clinician"] },
   "identity.revoke": { key: member.publicKey },
+  "org.revokeAdmin": { org: "st-mary", key: member.publicKey },
   "gov.propose": {
     org: "st-mary",
     change: { kind: "validator.remove", key: member.publicKey },

@@ -4,6 +4,7 @@ import {
   govVotePayload,
   identityRegisterPayload,
   identityRevokePayload,
+  orgRevokeAdminPayload,
   type PayloadChecker,
 } from "@careledger/protocol";
 import type { Static, TSchema } from "@sinclair/typebox";
@@ -15,6 +16,7 @@ import type { Static, TSchema } from "@sinclair/typebox";
 export const TX_PAYLOADS = {
   "identity.register": identityRegisterPayload,
   "identity.revoke": identityRevokePayload,
+  "org.revokeAdmin": orgRevokeAdminPayload,
   "gov.propose": govProposePayload,
   "gov.vote": govVotePayload,
 } as const satisfies Record<string, PayloadChecker<TSchema>>;

@@ -1,5 +1,5 @@
 import { type Static, Type } from "@sinclair/typebox";
-import { ConsensusParamsSchema, OrganizationSchema } from "../genesis.js";
+import { ConsensusParamsSchema, ORG_ADMIN_KEYS_MAX, OrganizationSchema } from "../genesis.js";
 import { PUBLIC_KEY_BYTES } from "../keys.js";
 import { payloadChecker } from "./check.js";
 import { OrganizationIdSchema } from "./identity.js";
@@ -22,6 +22,16 @@ export const GovernanceChangeSchema = Type.Union([
   ),
   Type.Object(
     { kind: Type.Literal("org.remove"), org: OrganizationIdSchema },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    {
+      kind: Type.Literal("org.admins"),
+      org: OrganizationIdSchema,
+      /** Keys that become admins of `org`, and admins that stop being: a rotation is both. */
+      add: Type.Array(publicKey(), { maxItems: ORG_ADMIN_KEYS_MAX }),
+      remove: Type.Array(publicKey(), { maxItems: ORG_ADMIN_KEYS_MAX }),
+    },
     { additionalProperties: false },
   ),
   Type.Object(

@@ -45,6 +45,16 @@ export const IdentityRevokePayloadSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/**
+ * `org.revokeAdmin`, sent by an admin of `org` (another one, or the key itself): `key` stops being
+ * an admin of `org` at once. The last admin key cannot be removed.
+ */
+export const OrgRevokeAdminPayloadSchema = Type.Object(
+  { org: OrganizationIdSchema, key: publicKey() },
+  { additionalProperties: false },
+);
+
+export type OrgRevokeAdminPayload = Static<typeof OrgRevokeAdminPayloadSchema>;
 export type IdentityRegisterPayload = Static<typeof IdentityRegisterPayloadSchema>;
 export type IdentityRevokePayload = Static<typeof IdentityRevokePayloadSchema>;
 
@@ -56,3 +66,4 @@ export const identityRegisterPayload = payloadChecker(IdentityRegisterPayloadSch
       : "/roles: Expected array elements to be unique",
 });
 export const identityRevokePayload = payloadChecker(IdentityRevokePayloadSchema);
+export const orgRevokeAdminPayload = payloadChecker(OrgRevokeAdminPayloadSchema);

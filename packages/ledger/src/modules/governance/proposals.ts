@@ -2,6 +2,8 @@ import {
   type Canonical,
   ConsensusParamsSchema,
   type GovernanceChange,
+  ORG_ADMIN_KEYS_MAX,
+  type Organization,
   toHex,
   VALIDATORS_MAX,
   VALIDATORS_MIN,
@@ -71,6 +73,9 @@ export async function checkChange(state: StateAccess, change: GovernanceChange):
       return;
     case "org.remove":
       return checkOrgRemoval(state, change.org);
+    case "org.admins":
+      await adminKeysAfter(state, change);
+      return;
     case "validator.add": {
       const validators = await projectedValidators(state);
       const org = await readOrganization(state, change.org);
@@ -95,6 +100,37 @@ export async function checkChange(state: StateAccess, change: GovernanceChange):
       return;
     }
   }
+}
+
+/**
+ * An organization's admin keys once `change` applies, or the rule it breaks: the organization
+ * exists, the change changes something, no key is both added and removed, every removed key is
+ * an admin and no added one already is, and between 1 and ORG_ADMIN_KEYS_MAX keys remain.
+ */
+async function adminKeysAfter(
+  state: StateAccess,
+  change: Extract<GovernanceChange, { kind: "org.admins" }>,
+): Promise<string[]> {
+  const org = await readOrganization(state, change.org);
+  if (org === null) return reject("ORG_NOT_FOUND", `no organization ${change.org}`);
+  const add = change.add.map(toHex);
+  const remove = change.remove.map(toHex);
+  if (add.length + remove.length === 0) reject("PROPOSAL_INVALID", "the change changes nothing");
+  if (new Set([...add, ...remove]).size !== add.length + remove.length) {
+    reject("PROPOSAL_INVALID", "a key is listed twice");
+  }
+  if (remove.some((key) => !org.adminKeys.includes(key))) {
+    reject("NOT_FOUND", `a removed key is no admin of ${org.id}`);
+  }
+  if (add.some((key) => org.adminKeys.includes(key))) {
+    reject("ALREADY_EXISTS", `an added key already administers ${org.id}`);
+  }
+  const after = [...org.adminKeys.filter((key) => !remove.includes(key)), ...add];
+  if (after.length === 0) reject("LAST_ADMIN", `${org.id} would have no admin key`);
+  if (after.length > ORG_ADMIN_KEYS_MAX) {
+    reject("PROPOSAL_INVALID", `${org.id} would have more than ${ORG_ADMIN_KEYS_MAX} admin keys`);
+  }
+  return after;
 }
 
 async function checkOrgRemoval(state: StateAccess, id: string): Promise<void> {
@@ -134,6 +170,11 @@ export async function enactChange(
         ids.filter((id) => id !== change.org),
       );
       return undefined;
+    case "org.admins": {
+      const org = (await readOrganization(state, change.org)) as Organization;
+      await writeOrganization(state, { ...org, adminKeys: await adminKeysAfter(state, change) });
+      return undefined;
+    }
     case "validator.add": {
       const org = await readOrganization(state, change.org);
       const keyHex = toHex(change.key);

@@ -1,9 +1,9 @@
 import type { LedgerModule } from "../module.js";
 import { identityQueries } from "./queries.js";
-import { identityRegister, identityRevoke } from "./transactions.js";
+import { identityRegister, identityRevoke, orgRevokeAdmin } from "./transactions.js";
 
 export const identityModule: LedgerModule = {
   name: "identity",
-  txTypes: [identityRegister, identityRevoke],
+  txTypes: [identityRegister, identityRevoke, orgRevokeAdmin],
   queries: identityQueries,
 };

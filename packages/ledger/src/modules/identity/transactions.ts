@@ -1,4 +1,8 @@
-import { identityRegisterPayload, identityRevokePayload } from "@careledger/protocol";
+import {
+  identityRegisterPayload,
+  identityRevokePayload,
+  orgRevokeAdminPayload,
+} from "@careledger/protocol";
 import { hexOf } from "../../hex.js";
 import { defineTxType, reject } from "../module.js";
 import {
@@ -8,6 +12,7 @@ import {
   readOrganization,
   requireAdminOf,
   writeIdentity,
+  writeOrganization,
 } from "./state.js";
 
 /** `identity.register`: an admin of the organization binds a new key to it with roles. */
@@ -48,5 +53,27 @@ export const identityRevoke = defineTxType({
       }
     }
     writeIdentity(ctx.state, keyHex, { ...record, revokedAt: ctx.height });
+  },
+});
+
+/**
+ * `org.revokeAdmin`: an admin of the organization (another one, or the key itself, for a key it
+ * lost or suspects) removes an admin key at once, without waiting for a governance vote. The last
+ * admin key stays (LAST_ADMIN): an organization without one could never act again; adding keys
+ * is governance's (`gov.propose` with `org.admins`), so a stolen key cannot let in another.
+ */
+export const orgRevokeAdmin = defineTxType({
+  type: "org.revokeAdmin",
+  payload: orgRevokeAdminPayload,
+  reads: (payload) => [orgKey(payload.org)],
+  async execute(ctx, payload) {
+    const org = await requireAdminOf(ctx.state, payload.org, ctx.sender);
+    const keyHex = hexOf(payload.key);
+    if (!org.adminKeys.includes(keyHex)) reject("NOT_FOUND", `key is no admin of ${org.id}`);
+    if (org.adminKeys.length <= 1) reject("LAST_ADMIN", `${keyHex} is the last admin of ${org.id}`);
+    await writeOrganization(ctx.state, {
+      ...org,
+      adminKeys: org.adminKeys.filter((key) => key !== keyHex),
+    });
   },
 });
