@@ -1,9 +1,9 @@
 import { bytesEqual, quorumSize, toHex, type ValidatorSet } from "@careledger/protocol";
 import { deliverCommitted, moveHead, onCheckpoint } from "./checkpoint.js";
 import { verifyMessage } from "./messages.js";
-import { onNewView } from "./newView.js";
+import { adoptPlan, onNewView, planNewView } from "./newView.js";
 import { advanceSlots, onPrePrepare, onVote, rememberBlock } from "./normalCase.js";
-import { onProposal, tryPropose } from "./proposer.js";
+import { onProposal, resendProposals, tryPropose } from "./proposer.js";
 import { ReplicaState } from "./state.js";
 import type {
   CommittedHead,
@@ -60,8 +60,11 @@ export class Replica {
       if (record.type === "view" && record.view >= r.view) {
         r.view = record.view;
         r.changing = record.changing;
+        r.newView = record.changing ? null : record.newView;
       }
     }
+    // The plan is recomputed from the persisted new view, as a backup computes it on receipt.
+    if (r.newView !== null) adoptPlan(r, planNewView(r.newView.viewChanges));
     restoreVotes(r, records);
     return new Replica(r);
   }
@@ -167,6 +170,7 @@ function start(r: ReplicaState): void {
   r.setTimer("emptyBlock", r.now + r.params.emptyBlockIntervalMs);
   if (!r.changing) {
     r.armProgressTimer();
+    resendProposals(r);
     return;
   }
   r.setTimer("viewChange", r.now + r.viewChangeTimeout());

@@ -151,6 +151,15 @@ export class ReplicaState {
     return this.params.viewChangeTimeoutMs * 2 ** exponent;
   }
 
+  /** Persists where the replica stands: its view, and the new view it installed in it. */
+  persistView(): void {
+    const newView = this.changing ? null : this.newView;
+    this.out.push({
+      type: "persist",
+      record: { type: "view", view: this.view, changing: this.changing, newView },
+    });
+  }
+
   /** Re-arms the timer that starts a view change when nothing commits. */
   armProgressTimer(): void {
     const wait = this.params.emptyBlockIntervalMs + this.viewChangeTimeout();

@@ -92,7 +92,16 @@ export type TimerName = "progress" | "viewChange" | "emptyBlock" | "sync";
 
 /** What the replica writes to durable storage; a restarted replica is rebuilt from these. */
 export type PersistRecord =
-  | { readonly type: "view"; readonly view: number; readonly changing: boolean }
+  | {
+      readonly type: "view";
+      readonly view: number;
+      readonly changing: boolean;
+      /**
+       * The new view installed (null while changing, and for view 0): its plan binds the replica
+       * after a restart too, so it never takes a fresh block at a height the plan re-proposes.
+       */
+      readonly newView: NewViewMessage | null;
+    }
   | {
       readonly type: "prepare";
       readonly height: number;

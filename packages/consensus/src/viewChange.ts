@@ -21,7 +21,7 @@ export function startViewChange(r: ReplicaState, view: number): void {
   r.runEnd = r.head.height;
   r.proposalPending = null;
   forgetOlderViews(r);
-  r.out.push({ type: "persist", record: { type: "view", view, changing: true } });
+  r.persistView();
   r.out.push({ type: "cancelTimer", name: "progress" });
   r.setTimer("viewChange", r.now + r.viewChangeTimeout());
   r.viewChangeAttempts += 1;
