@@ -1,4 +1,5 @@
 import { type Block, bytesEqual, fromHex, toHex } from "@careledger/protocol";
+import { endAmnesia } from "./amnesia.js";
 import { signMessage, stripBlocks, verifyMessage } from "./messages.js";
 import { fitsNewView, onVote, rememberBlock } from "./normalCase.js";
 import { validViewChange } from "./proofs.js";
@@ -56,7 +57,7 @@ export function planNewView(changes: readonly ViewChangeMessage[]): NewViewPlan 
  * height it re-proposed, and it can send its re-proposals again.
  */
 export function tryNewView(r: ReplicaState): void {
-  if (!r.changing || !r.isPrimary(r.view)) return;
+  if (!r.changing || !r.isPrimary(r.view) || r.amnesia !== null) return;
   const changes = [...r.viewChanges.values()].filter((change) => change.view === r.view);
   if (changes.length < r.quorumOf(r.currentSet().length)) return;
   const plan = planNewView(changes);
@@ -177,6 +178,7 @@ function installNewView(
   r.changing = false;
   r.newView = message;
   adoptPlan(r, plan);
+  endAmnesia(r);
   r.persistView();
   for (let height = r.head.height + 1; height <= r.highestInFlight(); height++) {
     const slot = r.slots.get(height);

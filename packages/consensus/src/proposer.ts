@@ -32,6 +32,7 @@ function nextProposal(r: ReplicaState): { height: number; prevHash: Uint8Array }
  */
 export function tryPropose(r: ReplicaState): void {
   if (r.changing || r.proposalPending !== null || !r.isPrimary(r.view)) return;
+  if (r.amnesia !== null) return;
   if (!r.txsPending && !r.emptyDue) return;
   const next = nextProposal(r);
   if (next === undefined) return;

@@ -1,4 +1,5 @@
 import { bytesEqual, quorumSize, toHex, type ValidatorSet } from "@careledger/protocol";
+import { learnViews } from "./amnesia.js";
 import { deliverCommitted, moveHead, onCheckpoint } from "./checkpoint.js";
 import { verifyMessage } from "./messages.js";
 import { adoptPlan, onNewView, planNewView } from "./newView.js";
@@ -63,6 +64,9 @@ export class Replica {
         r.newView = record.changing ? null : record.newView;
       }
     }
+    // An empty log on a chain past genesis is a lost one, unless the operator says otherwise.
+    const logLost = head.height > 0 && !records.some((record) => record.type === "view");
+    if (logLost && config.unsafeResetVotes !== true) r.amnesia = { floor: 0, heard: new Set() };
     // The plan is recomputed from the persisted new view, as a backup computes it on receipt.
     if (r.newView !== null) adoptPlan(r, planNewView(r.newView.viewChanges));
     restoreVotes(r, records);
@@ -153,7 +157,7 @@ function dispatch(r: ReplicaState, event: Event): void {
       r.txsPending = event.pending;
       return;
     case "requestTimedOut":
-      if (!r.changing && r.myIndex(r.head.height + 1) >= 0) startViewChange(r, r.view + 1);
+      if (!r.changing && r.votesAt(r.head.height + 1)) startViewChange(r, r.view + 1);
       return;
     case "validatorSetChanged":
       if (!r.schedule.schedule(event.decidedAt, event.validators, r.params)) {
@@ -167,6 +171,9 @@ function dispatch(r: ReplicaState, event: Event): void {
 }
 
 function start(r: ReplicaState): void {
+  // Written at every start, so that from the first one on the log is never empty: an empty log
+  // on a chain past genesis means a lost one.
+  r.persistView();
   r.setTimer("emptyBlock", r.now + r.params.emptyBlockIntervalMs);
   if (!r.changing) {
     r.armProgressTimer();
@@ -186,6 +193,7 @@ function onMessage(r: ReplicaState, message: ConsensusMessage): void {
     r.drop("signature");
     return;
   }
+  learnViews(r, message);
   switch (message.kind) {
     case "preprepare":
       onPrePrepare(r, message);
@@ -207,7 +215,8 @@ function onMessage(r: ReplicaState, message: ConsensusMessage): void {
 }
 
 function onTimer(r: ReplicaState, name: TimerName): void {
-  const member = r.myIndex(r.head.height + 1) >= 0;
+  // A validator that lost its log does not start view changes of its own (it follows f + 1).
+  const member = r.votesAt(r.head.height + 1);
   switch (name) {
     case "progress":
       if (r.changing) return;
@@ -252,7 +261,9 @@ function onVerdict(r: ReplicaState, hash: Uint8Array, valid: boolean): void {
     if (!slot.executing.delete(hex)) continue;
     slot.verdicts.set(hex, valid);
     // A primary whose proposal the application refuses is faulty: replace it now.
-    if (!valid && slot.accepted.get(r.view) === hex && !r.changing) startViewChange(r, r.view + 1);
+    if (!valid && slot.accepted.get(r.view) === hex && !r.changing && r.votesAt(slot.height)) {
+      startViewChange(r, r.view + 1);
+    }
     return;
   }
 }

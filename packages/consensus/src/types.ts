@@ -180,6 +180,11 @@ export interface ReplicaConfig {
   readonly genesisValidators: ValidatorSet;
   /** The hash height 1 links to (its `prevHash`). */
   readonly genesisHash: Uint8Array;
+  /**
+   * The operator's word that this validator never voted with this key (`--unsafe-reset-votes`):
+   * an empty consensus log on a chain past genesis is then not taken for a lost one.
+   */
+  readonly unsafeResetVotes?: boolean;
   /** Quorum rule; injectable only so a test can plant a bug and watch the simulator catch it. */
   readonly quorum?: (validatorCount: number) => number;
 }

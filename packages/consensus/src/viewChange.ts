@@ -31,7 +31,7 @@ export function startViewChange(r: ReplicaState, view: number): void {
 
 /** Sends this replica's view change for the current view (also re-sent after a restart). */
 export function sendViewChange(r: ReplicaState): void {
-  if (r.schedule.indexOf(r.head.height + 1, r.config.signer.publicKey) < 0) return;
+  if (!r.votesAt(r.head.height + 1)) return;
   const prepared: PreparedCertificate[] = [];
   const blocks: Block[] = [];
   for (let height = r.head.height + 1; height <= r.highestInFlight(); height++) {

@@ -91,7 +91,9 @@ export function scenarioOf(seed: number): Scenario {
     ...validatorChanges.map((c) => c.validators.length),
   );
   const faulty = new Map<number, ByzantineStrategy>();
-  const faultyCount = Math.min(byzantine.length, faultyMax(smallest));
+  // A validator that lost its log counts as one of the f faults until it may vote again.
+  const wiped = kinds.has("wipe") ? 1 : 0;
+  const faultyCount = Math.min(byzantine.length, faultyMax(smallest) - wiped);
   const candidates = shuffled(prng, range(nodeCount));
   for (let i = 0; i < faultyCount; i++) {
     faulty.set(candidates[i] as number, byzantine[i] as ByzantineStrategy);
@@ -115,7 +117,8 @@ export function scenarioOf(seed: number): Scenario {
     partitions: kinds.has("partition") ? partitionsOf(prng, nodeCount, stabiliseAt) : [],
     crashes: kinds.has("crash") ? crashesOf(prng, nodeCount, stabiliseAt) : [],
     validatorChanges,
-    ...viewChangeFaultsOf(prng, kinds, nodeCount, stabiliseAt),
+    ...viewChangeFaultsOf(prng, kinds, stabiliseAt),
+    wipes: wiped === 0 ? [] : [wipeOf(prng, candidates[faultyCount] as number, stabiliseAt)],
     txTimes: range(prng.int(3, 15)).map(() => prng.int(0, stabiliseAt)),
     stabiliseAt,
   };
@@ -157,24 +160,17 @@ function crashesOf(prng: Prng, nodeCount: number, until: number) {
  * heights needs them too (its victims are replicas that forgot the new view's plan), so its kind
  * brings them along.
  */
-function viewChangeFaultsOf(
-  prng: Prng,
-  kinds: ReadonlySet<FaultKind>,
-  nodeCount: number,
-  until: number,
-) {
+function viewChangeFaultsOf(prng: Prng, kinds: ReadonlySet<FaultKind>, until: number) {
   const around = kinds.has("viewChangeRestart") || kinds.has("runFork");
   return {
     viewChangeTriggers: around ? range(prng.int(2, 6)).map(() => prng.int(0, until)) : [],
     restartsAtNewView: around ? prng.int(1, 4) : 0,
-    wipes: kinds.has("wipe")
-      ? range(prng.int(1, 2)).map(() => ({
-          node: prng.int(0, nodeCount - 1),
-          at: prng.int(0, until),
-          downMs: prng.int(20, 600),
-        }))
-      : [],
   };
+}
+
+/** One wipe, of a node that is not Byzantine (so the honest side stays within f faults). */
+function wipeOf(prng: Prng, node: number, until: number) {
+  return { node, at: prng.int(0, until), downMs: prng.int(20, 600) };
 }
 
 function changesOf(prng: Prng, until: number) {
