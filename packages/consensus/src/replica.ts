@@ -261,7 +261,8 @@ function onVerdict(r: ReplicaState, hash: Uint8Array, valid: boolean): void {
     if (!slot.executing.delete(hex)) continue;
     slot.verdicts.set(hex, valid);
     // A primary whose proposal the application refuses is faulty: replace it now.
-    if (!valid && slot.accepted.get(r.view) === hex && !r.changing && r.votesAt(slot.height)) {
+    // (Not one that lost its log: it follows f + 1 into views, it does not lead them.)
+    if (!valid && slot.accepted.get(r.view) === hex && !r.changing && r.amnesia === null) {
       startViewChange(r, r.view + 1);
     }
     return;
