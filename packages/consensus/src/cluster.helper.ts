@@ -63,6 +63,11 @@ export class TestCluster {
     this.inbox.push([node, input]);
   }
 
+  /** Loses every queued event and message in flight, as a crash of everyone would. */
+  dropQueued(): void {
+    this.inbox.length = 0;
+  }
+
   /** Delivers queued events until none is left or `done` holds. */
   run(done: () => boolean = () => false): void {
     for (let steps = 0; steps < STEPS_MAX && !done(); steps++) {

@@ -1,11 +1,17 @@
 import { type Block, bytesEqual, fromHex, toHex } from "@careledger/protocol";
+import { endAmnesia } from "./amnesia.js";
 import { signMessage, stripBlocks, verifyMessage } from "./messages.js";
-import { fitsNewView, rememberBlock } from "./normalCase.js";
+import { fitsNewView, onVote, rememberBlock } from "./normalCase.js";
 import { validViewChange } from "./proofs.js";
 import type { ReplicaState } from "./state.js";
 import { learnHead, requestSync } from "./sync.js";
-import type { NewViewMessage, PreparedCertificate, ViewChangeMessage } from "./types.js";
-import { forgetOlderViews } from "./votes.js";
+import type {
+  ConsensusMessage,
+  NewViewMessage,
+  PreparedCertificate,
+  ViewChangeMessage,
+} from "./types.js";
+import { castVote, forgetOlderViews } from "./votes.js";
 
 /** What a new view decides: the head it starts from and the linked run it re-proposes. */
 export interface NewViewPlan {
@@ -44,9 +50,14 @@ export function planNewView(changes: readonly ViewChangeMessage[]): NewViewPlan 
   return { baseHeight: base.committedHeight, baseHash: base.committedHash, run };
 }
 
-/** The new primary, once it holds a quorum of view changes for its view, sends the new view. */
+/**
+ * The new primary, once it holds a quorum of view changes for its view, sends the new view. The
+ * view record (with the new view) and its re-proposals are persisted before any of them leaves:
+ * a restarted primary neither sends a second, different new view nor asks for a fresh block at a
+ * height it re-proposed, and it can send its re-proposals again.
+ */
 export function tryNewView(r: ReplicaState): void {
-  if (!r.changing || !r.isPrimary(r.view)) return;
+  if (!r.changing || !r.isPrimary(r.view) || r.amnesia !== null) return;
   const changes = [...r.viewChanges.values()].filter((change) => change.view === r.view);
   if (changes.length < r.quorumOf(r.currentSet().length)) return;
   const plan = planNewView(changes);
@@ -60,20 +71,40 @@ export function tryNewView(r: ReplicaState): void {
     view: r.view,
     viewChanges: changes.map(stripBlocks),
   });
-  r.out.push({ type: "broadcast", message });
   installNewView(r, message, plan, bodies);
+  const sends = reProposeRun(r, plan, bodies);
+  armNewViewTimers(r, plan);
+  r.out.push({ type: "broadcast", message });
+  for (const send of sends) r.out.push({ type: "broadcast", message: send });
+}
+
+/**
+ * Signs the run's pre-prepares; each one within the window is also this primary's prepare, cast
+ * (and so persisted, with the body) before anything leaves. Returns the messages to send.
+ */
+function reProposeRun(
+  r: ReplicaState,
+  plan: NewViewPlan,
+  bodies: ReadonlyMap<string, Block>,
+): ConsensusMessage[] {
+  const sends: ConsensusMessage[] = [];
   for (const entry of plan.run) {
     const block = bodies.get(toHex(entry.hash));
     if (block === undefined) continue;
-    const preprepare = signMessage(r.config.chainId, r.config.signer, {
-      kind: "preprepare",
-      height: entry.height,
-      view: r.view,
-      hash: entry.hash,
-      block,
-    });
-    r.out.push({ type: "broadcast", message: preprepare });
+    const vote = { height: entry.height, view: r.view, hash: entry.hash };
+    sends.push(
+      signMessage(r.config.chainId, r.config.signer, { kind: "preprepare", ...vote, block }),
+    );
+    const slot = r.slot(entry.height);
+    if (slot === undefined || !rememberBlock(slot, block, entry.hash)) continue;
+    slot.accepted.set(r.view, toHex(entry.hash));
+    slot.preparedIn = r.view;
+    if (!castVote(r, "prepare", { type: "prepare", ...vote, block })) continue;
+    const prepare = signMessage(r.config.chainId, r.config.signer, { kind: "prepare", ...vote });
+    sends.push(prepare);
+    onVote(r, prepare);
   }
+  return sends;
 }
 
 function bodiesOf(changes: readonly ViewChangeMessage[]): Map<string, Block> {
@@ -125,25 +156,30 @@ export function onNewView(r: ReplicaState, message: NewViewMessage): void {
   }
   r.view = message.view;
   forgetOlderViews(r);
-  installNewView(r, message, planNewView(changes), new Map());
+  const plan = planNewView(changes);
+  installNewView(r, message, plan, new Map());
+  armNewViewTimers(r, plan);
 }
 
+/** Binds the replica to the plan of the new view it is in: what may stand at which height. */
+export function adoptPlan(r: ReplicaState, plan: NewViewPlan): void {
+  r.runHashes.clear();
+  for (const entry of plan.run) r.runHashes.set(entry.height, toHex(entry.hash));
+  r.runEnd = plan.baseHeight + plan.run.length;
+}
+
+/** Enters the new view and persists it (with the message, so its plan survives a restart). */
 function installNewView(
   r: ReplicaState,
   message: NewViewMessage,
   plan: NewViewPlan,
-  bodies: Map<string, Block>,
+  bodies: ReadonlyMap<string, Block>,
 ): void {
   r.changing = false;
   r.newView = message;
-  r.runHashes.clear();
-  r.runEnd = plan.baseHeight + plan.run.length;
-  r.out.push({ type: "persist", record: { type: "view", view: r.view, changing: false } });
-  r.out.push({ type: "cancelTimer", name: "viewChange" });
-  r.armProgressTimer();
-  r.setTimer("emptyBlock", r.now + r.params.emptyBlockIntervalMs);
-  if (plan.baseHeight > r.head.height) requestSync(r, plan.baseHeight);
-  for (const entry of plan.run) r.runHashes.set(entry.height, toHex(entry.hash));
+  adoptPlan(r, plan);
+  endAmnesia(r);
+  r.persistView();
   for (let height = r.head.height + 1; height <= r.highestInFlight(); height++) {
     const slot = r.slots.get(height);
     if (slot === undefined) continue;
@@ -164,4 +200,11 @@ function installNewView(
   for (const [sender, change] of r.viewChanges) {
     if (change.view <= r.view) r.viewChanges.delete(sender);
   }
+}
+
+function armNewViewTimers(r: ReplicaState, plan: NewViewPlan): void {
+  r.out.push({ type: "cancelTimer", name: "viewChange" });
+  r.armProgressTimer();
+  r.setTimer("emptyBlock", r.now + r.params.emptyBlockIntervalMs);
+  if (plan.baseHeight > r.head.height) requestSync(r, plan.baseHeight);
 }

@@ -120,8 +120,7 @@ function tryPrepare(r: ReplicaState, slot: Slot): void {
 }
 
 export function sendPrepare(r: ReplicaState, slot: Slot, block: Block, hash: Uint8Array): boolean {
-  const validator = r.myIndex(slot.height);
-  if (validator < 0) return false;
+  if (!r.votesAt(slot.height)) return false;
   const record = { type: "prepare", height: slot.height, view: r.view, hash, block } as const;
   slot.preparedIn = r.view;
   if (!castVote(r, "prepare", record)) return false;
@@ -153,7 +152,7 @@ function tryCommit(r: ReplicaState, slot: Slot): void {
   if (certificate.votes.length < r.quorumAt(slot.height)) return;
   const prepared = { ...certificate, hash: entry.hash, header: entry.block.header };
   if (slot.prepared === null || slot.prepared.view <= r.view) slot.prepared = prepared;
-  if (r.myIndex(slot.height) < 0) {
+  if (!r.votesAt(slot.height)) {
     slot.committedIn = r.view;
     return;
   }

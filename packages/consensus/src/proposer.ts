@@ -32,6 +32,7 @@ function nextProposal(r: ReplicaState): { height: number; prevHash: Uint8Array }
  */
 export function tryPropose(r: ReplicaState): void {
   if (r.changing || r.proposalPending !== null || !r.isPrimary(r.view)) return;
+  if (r.amnesia !== null) return;
   if (!r.txsPending && !r.emptyDue) return;
   const next = nextProposal(r);
   if (next === undefined) return;
@@ -94,4 +95,31 @@ export function onProposal(r: ReplicaState, block: Block): void {
     (effect, index) => index > persistAt && effect.type === "broadcast",
   );
   r.out.splice(firstSend, 0, { type: "broadcast", message: preprepare });
+}
+
+/**
+ * A restarted primary sends again what it proposed in its view (re-proposals and its own blocks,
+ * restored from its prepare records) and its new view: what it sent before the crash may never
+ * have arrived, and only these blocks may stand at those heights in this view.
+ */
+export function resendProposals(r: ReplicaState): void {
+  if (!r.isPrimary(r.view)) return;
+  if (r.newView !== null) r.out.push({ type: "broadcast", message: r.newView });
+  for (let height = r.head.height + 1; height <= r.highestInFlight(); height++) {
+    const slot = r.slots.get(height);
+    const hex = slot?.accepted.get(r.view);
+    const entry = hex === undefined ? undefined : slot?.blocks.get(hex);
+    if (entry === undefined || r.ownVotes.get(`prepare:${height}:${r.view}`) !== hex) continue;
+    const vote = { height, view: r.view, hash: entry.hash };
+    for (const message of [
+      signMessage(r.config.chainId, r.config.signer, {
+        kind: "preprepare",
+        ...vote,
+        block: entry.block,
+      }),
+      signMessage(r.config.chainId, r.config.signer, { kind: "prepare", ...vote }),
+    ]) {
+      r.out.push({ type: "broadcast", message });
+    }
+  }
 }

@@ -1,9 +1,10 @@
 import { bytesEqual, quorumSize, toHex, type ValidatorSet } from "@careledger/protocol";
+import { learnViews } from "./amnesia.js";
 import { deliverCommitted, moveHead, onCheckpoint } from "./checkpoint.js";
 import { verifyMessage } from "./messages.js";
-import { onNewView } from "./newView.js";
+import { adoptPlan, onNewView, planNewView } from "./newView.js";
 import { advanceSlots, onPrePrepare, onVote, rememberBlock } from "./normalCase.js";
-import { onProposal, tryPropose } from "./proposer.js";
+import { onProposal, resendProposals, tryPropose } from "./proposer.js";
 import { ReplicaState } from "./state.js";
 import type {
   CommittedHead,
@@ -60,8 +61,14 @@ export class Replica {
       if (record.type === "view" && record.view >= r.view) {
         r.view = record.view;
         r.changing = record.changing;
+        r.newView = record.changing ? null : record.newView;
       }
     }
+    // An empty log on a chain past genesis is a lost one, unless the operator says otherwise.
+    const logLost = head.height > 0 && !records.some((record) => record.type === "view");
+    if (logLost && config.unsafeResetVotes !== true) r.amnesia = { floor: 0, heard: new Set() };
+    // The plan is recomputed from the persisted new view, as a backup computes it on receipt.
+    if (r.newView !== null) adoptPlan(r, planNewView(r.newView.viewChanges));
     restoreVotes(r, records);
     return new Replica(r);
   }
@@ -150,7 +157,7 @@ function dispatch(r: ReplicaState, event: Event): void {
       r.txsPending = event.pending;
       return;
     case "requestTimedOut":
-      if (!r.changing && r.myIndex(r.head.height + 1) >= 0) startViewChange(r, r.view + 1);
+      if (!r.changing && r.votesAt(r.head.height + 1)) startViewChange(r, r.view + 1);
       return;
     case "validatorSetChanged":
       if (!r.schedule.schedule(event.decidedAt, event.validators, r.params)) {
@@ -164,9 +171,13 @@ function dispatch(r: ReplicaState, event: Event): void {
 }
 
 function start(r: ReplicaState): void {
+  // Written at every start, so that from the first one on the log is never empty: an empty log
+  // on a chain past genesis means a lost one.
+  r.persistView();
   r.setTimer("emptyBlock", r.now + r.params.emptyBlockIntervalMs);
   if (!r.changing) {
     r.armProgressTimer();
+    resendProposals(r);
     return;
   }
   r.setTimer("viewChange", r.now + r.viewChangeTimeout());
@@ -182,6 +193,7 @@ function onMessage(r: ReplicaState, message: ConsensusMessage): void {
     r.drop("signature");
     return;
   }
+  learnViews(r, message);
   switch (message.kind) {
     case "preprepare":
       onPrePrepare(r, message);
@@ -203,7 +215,8 @@ function onMessage(r: ReplicaState, message: ConsensusMessage): void {
 }
 
 function onTimer(r: ReplicaState, name: TimerName): void {
-  const member = r.myIndex(r.head.height + 1) >= 0;
+  // A validator that lost its log does not start view changes of its own (it follows f + 1).
+  const member = r.votesAt(r.head.height + 1);
   switch (name) {
     case "progress":
       if (r.changing) return;
@@ -248,7 +261,10 @@ function onVerdict(r: ReplicaState, hash: Uint8Array, valid: boolean): void {
     if (!slot.executing.delete(hex)) continue;
     slot.verdicts.set(hex, valid);
     // A primary whose proposal the application refuses is faulty: replace it now.
-    if (!valid && slot.accepted.get(r.view) === hex && !r.changing) startViewChange(r, r.view + 1);
+    // (Not one that lost its log: it follows f + 1 into views, it does not lead them.)
+    if (!valid && slot.accepted.get(r.view) === hex && !r.changing && r.amnesia === null) {
+      startViewChange(r, r.view + 1);
+    }
     return;
   }
 }

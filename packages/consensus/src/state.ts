@@ -1,4 +1,5 @@
 import { type Block, bytesEqual, toHex, type ValidatorSet } from "@careledger/protocol";
+import type { Amnesia } from "./amnesia.js";
 import type {
   CommittedHead,
   Effect,
@@ -83,6 +84,8 @@ export class ReplicaState {
   emptyDue = false;
   viewChangeAttempts = 0;
   syncTarget: number | null = null;
+  /** Set while a validator that lost its consensus log must not vote (amnesia.ts). */
+  amnesia: Amnesia | null = null;
   readonly dropped = new Map<string, number>();
   out: Effect[] = [];
 
@@ -128,6 +131,11 @@ export class ReplicaState {
     return this.schedule.indexOfHex(height, this.me);
   }
 
+  /** Whether this replica votes at `height`: a validator there that has not lost its log. */
+  votesAt(height: number): boolean {
+    return this.amnesia === null && this.myIndex(height) >= 0;
+  }
+
   slot(height: number): Slot | undefined {
     if (height <= this.head.height || height > this.highestInFlight()) return undefined;
     let slot = this.slots.get(height);
@@ -149,6 +157,18 @@ export class ReplicaState {
   viewChangeTimeout(): number {
     const exponent = Math.min(this.viewChangeAttempts, VIEW_CHANGE_BACKOFF_EXPONENT_MAX);
     return this.params.viewChangeTimeoutMs * 2 ** exponent;
+  }
+
+  /** Persists where the replica stands: its view, and the new view it installed in it. */
+  persistView(): void {
+    // A replica that lost its log writes no view record until it may vote: a restart in between
+    // must still find the log empty.
+    if (this.amnesia !== null) return;
+    const newView = this.changing ? null : this.newView;
+    this.out.push({
+      type: "persist",
+      record: { type: "view", view: this.view, changing: this.changing, newView },
+    });
   }
 
   /** Re-arms the timer that starts a view change when nothing commits. */

@@ -92,7 +92,16 @@ export type TimerName = "progress" | "viewChange" | "emptyBlock" | "sync";
 
 /** What the replica writes to durable storage; a restarted replica is rebuilt from these. */
 export type PersistRecord =
-  | { readonly type: "view"; readonly view: number; readonly changing: boolean }
+  | {
+      readonly type: "view";
+      readonly view: number;
+      readonly changing: boolean;
+      /**
+       * The new view installed (null while changing, and for view 0): its plan binds the replica
+       * after a restart too, so it never takes a fresh block at a height the plan re-proposes.
+       */
+      readonly newView: NewViewMessage | null;
+    }
   | {
       readonly type: "prepare";
       readonly height: number;
@@ -171,6 +180,11 @@ export interface ReplicaConfig {
   readonly genesisValidators: ValidatorSet;
   /** The hash height 1 links to (its `prevHash`). */
   readonly genesisHash: Uint8Array;
+  /**
+   * The operator's word that this validator never voted with this key (`--unsafe-reset-votes`):
+   * an empty consensus log on a chain past genesis is then not taken for a lost one.
+   */
+  readonly unsafeResetVotes?: boolean;
   /** Quorum rule; injectable only so a test can plant a bug and watch the simulator catch it. */
   readonly quorum?: (validatorCount: number) => number;
 }

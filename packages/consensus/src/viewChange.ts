@@ -21,7 +21,7 @@ export function startViewChange(r: ReplicaState, view: number): void {
   r.runEnd = r.head.height;
   r.proposalPending = null;
   forgetOlderViews(r);
-  r.out.push({ type: "persist", record: { type: "view", view, changing: true } });
+  r.persistView();
   r.out.push({ type: "cancelTimer", name: "progress" });
   r.setTimer("viewChange", r.now + r.viewChangeTimeout());
   r.viewChangeAttempts += 1;
@@ -31,7 +31,7 @@ export function startViewChange(r: ReplicaState, view: number): void {
 
 /** Sends this replica's view change for the current view (also re-sent after a restart). */
 export function sendViewChange(r: ReplicaState): void {
-  if (r.schedule.indexOf(r.head.height + 1, r.config.signer.publicKey) < 0) return;
+  if (!r.votesAt(r.head.height + 1)) return;
   const prepared: PreparedCertificate[] = [];
   const blocks: Block[] = [];
   for (let height = r.head.height + 1; height <= r.highestInFlight(); height++) {

@@ -10,6 +10,10 @@ type VoteRecord = Extract<PersistRecord, { type: "prepare" | "commit" }>;
  * Returns whether the caller should send it (false if refused or already sent).
  */
 export function castVote(r: ReplicaState, kind: "prepare" | "commit", record: VoteRecord): boolean {
+  if (r.amnesia !== null) {
+    r.drop("amnesia-vote-refused");
+    return false;
+  }
   const key = `${kind}:${record.height}:${record.view}`;
   const hex = toHex(record.hash);
   const previous = r.ownVotes.get(key);

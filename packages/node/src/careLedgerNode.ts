@@ -53,6 +53,17 @@ const STARTUP_PEERS_POLL_MS = 50;
 /** Shortest interval between checks for transactions that waited past the request timeout. */
 const REQUEST_CHECK_MS_MIN = 50;
 
+/** What the operator says when starting a node (the `careledger start` flags). */
+export interface StartOptions {
+  /**
+   * The consensus log is empty because this key never voted (a new validator on a running
+   * chain), not because it was lost: vote at once. Otherwise a validator with an empty log on a
+   * chain past genesis follows without voting until it has installed a view above every view
+   * a quorum showed it (consensus README, amnesia.ts).
+   */
+  readonly unsafeResetVotes?: boolean;
+}
+
 /**
  * A consortium node: the ledger, the replica with its driver, the mempool, block sync, the
  * libp2p network and the HTTP API, wired together. It implements the API's NodeApi.
@@ -109,7 +120,11 @@ export class CareLedgerNode implements NodeApi {
     );
   }
 
-  static async start(home: NodeHome, log: Logger): Promise<CareLedgerNode> {
+  static async start(
+    home: NodeHome,
+    log: Logger,
+    options: StartOptions = {},
+  ): Promise<CareLedgerNode> {
     const ledger = await Ledger.open(join(home.dir, DATA_DIR), home.genesis, {
       verifier: sodiumVerifier,
       onHandlerError: (tx, type, error) =>
@@ -138,7 +153,7 @@ export class CareLedgerNode implements NodeApi {
       config.validators,
       config.params.requestTimeoutMs,
     );
-    await node.startConsensus();
+    await node.startConsensus(options);
     await node.startNetwork();
     await node.startApi();
     await node.waitForQuorumPeers();
@@ -148,7 +163,7 @@ export class CareLedgerNode implements NodeApi {
     return node;
   }
 
-  private async startConsensus(): Promise<void> {
+  private async startConsensus(options: StartOptions): Promise<void> {
     const { ledger } = this;
     const config = await ledger.consensusConfig();
     const head = ledger.head;
@@ -176,6 +191,7 @@ export class CareLedgerNode implements NodeApi {
         params: config.params,
         genesisValidators: config.validators,
         genesisHash: blockHash(genesis.block.header),
+        ...(options.unsafeResetVotes === true ? { unsafeResetVotes: true } : {}),
       },
       { height: head.height, hash: head.hash, certificate: stored?.certificate ?? null },
       live.map(([, value]) => decodeRecord(value)),

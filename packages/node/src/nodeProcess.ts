@@ -1,4 +1,4 @@
-import { CareLedgerNode } from "./careLedgerNode.js";
+import { CareLedgerNode, type StartOptions } from "./careLedgerNode.js";
 import { loadHome } from "./config.js";
 import { createLogger } from "./logger.js";
 
@@ -6,10 +6,10 @@ import { createLogger } from "./logger.js";
  * Runs one node until SIGINT or SIGTERM (then stops it in order and returns) or until its
  * consensus halts (then stops it and exits with HALTED_EXIT_CODE).
  */
-export async function startNodeProcess(homeDir: string): Promise<void> {
+export async function startNodeProcess(homeDir: string, options: StartOptions = {}): Promise<void> {
   const home = await loadHome(homeDir);
   const log = createLogger(home.config.logLevel, `${home.config.host}:${home.config.apiPort}`);
-  const node = await CareLedgerNode.start(home, log);
+  const node = await CareLedgerNode.start(home, log, options);
   log.info(
     {
       api: `http://${home.config.host}:${home.config.apiPort}`,

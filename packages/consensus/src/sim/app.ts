@@ -101,6 +101,13 @@ export class SimApp {
     return this.assemble(parent, view, proposer, time + 1, []);
   }
 
+  /** A block of `proposer` in `view` on top of the executed `prevHash`: a fresh proposal. */
+  fresh(prevHash: Uint8Array, view: number, proposer: Uint8Array, time: number): Block | undefined {
+    const parent = this.executed.get(toHex(prevHash));
+    if (parent === undefined) return undefined;
+    return this.assemble(parent, view, proposer, Math.max(time, parent.time + 1), []);
+  }
+
   private assemble(
     parent: Executed,
     view: number,

@@ -16,6 +16,18 @@ export interface Outgoing {
 const REPLAY_MEMORY_MAX = 64;
 /** Most garbage byte strings a forging node tries per message it sends. */
 const GARBAGE_BYTES_MAX = 96;
+/** Fork messages a `runFork` primary keeps re-sending (to replicas restarted since). */
+const FORK_MEMORY_MAX = 24;
+/** Chance that a `runFork` node re-sends its forks along with a message it sends. */
+const FORK_RESEND_CHANCE = 0.3;
+
+/** What a `runFork` primary proposed at re-proposed heights. */
+export interface ForkMemory {
+  /** Its fork messages (pre-prepare, prepare, commit), sent again from time to time. */
+  readonly sent: ConsensusMessage[];
+  /** Re-proposed hash -> the hash of the fresh block sent in its place (the next fork links to it). */
+  readonly forkOf: Map<string, Uint8Array>;
+}
 
 export interface ByzantineContext {
   readonly prng: Prng;
@@ -28,6 +40,7 @@ export interface ByzantineContext {
   readonly heard: ConsensusMessage[];
   /** Garbage that the decoder accepted (must stay zero). */
   garbageAccepted: number;
+  readonly forks: ForkMemory;
 }
 
 export function rememberHeard(context: ByzantineContext, message: ConsensusMessage): void {
@@ -60,6 +73,8 @@ export function corrupt(
       return [{ to: "all", message: badProposal(context, message) }];
     case "twins":
       return [{ to: "all", message }];
+    case "runFork":
+      return runFork(context, message);
   }
 }
 
@@ -154,6 +169,39 @@ function shifted(context: ByzantineContext, message: ConsensusMessage): Outgoing
         }),
       };
   }
+}
+
+/**
+ * A new primary that sends its re-proposals and, at the same heights and view, fresh blocks of
+ * its own with its prepare and commit for them, and keeps sending those again: a replica that
+ * forgot the new view's plan (a restart) would take a fresh block where only the re-proposal may
+ * stand.
+ */
+function runFork(context: ByzantineContext, message: ConsensusMessage): Outgoing[] {
+  const out: Outgoing[] = [{ to: "all", message }];
+  const forks = context.forks;
+  if (message.kind === "preprepare" && message.block.header.view < message.view) {
+    const header = message.block.header;
+    const parent = forks.forkOf.get(toHex(header.prevHash)) ?? header.prevHash;
+    const fork = context.app.fresh(parent, message.view, context.signer.publicKey, header.time + 1);
+    if (fork !== undefined) {
+      const { blockHash } = context.app.hashOf(fork);
+      if (forks.forkOf.size >= FORK_MEMORY_MAX) forks.forkOf.clear();
+      forks.forkOf.set(toHex(message.hash), blockHash);
+      const vote = { height: header.height, view: message.view, hash: blockHash };
+      forks.sent.push(
+        resign(context, { ...message, block: fork, hash: blockHash }),
+        resign(context, { kind: "prepare", ...vote }),
+        resign(context, { kind: "commit", ...vote }),
+      );
+      forks.sent.splice(0, Math.max(0, forks.sent.length - FORK_MEMORY_MAX));
+      return [...out, ...forks.sent.map((fork): Outgoing => ({ to: "all", message: fork }))];
+    }
+  }
+  if (forks.sent.length > 0 && context.prng.chance(FORK_RESEND_CHANCE)) {
+    out.push(...forks.sent.map((fork): Outgoing => ({ to: "all", message: fork })));
+  }
+  return out;
 }
 
 /** Ten years of header time, in ms: far enough to expire every proposal and time-based rule. */

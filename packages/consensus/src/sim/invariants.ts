@@ -8,6 +8,7 @@ import {
   verifyCertificate,
 } from "@careledger/protocol";
 import { hashOfHeader } from "../blockHashCache.js";
+import type { NewViewPlan } from "../newView.js";
 import { ValidatorSchedule } from "../validatorSet.js";
 
 /**
@@ -23,6 +24,10 @@ export class Invariants {
   private readonly chainId: Uint8Array;
   private readonly verifier: Verifier;
   private readonly params: ConsensusParams;
+  /** `replica:view` -> the plan of the new view it installed (kept across its restarts). */
+  private readonly plans = new Map<string, NewViewPlan>();
+  /** `replica:kind:height:view` -> the hash it voted for (kept across its restarts). */
+  private readonly votes = new Map<string, string>();
 
   constructor(
     chainId: Uint8Array,
@@ -77,6 +82,47 @@ export class Invariants {
     if (seen.has(decidedAt)) return;
     seen.add(decidedAt);
     this.truth.schedule(decidedAt, validators, this.params);
+  }
+
+  /** A replica installed the new view of `view` whose plan is `plan`. */
+  installed(node: string, view: number, plan: NewViewPlan): void {
+    if (!this.plans.has(`${node}:${view}`)) this.plans.set(`${node}:${view}`, plan);
+  }
+
+  /**
+   * A replica prepares, in a view whose new view it installed, only what that new view allows:
+   * the re-proposed block at a height of the run, a fresh block of this view above it. Also
+   * after restarts: the plan binds it until it leaves the view.
+   */
+  prepared(now: number, node: string, view: number, block: Block): void {
+    const plan = this.plans.get(`${node}:${view}`);
+    if (plan === undefined) return;
+    const height = block.header.height;
+    const runEnd = plan.baseHeight + plan.run.length;
+    const hex = toHex(hashOfHeader(block.header));
+    const rerun = plan.run.find((entry) => entry.height === height);
+    const fits =
+      height > runEnd
+        ? block.header.view === view
+        : rerun !== undefined && toHex(rerun.hash) === hex;
+    if (!fits) {
+      this.fail(
+        now,
+        `PLAN: ${node} prepared ${hex.slice(0, 12)} at h${height} in view ${view}, ` +
+          `which its new view re-proposes as ${rerun === undefined ? "nothing" : toHex(rerun.hash).slice(0, 12)} (run to h${runEnd})`,
+      );
+    }
+  }
+
+  /** An honest replica never signs two different votes for one (kind, height, view). */
+  voted(now: number, node: string, kind: string, height: number, view: number, hash: Uint8Array) {
+    const key = `${node}:${kind}:${height}:${view}`;
+    const hex = toHex(hash);
+    const previous = this.votes.get(key);
+    if (previous === undefined) this.votes.set(key, hex);
+    else if (previous !== hex) {
+      this.fail(now, `DOUBLE VOTE: ${node} sent ${kind} for two hashes at h${height} v${view}`);
+    }
   }
 
   logSize(now: number, node: string, size: number, bound: number): void {

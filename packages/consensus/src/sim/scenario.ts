@@ -12,6 +12,7 @@ export const BYZANTINE_STRATEGIES = [
   "wrongViews",
   "badProposal",
   "twins",
+  "runFork",
 ] as const;
 export type ByzantineStrategy = (typeof BYZANTINE_STRATEGIES)[number];
 
@@ -22,6 +23,8 @@ export const FAULT_KINDS = [
   "heavyTail",
   "partition",
   "crash",
+  "viewChangeRestart",
+  "wipe",
   "validatorChange",
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
@@ -47,6 +50,19 @@ export interface Scenario {
     afterEffects: number;
   }[];
   readonly validatorChanges: readonly { at: number; validators: readonly number[] }[];
+  /**
+   * Times from which the next commit of an honest replica makes every replica ask for a view
+   * change a few ms later, so view changes find blocks prepared but not committed (a new view
+   * with a run to re-propose).
+   */
+  readonly viewChangeTriggers: readonly number[];
+  /** Honest replicas restarted right after they install a new view (before stabilisation). */
+  readonly restartsAtNewView: number;
+  /**
+   * From `at`, the node's next step that casts a vote crashes it and wipes its consensus log
+   * (the ledger and the key are kept); it restarts `downMs` later.
+   */
+  readonly wipes: readonly { node: number; at: number; downMs: number }[];
   readonly txTimes: readonly number[];
   readonly stabiliseAt: number;
 }
@@ -75,7 +91,9 @@ export function scenarioOf(seed: number): Scenario {
     ...validatorChanges.map((c) => c.validators.length),
   );
   const faulty = new Map<number, ByzantineStrategy>();
-  const faultyCount = Math.min(byzantine.length, faultyMax(smallest));
+  // A validator that lost its log counts as one of the f faults until it may vote again.
+  const wiped = kinds.has("wipe") ? 1 : 0;
+  const faultyCount = Math.min(byzantine.length, faultyMax(smallest) - wiped);
   const candidates = shuffled(prng, range(nodeCount));
   for (let i = 0; i < faultyCount; i++) {
     faulty.set(candidates[i] as number, byzantine[i] as ByzantineStrategy);
@@ -99,6 +117,8 @@ export function scenarioOf(seed: number): Scenario {
     partitions: kinds.has("partition") ? partitionsOf(prng, nodeCount, stabiliseAt) : [],
     crashes: kinds.has("crash") ? crashesOf(prng, nodeCount, stabiliseAt) : [],
     validatorChanges,
+    ...viewChangeFaultsOf(prng, kinds, stabiliseAt),
+    wipes: wiped === 0 ? [] : [wipeOf(prng, candidates[faultyCount] as number, stabiliseAt)],
     txTimes: range(prng.int(3, 15)).map(() => prng.int(0, stabiliseAt)),
     stabiliseAt,
   };
@@ -133,6 +153,24 @@ function crashesOf(prng: Prng, nodeCount: number, until: number) {
       afterEffects: prng.int(0, 6),
     };
   });
+}
+
+/**
+ * Restarts around view changes. A Byzantine primary that proposes fresh blocks at re-proposed
+ * heights needs them too (its victims are replicas that forgot the new view's plan), so its kind
+ * brings them along.
+ */
+function viewChangeFaultsOf(prng: Prng, kinds: ReadonlySet<FaultKind>, until: number) {
+  const around = kinds.has("viewChangeRestart") || kinds.has("runFork");
+  return {
+    viewChangeTriggers: around ? range(prng.int(2, 6)).map(() => prng.int(0, until)) : [],
+    restartsAtNewView: around ? prng.int(1, 4) : 0,
+  };
+}
+
+/** One wipe, of a node that is not Byzantine (so the honest side stays within f faults). */
+function wipeOf(prng: Prng, node: number, until: number) {
+  return { node, at: prng.int(0, until), downMs: prng.int(20, 600) };
 }
 
 function changesOf(prng: Prng, until: number) {

@@ -1,6 +1,7 @@
 import { keySigner, nobleVerifier, type Signer, type Verifier } from "@careledger/protocol";
+import { planNewView } from "../newView.js";
 import { logBound } from "../state.js";
-import type { ConsensusMessage, Event, ReplicaConfig } from "../types.js";
+import type { ConsensusMessage, Effect, Event, ReplicaConfig } from "../types.js";
 import { applyEffect, type EffectWorld } from "./effects.js";
 import { FastKeyring, sha256Fast } from "./fastCrypto.js";
 import { describe, rememberHeard } from "./faults.js";
@@ -18,6 +19,7 @@ import { Prng } from "./prng.js";
 import { EventQueue } from "./queue.js";
 import { LIVENESS_BOUND_MS, type Scenario, scenarioOf } from "./scenario.js";
 import { mempoolCheck, submitTx, submitValidatorChange } from "./services.js";
+import { type FaultWorld, ViewChangeFaults } from "./viewChangeFaults.js";
 import type { DistEvent, Item } from "./world.js";
 
 /** New heights every honest replica must commit after stabilisation. */
@@ -59,7 +61,20 @@ export function simulate(seed: number, options: SimOptions = {}): SimResult {
   return new Simulation(scenarioOf(seed), options).run();
 }
 
-class Simulation implements EffectWorld {
+/** The new view of `view` that a step installed: the one received, or the one sent. */
+function newViewIn(event: DistEvent, effects: readonly Effect[], view: number) {
+  if (event.type === "message" && event.message.kind === "newview" && event.message.view === view) {
+    return event.message;
+  }
+  for (const effect of effects) {
+    if (effect.type !== "broadcast") continue;
+    const message = effect.message;
+    if (message.kind === "newview" && message.view === view) return message;
+  }
+  return undefined;
+}
+
+class Simulation implements EffectWorld, FaultWorld {
   readonly scenario: Scenario;
   readonly options: SimOptions;
   readonly prng: Prng;
@@ -78,6 +93,9 @@ class Simulation implements EffectWorld {
   private honest: Instance[] | undefined;
   private stableHeight: number | null = null;
   private events = 0;
+  private readonly viewChangeFaults: ViewChangeFaults;
+  /** A crash decided while a step runs: whether it also wipes the consensus log. */
+  private crashingInStep: { readonly wipe: boolean } | null = null;
 
   constructor(scenario: Scenario, options: SimOptions) {
     this.scenario = scenario;
@@ -104,6 +122,7 @@ class Simulation implements EffectWorld {
       );
       this.nodes.push(this.newNode(index, signer, signers));
     }
+    this.viewChangeFaults = new ViewChangeFaults(this);
   }
 
   private keys(keyring: FastKeyring): { signers: Signer[]; verifier: Verifier } {
@@ -143,6 +162,7 @@ class Simulation implements EffectWorld {
             peers: signers.filter((_, i) => i !== index).map((s) => s.publicKey),
             heard: [],
             garbageAccepted: 0,
+            forks: { sent: [], forkOf: new Map() },
           };
     return {
       index,
@@ -257,6 +277,7 @@ class Simulation implements EffectWorld {
         run: () => submitValidatorChange(this, change.validators),
       });
     }
+    this.viewChangeFaults.schedule();
     for (const time of s.txTimes) this.at(time, { kind: "scenario", run: () => submitTx(this) });
     this.at(s.stabiliseAt, { kind: "scenario", run: () => this.stabilise() });
     for (const node of this.nodes) {
@@ -280,11 +301,17 @@ class Simulation implements EffectWorld {
     if (node?.up) node.crashAfterEffects = afterEffects;
   }
 
-  private crash(node: SimNode): void {
-    this.log(`crash n${node.index}`);
+  crashInStep(node: SimNode, downMs: number, wipe: boolean): void {
+    this.crashingInStep = { wipe };
+    this.at(this.now + downMs, { kind: "scenario", run: () => this.restart(node.index) });
+  }
+
+  private crash(node: SimNode, wipe = false): void {
+    this.log(`crash n${node.index}${wipe ? " (consensus log wiped)" : ""}`);
     node.up = false;
     node.crashAfterEffects = null;
     for (const instance of node.instances) {
+      if (wipe) instance.records.length = 0;
       instance.replica = null;
       instance.incarnation += 1;
       instance.timers.clear();
@@ -368,6 +395,7 @@ class Simulation implements EffectWorld {
     if (instance === undefined || replica === null || replica === undefined || !node.up) return;
     if (this.options.trace && event.type === "message")
       this.log(`${instance.name} <- ${describe(event.message)}`);
+    const before = { view: replica.view, changing: replica.changingView };
     const effects = replica.handle({ ...event, now: this.now } as Event);
     const n = Math.max(this.scenario.nodeCount, 4);
     this.invariants.logSize(
@@ -376,8 +404,45 @@ class Simulation implements EffectWorld {
       replica.logSize(),
       logBound(n, this.scenario.params.window),
     );
-    const limit = node.crashAfterEffects ?? effects.length;
-    for (const effect of effects.slice(0, limit)) applyEffect(this, node, index, instance, effect);
-    if (node.crashAfterEffects !== null) this.crash(node);
+    const after = { view: replica.view, changing: replica.changingView };
+    const limit =
+      node.crashAfterEffects ??
+      this.viewChangeFaults.afterStep(node, before, after, effects) ??
+      effects.length;
+    const applied = effects.slice(0, limit);
+    for (const effect of applied) applyEffect(this, node, index, instance, effect);
+    if (node.strategy === undefined) this.observe(instance.name, event, effects, applied);
+    const inStep = this.crashingInStep;
+    this.crashingInStep = null;
+    if (node.crashAfterEffects !== null || inStep !== null) this.crash(node, inStep?.wipe);
+  }
+
+  /** Checks what an honest replica signed and persisted against what it promised before. */
+  private observe(
+    name: string,
+    event: DistEvent,
+    effects: readonly Effect[],
+    applied: readonly Effect[],
+  ): void {
+    for (const effect of applied) {
+      if (effect.type === "broadcast") {
+        const message = effect.message;
+        if (message.kind === "prepare" || message.kind === "commit") {
+          const { kind, height, view, hash } = message;
+          this.invariants.voted(this.now, name, kind, height, view, hash);
+        }
+      }
+      if (effect.type !== "persist") continue;
+      const record = effect.record;
+      if (record.type === "view" && !record.changing) {
+        const newView = newViewIn(event, effects, record.view);
+        if (newView !== undefined) {
+          this.invariants.installed(name, record.view, planNewView(newView.viewChanges));
+        }
+      }
+      if (record.type === "prepare") {
+        this.invariants.prepared(this.now, name, record.view, record.block);
+      }
+    }
   }
 }

@@ -23,8 +23,12 @@ program
   .command("start")
   .description("run one node from its home directory")
   .requiredOption("--home <dir>", "node home (config.json, genesis.json, node.key, data/)")
-  .action(async (options: { home: string }) => {
-    await startNodeProcess(options.home);
+  .option(
+    "--unsafe-reset-votes",
+    "the consensus log is empty because this key never voted: vote at once (never after a lost or restored data directory)",
+  )
+  .action(async (options: { home: string; unsafeResetVotes?: boolean }) => {
+    await startNodeProcess(options.home, { unsafeResetVotes: options.unsafeResetVotes === true });
   });
 
 program

@@ -1,4 +1,10 @@
-import type { PersistRecord, PreparedCertificate } from "@careledger/consensus";
+import {
+  decodeMessage,
+  encodeMessage,
+  type NewViewMessage,
+  type PersistRecord,
+  type PreparedCertificate,
+} from "@careledger/consensus";
 import {
   type Canonical,
   CareLedgerError,
@@ -32,7 +38,12 @@ function pad(value: number): string {
 export function encodeRecord(record: PersistRecord): Uint8Array {
   switch (record.type) {
     case "view":
-      return encode({ type: "view", view: record.view, changing: record.changing });
+      return encode({
+        type: "view",
+        view: record.view,
+        changing: record.changing,
+        newView: record.newView === null ? null : encodeMessage(record.newView),
+      });
     case "prepare":
       return encode({
         type: "prepare",
@@ -57,7 +68,12 @@ export function decodeRecord(bytes: Uint8Array): PersistRecord {
   const value = decode(bytes) as Record<string, Canonical>;
   switch (value.type) {
     case "view":
-      return { type: "view", view: value.view as number, changing: value.changing as boolean };
+      return {
+        type: "view",
+        view: value.view as number,
+        changing: value.changing as boolean,
+        newView: newViewFromCanonical(value.newView),
+      };
     case "prepare":
       return {
         type: "prepare",
@@ -100,4 +116,21 @@ function preparedFromCanonical(value: Record<string, Canonical>): PreparedCertif
       sig: vote.sig,
     })),
   };
+}
+
+/**
+ * The new view of a view record, through the consensus message codec (bounded by its
+ * MESSAGE_BYTES_MAX, checked field by field). Records written before new views were kept have
+ * none: such a replica restarts as before, without a plan.
+ */
+function newViewFromCanonical(value: Canonical | undefined): NewViewMessage | null {
+  if (value === undefined || value === null) return null;
+  if (!(value instanceof Uint8Array)) {
+    throw new CareLedgerError("INTERNAL", "consensus log: a view record's new view is not bytes");
+  }
+  const message = decodeMessage(value);
+  if (message.kind !== "newview") {
+    throw new CareLedgerError("INTERNAL", "consensus log: a view record holds another message");
+  }
+  return message;
 }
