@@ -23,6 +23,7 @@ export const FAULT_KINDS = [
   "partition",
   "crash",
   "validatorChange",
+  "slowCommit",
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
@@ -47,6 +48,11 @@ export interface Scenario {
     afterEffects: number;
   }[];
   readonly validatorChanges: readonly { at: number; validators: readonly number[] }[];
+  /**
+   * Longest virtual time one commit takes (the node's ledger write is asynchronous). While a node
+   * commits, its driver holds every other event for it, as the node's one event queue does.
+   */
+  readonly commitDelayMaxMs: number;
   readonly txTimes: readonly number[];
   readonly stabiliseAt: number;
 }
@@ -65,6 +71,8 @@ export function scenarioOf(seed: number): Scenario {
   const byzantine = BYZANTINE_STRATEGIES.filter((kind) => kinds.has(kind)).sort(
     (a, b) => Number(b === forced) - Number(a === forced),
   );
+  // A slow commit matters most where the commit decides a validator-set change.
+  if (kinds.has("slowCommit")) kinds.add("validatorChange");
   const changing = kinds.has("validatorChange");
   const nodeCount = changing ? SIM_NODES_MAX : prng.int(4, SIM_NODES_MAX);
   const initialValidators = range(changing ? prng.int(4, SIM_NODES_MAX) : nodeCount);
@@ -99,6 +107,7 @@ export function scenarioOf(seed: number): Scenario {
     partitions: kinds.has("partition") ? partitionsOf(prng, nodeCount, stabiliseAt) : [],
     crashes: kinds.has("crash") ? crashesOf(prng, nodeCount, stabiliseAt) : [],
     validatorChanges,
+    commitDelayMaxMs: kinds.has("slowCommit") ? prng.int(20, 400) : 0,
     txTimes: range(prng.int(3, 15)).map(() => prng.int(0, stabiliseAt)),
     stabiliseAt,
   };

@@ -153,6 +153,8 @@ class Simulation implements EffectWorld {
       up: true,
       crashAfterEffects: null,
       byzantine,
+      busyUntil: 0,
+      held: [],
     };
   }
 
@@ -284,7 +286,10 @@ class Simulation implements EffectWorld {
     this.log(`crash n${node.index}`);
     node.up = false;
     node.crashAfterEffects = null;
+    node.busyUntil = 0;
+    node.held.length = 0;
     for (const instance of node.instances) {
+      instance.news.length = 0;
       instance.replica = null;
       instance.incarnation += 1;
       instance.timers.clear();
@@ -311,6 +316,12 @@ class Simulation implements EffectWorld {
   }
 
   private process(item: Item): void {
+    const target = item.kind === "deliver" ? item.to : item.kind === "scenario" ? -1 : item.node;
+    const busy = this.nodes[target];
+    if (busy !== undefined && busy.busyUntil > this.now) {
+      busy.held.push(item);
+      return;
+    }
     switch (item.kind) {
       case "scenario":
         item.run();
@@ -379,5 +390,25 @@ class Simulation implements EffectWorld {
     const limit = node.crashAfterEffects ?? effects.length;
     for (const effect of effects.slice(0, limit)) applyEffect(this, node, index, instance, effect);
     if (node.crashAfterEffects !== null) this.crash(node);
+    else if (node.busyUntil <= this.now) this.handNews(node, index);
+  }
+
+  /**
+   * What a step's commits decided goes to the replica in the same turn, ahead of every other
+   * event: a validator-set change handed later lets votes of its first heights be counted in
+   * the old set (the `slowCommit` fault, with the news queued behind the held events, fails).
+   */
+  private handNews(node: SimNode, index: number): void {
+    const instance = node.instances[index];
+    if (instance === undefined) return;
+    for (let news = instance.news.shift(); news !== undefined; news = instance.news.shift()) {
+      this.step(node, index, news);
+    }
+  }
+
+  release(node: SimNode): void {
+    if (node.busyUntil > this.now || !node.up) return;
+    for (let index = 0; index < node.instances.length; index++) this.handNews(node, index);
+    for (const item of node.held.splice(0)) this.process(item);
   }
 }
