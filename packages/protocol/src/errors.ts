@@ -35,6 +35,10 @@ export const ERROR_CODES = {
   VALIDATOR_SET_TOO_SMALL: { status: 409, message: "change would leave fewer than 4 validators" },
   PROPOSAL_INVALID: { status: 400, message: "proposal cannot take effect as written" },
   ORG_HAS_VALIDATORS: { status: 409, message: "organization still runs validator nodes" },
+  PARAM_NOT_LIVE: {
+    status: 409,
+    message: "this consensus parameter cannot change on a live chain",
+  },
   // API access.
   BAD_REQUEST: { status: 400, message: "request does not match the route's schema" },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: "content type not accepted by this route" },

@@ -71,9 +71,23 @@ describe("gov.propose rules", () => {
       "ORG_NOT_FOUND",
     );
     await expectFailure(
-      propose(h, { kind: "param.set", name: "window", value: 65 }),
+      propose(h, { kind: "param.set", name: "clockSkewMaxMs", value: 3_600_001 }),
       "PROPOSAL_INVALID",
     );
+  });
+
+  it("refuses parameters that replicas read once at start (window, checkpointInterval, ...)", async () => {
+    h = await Harness.create("gov-param-live");
+    for (const name of [
+      "window",
+      "checkpointInterval",
+      "emptyBlockIntervalMs",
+      "viewChangeTimeoutMs",
+      "requestTimeoutMs",
+      "blockTxsMax",
+    ]) {
+      await expectFailure(propose(h, { kind: "param.set", name, value: 3 }), "PARAM_NOT_LIVE");
+    }
   });
 });
 
@@ -170,13 +184,14 @@ describe("consensus changes", () => {
 
   it("applies a passed parameter change from the height after its checkpoint", async () => {
     h = await Harness.create("gov-param", testChain(4, 5, 2));
-    const proposal = propose(h, { kind: "param.set", name: "blockTxsMax", value: 77 });
+    const proposal = propose(h, { kind: "param.set", name: "clockSkewMaxMs", value: 77 });
     const built = await h.build([proposal, ...[0, 1, 2].map((org) => vote(h, proposal.id, org))]);
     expect(built.result.scheduled).toMatchObject([{ height: 6, change: { value: 77 } }]);
     await h.commit(built);
     for (let height = 2; height < 6; height++) await h.block([]);
-    expect((await h.ledger.consensusConfig()).params.blockTxsMax).toBe(10_000);
+    const before = (await h.ledger.consensusConfig()).params.clockSkewMaxMs;
+    expect(before).not.toBe(77);
     await h.block([]);
-    expect((await h.ledger.consensusConfig()).params.blockTxsMax).toBe(77);
+    expect((await h.ledger.consensusConfig()).params.clockSkewMaxMs).toBe(77);
   });
 });
