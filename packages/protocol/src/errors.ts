@@ -29,6 +29,7 @@ export const ERROR_CODES = {
   ALREADY_EXISTS: { status: 409, message: "object already exists" },
   IDENTITY_REVOKED: { status: 403, message: "signing key was revoked" },
   ORG_NOT_FOUND: { status: 404, message: "no such organization" },
+  ORG_REMOVED: { status: 403, message: "the signer's organization was removed by governance" },
   PROPOSAL_NOT_FOUND: { status: 404, message: "no such governance proposal" },
   PROPOSAL_CLOSED: { status: 409, message: "proposal already passed, failed or expired" },
   ALREADY_VOTED: { status: 409, message: "this organization already voted" },

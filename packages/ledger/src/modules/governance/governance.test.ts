@@ -195,3 +195,36 @@ describe("consensus changes", () => {
     expect((await h.ledger.consensusConfig()).params.clockSkewMaxMs).toBe(77);
   });
 });
+
+describe("org.remove", () => {
+  it("leaves the removed organization's identities unable to sign or authenticate", async () => {
+    h = await Harness.create("gov-org-remove");
+    const admin = nodeSigner(seededKey("lab-admin", 1));
+    const clinician = nodeSigner(seededKey("lab-clinician", 1));
+    const add = propose(h, {
+      kind: "org.add",
+      organization: {
+        id: "lab-1",
+        name: "New Lab",
+        kind: "lab",
+        adminKeys: [toHex(admin.publicKey)],
+        nodeKeys: [],
+      },
+    });
+    await h.block([add, ...[0, 1, 2].map((org) => vote(h, add.id, org))]);
+    const register = (key: Uint8Array) =>
+      h.tx("identity.register", { key, org: "lab-1", roles: ["clinician"] }, admin);
+    expect((await h.single(register(clinician.publicKey))).receipt.status).toBe("ok");
+    const remove = propose(h, { kind: "org.remove", org: "lab-1" });
+    await h.block([remove, ...[0, 1, 2, 3].map((org) => vote(h, remove.id, org))]);
+    const who = await h.ledger.reads.query("identity.key", { key: toHex(clinician.publicKey) });
+    expect(who).toMatchObject({ identity: { org: "lab-1" }, adminOf: [], revoked: true });
+    const other = nodeSigner(seededKey("lab-other", 1));
+    const byClinician = h.tx(
+      "identity.register",
+      { key: other.publicKey, org: "org-0", roles: ["staff"] },
+      clinician,
+    );
+    await expectFailure(byClinician, "ORG_REMOVED");
+  });
+});

@@ -64,6 +64,10 @@ export async function rejectRevokedSender(
   if (record?.revokedAt !== undefined && record.revokedAt < height) {
     reject("IDENTITY_REVOKED", `key was revoked at height ${record.revokedAt}`);
   }
+  // An identity belongs to its organization: once governance removed it, its keys sign nothing.
+  if (record !== null && (await readOrganization(state, record.org)) === null) {
+    reject("ORG_REMOVED", `organization ${record.org} was removed`);
+  }
 }
 
 /** The ids of the member organizations, sorted: the electorate of governance. */
