@@ -206,8 +206,9 @@ export class CareLedgerNode implements NodeApi {
   }
 
   private async startNetwork(): Promise<void> {
-    const { config, genesis } = this.home;
-    this.members = new Set(genesis.organizations.flatMap((org) => org.nodeKeys));
+    const { config } = this.home;
+    // From the ledger, not genesis: governance may have removed or added members since.
+    this.members = await this.readMembers();
     this.network = await Network.start({
       nodeSecretKey: this.home.nodeSecretKey,
       listen: `/ip4/${config.host}/tcp/${config.p2pPort}`,
@@ -321,7 +322,9 @@ export class CareLedgerNode implements NodeApi {
     const governance = block.txs.some((signed) => signed.tx.type.startsWith("gov."));
     if (governance || setChanges || this.validatorsChangedAt === header.height - 1) {
       if (setChanges) this.validatorsChangedAt = header.height;
-      void this.refreshMembership();
+      this.refreshMembership().catch((error: unknown) => {
+        this.log.error({ err: error }, "membership refresh failed");
+      });
     }
   }
 
@@ -332,8 +335,18 @@ export class CareLedgerNode implements NodeApi {
   private async refreshMembership(): Promise<void> {
     const config = await this.ledger.consensusConfig();
     this.validators = config.nextValidators;
+    this.members = await this.readMembers();
+    this.network.dropNonMembers();
+  }
+
+  /** Node keys of the member organizations and the validators, as the committed state has them. */
+  private async readMembers(): Promise<Set<string>> {
     const orgs = (await this.ledger.reads.query("identity.organizations")) as Organization[] | null;
-    this.members = new Set((orgs ?? []).flatMap((org) => org.nodeKeys));
+    const { validators, nextValidators } = await this.ledger.consensusConfig();
+    return new Set([
+      ...(orgs ?? []).flatMap((org) => org.nodeKeys),
+      ...[...validators, ...nextValidators].map(toHex),
+    ]);
   }
 
   // NodeApi
