@@ -34,7 +34,7 @@ import { ChainEvents, eventsOf, receiptView } from "./chainEvents.js";
 import type { NodeHome } from "./config.js";
 import { ConsensusDriver } from "./consensus/driver.js";
 import { decodeRecord, heightOfKey } from "./consensus/persistCodec.js";
-import { ValidatorChanges } from "./consensus/validatorChanges.js";
+import { pendingChanges } from "./consensus/validatorChanges.js";
 import { decodeGossip, GossipBatcher } from "./gossip.js";
 import type { Logger } from "./logger.js";
 import { Mempool } from "./mempool.js";
@@ -86,7 +86,6 @@ export class CareLedgerNode implements NodeApi {
   private members = new Set<string>();
   /** The last height whose header announced a different validator set for the next one. */
   private validatorsChangedAt = -1;
-  private readonly validatorChanges: ValidatorChanges;
   /** Set when consensus stopped for good: /readyz answers NOT_READY until the process exits. */
   private haltedBy: { error: unknown } | null = null;
   private readonly haltListeners: Array<(error: unknown) => void> = [];
@@ -105,7 +104,6 @@ export class CareLedgerNode implements NodeApi {
     this.nodeKeyHex = toHex(this.signer.publicKey);
     this.gossip = new GossipBatcher((bytes) => this.broadcast("txs", bytes));
     this.admission = new AdmissionQueue((bytes, fromClient) => this.admit(bytes, fromClient));
-    this.validatorChanges = new ValidatorChanges(ledger);
   }
 
   /** The periodic work, started once every part exists. */
@@ -196,7 +194,7 @@ export class CareLedgerNode implements NodeApi {
       { height: head.height, hash: head.hash, certificate: stored?.certificate ?? null },
       live.map(([, value]) => decodeRecord(value)),
       // The set at the head stands in for genesis's, plus the changes still to take effect.
-      await this.validatorChanges.unreported(),
+      await pendingChanges(ledger),
     );
     this.driver = new ConsensusDriver({
       replica: this.replica,
@@ -223,6 +221,7 @@ export class CareLedgerNode implements NodeApi {
       send: (to, bytes) => this.send("sync", to, bytes),
       peers: () => this.home.config.peers.map((peer) => peer.nodeKey),
       exclusive: (work) => this.driver.exclusive(work),
+      decided: (block, result) => this.driver.committedBlock(block, result),
       committed: (block) => void this.afterSyncedCommit(block),
       synced: (height, hash, certificate) => {
         this.metricsRegistry.syncTarget.set(0);
@@ -233,8 +232,9 @@ export class CareLedgerNode implements NodeApi {
   }
 
   private async startNetwork(): Promise<void> {
-    const { config, genesis } = this.home;
-    this.members = new Set(genesis.organizations.flatMap((org) => org.nodeKeys));
+    const { config } = this.home;
+    // From the ledger, not genesis: governance may have removed or added members since.
+    this.members = await this.readMembers();
     this.network = await Network.start({
       nodeSecretKey: this.home.nodeSecretKey,
       listen: `/ip4/${config.host}/tcp/${config.p2pPort}`,
@@ -348,22 +348,31 @@ export class CareLedgerNode implements NodeApi {
     const governance = block.txs.some((signed) => signed.tx.type.startsWith("gov."));
     if (governance || setChanges || this.validatorsChangedAt === header.height - 1) {
       if (setChanges) this.validatorsChangedAt = header.height;
-      void this.refreshMembership();
+      this.refreshMembership().catch((error: unknown) => {
+        this.log.error({ err: error }, "membership refresh failed");
+      });
     }
   }
 
   /**
-   * After governance: the validator set, the members the gater admits, and the replica's
-   * schedule of validator-set changes follow the ledger.
+   * After governance: the validator set and the members the gater admits follow the ledger
+   * (the replica had the validator-set changes from the driver, at commit).
    */
   private async refreshMembership(): Promise<void> {
     const config = await this.ledger.consensusConfig();
     this.validators = config.nextValidators;
+    this.members = await this.readMembers();
+    this.network.dropNonMembers();
+  }
+
+  /** Node keys of the member organizations and the validators, as the committed state has them. */
+  private async readMembers(): Promise<Set<string>> {
     const orgs = (await this.ledger.reads.query("identity.organizations")) as Organization[] | null;
-    this.members = new Set((orgs ?? []).flatMap((org) => org.nodeKeys));
-    for (const change of await this.validatorChanges.unreported()) {
-      this.driver.enqueue({ type: "validatorSetChanged", ...change });
-    }
+    const { validators, nextValidators } = await this.ledger.consensusConfig();
+    return new Set([
+      ...(orgs ?? []).flatMap((org) => org.nodeKeys),
+      ...[...validators, ...nextValidators].map(toHex),
+    ]);
   }
 
   /**

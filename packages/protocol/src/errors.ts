@@ -33,6 +33,7 @@ export const ERROR_CODES = {
   ALREADY_EXISTS: { status: 409, message: "object already exists" },
   IDENTITY_REVOKED: { status: 403, message: "signing key was revoked" },
   ORG_NOT_FOUND: { status: 404, message: "no such organization" },
+  ORG_REMOVED: { status: 403, message: "the signer's organization was removed by governance" },
   PROPOSAL_NOT_FOUND: { status: 404, message: "no such governance proposal" },
   PROPOSAL_CLOSED: { status: 409, message: "proposal already passed, failed or expired" },
   ALREADY_VOTED: { status: 409, message: "this organization already voted" },
@@ -46,6 +47,10 @@ export const ERROR_CODES = {
     message: "a handler wrote a value with no canonical encoding",
   },
   EXECUTION_FAILED: { status: 500, message: "the transaction's handler failed unexpectedly" },
+  PARAM_NOT_LIVE: {
+    status: 409,
+    message: "this consensus parameter cannot change on a live chain",
+  },
   // API access.
   BAD_REQUEST: { status: 400, message: "request does not match the route's schema" },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: "content type not accepted by this route" },

@@ -14,6 +14,8 @@ const SYNC_DELAY_MS = 30;
 /** What carrying out effects needs beyond the services' view of the world. */
 export interface EffectWorld extends World {
   readonly network: Network;
+  /** The node's commit finished: its replica gets the commit's news, then the held events. */
+  release(node: SimNode): void;
 }
 
 /** Carries out one effect of one replica, as the node's driver would. */
@@ -79,13 +81,22 @@ export function applyEffect(
         w.invariants.committed(w.now, instance.name, effect.block, effect.certificate, refusal);
       }
       w.log(`${instance.name} commits h${effect.block.header.height}`);
-      afterCommit(w, node, index, instance);
+      afterCommit(w, node, instance);
+      holdDuringCommit(w, node);
       return;
     }
     case "requestSync":
       later(SYNC_DELAY_MS, () => sync(w, node, instance, effect.toHeight));
       return;
   }
+}
+
+/** A slow commit: the node's driver handles nothing else until it has finished. */
+function holdDuringCommit(w: EffectWorld, node: SimNode): void {
+  const most = w.scenario.commitDelayMaxMs;
+  if (most === 0) return;
+  node.busyUntil = Math.max(node.busyUntil, w.now + w.prng.int(1, most));
+  w.at(node.busyUntil, { kind: "scenario", run: () => w.release(node) });
 }
 
 export function sendMessage(

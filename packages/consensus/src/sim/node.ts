@@ -4,6 +4,7 @@ import type { PersistRecord, ReplicaConfig } from "../types.js";
 import { SimApp } from "./app.js";
 import type { ByzantineContext } from "./faults.js";
 import type { ByzantineStrategy } from "./scenario.js";
+import type { DistEvent, Item } from "./world.js";
 
 /** One replica process: its replica, application and durable records. Twins are two of these. */
 export interface Instance {
@@ -16,6 +17,8 @@ export interface Instance {
   incarnation: number;
   /** Validator-set changes of the application already handed to the replica. */
   validatorChangesSeen: number;
+  /** What the commits of the current step decided, handed to the replica before anything else. */
+  readonly news: DistEvent[];
 }
 
 export interface AdmittedTx {
@@ -33,6 +36,10 @@ export interface SimNode {
   /** A pending crash in the middle of the next step: how many of its effects run. */
   crashAfterEffects: number | null;
   readonly byzantine: ByzantineContext | null;
+  /** Until when the node's commit runs; its driver holds every event for it until then. */
+  busyUntil: number;
+  /** Events that arrived during a commit, in arrival order. */
+  readonly held: Item[];
 }
 
 export function newInstance(name: string, chainId: Uint8Array, genesisHash: Uint8Array): Instance {
@@ -44,6 +51,7 @@ export function newInstance(name: string, chainId: Uint8Array, genesisHash: Uint
     timers: new Map(),
     incarnation: 0,
     validatorChangesSeen: 0,
+    news: [],
   };
 }
 

@@ -26,6 +26,7 @@ export const FAULT_KINDS = [
   "viewChangeRestart",
   "wipe",
   "validatorChange",
+  "slowCommit",
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
@@ -63,6 +64,11 @@ export interface Scenario {
    * (the ledger and the key are kept); it restarts `downMs` later.
    */
   readonly wipes: readonly { node: number; at: number; downMs: number }[];
+  /**
+   * Longest virtual time one commit takes (the node's ledger write is asynchronous). While a node
+   * commits, its driver holds every other event for it, as the node's one event queue does.
+   */
+  readonly commitDelayMaxMs: number;
   readonly txTimes: readonly number[];
   readonly stabiliseAt: number;
 }
@@ -81,6 +87,8 @@ export function scenarioOf(seed: number): Scenario {
   const byzantine = BYZANTINE_STRATEGIES.filter((kind) => kinds.has(kind)).sort(
     (a, b) => Number(b === forced) - Number(a === forced),
   );
+  // A slow commit matters most where the commit decides a validator-set change.
+  if (kinds.has("slowCommit")) kinds.add("validatorChange");
   const changing = kinds.has("validatorChange");
   const nodeCount = changing ? SIM_NODES_MAX : prng.int(4, SIM_NODES_MAX);
   const initialValidators = range(changing ? prng.int(4, SIM_NODES_MAX) : nodeCount);
@@ -119,6 +127,7 @@ export function scenarioOf(seed: number): Scenario {
     validatorChanges,
     ...viewChangeFaultsOf(prng, kinds, stabiliseAt),
     wipes: wiped === 0 ? [] : [wipeOf(prng, candidates[faultyCount] as number, stabiliseAt)],
+    commitDelayMaxMs: kinds.has("slowCommit") ? prng.int(20, 400) : 0,
     txTimes: range(prng.int(3, 15)).map(() => prng.int(0, stabiliseAt)),
     stabiliseAt,
   };

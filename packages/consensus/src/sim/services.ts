@@ -38,23 +38,20 @@ export function propose(
   ];
 }
 
-/** Tells the replica about validator-set changes its application just committed. */
-export function afterCommit(w: World, node: SimNode, index: number, instance: Instance): void {
+/**
+ * Collects the validator-set changes the application just committed as the commit's news: the
+ * simulator hands them to the replica before any other event, as the node's driver does.
+ */
+export function afterCommit(w: World, node: SimNode, instance: Instance): void {
   const changes = instance.app.validatorChanges;
   for (const change of changes.slice(instance.validatorChangesSeen)) {
     if (node.strategy === undefined) {
       w.invariants.validatorsDecided(change.decidedAt, change.validators, w.decidedChanges);
     }
-    w.at(w.now, {
-      kind: "step",
-      node: node.index,
-      instance: index,
-      incarnation: instance.incarnation,
-      event: {
-        type: "validatorSetChanged",
-        decidedAt: change.decidedAt,
-        validators: change.validators,
-      },
+    instance.news.push({
+      type: "validatorSetChanged",
+      decidedAt: change.decidedAt,
+      validators: change.validators,
     });
   }
   instance.validatorChangesSeen = changes.length;

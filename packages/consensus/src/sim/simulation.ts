@@ -173,6 +173,8 @@ class Simulation implements EffectWorld, FaultWorld {
       up: true,
       crashAfterEffects: null,
       byzantine,
+      busyUntil: 0,
+      held: [],
     };
   }
 
@@ -310,8 +312,11 @@ class Simulation implements EffectWorld, FaultWorld {
     this.log(`crash n${node.index}${wipe ? " (consensus log wiped)" : ""}`);
     node.up = false;
     node.crashAfterEffects = null;
+    node.busyUntil = 0;
+    node.held.length = 0;
     for (const instance of node.instances) {
       if (wipe) instance.records.length = 0;
+      instance.news.length = 0;
       instance.replica = null;
       instance.incarnation += 1;
       instance.timers.clear();
@@ -338,6 +343,12 @@ class Simulation implements EffectWorld, FaultWorld {
   }
 
   private process(item: Item): void {
+    const target = item.kind === "deliver" ? item.to : item.kind === "scenario" ? -1 : item.node;
+    const busy = this.nodes[target];
+    if (busy !== undefined && busy.busyUntil > this.now) {
+      busy.held.push(item);
+      return;
+    }
     switch (item.kind) {
       case "scenario":
         item.run();
@@ -415,6 +426,7 @@ class Simulation implements EffectWorld, FaultWorld {
     const inStep = this.crashingInStep;
     this.crashingInStep = null;
     if (node.crashAfterEffects !== null || inStep !== null) this.crash(node, inStep?.wipe);
+    else if (node.busyUntil <= this.now) this.handNews(node, index);
   }
 
   /** Checks what an honest replica signed and persisted against what it promised before. */
@@ -444,5 +456,24 @@ class Simulation implements EffectWorld, FaultWorld {
         this.invariants.prepared(this.now, name, record.view, record.block);
       }
     }
+  }
+
+  /**
+   * What a step's commits decided goes to the replica in the same turn, ahead of every other
+   * event: a validator-set change handed later lets votes of its first heights be counted in
+   * the old set (the `slowCommit` fault, with the news queued behind the held events, fails).
+   */
+  private handNews(node: SimNode, index: number): void {
+    const instance = node.instances[index];
+    if (instance === undefined) return;
+    for (let news = instance.news.shift(); news !== undefined; news = instance.news.shift()) {
+      this.step(node, index, news);
+    }
+  }
+
+  release(node: SimNode): void {
+    if (node.busyUntil > this.now || !node.up) return;
+    for (let index = 0; index < node.instances.length; index++) this.handNews(node, index);
+    for (const item of node.held.splice(0)) this.process(item);
   }
 }

@@ -20,6 +20,7 @@ import type { Mempool } from "../mempool.js";
 import type { ChannelName } from "../p2p/channels.js";
 import { InFlightBlocks } from "./inFlight.js";
 import { encodeRecord, heightOfKey, recordKey } from "./persistCodec.js";
+import { changesDecidedIn } from "./validatorChanges.js";
 
 /** Events waiting for the replica; past this the node is overloaded and drops peer messages. */
 export const EVENT_QUEUE_MAX = 100_000;
@@ -64,6 +65,8 @@ export interface DriverDeps {
  */
 export class ConsensusDriver {
   private readonly queue: PendingEvent[] = [];
+  /** What committed blocks decided: handed to the replica before any event of the queue. */
+  private readonly news: PendingEvent[] = [];
   private readonly timers = new Map<TimerName, NodeJS.Timeout>();
   private readonly inFlight = new InFlightBlocks();
   private running = false;
@@ -138,6 +141,25 @@ export class ConsensusDriver {
     this.enqueue({ type: "txsPending", pending });
   }
 
+  /**
+   * A block was committed (by consensus or block sync, inside the ledger's turn): the
+   * validator-set changes it decided go to the replica next, before any queued event. Queued
+   * behind others, votes of the new set's first heights could be counted in the old set
+   * (the simulator's slowCommit fault).
+   */
+  async committedBlock(block: Block, result: ExecutionResult): Promise<void> {
+    const { height } = block.header;
+    for (const change of await changesDecidedIn(
+      this.deps.ledger,
+      height,
+      result.scheduled,
+      result.params,
+    )) {
+      this.news.push({ type: "validatorSetChanged", ...change });
+    }
+    if (this.news.length > 0 && !this.running && !this.stopped) void this.run();
+  }
+
   /** Runs `work` when no other ledger mutation runs; block sync commits through this. */
   exclusive<T>(work: () => Promise<T>): Promise<T> {
     const turn = this.ledgerTurn.then(work, work);
@@ -161,9 +183,9 @@ export class ConsensusDriver {
     this.running = true;
     try {
       for (
-        let next = this.queue.shift();
+        let next = this.news.shift() ?? this.queue.shift();
         next !== undefined && !this.stopped;
-        next = this.queue.shift()
+        next = this.news.shift() ?? this.queue.shift()
       ) {
         const event = next;
         await this.exclusive(async () => {
@@ -337,6 +359,7 @@ export class ConsensusDriver {
       result = await ledger.executeBlock(block, { parents });
     }
     await ledger.commit(block, certificate, result);
+    await this.committedBlock(block, result);
     this.inFlight.pruneTo(block.header.height);
     await this.pruneLog(block.header.height);
     this.deps.committed(block, certificate, result);

@@ -157,6 +157,19 @@ export class Network {
   }
 
   /** A peer sent something undecodable or invalid: score it, and hang up on a repeat offender. */
+  /**
+   * The membership changed: hangs up on every connected peer that is no longer a member (the
+   * gater refuses its redials). Returns the keys hung up on.
+   */
+  dropNonMembers(): string[] {
+    const gone = [...this.connected].filter((key) => !this.init.isMember(key));
+    for (const key of gone) {
+      this.init.log?.("peer no longer a member", { peer: key });
+      this.libp2p.hangUp(peerIdOfNodeKey(Buffer.from(key, "hex"))).catch(() => undefined);
+    }
+    return gone;
+  }
+
   misbehaved(nodeKey: string, reason: string): void {
     this.init.log?.("peer misbehaved", { peer: nodeKey, reason });
     if (this.scores.penalize(nodeKey)) {

@@ -1,4 +1,4 @@
-import type { Ledger } from "@careledger/ledger";
+import type { ExecutionResult, Ledger } from "@careledger/ledger";
 import {
   type Block,
   blockHash,
@@ -34,6 +34,8 @@ export interface BlockSyncDeps {
   readonly peers: () => readonly string[];
   /** Runs `apply` with the ledger to itself (no consensus commit in between). */
   readonly exclusive: <T>(apply: () => Promise<T>) => Promise<T>;
+  /** Inside the commit's turn: the consensus news of the block (the driver's committedBlock). */
+  readonly decided: (block: Block, result: ExecutionResult) => Promise<void>;
   /** A synced block was committed: the node tells the mempool, the API and metrics. */
   readonly committed: (block: Block, certificate: CommitCertificate) => void;
   /** Sync reached its target: the replica may resume from there. */
@@ -161,6 +163,7 @@ export class BlockSync {
     verifyCertificate(certificate, hash, nextValidators, ledger.chainId, this.deps.verifier);
     const result = await ledger.executeBlock(block);
     await ledger.commit(block, certificate, result);
+    await this.deps.decided(block, result);
     return true;
   }
 

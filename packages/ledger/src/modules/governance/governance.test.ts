@@ -74,9 +74,23 @@ describe("gov.propose rules", () => {
       "ORG_NOT_FOUND",
     );
     await expectFailure(
-      propose(h, { kind: "param.set", name: "window", value: 65 }),
+      propose(h, { kind: "param.set", name: "clockSkewMaxMs", value: 3_600_001 }),
       "PROPOSAL_INVALID",
     );
+  });
+
+  it("refuses parameters that replicas read once at start (window, checkpointInterval, ...)", async () => {
+    h = await Harness.create("gov-param-live");
+    for (const name of [
+      "window",
+      "checkpointInterval",
+      "emptyBlockIntervalMs",
+      "viewChangeTimeoutMs",
+      "requestTimeoutMs",
+      "blockTxsMax",
+    ]) {
+      await expectFailure(propose(h, { kind: "param.set", name, value: 3 }), "PARAM_NOT_LIVE");
+    }
   });
 });
 
@@ -173,13 +187,50 @@ describe("consensus changes", () => {
 
   it("applies a passed parameter change from the height after its checkpoint", async () => {
     h = await Harness.create("gov-param", testChain(4, 5, 2));
-    const proposal = propose(h, { kind: "param.set", name: "blockTxsMax", value: 77 });
+    const proposal = propose(h, { kind: "param.set", name: "clockSkewMaxMs", value: 77 });
     const built = await h.build([proposal, ...[0, 1, 2].map((org) => vote(h, proposal.id, org))]);
     expect(built.result.scheduled).toMatchObject([{ height: 6, change: { value: 77 } }]);
     await h.commit(built);
     for (let height = 2; height < 6; height++) await h.block([]);
-    expect((await h.ledger.consensusConfig()).params.blockTxsMax).toBe(10_000);
+    const before = (await h.ledger.consensusConfig()).params.clockSkewMaxMs;
+    expect(before).not.toBe(77);
     await h.block([]);
-    expect((await h.ledger.consensusConfig()).params.blockTxsMax).toBe(77);
+    expect((await h.ledger.consensusConfig()).params.clockSkewMaxMs).toBe(77);
+  });
+});
+
+describe("org.remove", () => {
+  it("leaves the removed organization's identities unable to sign or authenticate", async () => {
+    h = await Harness.create("gov-org-remove");
+    const admin = nodeSigner(seededKey("lab-admin", 1));
+    const clinician = nodeSigner(seededKey("lab-clinician", 1));
+    const add = propose(h, {
+      kind: "org.add",
+      organization: {
+        id: "lab-1",
+        name: "New Lab",
+        kind: "lab",
+        adminKeys: [toHex(admin.publicKey)],
+        nodeKeys: [],
+      },
+    });
+    await h.block([add, ...[0, 1, 2].map((org) => vote(h, add.id, org))]);
+    const register = (key: Uint8Array) =>
+      h.tx("identity.register", { key, org: "lab-1", roles: ["clinician"] }, admin);
+    expect((await h.single(register(clinician.publicKey))).receipt.status).toBe("ok");
+    const remove = propose(h, { kind: "org.remove", org: "lab-1" });
+    await h.block([remove, ...[0, 1, 2, 3].map((org) => vote(h, remove.id, org))]);
+    const who = await h.ledger.reads.query("identity.key", { key: toHex(clinician.publicKey) });
+    expect(who).toMatchObject({ identity: { org: "lab-1" }, adminOf: [], revoked: true });
+    const other = nodeSigner(seededKey("lab-other", 1));
+    const byClinician = h.tx(
+      "identity.register",
+      { key: other.publicKey, org: "org-0", roles: ["staff"] },
+      clinician,
+    );
+    // Its keys are no longer senders: refused at admission, and a block holding one is invalid.
+    await expect(h.ledger.checkSender(byClinician)).rejects.toMatchObject({ code: "ORG_REMOVED" });
+    const built = await h.build([byClinician]);
+    expect(built.excluded).toMatchObject([{ index: 0, code: "ORG_REMOVED" }]);
   });
 });

@@ -61,6 +61,21 @@ async function projectedValidators(state: StateAccess): Promise<string[]> {
 }
 
 /**
+ * Parameters that the replica or the node read once at start: a change would leave running and
+ * restarted replicas on different values (for `window` and `checkpointInterval`, different
+ * activation heights of validator-set changes, so votes counted in different sets). Refused
+ * until replicas take parameter changes at their activation height.
+ */
+const PARAMS_FIXED: ReadonlySet<string> = new Set([
+  "window",
+  "checkpointInterval",
+  "emptyBlockIntervalMs",
+  "viewChangeTimeoutMs",
+  "requestTimeoutMs",
+  "blockTxsMax",
+]);
+
+/**
  * Whether a change can take effect on the current state; throws the rule it breaks. Checked
  * when proposed and again when it passes, since the state may have moved in between.
  */
@@ -93,6 +108,9 @@ export async function checkChange(state: StateAccess, change: GovernanceChange):
       return;
     }
     case "param.set": {
+      if (PARAMS_FIXED.has(change.name)) {
+        reject("PARAM_NOT_LIVE", `${change.name} is read once at start by every replica`);
+      }
       const maximum = ConsensusParamsSchema.properties[change.name].maximum ?? 0;
       if (change.value > maximum) {
         reject("PROPOSAL_INVALID", `${change.name} above its maximum ${maximum}`);

@@ -13,8 +13,12 @@ const whoIs: Query = {
       .map(([, org]) => org as unknown as Organization)
       .filter((org) => org.adminKeys.includes(keyHex))
       .map((org) => org.id);
-    const revoked =
-      identity !== null && (identity as { revokedAt?: number }).revokedAt !== undefined;
+    const record = identity as { org: string; revokedAt?: number } | null;
+    // A key whose organization governance removed counts as revoked: it authenticates nothing.
+    const orgRemoved =
+      record !== null &&
+      !orgs.some(([, org]) => (org as unknown as Organization).id === record.org);
+    const revoked = record !== null && (record.revokedAt !== undefined || orgRemoved);
     return { key: keyHex, identity, adminOf, revoked };
   },
 };

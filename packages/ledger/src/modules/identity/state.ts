@@ -25,7 +25,7 @@ export interface IdentityRecord {
 }
 
 export async function readOrganization(
-  state: StateAccess,
+  state: StateReader,
   id: string,
 ): Promise<Organization | null> {
   return (await state.get(orgKey(id))) as Organization | null;
@@ -106,10 +106,14 @@ export async function requireAdminOf(
 export async function senderRefusal(
   state: StateReader,
   sender: string,
-): Promise<{ code: "SENDER_UNKNOWN" | "IDENTITY_REVOKED"; reason: string } | null> {
+): Promise<{ code: "SENDER_UNKNOWN" | "IDENTITY_REVOKED" | "ORG_REMOVED"; reason: string } | null> {
   const record = await readIdentity(state, sender);
   if (record?.revokedAt !== undefined) {
     return { code: "IDENTITY_REVOKED", reason: `sender was revoked at height ${record.revokedAt}` };
+  }
+  // An identity belongs to its organization: once governance removed it, its keys sign nothing.
+  if (record !== null && (await readOrganization(state, record.org)) === null) {
+    return { code: "ORG_REMOVED", reason: `organization ${record.org} was removed` };
   }
   if (record !== null || (await readAdminOf(state, sender)).length > 0) return null;
   return {
