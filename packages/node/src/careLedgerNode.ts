@@ -35,7 +35,7 @@ import type { NodeHome } from "./config.js";
 import { ConsensusDriver } from "./consensus/driver.js";
 import { decodeRecord, heightOfKey } from "./consensus/persistCodec.js";
 import { ValidatorChanges } from "./consensus/validatorChanges.js";
-import { decodeGossip, GossipBatcher } from "./gossip.js";
+import { decodeGossip, encodeGossip, GOSSIP_BATCH_TXS_MAX, GossipBatcher } from "./gossip.js";
 import type { Logger } from "./logger.js";
 import { Mempool } from "./mempool.js";
 import { NodeMetrics } from "./metrics.js";
@@ -50,7 +50,7 @@ export const DATA_DIR = "data";
 /** Longest wait at startup for a quorum of peers before consensus starts anyway. */
 export const STARTUP_PEERS_WAIT_MS = 15_000;
 const STARTUP_PEERS_POLL_MS = 50;
-/** Shortest interval between checks for transactions that waited past the request timeout. */
+/** Shortest interval between checks of the request timer and of transactions to re-gossip. */
 const REQUEST_CHECK_MS_MIN = 50;
 
 /**
@@ -282,7 +282,14 @@ export class CareLedgerNode implements NodeApi {
     return signed;
   }
 
+  /**
+   * At half the request timeout, transactions that may be stranded here are gossiped again (to
+   * every peer, the next primary included); only a stall that outlasts the whole timeout makes
+   * this replica ask for a view change.
+   */
   private checkRequestTimeouts(): void {
+    const again = this.mempool.takeForRegossip(this.requestTimeoutMs / 2, GOSSIP_BATCH_TXS_MAX);
+    if (again.length > 0) this.broadcast("txs", encodeGossip(again));
     if (this.mempool.takeLate(this.requestTimeoutMs))
       this.driver.enqueue({ type: "requestTimedOut" });
   }

@@ -269,7 +269,10 @@ export class ConsensusDriver {
       },
       { parents, isVerified: (id) => mempool.isVerified(id) },
     );
-    mempool.discard(built.excluded.map((refused) => toHex(refused.id)));
+    mempool.leftOut(
+      built.excluded.map((refused) => toHex(refused.id)),
+      (id) => parents.find((parent) => parent.txIds.has(id))?.header.height ?? null,
+    );
     this.inFlight.add(built.result);
     this.proposedHeight = ask.height;
     this.proposedAtMs = Date.now();
