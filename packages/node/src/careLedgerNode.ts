@@ -42,11 +42,20 @@ import { NodeMetrics } from "./metrics.js";
 import type { ChannelName } from "./p2p/channels.js";
 import { Network } from "./p2p/network.js";
 import { nodeCryptoSigner } from "./signer.js";
-import { BlockSync, HEAD_ANNOUNCE_INTERVAL_MS } from "./sync/blockSync.js";
+import {
+  BlockSync,
+  HEAD_ANNOUNCE_INTERVAL_MS,
+  SYNC_RESPONSE_TIMEOUT_MS,
+} from "./sync/blockSync.js";
 import { decodeSyncMessage } from "./sync/messages.js";
 import { sodiumVerifier } from "./verifier.js";
 
 export const DATA_DIR = "data";
+/**
+ * A catch-up that committed no block for this long no longer holds the progress timer: two
+ * sync response timeouts, so one peer that does not answer is passed over within it.
+ */
+const SYNC_STALL_MS = 2 * SYNC_RESPONSE_TIMEOUT_MS;
 /** Longest wait at startup for a quorum of peers before consensus starts anyway. */
 export const STARTUP_PEERS_WAIT_MS = 15_000;
 const STARTUP_PEERS_POLL_MS = 50;
@@ -76,6 +85,8 @@ export class CareLedgerNode implements NodeApi {
   /** The last height whose header announced a different validator set for the next one. */
   private validatorsChangedAt = -1;
   private readonly validatorChanges: ValidatorChanges;
+  /** When block sync last committed a block (or the node started): whether catch-up moves. */
+  private syncProgressAtMs = Date.now();
 
   private constructor(
     private readonly home: NodeHome,
@@ -134,6 +145,7 @@ export class CareLedgerNode implements NodeApi {
     await node.startApi();
     await node.waitForQuorumPeers();
     node.startTimers();
+    node.syncProgressAtMs = Date.now();
     node.driver.enqueue({ type: "start" });
     log.info({ height: ledger.head.height, view: node.replica.view }, "node started");
     return node;
@@ -183,11 +195,15 @@ export class CareLedgerNode implements NodeApi {
       broadcast: (channel, bytes) => this.broadcast(channel, bytes),
       requestSync: (_from, to) => this.sync.request(to),
       committed: (block, certificate, result) => this.afterCommit(block, certificate, result),
-      viewChanged: (view) => {
+      viewChanged: (view, cause) => {
         this.metricsRegistry.view.set(view);
         this.metricsRegistry.viewChanges.inc();
-        this.log.info({ view }, "entered view");
+        this.log.info({ view, cause, height: this.ledger.head.height }, "entered view");
       },
+      // Bounded: a peer announcing a head it cannot serve must not hold the timer for good.
+      behind: () =>
+        this.sync.targetHeight > this.ledger.head.height &&
+        Date.now() - this.syncProgressAtMs < SYNC_STALL_MS,
       log: this.log,
     });
     this.driver.adoptLogKeys(live.map(([key]) => key));
@@ -197,7 +213,15 @@ export class CareLedgerNode implements NodeApi {
       send: (to, bytes) => this.send("sync", to, bytes),
       peers: () => this.home.config.peers.map((peer) => peer.nodeKey),
       exclusive: (work) => this.driver.exclusive(work),
-      committed: (block) => void this.afterSyncedCommit(block),
+      // The replica hears of every synced block, not only of the last: its head (and with it
+      // its progress timer) moves during a long catch-up, which otherwise outlasted the timer
+      // and sent a restarted replica into a view of its own.
+      committed: (block, certificate) => {
+        const { height } = block.header;
+        this.syncProgressAtMs = Date.now();
+        this.driver.enqueue({ type: "synced", height, hash: blockHash(block.header), certificate });
+        void this.afterSyncedCommit(block);
+      },
       synced: (height, hash, certificate) => {
         this.metricsRegistry.syncTarget.set(0);
         this.driver.enqueue({ type: "synced", height, hash, certificate });
