@@ -6,9 +6,9 @@ import { LoadGenerator } from "./harness/load.js";
 const ALL = [0, 1, 2, 3];
 const START_MS_MAX = 90_000;
 /** Heights the others commit while a replica is down, so it has a real catch-up to do. */
-const DOWN_HEIGHTS = 40;
+const DOWN_HEIGHTS = 30;
 /** From restart until the replica's vote is in a certificate again: catch-up included. */
-const VOTES_BACK_MS_MAX = 45_000;
+const VOTES_BACK_MS_MAX = 60_000;
 /** Survivors commit this many heights after a kill within PROGRESS_MS_MAX (a view change fits). */
 const PROGRESS_HEIGHTS = 3;
 const PROGRESS_MS_MAX = 30_000;
@@ -46,7 +46,7 @@ describe("a validator killed and restarted under load", () => {
     const keys = await Promise.all(ALL.map(async (i) => (await c.status(i)).node));
     const down = new Set<number>();
     load = await LoadGenerator.start(c, {
-      ratePerSecond: 200,
+      ratePerSecond: 100,
       batch: 20,
       nodes: () => ALL.filter((i) => !down.has(i)),
     });
