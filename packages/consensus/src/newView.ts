@@ -112,7 +112,6 @@ export function onNewView(r: ReplicaState, message: NewViewMessage): void {
     }
     if (change.committedHeight > r.head.height + r.params.window) {
       requestSync(r, change.committedHeight);
-      r.missedNewView = Math.max(r.missedNewView, message.view);
       r.drop("newview-ahead");
       return;
     }

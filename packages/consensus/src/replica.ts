@@ -1,10 +1,4 @@
-import {
-  bytesEqual,
-  type CommitCertificate,
-  quorumSize,
-  toHex,
-  type ValidatorSet,
-} from "@careledger/protocol";
+import { bytesEqual, quorumSize, toHex, type ValidatorSet } from "@careledger/protocol";
 import { deliverCommitted, moveHead, onCheckpoint } from "./checkpoint.js";
 import { verifyMessage } from "./messages.js";
 import { onNewView } from "./newView.js";
@@ -164,28 +158,9 @@ function dispatch(r: ReplicaState, event: Event): void {
       }
       return;
     case "synced":
-      onSynced(r, event.height, event.hash, event.certificate);
+      if (event.height > r.head.height) moveHead(r, event.height, event.hash, event.certificate);
       return;
   }
-}
-
-/**
- * The application committed up to `height` by block sync. A replica still asking for a view
- * when its sync reaches the target asks again: the new view it missed (dropped while it was more
- * than a window behind the view changes in it) comes back from any replica that entered it, and
- * is now within reach. Without this, a restarted replica whose timer moved on (a quorum had asked
- * for the view it waited for) went to the next view alone, and stayed there.
- */
-function onSynced(
-  r: ReplicaState,
-  height: number,
-  hash: Uint8Array,
-  certificate: CommitCertificate,
-): void {
-  if (height <= r.head.height) return;
-  const syncing = r.syncTarget !== null;
-  moveHead(r, height, hash, certificate);
-  if (syncing && r.syncTarget === null && r.changing) sendViewChange(r);
 }
 
 function start(r: ReplicaState): void {
@@ -254,16 +229,9 @@ function onTimer(r: ReplicaState, name: TimerName): void {
 /**
  * The new view did not come in time. Move on to the next view only if a quorum asked for this
  * one (PBFT's rule): a replica that alone left the view stays, repeating its request, instead
- * of racing ahead of the others whose timers it could then never meet. Nor when the view's new
- * view reached it while it was too far behind to check it: the view runs without it.
+ * of racing ahead of the others whose timers it could then never meet.
  */
 function onViewChangeTimeout(r: ReplicaState): void {
-  if (r.missedNewView >= r.view) {
-    // The view was entered by others; this replica was behind. Ask again, never move past it.
-    r.setTimer("viewChange", r.now + r.viewChangeTimeout());
-    sendViewChange(r);
-    return;
-  }
   let support = 0;
   for (const change of r.viewChanges.values()) if (change.view >= r.view) support += 1;
   if (support >= r.quorumOf(r.currentSet().length)) {

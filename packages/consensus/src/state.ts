@@ -75,12 +75,6 @@ export class ReplicaState {
   /** Latest checkpoint per sender. */
   readonly checkpoints = new Map<string, { readonly height: number; readonly hash: Uint8Array }>();
   newView: NewViewMessage | null = null;
-  /**
-   * Highest view whose new view arrived while this replica was more than a window behind the
-   * view changes in it (so it could not check it): that view is running, and this replica only
-   * needs to catch up and ask for the new view again, not to move past it.
-   */
-  missedNewView = -1;
   /** Hashes the accepted new view re-proposes, by height. */
   readonly runHashes = new Map<number, string>();
   runEnd = 0;
