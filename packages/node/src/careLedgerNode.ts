@@ -35,22 +35,31 @@ import type { NodeHome } from "./config.js";
 import { ConsensusDriver } from "./consensus/driver.js";
 import { decodeRecord, heightOfKey } from "./consensus/persistCodec.js";
 import { pendingChanges } from "./consensus/validatorChanges.js";
-import { decodeGossip, GossipBatcher } from "./gossip.js";
+import { decodeGossip, encodeGossip, GOSSIP_BATCH_TXS_MAX, GossipBatcher } from "./gossip.js";
 import type { Logger } from "./logger.js";
 import { Mempool } from "./mempool.js";
 import { NodeMetrics } from "./metrics.js";
 import type { ChannelName } from "./p2p/channels.js";
 import { Network } from "./p2p/network.js";
 import { nodeCryptoSigner } from "./signer.js";
-import { BlockSync, HEAD_ANNOUNCE_INTERVAL_MS } from "./sync/blockSync.js";
+import {
+  BlockSync,
+  HEAD_ANNOUNCE_INTERVAL_MS,
+  SYNC_RESPONSE_TIMEOUT_MS,
+} from "./sync/blockSync.js";
 import { decodeSyncMessage } from "./sync/messages.js";
 import { sodiumVerifier } from "./verifier.js";
 
 export const DATA_DIR = "data";
+/**
+ * A catch-up that committed no block for this long no longer holds the progress timer: two
+ * sync response timeouts, so one peer that does not answer is passed over within it.
+ */
+const SYNC_STALL_MS = 2 * SYNC_RESPONSE_TIMEOUT_MS;
 /** Longest wait at startup for a quorum of peers before consensus starts anyway. */
 export const STARTUP_PEERS_WAIT_MS = 15_000;
 const STARTUP_PEERS_POLL_MS = 50;
-/** Shortest interval between checks for transactions that waited past the request timeout. */
+/** Shortest interval between checks of the request timer and of transactions to re-gossip. */
 const REQUEST_CHECK_MS_MIN = 50;
 
 /** What the operator says when starting a node (the `careledger start` flags). */
@@ -89,6 +98,8 @@ export class CareLedgerNode implements NodeApi {
   /** Set when consensus stopped for good: /readyz answers NOT_READY until the process exits. */
   private haltedBy: { error: unknown } | null = null;
   private readonly haltListeners: Array<(error: unknown) => void> = [];
+  /** When block sync last committed a block (or the node started): whether catch-up moves. */
+  private syncProgressAtMs = Date.now();
 
   private constructor(
     private readonly home: NodeHome,
@@ -156,6 +167,7 @@ export class CareLedgerNode implements NodeApi {
     await node.startApi();
     await node.waitForQuorumPeers();
     node.startTimers();
+    node.syncProgressAtMs = Date.now();
     node.driver.enqueue({ type: "start" });
     log.info({ height: ledger.head.height, view: node.replica.view }, "node started");
     return node;
@@ -206,12 +218,16 @@ export class CareLedgerNode implements NodeApi {
       broadcast: (channel, bytes) => this.broadcast(channel, bytes),
       requestSync: (_from, to) => this.sync.request(to),
       committed: (block, certificate, result) => this.afterCommit(block, certificate, result),
-      viewChanged: (view) => {
+      viewChanged: (view, cause) => {
         this.metricsRegistry.view.set(view);
         this.metricsRegistry.viewChanges.inc();
-        this.log.info({ view }, "entered view");
+        this.log.info({ view, cause, height: this.ledger.head.height }, "entered view");
       },
       halted: (error) => this.halt(error),
+      // Bounded: a peer announcing a head it cannot serve must not hold the timer for good.
+      behind: () =>
+        this.sync.targetHeight > this.ledger.head.height &&
+        Date.now() - this.syncProgressAtMs < SYNC_STALL_MS,
       log: this.log,
     });
     this.driver.adoptLogKeys(live.map(([key]) => key));
@@ -222,7 +238,15 @@ export class CareLedgerNode implements NodeApi {
       peers: () => this.home.config.peers.map((peer) => peer.nodeKey),
       exclusive: (work) => this.driver.exclusive(work),
       decided: (block, result) => this.driver.committedBlock(block, result),
-      committed: (block) => void this.afterSyncedCommit(block),
+      // The replica hears of every synced block, not only of the last: its head (and with it
+      // its progress timer) moves during a long catch-up, which otherwise outlasted the timer
+      // and sent a restarted replica into a view of its own.
+      committed: (block, certificate) => {
+        const { height } = block.header;
+        this.syncProgressAtMs = Date.now();
+        this.driver.enqueue({ type: "synced", height, hash: blockHash(block.header), certificate });
+        void this.afterSyncedCommit(block);
+      },
       synced: (height, hash, certificate) => {
         this.metricsRegistry.syncTarget.set(0);
         this.driver.enqueue({ type: "synced", height, hash, certificate });
@@ -308,7 +332,14 @@ export class CareLedgerNode implements NodeApi {
     return signed;
   }
 
+  /**
+   * At half the request timeout, transactions that may be stranded here are gossiped again (to
+   * every peer, the next primary included); only a stall that outlasts the whole timeout makes
+   * this replica ask for a view change.
+   */
   private checkRequestTimeouts(): void {
+    const again = this.mempool.takeForRegossip(this.requestTimeoutMs / 2, GOSSIP_BATCH_TXS_MAX);
+    if (again.length > 0) this.broadcast("txs", encodeGossip(again));
     if (this.mempool.takeLate(this.requestTimeoutMs))
       this.driver.enqueue({ type: "requestTimedOut" });
   }

@@ -26,6 +26,8 @@ export function decodeGossip(bytes: Uint8Array): Uint8Array[] {
 /**
  * Collects transactions admitted from clients and sends them to peers in batches, once: a
  * transaction that arrived by gossip is not gossiped again (every member is a direct peer).
+ * One that waits too long is sent again by the node's request check (`takeForRegossip`), since
+ * a batch lost on one link strands its transactions at this node.
  */
 export class GossipBatcher {
   private pending: Uint8Array[] = [];

@@ -191,17 +191,83 @@ describe("Mempool lifecycle", () => {
     expect([pool.size, pool.byteSize, pool.hasUnproposed()]).toEqual([0, 0, false]);
   });
 
-  it("reports a transaction late once per timeout, not on every check", async () => {
+  it("keeps a transaction an in-flight parent holds, and proposes it again once that parent is abandoned", async () => {
+    const pool = new Mempool(chain(), nobleVerifier);
+    const held = toHex((await pool.admit(tx().bytes)).id);
+    const committed = toHex((await pool.admit(tx().bytes)).id);
+    expect(pool.takeForProposal(10, 5)).toHaveLength(2);
+    // A view change: the block at 10 is re-proposed by the new view, the pool hands both out again.
+    pool.releaseProposal(10);
+    expect(pool.takeForProposal(11, 5)).toHaveLength(2);
+    // The proposal at 11 left both out: one because the block at 10 holds it, one as committed.
+    pool.leftOut([held, committed], (id) => (id === held ? 10 : null));
+    expect([pool.has(held), pool.has(committed), pool.hasUnproposed()]).toEqual([
+      true,
+      false,
+      false,
+    ]);
+    // A later view abandons the block at 10: the transaction is proposed again, not lost.
+    pool.releaseProposal(10);
+    expect(pool.takeForProposal(10, 5).map((signed) => toHex(signed.id))).toEqual([held]);
+  });
+});
+
+describe("Mempool request timer", () => {
+  it("does not suspect a progressing primary however old the backlog, and fires after a stall", async () => {
     let now = 1_000;
     const pool = new Mempool(chain(), nobleVerifier, undefined, () => now);
     expect(pool.takeLate(1_000)).toBe(false);
-    await pool.admit(tx().bytes);
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push(toHex((await pool.admit(tx().bytes)).id));
     now = 1_900;
+    pool.onCommitted(11, ids.slice(0, 1));
+    // The other two waited 1,800 ms, longer than the timeout, but a commit carried transactions.
+    now = 2_800;
     expect(pool.takeLate(1_000)).toBe(false);
-    now = 2_100;
+    // Blocks without transactions are no progress for the waiting ones.
+    pool.onCommitted(12, []);
+    now = 3_000;
     expect(pool.takeLate(1_000)).toBe(true);
     expect(pool.takeLate(1_000)).toBe(false);
-    now = 3_200;
+    now = 4_100;
     expect(pool.takeLate(1_000)).toBe(true);
+    // Nothing waits: the timer stops.
+    pool.onCommitted(13, ids.slice(1));
+    now = 9_000;
+    expect(pool.takeLate(1_000)).toBe(false);
+  });
+
+  it("gossips again what waits through a stall, once per age, before the timeout", async () => {
+    let now = 1_000;
+    const pool = new Mempool(chain(), nobleVerifier, undefined, () => now);
+    const signed = await pool.admit(tx().bytes);
+    now = 1_400;
+    expect(pool.takeForRegossip(500, 10)).toEqual([]);
+    now = 1_600;
+    expect(pool.takeForRegossip(500, 10).map(toHex)).toEqual([toHex(signed.bytes)]);
+    now = 1_900;
+    expect(pool.takeForRegossip(500, 10)).toEqual([]);
+    now = 2_200;
+    expect(pool.takeForRegossip(500, 10).map(toHex)).toEqual([toHex(signed.bytes)]);
+  });
+
+  it("gossips again a transaction that later ones overtook, and not the rest of a backlog", async () => {
+    let now = 1_000;
+    const pool = new Mempool(chain(), nobleVerifier, undefined, () => now);
+    const txs = [tx(), tx(), tx()];
+    for (const signed of txs) await pool.admit(signed.bytes);
+    const [stranded, later, backlog] = txs.map((signed) => toHex(signed.id));
+    // The second committed before the first: the first's gossip may never have reached the primary.
+    now = 1_100;
+    pool.onCommitted(11, [later as string]);
+    now = 1_500;
+    expect(pool.takeForRegossip(500, 10)).toEqual([]);
+    // Others' transactions keep committing (progress), the overtaken one still waits.
+    now = 1_650;
+    pool.onCommitted(12, ["ab".repeat(32)]);
+    now = 1_700;
+    expect(pool.takeForRegossip(500, 10).map(toHex)).toEqual([toHex((txs[0] as SignedTx).bytes)]);
+    expect([pool.has(stranded as string), pool.has(backlog as string)]).toEqual([true, true]);
+    expect(pool.takeLate(500)).toBe(false);
   });
 });

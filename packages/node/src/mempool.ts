@@ -20,6 +20,8 @@ export interface MempoolLimits {
 export const DEFAULT_MEMPOOL_LIMITS: MempoolLimits = { txsMax: 50_000, bytesMax: 64 * 1024 * 1024 };
 /** Ids of transactions whose signatures a valid proposal proved, kept for admission. */
 export const VERIFIED_IN_BLOCKS_MAX = 50_000;
+/** Marks of when later transactions overtook earlier ones, kept at once (see `overtaken`). */
+export const OVERTAKEN_MARKS_MAX = 1_024;
 
 /** What the mempool asks of the chain; the node wires it to the ledger. */
 export interface MempoolChain {
@@ -39,8 +41,10 @@ export interface MempoolChain {
 interface Entry {
   readonly signed: SignedTx;
   readonly admittedAtMs: number;
-  /** When the request timeout last started for it: admission, or the last timeout it caused. */
-  waitingSinceMs: number;
+  /** Admission order: entries with a lower number were admitted before. */
+  readonly seq: number;
+  /** When this node last sent it to its peers (or got it from one): admission, or a re-gossip. */
+  gossipedAtMs: number;
   /** Height of the in-flight proposal that holds it, if any. */
   proposedAt: number | null;
 }
@@ -72,6 +76,22 @@ export class Mempool {
    * when the node was overloaded.
    */
   private readonly byExpiry = new Map<number, Set<string>>();
+  private seq = 0;
+  /**
+   * The request timer (PBFT's): started when a transaction arrives and none was waiting,
+   * restarted by every commit that carries transactions while some still wait, null when none
+   * waits. It measures lack of progress, not a transaction's age: under a backlog longer than
+   * the timeout an honest primary that keeps committing is never suspected.
+   */
+  private requestTimerStartMs: number | null = null;
+  /**
+   * `{seq, atMs}`: at `atMs` a block committed a transaction admitted here after every entry with
+   * a lower `seq`. An entry still waiting long after it was overtaken most likely never reached
+   * the primary (its gossip was lost): it is gossiped again. Ascending in both fields, bounded.
+   */
+  private readonly overtaken: { seq: number; atMs: number }[] = [];
+  /** Entries below this `seq` were overtaken at least one re-gossip age ago. */
+  private overtakenLongAgoSeq = 0;
 
   constructor(
     private readonly chain: MempoolChain,
@@ -119,8 +139,16 @@ export class Mempool {
       throw new CareLedgerError("TX_BAD_SIGNATURE");
     }
     const now = this.now();
-    const entry: Entry = { signed, admittedAtMs: now, waitingSinceMs: now, proposedAt: null };
+    this.seq += 1;
+    const entry: Entry = {
+      signed,
+      admittedAtMs: now,
+      seq: this.seq,
+      gossipedAtMs: now,
+      proposedAt: null,
+    };
     this.entries.set(id, entry);
+    this.requestTimerStartMs ??= now;
     this.unproposed.set(id, entry);
     const expiring = this.byExpiry.get(tx.expires);
     if (expiring === undefined) this.byExpiry.set(tx.expires, new Set([id]));
@@ -203,9 +231,24 @@ export class Mempool {
     }
   }
 
-  /** Transactions a proposer found it could not include (duplicate or expired): they leave. */
-  discard(idsHex: readonly string[]): void {
-    for (const id of idsHex) this.remove(id);
+  /**
+   * Transactions a proposal left out. One that an in-flight block below it holds
+   * (`heldAt` gives that block's height) stays, counted as proposed there, so it is proposed
+   * again if that block is abandoned; the others (committed or expired) leave. Dropping the
+   * first kind too lost it for good when a view change re-proposed the block that held it and
+   * a later view abandoned that block.
+   */
+  leftOut(idsHex: readonly string[], heldAt: (idHex: string) => number | null): void {
+    for (const id of idsHex) {
+      const height = heldAt(id);
+      const entry = this.entries.get(id);
+      if (height === null || entry === undefined) {
+        this.remove(id);
+        continue;
+      }
+      entry.proposedAt = height;
+      this.unproposed.delete(id);
+    }
   }
 
   /** Whether some transaction waits for a proposal. */
@@ -219,19 +262,44 @@ export class Mempool {
   }
 
   /**
-   * Whether some transaction has waited longer than `timeoutMs` without committing (a primary
-   * that stalls or censors). Their clocks restart, so one stuck transaction asks for one view
+   * Whether the request timer ran past `timeoutMs`: transactions wait and no commit carried any
+   * for that long (a primary that stalls). The timer restarts, so a stall asks for one view
    * change per timeout, not one per check.
    */
   takeLate(timeoutMs: number): boolean {
     const now = this.now();
-    let late = false;
-    for (const entry of this.entries.values()) {
-      if (now - entry.waitingSinceMs <= timeoutMs) continue;
-      entry.waitingSinceMs = now;
-      late = true;
+    if (this.requestTimerStartMs === null || now - this.requestTimerStartMs <= timeoutMs) {
+      return false;
     }
-    return late;
+    this.requestTimerStartMs = now;
+    return true;
+  }
+
+  /**
+   * Up to `count` transactions to gossip again, oldest first, none sent within `ageMs`: all that
+   * wait while nothing committed for `ageMs` (the primary may lack them), else those that later
+   * transactions overtook at least `ageMs` ago (a lost gossip batch stranded them here). Gossip
+   * is otherwise sent once; the node calls this at half the request timeout, so a stranded
+   * transaction reaches the primary before this node suspects it.
+   */
+  takeForRegossip(ageMs: number, count: number): Uint8Array[] {
+    const now = this.now();
+    const cutoff = now - ageMs;
+    for (let mark = this.overtaken[0]; mark !== undefined && mark.atMs <= cutoff; ) {
+      this.overtakenLongAgoSeq = mark.seq;
+      this.overtaken.shift();
+      mark = this.overtaken[0];
+    }
+    const stalled = this.requestTimerStartMs !== null && this.requestTimerStartMs <= cutoff;
+    const batch: Uint8Array[] = [];
+    // Entries iterate in admission order, so the overtaken ones come first.
+    for (const entry of this.entries.values()) {
+      if (batch.length >= count || (!stalled && entry.seq >= this.overtakenLongAgoSeq)) break;
+      if (entry.gossipedAtMs > cutoff) continue;
+      entry.gossipedAtMs = now;
+      batch.push(entry.signed.bytes);
+    }
+    return batch;
   }
 
   /** When an admitted transaction entered the pool, for commit latency; null if unknown. */
@@ -239,13 +307,34 @@ export class Mempool {
     return this.entries.get(idHex)?.admittedAtMs ?? null;
   }
 
-  /** A block committed: its transactions leave, and so does whatever has expired. */
+  /**
+   * A block committed: its transactions leave, and so does whatever has expired. A commit that
+   * carries transactions is progress: the request timer restarts (or stops if nothing waits).
+   */
   onCommitted(height: number, idsHex: readonly string[]): void {
+    let newest = 0;
+    for (const id of idsHex) newest = Math.max(newest, this.entries.get(id)?.seq ?? 0);
     for (const id of idsHex) this.remove(id);
     for (const [expires, ids] of this.byExpiry) {
       if (expires > height) continue;
       for (const id of ids) this.remove(id);
     }
+    const now = this.now();
+    this.markOvertaken(newest, now);
+    if (this.entries.size === 0) this.requestTimerStartMs = null;
+    else if (idsHex.length > 0) this.requestTimerStartMs = now;
+  }
+
+  private markOvertaken(seq: number, atMs: number): void {
+    const last = this.overtaken.at(-1);
+    if (seq <= Math.max(last?.seq ?? 0, this.overtakenLongAgoSeq)) return;
+    // Past the bound the newest mark moves up: a later time, so never an early re-gossip.
+    if (last !== undefined && this.overtaken.length >= OVERTAKEN_MARKS_MAX) {
+      last.seq = seq;
+      last.atMs = atMs;
+      return;
+    }
+    this.overtaken.push({ seq, atMs });
   }
 
   private remove(id: string): void {

@@ -5,6 +5,8 @@ import { type SimOptions, simulate } from "./simulation.js";
 /**
  * Usage: `pnpm sim --seeds N [--from S]` or `pnpm sim --seed S` (replays one with its trace).
  * `--planted-bug` makes replicas commit on f + 1 votes, to watch the checks fail.
+ * `--require-votes` adds the liveness check that every honest validator votes again after
+ * stabilisation (not yet met by every seed: see the consensus README, "Limits").
  */
 function main(argv: readonly string[]): number {
   const option = (name: string): number | undefined => {
@@ -14,9 +16,12 @@ function main(argv: readonly string[]): number {
     if (!Number.isSafeInteger(value) || value < 0) throw new Error(`${name} needs a whole number`);
     return value;
   };
-  const options: SimOptions = argv.includes("--planted-bug")
-    ? { quorum: (validatorCount) => faultyMax(validatorCount) + 1 }
-    : {};
+  const options: SimOptions = {
+    ...(argv.includes("--planted-bug") && {
+      quorum: (validatorCount: number) => faultyMax(validatorCount) + 1,
+    }),
+    ...(argv.includes("--require-votes") && { requireVotes: true }),
+  };
   const single = option("--seed");
   if (single !== undefined) {
     const result = simulate(single, { ...options, trace: true });

@@ -1,4 +1,4 @@
-import { keySigner, nobleVerifier, type Signer, type Verifier } from "@careledger/protocol";
+import { keySigner, nobleVerifier, type Signer, toHex, type Verifier } from "@careledger/protocol";
 import { planNewView } from "../newView.js";
 import { logBound } from "../state.js";
 import type { ConsensusMessage, Effect, Event, ReplicaConfig } from "../types.js";
@@ -39,6 +39,11 @@ export interface SimOptions {
   readonly traceLines?: number;
   /** Keep running after a violation (to see which properties a planted bug breaks). */
   readonly keepGoing?: boolean;
+  /**
+   * Also require every honest validator to cast a COMMIT vote after stabilisation. Off by
+   * default until a replica alone in a view the others never joined can come back (README).
+   */
+  readonly requireVotes?: boolean;
 }
 
 export interface SimResult {
@@ -238,9 +243,29 @@ class Simulation implements EffectWorld, FaultWorld {
     if (this.honestHeight() < this.stableHeight + LIVENESS_NEW_HEIGHTS) return false;
     const reference = this.honestInstances()[0]?.app;
     if (reference === undefined) return true;
+    if (this.options.requireVotes && this.silentValidators().length > 0) return false;
     return this.admitted.every(
       (tx) => reference.committedTxs.has(tx.id) || reference.height > tx.expires,
     );
+  }
+
+  /**
+   * Honest validators that cast no COMMIT vote above the stable height. Following the chain by
+   * sync is not enough: a validator that never votes again (alone in a view of its own) leaves
+   * the cluster without the fault tolerance it counts on.
+   */
+  private silentValidators(): string[] {
+    const stable = this.stableHeight ?? 0;
+    const validators = this.invariants.truth.setAt(this.honestHeight() + 1).map(toHex);
+    return this.nodes
+      .filter((node) => node.strategy === undefined)
+      .filter((node) => validators.includes(toHex(node.signer.publicKey)))
+      .flatMap((node) => node.instances)
+      .filter(
+        (instance) =>
+          !instance.records.some((record) => record.type === "commit" && record.height > stable),
+      )
+      .map((instance) => instance.name);
   }
 
   private reportLiveness(): void {
@@ -250,7 +275,7 @@ class Simulation implements EffectWorld, FaultWorld {
     );
     this.invariants.fail(
       this.now,
-      `LIVENESS: stable at ${this.stableHeight}, heights ${heights.join(" ")}, ${pending.length} txs pending`,
+      `LIVENESS: stable at ${this.stableHeight}, heights ${heights.join(" ")}, ${pending.length} txs pending, not voting: ${this.silentValidators().join(" ") || "none"}`,
     );
   }
 

@@ -92,6 +92,7 @@ async function primaryDriver() {
     committed: () => undefined,
     viewChanged: () => undefined,
     halted: (error) => halts.push(error),
+    behind: () => false,
     log: pino({ level: "silent" }),
   });
   return { ledger, driver, halts, broadcasts };

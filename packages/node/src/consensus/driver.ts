@@ -32,6 +32,9 @@ export const EVENT_QUEUE_MAX = 100_000;
  */
 export const PROPOSAL_INTERVAL_MIN_MS = 50;
 
+/** How soon a progress timer held during a catch-up looks again whether the node caught up. */
+export const PROGRESS_HOLD_RECHECK_MS = 500;
+
 type PendingEvent = Event extends infer E ? (E extends unknown ? Omit<E, "now"> : never) : never;
 
 export interface DriverDeps {
@@ -48,7 +51,10 @@ export interface DriverDeps {
     certificate: CommitCertificate,
     result: ExecutionResult,
   ) => void;
-  readonly viewChanged: (view: number) => void;
+  /** The replica moved to `view`; `cause` names the event (a timer by its name), for the log. */
+  readonly viewChanged: (view: number, cause: string) => void;
+  /** Whether block sync knows of certified heights above the ledger's head (catching up). */
+  readonly behind: () => boolean;
   /**
    * Consensus stopped for good on an unexpected error (a bug or a broken disk): the node must
    * report itself not ready and exit, so its supervisor restarts it from its durable state.
@@ -192,7 +198,7 @@ export class ConsensusDriver {
           const effects = this.deps.replica.handle({ ...event, now: Date.now() } as Event);
           // Before the effects: a proposal the new view asks for in this same event must be
           // built after the old view's proposals are released, not have its own released.
-          this.noticeViewChange();
+          this.noticeViewChange(event.type === "timer" ? `timer:${event.name}` : event.type);
           await this.execute(effects);
         });
         // A commit (here or by block sync) may have emptied the pipeline: ask again if so.
@@ -274,6 +280,13 @@ export class ConsensusDriver {
     const timer = setTimeout(
       () => {
         this.timers.delete(name);
+        // A replica that is catching up cannot judge the primary: its progress timer waits for
+        // the sync (every synced block re-arms it). Fired during a catch-up that outlasted it,
+        // it sent a restarted replica into a view of its own for good.
+        if (name === "progress" && this.deps.behind()) {
+          this.setTimer(name, Date.now() + PROGRESS_HOLD_RECHECK_MS);
+          return;
+        }
         this.enqueue({ type: "timer", name });
       },
       Math.max(0, at - Date.now()),
@@ -310,7 +323,10 @@ export class ConsensusDriver {
       this.deps.log.warn({ height: ask.height, reason: error.message }, "could not propose");
       return;
     }
-    mempool.discard(built.excluded.map((refused) => toHex(refused.id)));
+    mempool.leftOut(
+      built.excluded.map((refused) => toHex(refused.id)),
+      (id) => parents.find((parent) => parent.txIds.has(id))?.header.height ?? null,
+    );
     mempool.unpropose(built.deferred.map(toHex));
     this.inFlight.add(built.result);
     this.proposedHeight = ask.height;
@@ -375,13 +391,13 @@ export class ConsensusDriver {
     for (const key of stale) this.logKeys.delete(key);
   }
 
-  private noticeViewChange(): void {
+  private noticeViewChange(cause: string): void {
     const view = this.deps.replica.view;
     if (view === this.lastView) return;
     this.lastView = view;
     this.proposedHeight = -1;
     this.deps.mempool.releaseProposal(this.deps.ledger.head.height + 1);
     if (this.deps.mempool.hasUnproposed()) this.signalPending(true);
-    this.deps.viewChanged(view);
+    this.deps.viewChanged(view, cause);
   }
 }
