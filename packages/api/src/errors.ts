@@ -66,9 +66,17 @@ function drainBody(request: FastifyRequest): Promise<void> {
   });
 }
 
+/** Seconds to wait before a retry, as the error says or one. */
+export function retryAfterOf(error: CareLedgerError): number {
+  const seconds = error.details.retryAfterS;
+  return typeof seconds === "number" ? seconds : 1;
+}
+
 /** One JSON error shape for everything: `{error: {code, message, details}}`. */
 export async function errorHandler(error: unknown, request: FastifyRequest, reply: FastifyReply) {
   if (error instanceof CareLedgerError) {
+    // Shed load tells the client when to come back (the SDK honours Retry-After).
+    if (error.status === 503) reply.header("retry-after", String(retryAfterOf(error)));
     return sendError(reply, error.code, error.status, error.message, { ...error.details });
   }
   const fastifyError = error as FastifyError;

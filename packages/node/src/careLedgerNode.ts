@@ -36,6 +36,7 @@ import { ConsensusDriver } from "./consensus/driver.js";
 import { decodeRecord, heightOfKey } from "./consensus/persistCodec.js";
 import { ValidatorChanges } from "./consensus/validatorChanges.js";
 import { decodeGossip, GossipBatcher } from "./gossip.js";
+import { LoadShedder } from "./loadShedder.js";
 import type { Logger } from "./logger.js";
 import { Mempool } from "./mempool.js";
 import { NodeMetrics } from "./metrics.js";
@@ -53,6 +54,9 @@ const STARTUP_PEERS_POLL_MS = 50;
 /** Shortest interval between checks for transactions that waited past the request timeout. */
 const REQUEST_CHECK_MS_MIN = 50;
 
+/** Connections the kernel holds for the API before it accepts them. */
+const API_ACCEPT_BACKLOG = 2_048;
+
 /**
  * A consortium node: the ledger, the replica with its driver, the mempool, block sync, the
  * libp2p network and the HTTP API, wired together. It implements the API's NodeApi.
@@ -62,6 +66,7 @@ export class CareLedgerNode implements NodeApi {
   private readonly metricsRegistry = new NodeMetrics();
   private readonly gossip: GossipBatcher;
   private readonly admission: AdmissionQueue;
+  private readonly shedder = new LoadShedder();
   private readonly signer: Signer;
   private readonly nodeKeyHex: string;
   private readonly timers: NodeJS.Timeout[] = [];
@@ -227,7 +232,13 @@ export class CareLedgerNode implements NodeApi {
       requestTimeoutMs: config.apiRequestTimeoutMs,
       requestsPerMinuteMax: config.apiRequestsPerMinuteMax,
     });
-    await this.api.listen({ host: this.home.config.host, port: this.home.config.apiPort });
+    // A deeper accept queue than the default 511: a burst of connections waits for the event
+    // loop instead of being dropped by the kernel; the server then sheds what it cannot serve.
+    await this.api.listen({
+      host: this.home.config.host,
+      port: this.home.config.apiPort,
+      backlog: API_ACCEPT_BACKLOG,
+    });
   }
 
   /**
@@ -315,6 +326,7 @@ export class CareLedgerNode implements NodeApi {
     );
     this.metricsRegistry.height.set(header.height);
     this.metricsRegistry.committedTxs.inc(block.txs.length);
+    this.shedder.noteCommitted(block.txs.length);
     this.metricsRegistry.mempoolSize.set(this.mempool.size);
     this.events.publish(eventsOf(block, receipts));
     // Governance changed something, or a validator-set change is announced or takes effect.
@@ -370,6 +382,7 @@ export class CareLedgerNode implements NodeApi {
   }
 
   async submitTx(bytes: Uint8Array): Promise<Uint8Array> {
+    this.shedder.checkPool(this.mempool.size);
     return (await this.admission.admit(bytes, true)).id;
   }
 
