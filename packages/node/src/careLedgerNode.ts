@@ -40,7 +40,7 @@ import { LoadShedder } from "./loadShedder.js";
 import type { Logger } from "./logger.js";
 import { Mempool } from "./mempool.js";
 import { NodeMetrics } from "./metrics.js";
-import type { ChannelName } from "./p2p/channels.js";
+import { CHANNELS, type ChannelName } from "./p2p/channels.js";
 import { Network } from "./p2p/network.js";
 import { nodeCryptoSigner } from "./signer.js";
 import { BlockSync, HEAD_ANNOUNCE_INTERVAL_MS } from "./sync/blockSync.js";
@@ -258,7 +258,7 @@ export class CareLedgerNode implements NodeApi {
     try {
       if (channel === "consensus") {
         const message: ConsensusMessage = decodeMessage(bytes, (id) => this.mempool.get(id));
-        this.driver.enqueue({ type: "message", message });
+        this.driver.enqueue({ type: "message", message }, bytes.byteLength);
       } else if (channel === "txs") {
         for (const tx of decodeGossip(bytes)) {
           this.admission.admit(tx, false).catch(() => undefined);
@@ -276,13 +276,26 @@ export class CareLedgerNode implements NodeApi {
   }
 
   private send(channel: ChannelName, toNodeKey: string, bytes: Uint8Array): void {
+    if (!this.fitsFrame(channel, bytes)) return;
     this.metricsRegistry.messagesOut.inc({ channel });
     this.network.send(channel, toNodeKey, bytes);
   }
 
   private broadcast(channel: ChannelName, bytes: Uint8Array): void {
+    if (!this.fitsFrame(channel, bytes)) return;
     this.metricsRegistry.messagesOut.inc({ channel }, Math.max(1, this.network.connectedPeers));
     this.network.broadcast(channel, bytes);
+  }
+
+  /**
+   * Peers refuse a frame over the channel's bound as misbehaviour: this node never sends one
+   * (it would be banned for it), and says so, since the bounds are built to make it impossible.
+   */
+  private fitsFrame(channel: ChannelName, bytes: Uint8Array): boolean {
+    if (bytes.byteLength <= CHANNELS[channel].messageBytesMax) return true;
+    this.metricsRegistry.oversizedOut.inc({ channel });
+    this.log.error({ channel, bytes: bytes.byteLength }, "message over its frame bound not sent");
+    return false;
   }
 
   private async admit(bytes: Uint8Array, fromClient: boolean): Promise<SignedTx> {
