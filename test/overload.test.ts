@@ -145,18 +145,28 @@ describe("a 10x flood of submissions", () => {
     const probeAgent = new Agent({ keepAlive: true, maxSockets: 4 });
     const answers: Promise<Answer>[] = [];
     const probes: Promise<Answer>[] = [];
-    let next = 0;
-    const take = () => txs[next++ % txs.length] as string;
+    // Bodies built before the flood: the client's own event loop must keep its schedule.
+    const batchBodies: string[] = [];
+    for (let at = 0; at + BATCH_TXS <= txs.length; at += BATCH_TXS) {
+      batchBodies.push(JSON.stringify({ txs: txs.slice(at, at + BATCH_TXS) }));
+    }
+    // Singles from the end of the pool, batches from the start: apart until the batches wrap.
+    const singleBodies = txs
+      .slice(-SINGLES_PER_S * (FLOOD_MS / 1_000))
+      .map((tx) => JSON.stringify({ tx }));
+    let batches = 0;
+    let singles = 0;
     let peakRss = 0;
     const pid = cluster.pid(0);
     const started = Date.now();
     const timers = [
       setInterval(() => {
-        const batch = Array.from({ length: BATCH_TXS }, take);
-        answers.push(send(floodAgent, url, "/v1/txs/batch", JSON.stringify({ txs: batch })));
+        const body = batchBodies[batches++ % batchBodies.length] as string;
+        answers.push(send(floodAgent, url, "/v1/txs/batch", body));
       }, BATCH_EVERY_MS),
       setInterval(() => {
-        answers.push(send(floodAgent, url, "/v1/txs", JSON.stringify({ tx: take() })));
+        const body = singleBodies[singles++ % singleBodies.length] as string;
+        answers.push(send(floodAgent, url, "/v1/txs", body));
       }, 1_000 / SINGLES_PER_S),
       setInterval(() => {
         probes.push(send(probeAgent, url, "/healthz", null));
