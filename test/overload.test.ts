@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { Agent, request } from "node:http";
 import { join } from "node:path";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { nodeCryptoSigner } from "@careledger/node";
 import { ADMIN_KEY_FILE } from "@careledger/node/devnet";
 import { fromHex, isErrorCode, NONCE_BYTES, type SignedTx, signTx } from "@careledger/protocol";
@@ -144,7 +145,7 @@ describe("a 10x flood of submissions", () => {
     const floodAgent = new Agent({ keepAlive: true, maxSockets: 1_024 });
     const probeAgent = new Agent({ keepAlive: true, maxSockets: 4 });
     const answers: Promise<Answer>[] = [];
-    const probes: Promise<Answer>[] = [];
+    const probes: Promise<Answer & { at: number; path: string }>[] = [];
     // Bodies built before the flood: the client's own event loop must keep its schedule.
     const batchBodies: string[] = [];
     for (let at = 0; at + BATCH_TXS <= txs.length; at += BATCH_TXS) {
@@ -159,6 +160,8 @@ describe("a 10x flood of submissions", () => {
     let peakRss = 0;
     const pid = cluster.pid(0);
     const started = Date.now();
+    const clientLoop = monitorEventLoopDelay({ resolution: 10 });
+    clientLoop.enable();
     const timers = [
       setInterval(() => {
         const body = batchBodies[batches++ % batchBodies.length] as string;
@@ -169,8 +172,11 @@ describe("a 10x flood of submissions", () => {
         answers.push(send(floodAgent, url, "/v1/txs", body));
       }, 1_000 / SINGLES_PER_S),
       setInterval(() => {
-        probes.push(send(probeAgent, url, "/healthz", null));
-        probes.push(send(probeAgent, url, "/v1/status", null));
+        const at = Date.now() - started;
+        probes.push(send(probeAgent, url, "/healthz", null).then((a) => ({ ...a, at, path: "h" })));
+        probes.push(
+          send(probeAgent, url, "/v1/status", null).then((a) => ({ ...a, at, path: "s" })),
+        );
         void readFile(`/proc/${pid}/status`, "utf8").then((text) => {
           peakRss = Math.max(peakRss, rssBytes(text));
         });
@@ -178,6 +184,7 @@ describe("a 10x flood of submissions", () => {
     ];
     await new Promise((done) => setTimeout(done, FLOOD_MS));
     for (const timer of timers) clearInterval(timer);
+    clientLoop.disable();
     const floodEnded = Date.now();
 
     // Latency: a transaction sent 5 s after the flood commits about as fast as before it.
@@ -185,6 +192,14 @@ describe("a 10x flood of submissions", () => {
     const recovered = await commitMs(url, after);
 
     const settled = await Promise.all(answers);
+    // The node's own view of its event loop (prom-client's default metrics), for the summary.
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    const loopLag = (name: string) =>
+      Number(
+        new RegExp(`^careledger_process_nodejs_eventloop_lag_${name}_seconds (\\S+)$`, "m").exec(
+          metrics,
+        )?.[1],
+      );
     const probed = await Promise.all(probes);
     floodAgent.destroy();
     probeAgent.destroy();
@@ -210,12 +225,17 @@ describe("a 10x flood of submissions", () => {
       firstUncoded: late.slice(0, 3),
       probes: probed.length,
       slowProbes: slowProbes.length,
+      // When each slow probe was sent (ms into the flood), which (h: /healthz, s: /v1/status).
+      slowAt: slowProbes.map((probe) => `${probe.path}@${probe.at}:${probe.ms}ms`),
       probeMsMax: Math.max(...probed.map((answer) => answer.ms)),
       peakRssMiB: Math.round(peakRss / 1024 / 1024),
       baselineMs: baseline,
       recoveredMs: recovered,
       admittedSingles: admitted,
       floodMs: floodEnded - started,
+      loopLagMaxS: loopLag("max"),
+      loopLagP99S: loopLag("p99"),
+      clientLoopLagMaxS: clientLoop.max / 1e9,
       answerSeconds: Object.fromEntries(bySecond),
     };
     console.log(JSON.stringify(summary));
