@@ -161,6 +161,13 @@ export class Cluster {
     this.processes.delete(index);
   }
 
+  /** The operating-system process id of a running node (for /proc readings). */
+  pid(index: number): number {
+    const pid = this.processes.get(index)?.pid;
+    if (pid === undefined) throw new Error(`node-${index} is not running`);
+    return pid;
+  }
+
   async status(index: number): Promise<StatusView> {
     const response = await fetch(`${this.url(index)}/v1/status`);
     if (!response.ok) throw new Error(`status ${response.status}`);

@@ -6,6 +6,7 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyInstance } from "fastify";
 import { RequestAuthenticator } from "./auth.js";
 import { errorHandler } from "./errors.js";
+import { registerLoadGuard } from "./loadGuard.js";
 import type { NodeApi } from "./nodeApi.js";
 import { blockRoutes } from "./routes/blocks.js";
 import { eventRoutes } from "./routes/events.js";
@@ -18,8 +19,14 @@ import { txRoutes } from "./routes/txs.js";
 export interface ApiOptions {
   /** Largest request body accepted, in bytes. */
   readonly bodyBytesMax: number;
-  /** A request still unanswered after this long is cut off. */
+  /** A request not received in full after this long is cut off (node's http requestTimeout). */
   readonly requestTimeoutMs: number;
+  /** A handler still running after this long is answered REQUEST_TIMEOUT (503). */
+  readonly handlerTimeoutMs: number;
+  /** Requests in progress at once, probes and event streams aside; more get OVERLOADED (503). */
+  readonly requestsInFlightMax: number;
+  /** Open connections; the server closes any above this at once. */
+  readonly connectionsMax: number;
   readonly logger: boolean;
   /** Requests one client address may make per minute. */
   readonly requestsPerMinuteMax: number;
@@ -28,6 +35,9 @@ export interface ApiOptions {
 export const DEFAULT_API_OPTIONS: ApiOptions = {
   bodyBytesMax: 8 * 1024 * 1024,
   requestTimeoutMs: 30_000,
+  handlerTimeoutMs: 10_000,
+  requestsInFlightMax: 512,
+  connectionsMax: 4_096,
   logger: false,
   requestsPerMinuteMax: 60_000,
 };
@@ -56,7 +66,9 @@ export async function buildApiServer(
     { parseAs: "buffer", bodyLimit: settings.bodyBytesMax },
     (_request, body, done) => done(null, body),
   );
+  app.server.maxConnections = settings.connectionsMax;
   app.setErrorHandler(errorHandler);
+  registerLoadGuard(app, settings);
   app.setNotFoundHandler((request, reply) => {
     const error = new CareLedgerError("NOT_FOUND", `no route ${request.method} ${request.url}`);
     return errorHandler(error, request, reply);

@@ -11,16 +11,10 @@ import { castVote } from "./votes.js";
  * checked against that new view when it arrives: networks reorder.
  */
 export function onPrePrepare(r: ReplicaState, message: PrePrepareMessage): void {
-  if (message.view < r.view || message.view > r.view + VIEWS_AHEAD_MAX) {
-    r.drop("preprepare-view");
-    return;
-  }
-  const primary = r.primaryOf(message.view);
+  // View, primary and height window were checked before the signature (precheck.ts).
   const slot = r.slot(message.height);
   const header = message.block.header;
-  if (primary === undefined || !bytesEqual(primary, message.from)) {
-    r.drop("preprepare-not-primary");
-  } else if (slot === undefined) {
+  if (slot === undefined) {
     r.drop("preprepare-height");
   } else if (header.height !== message.height || !bytesEqual(hashOfHeader(header), message.hash)) {
     r.drop("preprepare-digest");

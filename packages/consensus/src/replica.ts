@@ -4,6 +4,7 @@ import { deliverCommitted, moveHead, onCheckpoint } from "./checkpoint.js";
 import { verifyMessage } from "./messages.js";
 import { adoptPlan, onNewView, planNewView } from "./newView.js";
 import { advanceSlots, onPrePrepare, onVote, rememberBlock } from "./normalCase.js";
+import { refusedBeforeSignature } from "./precheck.js";
 import { onProposal, resendProposals, tryPropose } from "./proposer.js";
 import { ReplicaState } from "./state.js";
 import type {
@@ -187,6 +188,11 @@ function start(r: ReplicaState): void {
 function onMessage(r: ReplicaState, message: ConsensusMessage): void {
   if (bytesEqual(message.from, r.config.signer.publicKey)) {
     r.drop("from-self");
+    return;
+  }
+  const refused = refusedBeforeSignature(r, message);
+  if (refused !== null) {
+    r.drop(refused);
     return;
   }
   if (!verifyMessage(r.config.chainId, r.config.verifier, message)) {

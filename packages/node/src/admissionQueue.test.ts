@@ -12,7 +12,7 @@ describe("AdmissionQueue", () => {
         log.push(`admit ${bytes[0]}`);
         return fakeSigned(bytes);
       },
-      { sliceTxs: 2, waitingMax: 100, waitingBytesMax: 1_000 },
+      { sliceTxs: 2, waitingMax: 100, waitingBytesMax: 1_000, clientBacklogFloorTxs: 100 },
     );
     const admitted = [1, 2, 3, 4, 5].map((n) => queue.admit(Uint8Array.of(n), false));
     setImmediate(() => log.push("other work"));
@@ -28,6 +28,7 @@ describe("AdmissionQueue", () => {
       sliceTxs: 10,
       waitingMax: 100,
       waitingBytesMax: 100,
+      clientBacklogFloorTxs: 100,
     });
     const first = queue.admit(new Uint8Array(60), false);
     await expect(queue.admit(new Uint8Array(60), false)).rejects.toMatchObject({
@@ -64,6 +65,7 @@ describe("AdmissionQueue", () => {
       sliceTxs: 1,
       waitingMax: 2,
       waitingBytesMax: 1_000,
+      clientBacklogFloorTxs: 100,
     });
     const accepted = [queue.admit(Uint8Array.of(1), false), queue.admit(Uint8Array.of(2), false)];
     await expect(queue.admit(Uint8Array.of(3), false)).rejects.toMatchObject({
@@ -72,5 +74,35 @@ describe("AdmissionQueue", () => {
     await Promise.all(accepted);
     expect(queue.length).toBe(0);
     await expect(queue.admit(Uint8Array.of(4), false)).resolves.toBeDefined();
+  });
+
+  it("sheds a client's transaction once more wait than a second admits, never a peer's", async () => {
+    let clock = 0;
+    const queue = new AdmissionQueue(
+      async (bytes) => fakeSigned(bytes),
+      { sliceTxs: 4, waitingMax: 1_000, waitingBytesMax: 1_000_000, clientBacklogFloorTxs: 8 },
+      () => clock,
+    );
+    const floor = Array.from({ length: 8 }, () => queue.admit(Uint8Array.of(1), true));
+    await expect(queue.admit(Uint8Array.of(2), true)).rejects.toMatchObject({
+      code: "MEMPOOL_FULL",
+      details: { retryAfterS: 1 },
+    });
+    const gossip = queue.admit(Uint8Array.of(3), false);
+    await Promise.all([...floor, gossip]);
+    // 9 admitted within the last second: now 9 may wait, not only the floor of 8.
+    clock = 500;
+    const more = Array.from({ length: 9 }, () => queue.admit(Uint8Array.of(4), true));
+    await expect(queue.admit(Uint8Array.of(5), true)).rejects.toMatchObject({
+      code: "MEMPOOL_FULL",
+    });
+    await Promise.all(more);
+    // A second later the rate has gone: back to the floor.
+    clock = 2_000;
+    const late = Array.from({ length: 8 }, () => queue.admit(Uint8Array.of(6), true));
+    await expect(queue.admit(Uint8Array.of(7), true)).rejects.toMatchObject({
+      code: "MEMPOOL_FULL",
+    });
+    await Promise.all(late);
   });
 });

@@ -1,4 +1,5 @@
 import { CareLedgerError, type SignedTx } from "@careledger/protocol";
+import { RateMeter, SHED_RETRY_AFTER_S } from "./loadShedder.js";
 
 /** Transactions admitted in one turn of the event loop; about 6 ms of decoding and verifying. */
 export const ADMISSION_SLICE_TXS = 64;
@@ -7,16 +8,28 @@ export const ADMISSION_WAITING_MAX = 20_000;
 /** Bytes of transactions waiting for admission; past this, MEMPOOL_FULL as well. */
 export const ADMISSION_WAITING_BYTES_MAX = 32 * 1024 * 1024;
 
+/**
+ * A client's transaction is refused (MEMPOOL_FULL) once more wait than this queue admitted in
+ * the last second, but never below this many: a client whose transaction would wait longer is
+ * better told to retry than kept waiting past its own timeout (a 10x flood left most requests
+ * unanswered after 35 s). Gossip waits within the hard bounds only: its clients were answered.
+ */
+export const ADMISSION_CLIENT_BACKLOG_FLOOR_TXS = 1_024;
+/** The span over which the admission rate is measured: the backlog allowed is one such span. */
+const ADMISSION_RATE_SPAN_MS = 1_000;
+
 export interface AdmissionLimits {
   readonly sliceTxs: number;
   readonly waitingMax: number;
   readonly waitingBytesMax: number;
+  readonly clientBacklogFloorTxs: number;
 }
 
 export const DEFAULT_ADMISSION_LIMITS: AdmissionLimits = {
   sliceTxs: ADMISSION_SLICE_TXS,
   waitingMax: ADMISSION_WAITING_MAX,
   waitingBytesMax: ADMISSION_WAITING_BYTES_MAX,
+  clientBacklogFloorTxs: ADMISSION_CLIENT_BACKLOG_FLOOR_TXS,
 };
 
 interface Waiting {
@@ -38,11 +51,15 @@ export class AdmissionQueue {
   private readonly waiting: Waiting[] = [];
   private waitingBytes = 0;
   private scheduled = false;
+  private readonly admitted: RateMeter;
 
   constructor(
     private readonly admitOne: (bytes: Uint8Array, fromClient: boolean) => Promise<SignedTx>,
     private readonly limits: AdmissionLimits = DEFAULT_ADMISSION_LIMITS,
-  ) {}
+    now: () => number = Date.now,
+  ) {
+    this.admitted = new RateMeter(ADMISSION_RATE_SPAN_MS, now);
+  }
 
   get length(): number {
     return this.waiting.length;
@@ -55,11 +72,22 @@ export class AdmissionQueue {
     ) {
       return Promise.reject(new CareLedgerError("MEMPOOL_FULL", "admission queue is full"));
     }
+    if (fromClient && this.waiting.length >= this.clientBacklogMax()) {
+      return Promise.reject(
+        new CareLedgerError("MEMPOOL_FULL", "more wait for admission than a second admits", {
+          retryAfterS: SHED_RETRY_AFTER_S,
+        }),
+      );
+    }
     this.waitingBytes += bytes.byteLength;
     return new Promise((done, fail) => {
       this.waiting.push({ bytes, fromClient, done, fail });
       this.schedule();
     });
+  }
+
+  private clientBacklogMax(): number {
+    return Math.max(this.limits.clientBacklogFloorTxs, this.admitted.perSecond());
   }
 
   private schedule(): void {
@@ -71,6 +99,7 @@ export class AdmissionQueue {
   private async runSlice(): Promise<void> {
     const slice = this.waiting.splice(0, this.limits.sliceTxs);
     for (const item of slice) this.waitingBytes -= item.bytes.byteLength;
+    this.admitted.add(slice.length);
     // Through a promise, so that even a synchronous throw reaches its caller and the queue runs on.
     await Promise.all(
       slice.map((item) =>

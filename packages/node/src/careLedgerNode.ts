@@ -36,10 +36,11 @@ import { ConsensusDriver } from "./consensus/driver.js";
 import { decodeRecord, heightOfKey } from "./consensus/persistCodec.js";
 import { pendingChanges } from "./consensus/validatorChanges.js";
 import { decodeGossip, encodeGossip, GOSSIP_BATCH_TXS_MAX, GossipBatcher } from "./gossip.js";
+import { LoadShedder } from "./loadShedder.js";
 import type { Logger } from "./logger.js";
 import { Mempool } from "./mempool.js";
 import { NodeMetrics } from "./metrics.js";
-import type { ChannelName } from "./p2p/channels.js";
+import { CHANNELS, type ChannelName } from "./p2p/channels.js";
 import { Network } from "./p2p/network.js";
 import { nodeCryptoSigner } from "./signer.js";
 import {
@@ -73,6 +74,9 @@ export interface StartOptions {
   readonly unsafeResetVotes?: boolean;
 }
 
+/** Connections the kernel holds for the API before it accepts them. */
+const API_ACCEPT_BACKLOG = 2_048;
+
 /**
  * A consortium node: the ledger, the replica with its driver, the mempool, block sync, the
  * libp2p network and the HTTP API, wired together. It implements the API's NodeApi.
@@ -82,6 +86,7 @@ export class CareLedgerNode implements NodeApi {
   private readonly metricsRegistry = new NodeMetrics();
   private readonly gossip: GossipBatcher;
   private readonly admission: AdmissionQueue;
+  private readonly shedder = new LoadShedder();
   private readonly signer: Signer;
   private readonly nodeKeyHex: string;
   private readonly timers: NodeJS.Timeout[] = [];
@@ -277,7 +282,13 @@ export class CareLedgerNode implements NodeApi {
       requestTimeoutMs: config.apiRequestTimeoutMs,
       requestsPerMinuteMax: config.apiRequestsPerMinuteMax,
     });
-    await this.api.listen({ host: this.home.config.host, port: this.home.config.apiPort });
+    // A deeper accept queue than the default 511: a burst of connections waits for the event
+    // loop instead of being dropped by the kernel; the server then sheds what it cannot serve.
+    await this.api.listen({
+      host: this.home.config.host,
+      port: this.home.config.apiPort,
+      backlog: API_ACCEPT_BACKLOG,
+    });
   }
 
   /**
@@ -297,7 +308,7 @@ export class CareLedgerNode implements NodeApi {
     try {
       if (channel === "consensus") {
         const message: ConsensusMessage = decodeMessage(bytes, (id) => this.mempool.get(id));
-        this.driver.enqueue({ type: "message", message });
+        this.driver.enqueue({ type: "message", message }, bytes.byteLength);
       } else if (channel === "txs") {
         for (const tx of decodeGossip(bytes)) {
           this.admission.admit(tx, false).catch(() => undefined);
@@ -315,13 +326,26 @@ export class CareLedgerNode implements NodeApi {
   }
 
   private send(channel: ChannelName, toNodeKey: string, bytes: Uint8Array): void {
+    if (!this.fitsFrame(channel, bytes)) return;
     this.metricsRegistry.messagesOut.inc({ channel });
     this.network.send(channel, toNodeKey, bytes);
   }
 
   private broadcast(channel: ChannelName, bytes: Uint8Array): void {
+    if (!this.fitsFrame(channel, bytes)) return;
     this.metricsRegistry.messagesOut.inc({ channel }, Math.max(1, this.network.connectedPeers));
     this.network.broadcast(channel, bytes);
+  }
+
+  /**
+   * Peers refuse a frame over the channel's bound as misbehaviour: this node never sends one
+   * (it would be banned for it), and says so, since the bounds are built to make it impossible.
+   */
+  private fitsFrame(channel: ChannelName, bytes: Uint8Array): boolean {
+    if (bytes.byteLength <= CHANNELS[channel].messageBytesMax) return true;
+    this.metricsRegistry.oversizedOut.inc({ channel });
+    this.log.error({ channel, bytes: bytes.byteLength }, "message over its frame bound not sent");
+    return false;
   }
 
   private async admit(bytes: Uint8Array, fromClient: boolean): Promise<SignedTx> {
@@ -372,6 +396,7 @@ export class CareLedgerNode implements NodeApi {
     );
     this.metricsRegistry.height.set(header.height);
     this.metricsRegistry.committedTxs.inc(block.txs.length);
+    this.shedder.noteCommitted(block.txs.length);
     this.metricsRegistry.mempoolSize.set(this.mempool.size);
     this.events.publish(eventsOf(block, receipts));
     // Governance changed something, or a validator-set change is announced or takes effect.
@@ -453,6 +478,7 @@ export class CareLedgerNode implements NodeApi {
   }
 
   async submitTx(bytes: Uint8Array): Promise<Uint8Array> {
+    this.shedder.checkPool(this.mempool.size);
     return (await this.admission.admit(bytes, true)).id;
   }
 

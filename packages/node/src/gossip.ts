@@ -1,5 +1,5 @@
 import { CareLedgerError, DEFAULT_DECODE_LIMITS, decode, encode } from "@careledger/protocol";
-import { CHANNELS } from "./p2p/channels.js";
+import { CHANNELS, GOSSIP_ITEM_OVERHEAD_BYTES, GOSSIP_TXS_BYTES_MAX } from "./p2p/channels.js";
 
 /** Transactions per gossip message. */
 export const GOSSIP_BATCH_TXS_MAX = 512;
@@ -31,12 +31,18 @@ export function decodeGossip(bytes: Uint8Array): Uint8Array[] {
  */
 export class GossipBatcher {
   private pending: Uint8Array[] = [];
+  private pendingBytes = 0;
   private timer: NodeJS.Timeout | null = null;
 
   constructor(private readonly broadcast: (bytes: Uint8Array) => void) {}
 
   add(txBytes: Uint8Array): void {
+    // A batch never outgrows its frame: 512 transactions of 64 KiB are 32 MiB, and a frame
+    // over the bound is refused by the peer as misbehaviour.
+    const bytes = txBytes.byteLength + GOSSIP_ITEM_OVERHEAD_BYTES;
+    if (this.pendingBytes + bytes > GOSSIP_TXS_BYTES_MAX) this.flush();
     this.pending.push(txBytes);
+    this.pendingBytes += bytes;
     if (this.pending.length >= GOSSIP_BATCH_TXS_MAX) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), GOSSIP_FLUSH_MS);
   }
@@ -47,6 +53,7 @@ export class GossipBatcher {
     if (this.pending.length === 0) return;
     const batch = this.pending;
     this.pending = [];
+    this.pendingBytes = 0;
     this.broadcast(encodeGossip(batch));
   }
 

@@ -45,6 +45,12 @@ export class NodeMetrics {
     labelNames: ["channel"],
     registers: [this.registry],
   });
+  readonly oversizedOut = new Counter({
+    name: "careledger_p2p_oversized_not_sent_total",
+    help: "Messages of this node larger than their channel's frame, not sent",
+    labelNames: ["channel"],
+    registers: [this.registry],
+  });
   readonly messagesOut = new Counter({
     name: "careledger_p2p_messages_out_total",
     help: "Messages sent to peers",

@@ -64,6 +64,8 @@ export const ERROR_CODES = {
   REQUEST_REPLAYED: { status: 409, message: "this signed request was already used" },
   NOT_READY: { status: 503, message: "node is catching up with its peers" },
   RATE_LIMITED: { status: 429, message: "too many requests" },
+  OVERLOADED: { status: 503, message: "node has too many requests in progress, retry later" },
+  REQUEST_TIMEOUT: { status: 503, message: "node did not answer in time, retry later" },
   INTERNAL: { status: 500, message: "internal error" },
 } as const satisfies Record<string, { status: number; message: string }>;
 

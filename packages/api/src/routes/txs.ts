@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import { TypeCompiler } from "@sinclair/typebox/compiler";
 import type { FastifyRequest } from "fastify";
+import { retryAfterOf } from "../errors.js";
 import type { NodeApi } from "../nodeApi.js";
 import { TxAccepted, TxStatusResponse, TxSubmitJson } from "../schemas.js";
 
@@ -77,16 +78,21 @@ export function txRoutes(node: NodeApi): FastifyPluginAsyncTypebox {
     app.post(
       "/v1/txs/batch",
       { schema: { body: TxBatchJson, response: { 200: TxBatchResponse } } },
-      async (request) => {
+      async (request, reply) => {
+        let retryAfterS: number | null = null;
         const results = request.body.txs.map(async (tx) => {
           try {
             return { id: toHex(await node.submitTx(base64TxBytes(tx))) };
           } catch (error) {
             if (!(error instanceof CareLedgerError)) throw error;
+            if (error.status === 503) retryAfterS = retryAfterOf(error);
             return { error: { code: error.code, message: error.message } };
           }
         });
-        return { results: await Promise.all(results) };
+        const answered = { results: await Promise.all(results) };
+        // Some were shed: the client learns when to send those again.
+        if (retryAfterS !== null) reply.header("retry-after", String(retryAfterS));
+        return answered;
       },
     );
     app.get("/v1/txs/:id/proof", { schema: { params: IdParams } }, async (request) => {

@@ -3,6 +3,7 @@ import {
   type Effect,
   type Event,
   encodeMessage,
+  MESSAGE_BYTES_MAX,
   type PersistRecord,
   type Replica,
   type TimerName,
@@ -24,6 +25,12 @@ import { changesDecidedIn } from "./validatorChanges.js";
 
 /** Events waiting for the replica; past this the node is overloaded and drops peer messages. */
 export const EVENT_QUEUE_MAX = 100_000;
+/**
+ * Wire bytes of peer messages waiting for the replica; past this, peer messages are dropped too
+ * (a count alone let 100,000 messages of up to 64 MiB wait). Four of the largest messages a peer
+ * may send: a burst of view changes and new views fits, a flood does not.
+ */
+export const EVENT_QUEUE_BYTES_MAX = 4 * MESSAGE_BYTES_MAX;
 /**
  * Shortest time between two proposals of this node that are not full blocks. Without it a
  * lightly loaded primary proposed as soon as the last block committed: 200 tx/s made 45 to 60
@@ -73,6 +80,9 @@ export class ConsensusDriver {
   private readonly queue: PendingEvent[] = [];
   /** What committed blocks decided: handed to the replica before any event of the queue. */
   private readonly news: PendingEvent[] = [];
+  private queuedBytes = 0;
+  /** Wire sizes of the queued peer messages (the other events count nothing). */
+  private readonly wireBytesOf = new WeakMap<PendingEvent, number>();
   private readonly timers = new Map<TimerName, NodeJS.Timeout>();
   private readonly inFlight = new InFlightBlocks();
   private running = false;
@@ -100,9 +110,17 @@ export class ConsensusDriver {
     for (const key of keys) this.logKeys.add(key);
   }
 
-  enqueue(event: PendingEvent): void {
+  /** `wireBytes`: a peer message's encoded size, counted against EVENT_QUEUE_BYTES_MAX. */
+  enqueue(event: PendingEvent, wireBytes = 0): void {
     if (this.stopped) return;
-    if (this.queue.length >= EVENT_QUEUE_MAX && event.type === "message") return;
+    if (
+      event.type === "message" &&
+      (this.queue.length >= EVENT_QUEUE_MAX || this.queuedBytes + wireBytes > EVENT_QUEUE_BYTES_MAX)
+    ) {
+      return;
+    }
+    this.queuedBytes += wireBytes;
+    if (wireBytes > 0) this.wireBytesOf.set(event, wireBytes);
     this.queue.push(event);
     if (!this.running) void this.run();
   }
@@ -194,6 +212,7 @@ export class ConsensusDriver {
         next = this.news.shift() ?? this.queue.shift()
       ) {
         const event = next;
+        this.queuedBytes -= this.wireBytesOf.get(event) ?? 0;
         await this.exclusive(async () => {
           const effects = this.deps.replica.handle({ ...event, now: Date.now() } as Event);
           // Before the effects: a proposal the new view asks for in this same event must be

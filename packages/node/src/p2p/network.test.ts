@@ -1,6 +1,6 @@
 import { generateSecretKey, publicKeyOf, toHex } from "@careledger/protocol";
 import { afterEach, describe, expect, it } from "vitest";
-import type { ChannelName } from "./channels.js";
+import { CHANNELS, type ChannelName } from "./channels.js";
 import { Network } from "./network.js";
 
 const WAIT_MS_MAX = 10_000;
@@ -73,5 +73,18 @@ describe("Network", () => {
     await waitFor(() => o.network.counters.dials >= 3, "the outsider to dial three times");
     expect(a.network.connectedPeers).toBe(0);
     expect(a.received).toHaveLength(0);
+  });
+
+  it("bounds a peer's queue in bytes: a message that would pass the bound is dropped and counted", async () => {
+    const secret = generateSecretKey();
+    const absent = toHex(publicKeyOf(generateSecretKey()));
+    const a = await startNode(secret, new Set([toHex(publicKeyOf(secret)), absent]), []);
+    const frame = new Uint8Array(CHANNELS.txs.messageBytesMax);
+    const fits = CHANNELS.txs.queueBytesMax / frame.byteLength;
+    // The peer never connects: everything waits in its queue, within the bound.
+    for (let i = 0; i < fits; i++) a.network.send("txs", absent, frame);
+    expect(a.network.counters.dropped).toBe(0);
+    a.network.send("txs", absent, Uint8Array.of(1));
+    expect(a.network.counters.dropped).toBe(1);
   });
 });

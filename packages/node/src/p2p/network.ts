@@ -39,6 +39,7 @@ export interface NetworkCounters {
 
 interface OutboundLink {
   queue: Uint8Array[];
+  queuedBytes: number;
   stream: LengthPrefixedStream<Stream> | null;
   pumping: boolean;
 }
@@ -134,14 +135,21 @@ export class Network {
     const id = `${channel}/${toNodeKey}`;
     let link = this.links.get(id);
     if (link === undefined) {
-      link = { queue: [], stream: null, pumping: false };
+      link = { queue: [], queuedBytes: 0, stream: null, pumping: false };
       this.links.set(id, link);
     }
-    if (link.queue.length >= CHANNELS[channel].queueMessagesMax) {
+    // Bounded in bytes as well as in count: 4,096 consensus messages of up to 64 MiB each
+    // would be no bound at all.
+    const spec = CHANNELS[channel];
+    if (
+      link.queue.length >= spec.queueMessagesMax ||
+      link.queuedBytes + bytes.byteLength > spec.queueBytesMax
+    ) {
       this.counters.dropped += 1;
       return;
     }
     link.queue.push(bytes);
+    link.queuedBytes += bytes.byteLength;
     if (!link.pumping) void this.pump(channel, toNodeKey, link);
   }
 
@@ -188,6 +196,7 @@ export class Network {
       while (link.queue.length > 0) {
         if (link.stream === null) link.stream = await this.openStream(channel, toNodeKey);
         const batch = link.queue.splice(0, link.queue.length);
+        link.queuedBytes = 0;
         // One write of many frames: encryption and framing cost per write, not per message.
         await link.stream.writeV(batch);
         this.counters.messagesOut += batch.length;

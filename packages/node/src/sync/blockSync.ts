@@ -13,8 +13,9 @@ import {
   type CertifiedBlockBytes,
   encodeSyncMessage,
   SYNC_BLOCKS_PER_MESSAGE_MAX,
-  SYNC_RESPONSE_BYTES_SOFT_MAX,
+  SYNC_REPLY_BYTES_MAX,
   type SyncMessage,
+  syncItemBytes,
 } from "./messages.js";
 
 /** A peer that has not answered a sync request within this long is passed over. */
@@ -175,11 +176,14 @@ export class BlockSync {
       ledger.head.height,
       from + Math.min(count, SYNC_BLOCKS_PER_MESSAGE_MAX) - 1,
     );
-    for (let height = from; height <= last && bytes < SYNC_RESPONSE_BYTES_SOFT_MAX; height++) {
+    for (let height = from; height <= last; height++) {
       const stored = await ledger.reads.block(height);
       if (stored === null || stored.certificate === null) break;
+      // The reply fits its frame: blocks are added while they fit, and the first always does.
+      const itemBytes = syncItemBytes(stored.block);
+      if (items.length > 0 && bytes + itemBytes > SYNC_REPLY_BYTES_MAX) break;
       items.push({ block: stored.block, certificate: stored.certificate });
-      bytes += stored.block.txs.reduce((sum, signed) => sum + signed.bytes.byteLength, 512);
+      bytes += itemBytes;
     }
     this.deps.send(toPeer, encodeSyncMessage({ kind: "blocks", head: ledger.head.height, items }));
   }

@@ -13,12 +13,33 @@ import {
 } from "@careledger/protocol";
 import { Type } from "@sinclair/typebox";
 import { TypeCompiler } from "@sinclair/typebox/compiler";
-import { CHANNELS } from "../p2p/channels.js";
+import { CERTIFICATE_BYTES_MAX, CHANNELS } from "../p2p/channels.js";
+
+/** The reply's map and its keys. */
+const SYNC_ENVELOPE_BYTES = 1024;
+/** msgpack's bin32 header of one item. */
+const ITEM_HEADER_BYTES = 5;
+/** An encoded header with the block's own framing, generously. */
+const HEADER_BYTES_BOUND = 2048;
 
 /** Most blocks asked for, or sent, in one message. */
 export const SYNC_BLOCKS_PER_MESSAGE_MAX = 64;
-/** A response stops adding blocks past this many bytes (one block may exceed it alone). */
-export const SYNC_RESPONSE_BYTES_SOFT_MAX = 8 * 1024 * 1024;
+/**
+ * Bytes of certified blocks in one reply, counted by `syncItemBytes`: the frame less the
+ * envelope, so a reply never outgrows the frame its receiver accepts, and one block at its
+ * largest always fits.
+ */
+export const SYNC_REPLY_BYTES_MAX = CHANNELS.sync.messageBytesMax - SYNC_ENVELOPE_BYTES;
+
+/**
+ * An upper bound on what one certified block adds to a reply: its transactions with their
+ * list headers, the header, and a certificate at its largest.
+ */
+export function syncItemBytes(block: Block): number {
+  let bytes = HEADER_BYTES_BOUND + CERTIFICATE_BYTES_MAX;
+  for (const signed of block.txs) bytes += signed.bytes.byteLength + ITEM_HEADER_BYTES;
+  return bytes;
+}
 
 export interface SyncRequest {
   readonly kind: "request";
