@@ -104,7 +104,7 @@ export interface NodeApi {
   query(name: string, params: Readonly<Record<string, string>>): Promise<Canonical | null>;
   /** The registered, unrevoked identity (or organization admin) behind a key, or null. */
   identityOf(keyHex: string): Promise<CallerIdentity | null>;
-  /** The node's signature verifier (node:crypto), for signed requests. */
+  /** The node's signature verifier (libsodium), for signed requests. */
   readonly verifier: Verifier;
   /** Prometheus text exposition of the node's metrics. */
   metrics(): Promise<string>;
