@@ -71,7 +71,10 @@ async function catchUp(
 
 async function main(): Promise<void> {
   const cluster = await Cluster.create(4);
-  const stop = () => void cluster.destroy().then(() => process.exit(130));
+  const exit = () => process.exit(130);
+  const stop = () => {
+    cluster.destroy().then(exit, exit);
+  };
   process.once("SIGINT", stop);
   try {
     cluster.startAll();

@@ -197,7 +197,11 @@ export class CareLedgerNode implements NodeApi {
       send: (to, bytes) => this.send("sync", to, bytes),
       peers: () => this.home.config.peers.map((peer) => peer.nodeKey),
       exclusive: (work) => this.driver.exclusive(work),
-      committed: (block) => void this.afterSyncedCommit(block),
+      committed: (block) => {
+        this.afterSyncedCommit(block).catch((error: unknown) => {
+          this.log.error({ err: error, height: block.header.height }, "after a synced commit");
+        });
+      },
       synced: (height, hash, certificate) => {
         this.metricsRegistry.syncTarget.set(0);
         this.driver.enqueue({ type: "synced", height, hash, certificate });
@@ -253,7 +257,7 @@ export class CareLedgerNode implements NodeApi {
           this.admission.admit(tx, false).catch(() => undefined);
         }
       } else {
-        void this.sync.onMessage(from, decodeSyncMessage(bytes)).catch((error: unknown) => {
+        this.sync.onMessage(from, decodeSyncMessage(bytes)).catch((error: unknown) => {
           this.log.error({ err: error }, "block sync failed");
         });
       }
@@ -322,7 +326,9 @@ export class CareLedgerNode implements NodeApi {
     const governance = block.txs.some((signed) => signed.tx.type.startsWith("gov."));
     if (governance || setChanges || this.validatorsChangedAt === header.height - 1) {
       if (setChanges) this.validatorsChangedAt = header.height;
-      void this.refreshMembership();
+      this.refreshMembership().catch((error: unknown) => {
+        this.log.error({ err: error, height: header.height }, "membership refresh failed");
+      });
     }
   }
 

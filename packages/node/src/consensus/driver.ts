@@ -90,7 +90,8 @@ export class ConsensusDriver {
     if (this.stopped) return;
     if (this.queue.length >= EVENT_QUEUE_MAX && event.type === "message") return;
     this.queue.push(event);
-    if (!this.running) void this.run();
+    // run() catches its own failures; this catch only keeps a bug there from ending the process.
+    if (!this.running) this.run().catch((error: unknown) => this.deps.log.fatal({ err: error }));
   }
 
   /**
