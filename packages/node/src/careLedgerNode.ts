@@ -19,6 +19,7 @@ import {
   type Canonical,
   CareLedgerError,
   type CommitCertificate,
+  faultyMax,
   type MerkleProof,
   merkleProof,
   type Organization,
@@ -96,6 +97,8 @@ export class CareLedgerNode implements NodeApi {
 
   /** The periodic work, started once every part exists. */
   private startTimers(): void {
+    // At once too: peers ahead answer, so a node that restarted knows at once it is behind.
+    this.sync.announce((bytes) => this.broadcast("sync", bytes));
     const requestCheckMs = Math.max(REQUEST_CHECK_MS_MIN, this.requestTimeoutMs / 4);
     this.timers.push(
       setInterval(() => this.checkRequestTimeouts(), requestCheckMs),
@@ -115,6 +118,8 @@ export class CareLedgerNode implements NodeApi {
       {
         chainId: ledger.chainId,
         nextHeight: () => ledger.head.height + 1,
+        // Called only once the node has started, so `node` is there.
+        catchingUp: (): boolean => node.sync.syncing,
         isCommitted: (signed) => isCommitted(ledger, signed),
         checkPayload: (signed) => checkPayload(ledger, signed),
       },
@@ -196,6 +201,7 @@ export class CareLedgerNode implements NodeApi {
       verifier: sodiumVerifier,
       send: (to, bytes) => this.send("sync", to, bytes),
       peers: () => this.home.config.peers.map((peer) => peer.nodeKey),
+      witnessesMin: () => faultyMax(this.validators.length) + 1,
       exclusive: (work) => this.driver.exclusive(work),
       committed: (block) => {
         this.afterSyncedCommit(block).catch((error: unknown) => {
