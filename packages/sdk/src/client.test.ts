@@ -11,7 +11,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { buildTx } from "./builder.js";
 import { CareLedgerClient } from "./client.js";
 import { isTimeout } from "./errors.js";
-import { FakeNode } from "./fakeNode.testkit.js";
+import { FakeNode, type Fault } from "./fakeNode.testkit.js";
 import { generateKeyPair, type KeyPair } from "./keys.js";
 
 /** Fast retries so failure paths finish quickly; bounds stay as in production otherwise. */
@@ -156,6 +156,23 @@ describe("CareLedgerClient over HTTP", () => {
     expect((await rejection(client.waitFor(expired, { pollIntervalMs: 1 }))).code).toBe(
       "TX_EXPIRED",
     );
+  });
+
+  it("sends the same bytes again to a node that answered 202 and then lost the tx, until it commits", async () => {
+    // SIGKILL right after the 202: the node is down (connections refused), then restarting and
+    // catching up (NOT_READY), then up without the transaction in its mempool.
+    const down: Fault[] = Array.from({ length: 6 }, () => ({ kind: "drop" }));
+    const restarting: Fault[] = Array.from({ length: 5 }, () => ({
+      kind: "error",
+      status: 503,
+      code: "NOT_READY",
+    }));
+    node.crashAfterNextAdmission = [...down, ...restarting];
+    const tx = registration();
+    const committed = await client.submitAndWait(tx, { pollIntervalMs: 1, pollIntervalMsMax: 5 });
+    expect(committed).toEqual({ id: toHex(tx.id), height: 1, index: 0, receipt: { ok: true } });
+    expect(node.submitted.length).toBeGreaterThanOrEqual(2);
+    for (const body of node.submitted) expect(toHex(body)).toBe(toHex(tx.bytes));
   });
 
   it("submits a batch and reports each transaction's fate in order", async () => {

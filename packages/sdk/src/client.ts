@@ -32,7 +32,7 @@ import {
   verifyStateInclusion,
   verifyTxInclusion,
 } from "./verify.js";
-import { type CommittedTx, type WaitOptions, waitForCommit } from "./wait.js";
+import { type CommittedTx, isTransient, type WaitOptions, waitForCommit } from "./wait.js";
 import {
   type BlockInfo,
   type NodeStatus,
@@ -141,10 +141,16 @@ export class CareLedgerClient {
   /**
    * Submits, then waits for the commit: resolves with a successful receipt (see waitForCommit).
    * A transaction the node already holds (TX_DUPLICATE) is waited for all the same, so calling
-   * this twice with one transaction gives the same receipt twice.
+   * this twice with one transaction gives the same receipt twice. A 202 means admitted, not
+   * durable: until the commit (or the expiry, or the timeout) the same signed bytes are sent
+   * again whenever the node does not know them, and a node that is down, restarting or catching
+   * up is waited for.
    */
   async submitAndWait(tx: SignedTx, options: WaitOptions = {}): Promise<CommittedTx> {
-    await this.submit(tx, options.signal).catch(ignoreDuplicate);
+    await this.submit(tx, options.signal).catch((error: unknown) => {
+      // Not sent yet (the node is down or busy): the wait sends it as soon as the node answers.
+      if (!isTransient(error)) ignoreDuplicate(error);
+    });
     return this.waitFor(tx, options);
   }
 

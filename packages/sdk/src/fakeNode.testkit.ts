@@ -69,6 +69,13 @@ export class FakeNode {
   readonly faults: Fault[] = [];
   /** Receipt failures to give by transaction type. */
   readonly failures = new Map<string, ErrorCode>();
+  /** The body of every `POST /v1/txs`, in order. */
+  readonly submitted: Uint8Array[] = [];
+  /**
+   * A crash after a 202: the next admission is answered, then forgotten (the mempool was lost),
+   * and these faults answer the requests after it (the node down, then restarting).
+   */
+  crashAfterNextAdmission: Fault[] | null = null;
   /** Polls of `GET /v1/txs/:id` that answer pending before the transaction commits. */
   pendingPolls = 1;
   /** Lies to test the light client: a flipped sibling in state proofs, a forged vote. */
@@ -171,7 +178,14 @@ export class FakeNode {
         if (request.headers["content-type"] !== "application/msgpack") {
           throw new CareLedgerError("UNSUPPORTED_MEDIA_TYPE");
         }
-        send(response, 202, { id: toHex(this.admit(body)) });
+        this.submitted.push(body);
+        const id = this.admit(body);
+        send(response, 202, { id: toHex(id) });
+        if (this.crashAfterNextAdmission !== null) {
+          this.pending.delete(toHex(id));
+          this.faults.push(...this.crashAfterNextAdmission);
+          this.crashAfterNextAdmission = null;
+        }
       },
     ],
     ["POST", /^\/v1\/txs\/batch$/, (response, _match, { body }) => this.batch(response, body)],
