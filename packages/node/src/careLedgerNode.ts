@@ -7,6 +7,7 @@ import {
   type NodeApi,
   type NodeEvent,
   type NodeStatus,
+  type ProvenReceipt,
   type ProvenState,
   type TxLookup,
 } from "@careledger/api";
@@ -19,6 +20,7 @@ import {
   type Canonical,
   CareLedgerError,
   type CommitCertificate,
+  encodeReceipt,
   faultyMax,
   type MerkleProof,
   merkleProof,
@@ -417,6 +419,17 @@ export class CareLedgerNode implements NodeApi {
     if (block === null) return null;
     const ids = block.block.txs.map((signed) => signed.id);
     return { height: stored.height, proof: merkleProof(ids, stored.index) };
+  }
+
+  async receiptProof(id: Uint8Array): Promise<ProvenReceipt | null> {
+    const stored = await this.ledger.reads.tx(id);
+    if (stored === null) return null;
+    const receipts = await this.ledger.reads.receipts(stored.height);
+    if (receipts === null) return null;
+    const leaves = receipts.map(encodeReceipt);
+    const receipt = leaves[stored.index];
+    if (receipt === undefined) return null;
+    return { height: stored.height, receipt, proof: merkleProof(leaves, stored.index) };
   }
 
   queryNames(): readonly string[] {

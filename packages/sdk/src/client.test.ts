@@ -207,6 +207,31 @@ describe("light-client answers over HTTP", () => {
     expect((await client.getVerifiedBlock("latest", trustOf())).height).toBe(1);
   });
 
+  it("verifies receipts against receiptsRoot and refuses a tampered index or receipt", async () => {
+    const good = registration();
+    await client.submitAndWait(good, { pollIntervalMs: 1 });
+    node.failures.set("identity.register", "ORG_NOT_FOUND");
+    const failed = registration();
+    await rejection(client.submitAndWait(failed, { pollIntervalMs: 1 }));
+    const okReceipt = await client.getVerifiedReceipt(good.id, trustOf());
+    expect(okReceipt.receipt).toEqual({ tx: good.id, status: "ok" });
+    const failedReceipt = await client.getVerifiedReceipt(toHex(failed.id), trustOf());
+    expect(failedReceipt.receipt).toMatchObject({ status: "failed", code: "ORG_NOT_FOUND" });
+    // A node that turns the failure into a success is caught by receiptsRoot.
+    node.forgeReceipts = true;
+    expect((await rejection(client.getVerifiedReceipt(failed.id, trustOf()))).code).toBe(
+      "PROOF_INVALID",
+    );
+    node.forgeReceipts = false;
+    // A block index with an id left out no longer reproduces txRoot: the certified header's
+    // own certificate holds, the index does not.
+    node.dropTxIds = true;
+    expect((await rejection(client.getVerifiedBlock(1, trustOf()))).code).toBe("PROOF_INVALID");
+    expect((await rejection(client.getVerifiedReceipt(good.id, trustOf()))).code).toBe(
+      "PROOF_INVALID",
+    );
+  });
+
   it("rejects a node that lies about state or forges a certificate", async () => {
     const tx = registration();
     await client.submitAndWait(tx, { pollIntervalMs: 1 });

@@ -7,6 +7,7 @@ import {
   fromHex,
   HASH_BYTES,
   type Header,
+  type Receipt,
   type SignedTx,
   type Signer,
   toHex,
@@ -29,6 +30,7 @@ import { signedRequestHeaders } from "./signedRequest.js";
 import {
   type TrustAnchor,
   verifyBlock,
+  verifyReceiptInclusion,
   verifyStateInclusion,
   verifyTxInclusion,
 } from "./verify.js";
@@ -37,10 +39,12 @@ import {
   type BlockInfo,
   type NodeStatus,
   parseBlock,
+  parseReceiptProof,
   parseState,
   parseStatus,
   parseTxProof,
   parseTxStatus,
+  type ReceiptProofInfo,
   type StateInfo,
   type TxProofInfo,
   type TxStatus,
@@ -190,6 +194,27 @@ export class CareLedgerClient {
 
   async getTxProof(id: string | Uint8Array, signal?: AbortSignal): Promise<TxProofInfo> {
     return parseTxProof(await this.get(`/v1/txs/${idHex(id)}/proof`, signal));
+  }
+
+  async getReceiptProof(id: string | Uint8Array, signal?: AbortSignal): Promise<ReceiptProofInfo> {
+    return parseReceiptProof(await this.get(`/v1/txs/${idHex(id)}/receipt-proof`, signal));
+  }
+
+  /**
+   * A committed transaction's receipt, checked against the certified header of its block: the
+   * block's txIds reproduce its txRoot, and the receipt, at the transaction's index, leads to
+   * its receiptsRoot. A node cannot turn a failed receipt into a success, or the reverse.
+   */
+  async getVerifiedReceipt(
+    id: string | Uint8Array,
+    trust: TrustAnchor,
+  ): Promise<{ height: number; index: number; receipt: Receipt; header: Header }> {
+    const wanted = fromHex(idHex(id), HASH_BYTES);
+    const found = await this.getReceiptProof(wanted);
+    const block = await this.getBlock(found.height);
+    const header = verifyBlock(block, trust);
+    const receipt = verifyReceiptInclusion(header, block.txIds, wanted, found.receipt, found.proof);
+    return { height: found.height, index: found.proof.index, receipt, header };
   }
 
   /** A block whose certificate a quorum of the trusted validators signed. */

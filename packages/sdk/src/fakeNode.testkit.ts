@@ -6,6 +6,7 @@ import {
   ERROR_CODES,
   type ErrorCode,
   encode,
+  encodeReceipt,
   fromHex,
   type IdentityRegisterPayload,
   merkleProof,
@@ -81,10 +82,15 @@ export class FakeNode {
   /** Lies to test the light client: a flipped sibling in state proofs, a forged vote. */
   corruptStateProofs = false;
   forgeCertificates = false;
+  /** More lies: block answers with a transaction id left out, receipts that claim success. */
+  dropTxIds = false;
+  forgeReceipts = false;
   url = "";
   private readonly state = new Map<string, Uint8Array>();
   private readonly pending = new Map<string, { signed: SignedTx; polls: number }>();
   private readonly committed = new Map<string, Committed>();
+  /** Each block's receipts as canonical bytes, by height. */
+  private readonly receipts = new Map<number, Uint8Array[]>();
   private readonly server: Server = createServer((request, response) => {
     this.handle(request, response).catch((error: unknown) => {
       const known = error instanceof CareLedgerError ? error : new CareLedgerError("INTERNAL");
@@ -119,6 +125,15 @@ export class FakeNode {
   /** Commits a block of these transactions (and an empty block when there are none). */
   commitBlock(txs: readonly SignedTx[]): BlockInfo {
     const height = this.blocks.length;
+    const receipts = txs.map((signed) => {
+      const code = this.failures.get(signed.tx.type);
+      return encodeReceipt(
+        code
+          ? { tx: signed.id, status: "failed", code, reason: "rule" }
+          : { tx: signed.id, status: "ok" },
+      );
+    });
+    this.receipts.set(height, receipts);
     txs.forEach((signed, index) => {
       const failure = this.failures.get(signed.tx.type);
       const receipt = failure ? { ok: false, code: failure, reason: "rule" } : { ok: true };
@@ -137,6 +152,7 @@ export class FakeNode {
       prevHash: (this.blocks[height - 1] as BlockInfo).hash,
       txIds: txs.map((signed) => signed.id),
       stateRoot: this.tree.root(),
+      receipts,
     });
     this.blocks.push(block);
     return block;
@@ -194,6 +210,11 @@ export class FakeNode {
       "GET",
       /^\/v1\/txs\/([0-9a-f]{64})\/proof$/,
       (response, match) => this.txProof(response, match[1] ?? ""),
+    ],
+    [
+      "GET",
+      /^\/v1\/txs\/([0-9a-f]{64})\/receipt-proof$/,
+      (response, match) => this.receiptProof(response, match[1] ?? ""),
     ],
     [
       "GET",
@@ -321,8 +342,24 @@ export class FakeNode {
     });
   }
 
+  private receiptProof(response: ServerResponse, id: string): void {
+    const found = this.committed.get(id);
+    if (found === undefined) throw new CareLedgerError("NOT_FOUND", `tx ${id} is not committed`);
+    const leaves = this.receipts.get(found.height) ?? [];
+    let receipt = leaves[found.index] as Uint8Array;
+    if (this.forgeReceipts) receipt = encodeReceipt({ tx: fromHex(id), status: "ok" });
+    const proof = merkleProof(leaves, found.index);
+    send(response, 200, {
+      id,
+      height: found.height,
+      receipt: toHex(receipt),
+      proof: { ...proof, siblings: proof.siblings.map(toHex) },
+    });
+  }
+
   private blockAnswer(block: BlockInfo): Record<string, unknown> {
     const answer = blockJson(block);
+    if (this.dropTxIds) answer.txIds = (answer.txIds as string[]).slice(1);
     const certificate = answer.certificate as { votes: Array<{ sig: string }> } | null;
     if (this.forgeCertificates && certificate !== null) {
       const first = certificate.votes[0] as { sig: string };
