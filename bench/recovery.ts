@@ -1,15 +1,20 @@
 /**
  * `pnpm bench:recovery`: how long a 4-validator cluster on this machine takes to commit again
- * after its primary is killed, and how fast a replica that was down catches up. Real processes
+ * after its primary is killed, and how fast a replica that was down catches up while the load
+ * goes on (against how fast the chain grows meanwhile). Real processes
  * on 127.0.0.1, as the cluster tests run them; figures go to bench/RESULTS.md.
  */
-import { fromHex, toHex } from "@careledger/protocol";
+import { fromHex, type Signer, toHex } from "@careledger/protocol";
 import { devnetAdmin, registerTx, submit } from "../test/harness/clients.js";
 import { Cluster, waitFor } from "../test/harness/cluster.js";
 
 const WAIT_MS_MAX = 120_000;
 const POLL_MS = 20;
 const LAG_TXS = 3_000;
+/** Concurrent clients of the load: enough to fill blocks as a busy consortium would. */
+const SENDERS = 8;
+/** The restarted replica has caught up once within this many heights of the others. */
+const SYNC_DONE_LAG = 2;
 const ALL = [0, 1, 2, 3];
 
 async function primaryIndex(cluster: Cluster): Promise<number> {
@@ -33,45 +38,121 @@ async function primaryFailover(cluster: Cluster): Promise<number> {
   return elapsed;
 }
 
-/** Kills a replica, commits LAG_TXS transactions without it, restarts it and times its catch-up. */
-async function catchUp(
-  cluster: Cluster,
-): Promise<{ heights: number; txs: number; ms: number; chainMs: number }> {
+/**
+ * Sends registrations to `urls` from SENDERS concurrent clients until `stop()` says so or
+ * `count` were sent; the ids admitted (202) are returned.
+ */
+async function load(
+  urls: readonly string[],
+  admin: Signer,
+  chain: Uint8Array,
+  expires: () => number,
+  count: number,
+  stop: () => boolean,
+): Promise<string[]> {
+  const ids: string[] = [];
+  let sent = 0;
+  const sender = async (index: number) => {
+    while (sent < count && !stop()) {
+      sent += 1;
+      const signed = registerTx(admin, chain, "org-0", expires());
+      const answer = await submit(urls[(index + sent) % urls.length] as string, signed);
+      if (answer.status === 202) ids.push(toHex(signed.id));
+    }
+  };
+  await Promise.all(Array.from({ length: SENDERS }, (_, index) => sender(index)));
+  return ids;
+}
+
+interface CatchUp {
+  /** Heights and transactions committed while the replica was down. */
+  readonly heights: number;
+  readonly txs: number;
+  /** How fast the chain grew while the replica was down (blocks/s, tx/s). */
+  readonly downBlocksPerS: number;
+  readonly downTxsPerS: number;
+  /** Process start to its API answering. */
+  readonly startMs: number;
+  /** API answering to within SYNC_DONE_LAG of the others' head, load still running. */
+  readonly syncMs: number;
+  readonly syncedBlocks: number;
+  /** How fast the chain grew meanwhile (blocks/s), under the same load. */
+  readonly growthBlocksPerS: number;
+}
+
+/**
+ * Kills a replica, commits LAG_TXS transactions without it, then restarts it while the same load
+ * goes on, and times until it is back within SYNC_DONE_LAG heights of the others.
+ */
+async function catchUp(cluster: Cluster): Promise<CatchUp> {
   const primary = await primaryIndex(cluster);
   const lagging = ALL.find((i) => i !== primary) as number;
   const others = ALL.filter((i) => i !== lagging);
+  const urls = others.map((i) => cluster.url(i));
   await cluster.kill(lagging);
   const start = await cluster.status(others[0] as number);
   const chain = fromHex(start.chain, 32);
   const admin = await devnetAdmin(cluster.home(0));
-  const ids: string[] = [];
-  const loadStartedAt = performance.now();
-  for (let i = 0; i < LAG_TXS; i++) {
-    const signed = registerTx(admin, chain, "org-0", start.height + 900);
-    const answer = await submit(cluster.url(others[i % others.length] as number), signed);
-    if (answer.status === 202) ids.push(toHex(signed.id));
-  }
+  let height = start.height;
+  // Expiry follows the chain, so no transaction of a long load expires while it waits.
+  const expires = () => height + 900;
+  const follow = setInterval(() => {
+    cluster.status(others[0] as number).then(
+      (status) => {
+        height = Math.max(height, status.height);
+      },
+      () => undefined,
+    );
+  }, 500);
+  const downStartedAt = performance.now();
+  const ids = await load(urls, admin, chain, expires, LAG_TXS, () => false);
   const last = ids.at(-1) as string;
-  const target = await waitFor("the load to commit", WAIT_MS_MAX, async () => {
-    const response = await fetch(`${cluster.url(others[0] as number)}/v1/txs/${last}`);
-    const body = (await response.json()) as { status: string; height?: number };
-    return body.status === "committed" ? (body.height as number) : undefined;
+  // Out of the mempool: committed (or, should the cluster have dropped it, gone).
+  await waitFor("the load to commit", WAIT_MS_MAX, async () => {
+    const response = await fetch(`${urls[0]}/v1/txs/${last}`);
+    const body = (await response.json()) as { status: string };
+    return body.status === "pending" ? undefined : true;
   });
-  const chainMs = performance.now() - loadStartedAt;
+  const target = (await cluster.status(others[0] as number)).height;
+  const downMs = performance.now() - downStartedAt;
+  height = target;
+  let caughtUp = false;
+  const background = load(urls, admin, chain, expires, Number.MAX_SAFE_INTEGER, () => caughtUp);
   cluster.start(lagging);
   const restartedAt = performance.now();
-  await cluster.waitForHeight(lagging, target, WAIT_MS_MAX);
+  const first = await waitFor("the restarted API", WAIT_MS_MAX, () => cluster.status(lagging));
+  const apiAt = performance.now();
+  const othersAtApi = (await cluster.status(others[0] as number)).height;
+  const done = await waitFor("the restarted replica to catch up", WAIT_MS_MAX, async () => {
+    await new Promise((pause) => setTimeout(pause, POLL_MS));
+    const [mine, theirs] = await Promise.all([
+      cluster.status(lagging),
+      cluster.status(others[0] as number),
+    ]);
+    return mine.height >= theirs.height - SYNC_DONE_LAG ? { mine, theirs } : undefined;
+  });
+  const syncMs = performance.now() - apiAt;
+  caughtUp = true;
+  await background;
+  clearInterval(follow);
   return {
     heights: target - start.height,
     txs: ids.length,
-    ms: performance.now() - restartedAt,
-    chainMs,
+    downBlocksPerS: ((target - start.height) * 1000) / downMs,
+    downTxsPerS: (ids.length * 1000) / downMs,
+    startMs: apiAt - restartedAt,
+    syncMs,
+    syncedBlocks: done.mine.height - first.height,
+    growthBlocksPerS: ((done.theirs.height - othersAtApi) * 1000) / syncMs,
   };
 }
 
 async function main(): Promise<void> {
   const cluster = await Cluster.create(4);
-  const stop = () => void cluster.destroy().then(() => process.exit(130));
+  const exit = () => process.exit(130);
+  const stop = () => {
+    cluster.destroy().then(exit, exit);
+  };
   process.once("SIGINT", stop);
   try {
     cluster.startAll();
@@ -87,14 +168,18 @@ async function main(): Promise<void> {
       await Promise.all(ALL.map((i) => cluster.waitForHeight(i, height, WAIT_MS_MAX)));
     }
     const lag = await catchUp(cluster);
-    const seconds = lag.ms / 1000;
+    const syncS = lag.syncMs / 1000;
+    const syncRate = lag.syncedBlocks / syncS;
     console.log(
       `primary killed -> next commit: ${failovers.map((ms) => `${Math.round(ms)} ms`).join(", ")}`,
     );
     console.log(
-      `catch-up of a restarted replica (from process start): ${lag.heights} blocks, ${lag.txs} txs in ${seconds.toFixed(1)} s` +
-        ` = ${(lag.heights / seconds).toFixed(1)} blocks/s, ${Math.round(lag.txs / seconds)} tx/s;` +
-        ` the chain made them at ${((lag.heights * 1000) / lag.chainMs).toFixed(1)} blocks/s`,
+      `replica down while ${lag.txs} txs committed in ${lag.heights} blocks` +
+        ` (${lag.downBlocksPerS.toFixed(1)} blocks/s, ${Math.round(lag.downTxsPerS)} tx/s);` +
+        ` restarted under the same load: API up in ${(lag.startMs / 1000).toFixed(1)} s,` +
+        ` then ${lag.syncedBlocks} blocks in ${syncS.toFixed(1)} s = ${syncRate.toFixed(1)} blocks/s` +
+        ` while the chain grew ${lag.growthBlocksPerS.toFixed(1)} blocks/s` +
+        ` (${(syncRate / lag.growthBlocksPerS).toFixed(1)}x)`,
     );
   } catch (error) {
     for (const i of ALL) console.error(`--- node-${i} ---\n${cluster.logTail(i, 20)}`);

@@ -36,7 +36,7 @@ async function trustAnchor() {
 }
 
 describe("the SDK against a live 4-node devnet", () => {
-  it("registers an identity, waits for commit, and proves the tx and the state against certified headers", async () => {
+  it("registers an identity, waits for commit, and proves the tx, its receipt and the state against certified headers", async () => {
     const client = new CareLedgerClient(cluster.url(1));
     const admin = await devnetAdmin(cluster.home(0));
     const clinician = generateKeyPair();
@@ -57,6 +57,12 @@ describe("the SDK against a live 4-node devnet", () => {
     const other = new CareLedgerClient(cluster.url(2));
     const included = await other.getVerifiedTxInclusion(committed.id, trust);
     expect(included.height).toBe(committed.height);
+    const proven = await other.getVerifiedReceipt(committed.id, trust);
+    expect([proven.height, proven.index, proven.receipt.status]).toEqual([
+      committed.height,
+      committed.index,
+      "ok",
+    ]);
     const state = await other.getVerifiedState(`identity/${clinician.accountId}`, trust);
     expect(state.value).toMatchObject({ org: "org-0", roles: ["clinician"] });
     const absent = await other.getVerifiedState(`identity/${generateKeyPair().accountId}`, trust);

@@ -55,7 +55,7 @@ export async function verificationsPerSecond(
           const worker = new Worker(VERIFY_WORKER, { eval: true, workerData });
           worker.once("message", (count: number) => {
             done(count);
-            void worker.terminate();
+            worker.terminate().catch(fail);
           });
           worker.once("error", fail);
         }),

@@ -28,7 +28,10 @@ export class CommitStream {
   /** Starts following; resolves once the first connection is open. */
   async start(): Promise<void> {
     const first = await this.connect();
-    void this.follow(first);
+    // follow() records its failures in `failure`; a rejection here would be a bug in it.
+    this.follow(first).catch((error: unknown) => {
+      this.failure = error instanceof Error ? error : new Error(String(error));
+    });
   }
 
   error(): Error | null {

@@ -26,10 +26,13 @@ export async function runOpenLoop(init: OpenLoopInit): Promise<void> {
   let sent = 0;
   let inFlight = 0;
   let lastProgressMs = performance.now();
+  // `send` is not meant to reject; if it does, the run stops with that error, not the process.
+  const broken: unknown[] = [];
   while (
     (sent < schedule.count || queue.length > 0 || inFlight > 0) &&
     performance.now() < init.deadlineMs
   ) {
+    if (broken.length > 0) throw broken[0];
     const now = performance.now();
     const due = dueCount(schedule, now);
     if (due > sent) {
@@ -39,9 +42,15 @@ export async function runOpenLoop(init: OpenLoopInit): Promise<void> {
     while (inFlight < init.clientsMax && queue.length > 0) {
       const [from, to] = queue.shift() as [number, number];
       inFlight += 1;
-      void init.send(from, to).finally(() => {
-        inFlight -= 1;
-      });
+      init.send(from, to).then(
+        () => {
+          inFlight -= 1;
+        },
+        (error: unknown) => {
+          inFlight -= 1;
+          broken.push(error);
+        },
+      );
     }
     if (now - lastProgressMs >= 1000) {
       lastProgressMs = now;

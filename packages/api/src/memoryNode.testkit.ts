@@ -2,6 +2,7 @@ import {
   CareLedgerError,
   decodeTx,
   encode,
+  encodeReceipt,
   generateSecretKey,
   type Header,
   keySigner,
@@ -96,6 +97,16 @@ export function memoryNode(): MemoryNode {
         const ids = events.flatMap((event) => (event.type === "tx" ? [event.id] : []));
         const index = ids.findIndex((each) => toHex(each) === toHex(id));
         if (index >= 0) return { height, proof: merkleProof(ids, index) };
+      }
+      return null;
+    },
+    receiptProof: async (id) => {
+      for (const [height, events] of blocks.entries()) {
+        const ids = events.flatMap((event) => (event.type === "tx" ? [event.id] : []));
+        const index = ids.findIndex((each) => toHex(each) === toHex(id));
+        if (index < 0) continue;
+        const leaves = ids.map((tx) => encodeReceipt({ tx, status: "ok" }));
+        return { height, receipt: leaves[index] as Uint8Array, proof: merkleProof(leaves, index) };
       }
       return null;
     },

@@ -76,6 +76,14 @@ export interface ProvenState {
   readonly proof: StateProof;
 }
 
+/** A receipt with its Merkle proof against the `receiptsRoot` of the header at `height`. */
+export interface ProvenReceipt {
+  readonly height: number;
+  /** The receipt's canonical bytes (protocol `encodeReceipt`). */
+  readonly receipt: Uint8Array;
+  readonly proof: MerkleProof;
+}
+
 /** Who a key is on chain: the organization it belongs to (or administers), and its roles. */
 export interface CallerIdentity {
   readonly org: string;
@@ -101,12 +109,14 @@ export interface NodeApi {
   proveState(key: string): Promise<ProvenState>;
   /** Where a committed transaction sits and its Merkle proof against that header's txRoot. */
   txProof(id: Uint8Array): Promise<{ readonly height: number; readonly proof: MerkleProof } | null>;
+  /** A committed transaction's receipt (canonical bytes) and its proof against `receiptsRoot`. */
+  receiptProof(id: Uint8Array): Promise<ProvenReceipt | null>;
   /** Names of the module queries, and running one (throws NOT_FOUND for an unknown name). */
   queryNames(): readonly string[];
   query(name: string, params: Readonly<Record<string, string>>): Promise<Canonical | null>;
   /** The registered, unrevoked identity (or organization admin) behind a key, or null. */
   identityOf(keyHex: string): Promise<CallerIdentity | null>;
-  /** The node's signature verifier (node:crypto), for signed requests. */
+  /** The node's signature verifier (libsodium), for signed requests. */
   readonly verifier: Verifier;
   /** Prometheus text exposition of the node's metrics. */
   metrics(): Promise<string>;

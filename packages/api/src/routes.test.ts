@@ -1,12 +1,17 @@
 import {
+  decodeReceipt,
+  encodeReceipt,
+  fromHex,
   generateSecretKey,
   keySigner,
+  merkleRoot,
   REQUEST_KEY_HEADER,
   REQUEST_SIGNATURE_HEADER,
   REQUEST_TIME_HEADER,
   requestSigningBytes,
   type Signer,
   toHex,
+  verifyReceiptProof,
 } from "@careledger/protocol";
 import { describe, expect, it } from "vitest";
 import { CHAIN, memoryNode, sampleTx } from "./memoryNode.testkit.js";
@@ -56,6 +61,30 @@ describe("proof and query routes", () => {
       proof: { index: 1, total: 2 },
     });
     const missing = await app.inject({ method: "GET", url: `/v1/txs/${"00".repeat(32)}/proof` });
+    expect([missing.statusCode, missing.json().error.code]).toEqual([404, "NOT_FOUND"]);
+  });
+
+  it("serves a committed transaction's receipt with its proof against receiptsRoot", async () => {
+    const node = memoryNode();
+    const app = await buildApiServer(node);
+    const txs = [sampleTx(), sampleTx(), sampleTx()];
+    for (const tx of txs) await node.submitTx(tx.bytes);
+    node.commitBlock();
+    const answer = await app.inject({
+      method: "GET",
+      url: `/v1/txs/${toHex(txs[2]?.id as Uint8Array)}/receipt-proof`,
+    });
+    const body = answer.json();
+    expect(body).toMatchObject({ height: 1, proof: { index: 2, total: 3 } });
+    const receipt = fromHex(body.receipt);
+    expect(decodeReceipt(receipt)).toEqual({ tx: txs[2]?.id, status: "ok" });
+    const leaves = txs.map((tx) => encodeReceipt({ tx: tx.id, status: "ok" }));
+    const proof = { ...body.proof, siblings: body.proof.siblings.map((s: string) => fromHex(s)) };
+    expect(verifyReceiptProof(merkleRoot(leaves), receipt, proof)).toBe(true);
+    const missing = await app.inject({
+      method: "GET",
+      url: `/v1/txs/${"00".repeat(32)}/receipt-proof`,
+    });
     expect([missing.statusCode, missing.json().error.code]).toEqual([404, "NOT_FOUND"]);
   });
 

@@ -50,7 +50,7 @@ import { RecentTxIds } from "./storage/recentTxIds.js";
 export const NODE_CACHE_ENTRIES_MAX = 500_000;
 
 export interface LedgerOptions {
-  /** Checks transaction signatures; the node hands in its node:crypto verifier. */
+  /** Checks transaction signatures; the node hands in its libsodium verifier. */
   readonly verifier: Verifier;
   readonly modules?: readonly LedgerModule[];
   readonly nodeCacheEntriesMax?: number;

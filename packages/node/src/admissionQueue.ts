@@ -93,7 +93,8 @@ export class AdmissionQueue {
   private schedule(): void {
     if (this.scheduled) return;
     this.scheduled = true;
-    setImmediate(() => void this.runSlice());
+    // Every item's outcome goes to its own caller, so runSlice itself never rejects.
+    setImmediate(() => this.runSlice().catch(() => undefined));
   }
 
   private async runSlice(): Promise<void> {

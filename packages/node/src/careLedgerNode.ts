@@ -7,6 +7,7 @@ import {
   type NodeApi,
   type NodeEvent,
   type NodeStatus,
+  type ProvenReceipt,
   type ProvenState,
   type TxLookup,
 } from "@careledger/api";
@@ -19,6 +20,8 @@ import {
   type Canonical,
   CareLedgerError,
   type CommitCertificate,
+  encodeReceipt,
+  faultyMax,
   type MerkleProof,
   merkleProof,
   type Organization,
@@ -124,6 +127,8 @@ export class CareLedgerNode implements NodeApi {
 
   /** The periodic work, started once every part exists. */
   private startTimers(): void {
+    // At once too: peers ahead answer, so a node that restarted knows at once it is behind.
+    this.sync.announce((bytes) => this.broadcast("sync", bytes));
     const requestCheckMs = Math.max(REQUEST_CHECK_MS_MIN, this.requestTimeoutMs / 4);
     this.timers.push(
       setInterval(() => this.checkRequestTimeouts(), requestCheckMs),
@@ -152,6 +157,8 @@ export class CareLedgerNode implements NodeApi {
       {
         chainId: ledger.chainId,
         nextHeight: () => ledger.head.height + 1,
+        // Called only once the node has started, so `node` is there.
+        catchingUp: (): boolean => node.sync.syncing,
         isCommitted: (signed) => isCommitted(ledger, signed),
         checkPayload: (signed) => checkPayload(ledger, signed),
         checkSender: (signed) => ledger.checkSender(signed),
@@ -241,6 +248,7 @@ export class CareLedgerNode implements NodeApi {
       verifier: sodiumVerifier,
       send: (to, bytes) => this.send("sync", to, bytes),
       peers: () => this.home.config.peers.map((peer) => peer.nodeKey),
+      witnessesMin: () => faultyMax(this.validators.length) + 1,
       exclusive: (work) => this.driver.exclusive(work),
       decided: (block, result) => this.driver.committedBlock(block, result),
       // The replica hears of every synced block, not only of the last: its head (and with it
@@ -250,7 +258,9 @@ export class CareLedgerNode implements NodeApi {
         const { height } = block.header;
         this.syncProgressAtMs = Date.now();
         this.driver.enqueue({ type: "synced", height, hash: blockHash(block.header), certificate });
-        void this.afterSyncedCommit(block);
+        this.afterSyncedCommit(block).catch((error: unknown) => {
+          this.log.error({ err: error, height }, "after a synced commit");
+        });
       },
       synced: (height, hash, certificate) => {
         this.metricsRegistry.syncTarget.set(0);
@@ -314,7 +324,7 @@ export class CareLedgerNode implements NodeApi {
           this.admission.admit(tx, false).catch(() => undefined);
         }
       } else {
-        void this.sync.onMessage(from, decodeSyncMessage(bytes)).catch((error: unknown) => {
+        this.sync.onMessage(from, decodeSyncMessage(bytes)).catch((error: unknown) => {
           this.log.error({ err: error }, "block sync failed");
         });
       }
@@ -405,7 +415,7 @@ export class CareLedgerNode implements NodeApi {
     if (governance || setChanges || this.validatorsChangedAt === header.height - 1) {
       if (setChanges) this.validatorsChangedAt = header.height;
       this.refreshMembership().catch((error: unknown) => {
-        this.log.error({ err: error }, "membership refresh failed");
+        this.log.error({ err: error, height: header.height }, "membership refresh failed");
       });
     }
   }
@@ -514,6 +524,17 @@ export class CareLedgerNode implements NodeApi {
     if (block === null) return null;
     const ids = block.block.txs.map((signed) => signed.id);
     return { height: stored.height, proof: merkleProof(ids, stored.index) };
+  }
+
+  async receiptProof(id: Uint8Array): Promise<ProvenReceipt | null> {
+    const stored = await this.ledger.reads.tx(id);
+    if (stored === null) return null;
+    const receipts = await this.ledger.reads.receipts(stored.height);
+    if (receipts === null) return null;
+    const leaves = receipts.map(encodeReceipt);
+    const receipt = leaves[stored.index];
+    if (receipt === undefined) return null;
+    return { height: stored.height, receipt, proof: merkleProof(leaves, stored.index) };
   }
 
   queryNames(): readonly string[] {

@@ -39,10 +39,12 @@ function chain(
   height = 10,
   committed = new Set<string>(),
   senders = new Set([toHex(signer.publicKey)]),
+  catchingUp = false,
 ): MempoolChain {
   return {
     chainId: CHAIN,
     nextHeight: () => height,
+    catchingUp: () => catchingUp,
     isCommitted: async (signed) => committed.has(toHex(signed.id)),
     checkPayload: (signed) => {
       if (signed.tx.type !== "identity.register") throw new CareLedgerError("TX_UNKNOWN_TYPE");
@@ -116,6 +118,17 @@ describe("Mempool admission", () => {
     const pool = new Mempool(chain(10, new Set(), new Set()), nobleVerifier);
     expect(await codeOf(() => pool.admit(tx().bytes))).toBe("SENDER_UNKNOWN");
     expect([pool.size, pool.byteSize]).toEqual([0, 0]);
+  });
+
+  it("answers NOT_READY while catching up, instead of judging expiry by a stale height", async () => {
+    // A node restarted at height 10 while the network is at 500: a transaction made for the
+    // network's height is valid there, and this node cannot tell yet.
+    const forNetwork = tx({ expires: 500 + TX_TTL_MAX });
+    const behind = new Mempool(chain(10, new Set(), undefined, true), nobleVerifier);
+    expect(await codeOf(() => behind.admit(forNetwork.bytes))).toBe("NOT_READY");
+    expect(behind.size).toBe(0);
+    const caughtUp = new Mempool(chain(500), nobleVerifier);
+    expect(await codeOf(() => caughtUp.admit(forNetwork.bytes))).toBe("admitted");
   });
 
   it("refuses with MEMPOOL_FULL at its count and byte bounds and never grows past them", async () => {

@@ -28,6 +28,11 @@ export interface MempoolChain {
   readonly chainId: Uint8Array;
   /** The height the next block will have. */
   nextHeight(): number;
+  /**
+   * True while the node is behind its peers (block sync): its height would refuse transactions
+   * made for the network's height (TX_EXPIRY_TOO_FAR) and its committed ids are not all there.
+   */
+  catchingUp(): boolean;
   isCommitted(signed: SignedTx): Promise<boolean>;
   /** Throws a CareLedgerError (TX_UNKNOWN_TYPE, TX_PAYLOAD_INVALID) for a payload no module takes. */
   checkPayload(signed: SignedTx): void;
@@ -114,6 +119,9 @@ export class Mempool {
       throw new CareLedgerError("TX_TOO_LARGE", `${bytes.byteLength} bytes`, {
         bytesMax: TX_BYTES_MAX,
       });
+    }
+    if (this.chain.catchingUp()) {
+      throw new CareLedgerError("NOT_READY", "node is catching up with its peers, retry later");
     }
     const signed = decodeTx(bytes);
     const { tx } = signed;

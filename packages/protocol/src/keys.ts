@@ -8,8 +8,9 @@ export const SIGNATURE_BYTES = 64;
 
 /**
  * Checks Ed25519 signatures. Injected everywhere a signature is checked, so the node can hand in
- * its `node:crypto` (OpenSSL, RFC 8032) verifier while browsers and the SDK use noble. Every
- * consensus decision uses the node's verifier, so all validators apply one rule.
+ * its libsodium verifier (`sodium-native`, packages/node/src/verifier.ts) while browsers and the
+ * SDK use noble. Every consensus decision uses the node's verifier, so all validators apply one
+ * rule.
  */
 export interface Verifier {
   verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean;
@@ -23,9 +24,10 @@ export interface Signer {
 
 /**
  * noble's verifier with strict (non-ZIP-215) decoding: non-canonical points, small-order public
- * keys and S >= L are refused. Its equation is still cofactored, so it accepts a few crafted
- * signatures that OpenSSL refuses, and refuses some that OpenSSL accepts (README.md, "Signature
- * rules"; pinned in packages/node/src/verifier.vectors.test.ts); no consensus decision uses it.
+ * keys and S >= L are refused. It accepts a small-order R and its equation is cofactored, so it
+ * accepts a few crafted signatures that the node's libsodium verifier refuses, never the reverse
+ * (README.md, "Signature rules"; pinned in packages/node/src/verifier.vectors.test.ts); no
+ * consensus decision uses it.
  */
 export const nobleVerifier: Verifier = {
   verify(publicKey, message, signature) {

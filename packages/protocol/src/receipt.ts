@@ -1,7 +1,9 @@
 import { type Static, Type } from "@sinclair/typebox";
-import { type Canonical, encode } from "./encoding.js";
+import { TypeCompiler } from "@sinclair/typebox/compiler";
+import { type Canonical, decode, encode } from "./encoding.js";
+import { CareLedgerError } from "./errors.js";
 import { HASH_BYTES } from "./hash.js";
-import { merkleRoot } from "./merkle.js";
+import { type MerkleProof, merkleRoot, verifyMerkleProof } from "./merkle.js";
 
 /** Longest reason text a failed receipt carries, in UTF-16 code units (JavaScript's length). */
 export const RECEIPT_REASON_CHARS_MAX = 500;
@@ -54,4 +56,26 @@ export function encodeReceipt(receipt: Receipt): Uint8Array {
 /** The header's `receiptsRoot`: the Merkle root of the receipts' canonical encodings, in order. */
 export function receiptsRootOf(receipts: readonly Receipt[]): Uint8Array {
   return merkleRoot(receipts.map(encodeReceipt));
+}
+
+const receiptCheck = TypeCompiler.Compile(ReceiptSchema);
+
+/** A receipt from its canonical bytes; anything else is ENCODING_INVALID. */
+export function decodeReceipt(bytes: Uint8Array): Receipt {
+  const value = decode(bytes);
+  if (!receiptCheck.Check(value)) throw new CareLedgerError("ENCODING_INVALID", "not a receipt");
+  return value;
+}
+
+/**
+ * Whether `receiptBytes` is the receipt at `proof.index` of the block whose header has
+ * `receiptsRoot`. The tree's size is in the proof: take `proof.total` from a trusted source (the
+ * number of transactions the header's txRoot fixes), as for transaction proofs.
+ */
+export function verifyReceiptProof(
+  receiptsRoot: Uint8Array,
+  receiptBytes: Uint8Array,
+  proof: MerkleProof,
+): boolean {
+  return verifyMerkleProof(receiptsRoot, receiptBytes, proof);
 }

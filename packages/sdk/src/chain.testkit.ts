@@ -50,6 +50,8 @@ export interface BlockContent {
   readonly prevHash: Uint8Array;
   readonly txIds: readonly Uint8Array[];
   readonly stateRoot: Uint8Array;
+  /** The receipts' canonical bytes, in transaction order; none when absent. */
+  readonly receipts?: readonly Uint8Array[];
   readonly view?: number;
   /** The set announced for the following heights; the chain's own set when absent. */
   readonly nextValidators?: readonly Uint8Array[];
@@ -68,7 +70,7 @@ export function certifiedBlock(chain: TestChain, content: BlockContent): BlockIn
     view,
     txRoot: merkleRoot(content.txIds),
     stateRoot: content.stateRoot,
-    receiptsRoot: merkleRoot([]),
+    receiptsRoot: merkleRoot(content.receipts ?? []),
     validatorsHash: validatorsHash(chain.validators),
     nextValidatorsHash: validatorsHash(content.nextValidators ?? chain.validators),
   };

@@ -11,7 +11,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { buildTx } from "./builder.js";
 import { CareLedgerClient } from "./client.js";
 import { isTimeout } from "./errors.js";
-import { FakeNode } from "./fakeNode.testkit.js";
+import { FakeNode, type Fault } from "./fakeNode.testkit.js";
 import { generateKeyPair, type KeyPair } from "./keys.js";
 
 /** Fast retries so failure paths finish quickly; bounds stay as in production otherwise. */
@@ -158,6 +158,23 @@ describe("CareLedgerClient over HTTP", () => {
     );
   });
 
+  it("sends the same bytes again to a node that answered 202 and then lost the tx, until it commits", async () => {
+    // SIGKILL right after the 202: the node is down (connections refused), then restarting and
+    // catching up (NOT_READY), then up without the transaction in its mempool.
+    const down: Fault[] = Array.from({ length: 6 }, () => ({ kind: "drop" }));
+    const restarting: Fault[] = Array.from({ length: 5 }, () => ({
+      kind: "error",
+      status: 503,
+      code: "NOT_READY",
+    }));
+    node.crashAfterNextAdmission = [...down, ...restarting];
+    const tx = registration();
+    const committed = await client.submitAndWait(tx, { pollIntervalMs: 1, pollIntervalMsMax: 5 });
+    expect(committed).toEqual({ id: toHex(tx.id), height: 1, index: 0, receipt: { ok: true } });
+    expect(node.submitted.length).toBeGreaterThanOrEqual(2);
+    for (const body of node.submitted) expect(toHex(body)).toBe(toHex(tx.bytes));
+  });
+
   it("submits a batch and reports each transaction's fate in order", async () => {
     const good = registration();
     const forged = sealTx({ ...registration().tx, sig: new Uint8Array(64).fill(1) });
@@ -188,6 +205,31 @@ describe("light-client answers over HTTP", () => {
     expect(raw.proof).toBeNull();
     expect(decode(raw.value as Uint8Array)).toEqual(state.value);
     expect((await client.getVerifiedBlock("latest", trustOf())).height).toBe(1);
+  });
+
+  it("verifies receipts against receiptsRoot and refuses a tampered index or receipt", async () => {
+    const good = registration();
+    await client.submitAndWait(good, { pollIntervalMs: 1 });
+    node.failures.set("identity.register", "ORG_NOT_FOUND");
+    const failed = registration();
+    await rejection(client.submitAndWait(failed, { pollIntervalMs: 1 }));
+    const okReceipt = await client.getVerifiedReceipt(good.id, trustOf());
+    expect(okReceipt.receipt).toEqual({ tx: good.id, status: "ok" });
+    const failedReceipt = await client.getVerifiedReceipt(toHex(failed.id), trustOf());
+    expect(failedReceipt.receipt).toMatchObject({ status: "failed", code: "ORG_NOT_FOUND" });
+    // A node that turns the failure into a success is caught by receiptsRoot.
+    node.forgeReceipts = true;
+    expect((await rejection(client.getVerifiedReceipt(failed.id, trustOf()))).code).toBe(
+      "PROOF_INVALID",
+    );
+    node.forgeReceipts = false;
+    // A block index with an id left out no longer reproduces txRoot: the certified header's
+    // own certificate holds, the index does not.
+    node.dropTxIds = true;
+    expect((await rejection(client.getVerifiedBlock(1, trustOf()))).code).toBe("PROOF_INVALID");
+    expect((await rejection(client.getVerifiedReceipt(good.id, trustOf()))).code).toBe(
+      "PROOF_INVALID",
+    );
   });
 
   it("rejects a node that lies about state or forges a certificate", async () => {

@@ -7,6 +7,7 @@ import {
   fromHex,
   HASH_BYTES,
   type Header,
+  type Receipt,
   type SignedTx,
   type Signer,
   toHex,
@@ -29,18 +30,21 @@ import { signedRequestHeaders } from "./signedRequest.js";
 import {
   type TrustAnchor,
   verifyBlock,
+  verifyReceiptInclusion,
   verifyStateInclusion,
   verifyTxInclusion,
 } from "./verify.js";
-import { type CommittedTx, type WaitOptions, waitForCommit } from "./wait.js";
+import { type CommittedTx, isTransient, type WaitOptions, waitForCommit } from "./wait.js";
 import {
   type BlockInfo,
   type NodeStatus,
   parseBlock,
+  parseReceiptProof,
   parseState,
   parseStatus,
   parseTxProof,
   parseTxStatus,
+  type ReceiptProofInfo,
   type StateInfo,
   type TxProofInfo,
   type TxStatus,
@@ -141,10 +145,16 @@ export class CareLedgerClient {
   /**
    * Submits, then waits for the commit: resolves with a successful receipt (see waitForCommit).
    * A transaction the node already holds (TX_DUPLICATE) is waited for all the same, so calling
-   * this twice with one transaction gives the same receipt twice.
+   * this twice with one transaction gives the same receipt twice. A 202 means admitted, not
+   * durable: until the commit (or the expiry, or the timeout) the same signed bytes are sent
+   * again whenever the node does not know them, and a node that is down, restarting or catching
+   * up is waited for.
    */
   async submitAndWait(tx: SignedTx, options: WaitOptions = {}): Promise<CommittedTx> {
-    await this.submit(tx, options.signal).catch(ignoreDuplicate);
+    await this.submit(tx, options.signal).catch((error: unknown) => {
+      // Not sent yet (the node is down or busy): the wait sends it as soon as the node answers.
+      if (!isTransient(error)) ignoreDuplicate(error);
+    });
     return this.waitFor(tx, options);
   }
 
@@ -184,6 +194,27 @@ export class CareLedgerClient {
 
   async getTxProof(id: string | Uint8Array, signal?: AbortSignal): Promise<TxProofInfo> {
     return parseTxProof(await this.get(`/v1/txs/${idHex(id)}/proof`, signal));
+  }
+
+  async getReceiptProof(id: string | Uint8Array, signal?: AbortSignal): Promise<ReceiptProofInfo> {
+    return parseReceiptProof(await this.get(`/v1/txs/${idHex(id)}/receipt-proof`, signal));
+  }
+
+  /**
+   * A committed transaction's receipt, checked against the certified header of its block: the
+   * block's txIds reproduce its txRoot, and the receipt, at the transaction's index, leads to
+   * its receiptsRoot. A node cannot turn a failed receipt into a success, or the reverse.
+   */
+  async getVerifiedReceipt(
+    id: string | Uint8Array,
+    trust: TrustAnchor,
+  ): Promise<{ height: number; index: number; receipt: Receipt; header: Header }> {
+    const wanted = fromHex(idHex(id), HASH_BYTES);
+    const found = await this.getReceiptProof(wanted);
+    const block = await this.getBlock(found.height);
+    const header = verifyBlock(block, trust);
+    const receipt = verifyReceiptInclusion(header, block.txIds, wanted, found.receipt, found.proof);
+    return { height: found.height, index: found.proof.index, receipt, header };
   }
 
   /** A block whose certificate a quorum of the trusted validators signed. */

@@ -6,6 +6,7 @@ import {
   ERROR_CODES,
   type ErrorCode,
   encode,
+  encodeReceipt,
   fromHex,
   type IdentityRegisterPayload,
   merkleProof,
@@ -69,15 +70,27 @@ export class FakeNode {
   readonly faults: Fault[] = [];
   /** Receipt failures to give by transaction type. */
   readonly failures = new Map<string, ErrorCode>();
+  /** The body of every `POST /v1/txs`, in order. */
+  readonly submitted: Uint8Array[] = [];
+  /**
+   * A crash after a 202: the next admission is answered, then forgotten (the mempool was lost),
+   * and these faults answer the requests after it (the node down, then restarting).
+   */
+  crashAfterNextAdmission: Fault[] | null = null;
   /** Polls of `GET /v1/txs/:id` that answer pending before the transaction commits. */
   pendingPolls = 1;
   /** Lies to test the light client: a flipped sibling in state proofs, a forged vote. */
   corruptStateProofs = false;
   forgeCertificates = false;
+  /** More lies: block answers with a transaction id left out, receipts that claim success. */
+  dropTxIds = false;
+  forgeReceipts = false;
   url = "";
   private readonly state = new Map<string, Uint8Array>();
   private readonly pending = new Map<string, { signed: SignedTx; polls: number }>();
   private readonly committed = new Map<string, Committed>();
+  /** Each block's receipts as canonical bytes, by height. */
+  private readonly receipts = new Map<number, Uint8Array[]>();
   private readonly server: Server = createServer((request, response) => {
     this.handle(request, response).catch((error: unknown) => {
       const known = error instanceof CareLedgerError ? error : new CareLedgerError("INTERNAL");
@@ -112,6 +125,15 @@ export class FakeNode {
   /** Commits a block of these transactions (and an empty block when there are none). */
   commitBlock(txs: readonly SignedTx[]): BlockInfo {
     const height = this.blocks.length;
+    const receipts = txs.map((signed) => {
+      const code = this.failures.get(signed.tx.type);
+      return encodeReceipt(
+        code
+          ? { tx: signed.id, status: "failed", code, reason: "rule" }
+          : { tx: signed.id, status: "ok" },
+      );
+    });
+    this.receipts.set(height, receipts);
     txs.forEach((signed, index) => {
       const failure = this.failures.get(signed.tx.type);
       const receipt = failure ? { ok: false, code: failure, reason: "rule" } : { ok: true };
@@ -130,6 +152,7 @@ export class FakeNode {
       prevHash: (this.blocks[height - 1] as BlockInfo).hash,
       txIds: txs.map((signed) => signed.id),
       stateRoot: this.tree.root(),
+      receipts,
     });
     this.blocks.push(block);
     return block;
@@ -171,7 +194,14 @@ export class FakeNode {
         if (request.headers["content-type"] !== "application/msgpack") {
           throw new CareLedgerError("UNSUPPORTED_MEDIA_TYPE");
         }
-        send(response, 202, { id: toHex(this.admit(body)) });
+        this.submitted.push(body);
+        const id = this.admit(body);
+        send(response, 202, { id: toHex(id) });
+        if (this.crashAfterNextAdmission !== null) {
+          this.pending.delete(toHex(id));
+          this.faults.push(...this.crashAfterNextAdmission);
+          this.crashAfterNextAdmission = null;
+        }
       },
     ],
     ["POST", /^\/v1\/txs\/batch$/, (response, _match, { body }) => this.batch(response, body)],
@@ -180,6 +210,11 @@ export class FakeNode {
       "GET",
       /^\/v1\/txs\/([0-9a-f]{64})\/proof$/,
       (response, match) => this.txProof(response, match[1] ?? ""),
+    ],
+    [
+      "GET",
+      /^\/v1\/txs\/([0-9a-f]{64})\/receipt-proof$/,
+      (response, match) => this.receiptProof(response, match[1] ?? ""),
     ],
     [
       "GET",
@@ -307,8 +342,24 @@ export class FakeNode {
     });
   }
 
+  private receiptProof(response: ServerResponse, id: string): void {
+    const found = this.committed.get(id);
+    if (found === undefined) throw new CareLedgerError("NOT_FOUND", `tx ${id} is not committed`);
+    const leaves = this.receipts.get(found.height) ?? [];
+    let receipt = leaves[found.index] as Uint8Array;
+    if (this.forgeReceipts) receipt = encodeReceipt({ tx: fromHex(id), status: "ok" });
+    const proof = merkleProof(leaves, found.index);
+    send(response, 200, {
+      id,
+      height: found.height,
+      receipt: toHex(receipt),
+      proof: { ...proof, siblings: proof.siblings.map(toHex) },
+    });
+  }
+
   private blockAnswer(block: BlockInfo): Record<string, unknown> {
     const answer = blockJson(block);
+    if (this.dropTxIds) answer.txIds = (answer.txIds as string[]).slice(1);
     const certificate = answer.certificate as { votes: Array<{ sig: string }> } | null;
     if (this.forgeCertificates && certificate !== null) {
       const first = certificate.votes[0] as { sig: string };

@@ -2,9 +2,12 @@ import {
   blockHash,
   bytesEqual,
   CareLedgerError,
+  decodeReceipt,
   type Header,
   type MerkleProof,
+  merkleRoot,
   nobleVerifier,
+  type Receipt,
   type StateProof,
   toHex,
   type ValidatorSet,
@@ -12,6 +15,7 @@ import {
   validatorsHash,
   verifyCertificate,
   verifyMerkleProof,
+  verifyReceiptProof,
   verifyStateProof,
 } from "@careledger/protocol";
 import type { BlockInfo } from "./wire.js";
@@ -32,8 +36,9 @@ export interface TrustAnchor {
 
 /**
  * Checks that a block is final on the trusted chain: its header hashes to the claimed hash, names
- * the trusted chain and validator set, and a quorum of that set signed its commit certificate.
- * Returns the header, which can then anchor transaction and state proofs.
+ * the trusted chain and validator set, a quorum of that set signed its commit certificate, and
+ * its list of transaction ids is exactly the one the header's txRoot commits to. Returns the
+ * header, which can then anchor transaction, receipt and state proofs.
  */
 export function verifyBlock(block: BlockInfo, trust: TrustAnchor): Header {
   const header = block.header;
@@ -57,7 +62,48 @@ export function verifyBlock(block: BlockInfo, trust: TrustAnchor): Header {
     trust.chainId,
     trust.verifier ?? nobleVerifier,
   );
+  verifyTxIds(header, block.txIds);
   return header;
+}
+
+/**
+ * Checks that `txIds` is the whole, ordered list under the header's txRoot: the list reproduces
+ * the root. A Merkle proof alone does not fix the tree's size, so a node could otherwise drop,
+ * add or reorder ids in a block's index.
+ */
+export function verifyTxIds(header: Header, txIds: readonly Uint8Array[]): void {
+  if (!bytesEqual(merkleRoot(txIds), header.txRoot)) {
+    throw new CareLedgerError("PROOF_INVALID", `txIds do not reproduce txRoot of ${header.height}`);
+  }
+}
+
+/**
+ * Checks that `receiptBytes` is the receipt of transaction `id` in the block of `header`, whose
+ * txIds were verified against its txRoot: the receipt names the transaction, the proof sits at
+ * the transaction's index in a tree of exactly that many receipts, and it leads to
+ * `receiptsRoot`. Returns the decoded receipt.
+ */
+export function verifyReceiptInclusion(
+  header: Header,
+  verifiedTxIds: readonly Uint8Array[],
+  id: Uint8Array,
+  receiptBytes: Uint8Array,
+  proof: MerkleProof,
+): Receipt {
+  const fail = (reason: string): never => {
+    throw new CareLedgerError("PROOF_INVALID", reason, { height: header.height, id: toHex(id) });
+  };
+  const index = verifiedTxIds.findIndex((each) => bytesEqual(each, id));
+  if (index < 0) fail(`tx ${toHex(id)} is not in block ${header.height}`);
+  if (proof.index !== index || proof.total !== verifiedTxIds.length) {
+    fail("receipt proof is not at the transaction's place in the block");
+  }
+  const receipt = decodeReceipt(receiptBytes);
+  if (!bytesEqual(receipt.tx, id)) fail("receipt is another transaction's");
+  if (!verifyReceiptProof(header.receiptsRoot, receiptBytes, proof)) {
+    fail(`receipt of tx ${toHex(id)} does not lead to receiptsRoot`);
+  }
+  return receipt;
 }
 
 /**

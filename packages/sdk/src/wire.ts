@@ -180,6 +180,25 @@ export function parseTxProof(value: unknown): TxProofInfo {
   };
 }
 
+/** `GET /v1/txs/:id/receipt-proof`: a receipt's canonical bytes and its path to receiptsRoot. */
+export interface ReceiptProofInfo {
+  readonly id: Uint8Array;
+  readonly height: number;
+  readonly receipt: Uint8Array;
+  readonly proof: MerkleProof;
+}
+
+export function parseReceiptProof(value: unknown): ReceiptProofInfo {
+  const r = recordAt(value, "receiptProof");
+  const { proof } = parseTxProof({ id: r.id, height: r.height, proof: r.proof });
+  return {
+    id: hexAt(r.id, "receiptProof.id", HASH_BYTES),
+    height: intAt(r.height, "receiptProof.height"),
+    receipt: hexAt(r.receipt, "receiptProof.receipt"),
+    proof,
+  };
+}
+
 /** `GET /v1/state/:keyHex`: a value (canonical bytes, or null when absent) at a height. */
 export interface StateInfo {
   readonly key: string;

@@ -106,6 +106,18 @@ export function txRoutes(node: NodeApi): FastifyPluginAsyncTypebox {
         proof: { index, total, siblings: siblings.map(toHex) },
       };
     });
+    app.get("/v1/txs/:id/receipt-proof", { schema: { params: IdParams } }, async (request) => {
+      const found = await node.receiptProof(fromHex(request.params.id, 32));
+      if (found === null)
+        throw new CareLedgerError("NOT_FOUND", "no committed transaction with that id");
+      const { index, total, siblings } = found.proof;
+      return {
+        id: request.params.id,
+        height: found.height,
+        receipt: toHex(found.receipt),
+        proof: { index, total, siblings: siblings.map(toHex) },
+      };
+    });
     app.get(
       "/v1/txs/:id",
       { schema: { params: IdParams, response: { 200: TxStatusResponse } } },

@@ -72,6 +72,7 @@ async function primaryDriver() {
     {
       chainId: ledger.chainId,
       nextHeight: () => ledger.head.height + 1,
+      catchingUp: () => false,
       isCommitted: async () => false,
       checkPayload: () => undefined,
       checkSender: (signed) => ledger.checkSender(signed),

@@ -122,7 +122,8 @@ export class ConsensusDriver {
     this.queuedBytes += wireBytes;
     if (wireBytes > 0) this.wireBytesOf.set(event, wireBytes);
     this.queue.push(event);
-    if (!this.running) void this.run();
+    // run() catches its own failures; this catch only keeps a bug there from ending the process.
+    if (!this.running) this.run().catch((error: unknown) => this.deps.log.fatal({ err: error }));
   }
 
   /**
@@ -181,7 +182,9 @@ export class ConsensusDriver {
     )) {
       this.news.push({ type: "validatorSetChanged", ...change });
     }
-    if (this.news.length > 0 && !this.running && !this.stopped) void this.run();
+    if (this.news.length > 0 && !this.running && !this.stopped) {
+      this.run().catch((error: unknown) => this.deps.log.fatal({ err: error }));
+    }
   }
 
   /** Runs `work` when no other ledger mutation runs; block sync commits through this. */

@@ -150,7 +150,7 @@ export class Network {
     }
     link.queue.push(bytes);
     link.queuedBytes += bytes.byteLength;
-    if (!link.pumping) void this.pump(channel, toNodeKey, link);
+    if (!link.pumping) this.startPump(channel, toNodeKey, link);
   }
 
   /**
@@ -181,13 +181,23 @@ export class Network {
   misbehaved(nodeKey: string, reason: string): void {
     this.init.log?.("peer misbehaved", { peer: nodeKey, reason });
     if (this.scores.penalize(nodeKey)) {
-      void this.libp2p.hangUp(peerIdOfNodeKey(Buffer.from(nodeKey, "hex")));
+      // A peer that is already gone makes hangUp reject: nothing left to do then.
+      this.libp2p.hangUp(peerIdOfNodeKey(Buffer.from(nodeKey, "hex"))).catch((error: unknown) => {
+        this.init.log?.("hang-up failed", { peer: nodeKey, reason: String(error) });
+      });
     }
   }
 
   async stop(): Promise<void> {
     this.redialer.stop();
     await this.libp2p.stop();
+  }
+
+  /** pump() catches what its stream throws; a rejection left would be a bug, logged. */
+  private startPump(channel: ChannelName, toNodeKey: string, link: OutboundLink): void {
+    this.pump(channel, toNodeKey, link).catch((error: unknown) => {
+      this.init.log?.("send failed", { peer: toNodeKey, reason: String(error) });
+    });
   }
 
   private async pump(channel: ChannelName, toNodeKey: string, link: OutboundLink): Promise<void> {
@@ -232,21 +242,30 @@ export class Network {
       maxDataLength: spec.messageBytesMax,
       maxBufferSize: spec.messageBytesMax + 16,
     });
-    void (async () => {
-      try {
-        for (;;) {
-          const message = await framed.read();
-          this.counters.messagesIn += 1;
-          this.init.onMessage(channel, key, message.subarray());
-        }
-      } catch (error) {
-        // End of stream is normal; an oversized frame is misbehaviour.
-        if (error instanceof Error && /length|too long|buffer/i.test(error.message)) {
-          this.misbehaved(key, `oversized frame on ${channel}`);
-        }
-        stream.abort(error instanceof Error ? error : new Error(String(error)));
+    this.readFrames(channel, key, stream, framed).catch((error: unknown) => {
+      this.init.log?.("inbound stream failed", { peer: key, reason: String(error) });
+    });
+  }
+
+  private async readFrames(
+    channel: ChannelName,
+    key: string,
+    stream: Stream,
+    framed: ReturnType<typeof lpStream>,
+  ): Promise<void> {
+    try {
+      for (;;) {
+        const message = await framed.read();
+        this.counters.messagesIn += 1;
+        this.init.onMessage(channel, key, message.subarray());
       }
-    })();
+    } catch (error) {
+      // End of stream is normal; an oversized frame is misbehaviour.
+      if (error instanceof Error && /length|too long|buffer/i.test(error.message)) {
+        this.misbehaved(key, `oversized frame on ${channel}`);
+      }
+      stream.abort(error instanceof Error ? error : new Error(String(error)));
+    }
   }
 
   /** A peer (re)connected: send what waited for it. */
@@ -254,7 +273,7 @@ export class Network {
     for (const name of Object.keys(CHANNELS) as ChannelName[]) {
       const link = this.links.get(`${name}/${nodeKey}`);
       if (link !== undefined && !link.pumping && link.queue.length > 0)
-        void this.pump(name, nodeKey, link);
+        this.startPump(name, nodeKey, link);
     }
   }
 

@@ -42,7 +42,7 @@ export class Redialer {
     if (!this.running || this.timers.has(id)) return;
     const timer = setTimeout(() => {
       this.timers.delete(id);
-      void this.attempt(address);
+      this.attempt(address).catch(() => undefined); // attempt() handles its own failures
     }, delayMs);
     timer.unref();
     this.timers.set(id, timer);
