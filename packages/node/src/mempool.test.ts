@@ -250,6 +250,22 @@ describe("Mempool request timer", () => {
     expect(pool.takeLate(1_000)).toBe(false);
   });
 
+  it("suspects a primary that commits others' transactions but never the oldest one", async () => {
+    let now = 1_000;
+    const pool = new Mempool(chain(), nobleVerifier, undefined, () => now);
+    const censored = toHex((await pool.admit(tx().bytes)).id);
+    // Commits keep carrying transactions, but never the one the timer runs for.
+    for (const [height, at] of [1_300, 1_600, 1_900].entries()) {
+      now = at;
+      pool.onCommitted(11 + height, [toHex((await pool.admit(tx().bytes)).id)]);
+      expect(pool.takeLate(1_000)).toBe(false);
+    }
+    now = 2_100;
+    pool.onCommitted(14, [toHex((await pool.admit(tx().bytes)).id)]);
+    expect(pool.takeLate(1_000)).toBe(true);
+    expect(pool.has(censored)).toBe(true);
+  });
+
   it("gossips again what waits through a stall, once per age, before the timeout", async () => {
     let now = 1_000;
     const pool = new Mempool(chain(), nobleVerifier, undefined, () => now);
@@ -281,6 +297,7 @@ describe("Mempool request timer", () => {
     now = 1_700;
     expect(pool.takeForRegossip(500, 10).map(toHex)).toEqual([toHex((txs[0] as SignedTx).bytes)]);
     expect([pool.has(stranded as string), pool.has(backlog as string)]).toEqual([true, true]);
-    expect(pool.takeLate(500)).toBe(false);
+    // Gossiped again at half the request timeout, before the timer suspects the primary.
+    expect(pool.takeLate(1_000)).toBe(false);
   });
 });

@@ -83,12 +83,17 @@ export class Mempool {
   private readonly byExpiry = new Map<number, Set<string>>();
   private seq = 0;
   /**
-   * The request timer (PBFT's): started when a transaction arrives and none was waiting,
-   * restarted by every commit that carries transactions while some still wait, null when none
-   * waits. It measures lack of progress, not a transaction's age: under a backlog longer than
-   * the timeout an honest primary that keeps committing is never suspected.
+   * The request timer (PBFT's): it runs for one waiting transaction, `timed`, the oldest when it
+   * started. It stops when that one leaves (committed or expired) and starts again for the then
+   * oldest, and a timeout restarts it for the same one. So a backlog longer than the timeout under
+   * an honest primary, which commits the oldest first, never fires it, and a primary that keeps
+   * committing others' transactions but censors one is still suspected within one timeout of
+   * that one becoming the oldest. (Restarting on any commit hid such a censor for good.)
    */
+  private timed: string | null = null;
   private requestTimerStartMs: number | null = null;
+  /** When a commit last carried transactions, or the pool last went from empty to not. */
+  private progressAtMs = 0;
   /**
    * `{seq, atMs}`: at `atMs` a block committed a transaction admitted here after every entry with
    * a lower `seq`. An entry still waiting long after it was overtaken most likely never reached
@@ -156,7 +161,11 @@ export class Mempool {
       proposedAt: null,
     };
     this.entries.set(id, entry);
-    this.requestTimerStartMs ??= now;
+    if (this.timed === null) {
+      this.progressAtMs = now;
+      this.timed = id;
+      this.requestTimerStartMs = now;
+    }
     this.unproposed.set(id, entry);
     const expiring = this.byExpiry.get(tx.expires);
     if (expiring === undefined) this.byExpiry.set(tx.expires, new Set([id]));
@@ -270,9 +279,9 @@ export class Mempool {
   }
 
   /**
-   * Whether the request timer ran past `timeoutMs`: transactions wait and no commit carried any
-   * for that long (a primary that stalls). The timer restarts, so a stall asks for one view
-   * change per timeout, not one per check.
+   * Whether the request timer ran past `timeoutMs`: the transaction it runs for waited that long
+   * since it became the oldest (a primary that stalls or censors it). The timer restarts, so a
+   * stall asks for one view change per timeout, not one per check.
    */
   takeLate(timeoutMs: number): boolean {
     const now = this.now();
@@ -298,7 +307,7 @@ export class Mempool {
       this.overtaken.shift();
       mark = this.overtaken[0];
     }
-    const stalled = this.requestTimerStartMs !== null && this.requestTimerStartMs <= cutoff;
+    const stalled = this.entries.size > 0 && this.progressAtMs <= cutoff;
     const batch: Uint8Array[] = [];
     // Entries iterate in admission order, so the overtaken ones come first.
     for (const entry of this.entries.values()) {
@@ -316,8 +325,8 @@ export class Mempool {
   }
 
   /**
-   * A block committed: its transactions leave, and so does whatever has expired. A commit that
-   * carries transactions is progress: the request timer restarts (or stops if nothing waits).
+   * A block committed: its transactions leave, and so does whatever has expired (the request
+   * timer moves on when the one it runs for leaves, in `remove`).
    */
   onCommitted(height: number, idsHex: readonly string[]): void {
     let newest = 0;
@@ -329,8 +338,7 @@ export class Mempool {
     }
     const now = this.now();
     this.markOvertaken(newest, now);
-    if (this.entries.size === 0) this.requestTimerStartMs = null;
-    else if (idsHex.length > 0) this.requestTimerStartMs = now;
+    if (idsHex.length > 0) this.progressAtMs = now;
   }
 
   private markOvertaken(seq: number, atMs: number): void {
@@ -355,5 +363,13 @@ export class Mempool {
     expiring?.delete(id);
     if (expiring?.size === 0) this.byExpiry.delete(expires);
     this.bytes -= entry.signed.bytes.byteLength;
+    if (id === this.timed) this.retime();
+  }
+
+  /** The request timer starts again for the oldest waiting transaction, or stops. */
+  private retime(): void {
+    const oldest = this.entries.keys().next();
+    this.timed = oldest.done === true ? null : oldest.value;
+    this.requestTimerStartMs = this.timed === null ? null : this.now();
   }
 }
