@@ -49,12 +49,16 @@ describe("simulator", () => {
   });
 
   test("a slow commit's validator-set change reaches the replica before any other event", () => {
-    // These seeds failed (certificates counted in the old set) when the change was handed to
-    // the replica after the commit's delay, behind the events that came meanwhile.
-    for (const seed of [21, 37, 50, 117, 132, 134, 154, 194]) {
-      expect(scenarioOf(seed).kinds.has("slowCommit"), `seed ${seed}`).toBe(true);
-      expect(simulate(seed).violations, `seed ${seed}`).toEqual([]);
+    // On the branch that added `slowCommit` (before the view-change and wipe kinds reshuffled
+    // which scenario a seed draws), 50 of its first 400 seeds failed, certificates counted in the
+    // old set, when the change was handed to the replica after the commit's delay. Here: the
+    // first seeds that force a slow commit and also change the validator set.
+    const seeds: number[] = [];
+    for (let seed = 1; seeds.length < 8; seed++) {
+      const { kinds } = scenarioOf(seed);
+      if (kinds.has("slowCommit") && kinds.has("validatorChange")) seeds.push(seed);
     }
+    for (const seed of seeds) expect(simulate(seed).violations, `seed ${seed}`).toEqual([]);
   });
 
   test("a planted bug (commit on f + 1 votes) is caught as an agreement violation", () => {
