@@ -65,8 +65,10 @@ export class Replica {
         r.newView = record.changing ? null : record.newView;
       }
     }
-    // An empty log on a chain past genesis is a lost one, unless the operator says otherwise.
-    const logLost = head.height > 0 && !records.some((record) => record.type === "view");
+    // An empty log (no view record, no vote) on a chain past genesis is a lost one, unless the
+    // operator says otherwise. Votes without a view record (a build before view records were
+    // written at every start) are a log that was kept: their guards come back below.
+    const logLost = head.height > 0 && records.length === 0;
     if (logLost && config.unsafeResetVotes !== true) r.amnesia = { floor: 0, heard: new Set() };
     // The plan is recomputed from the persisted new view, as a backup computes it on receipt.
     if (r.newView !== null) adoptPlan(r, planNewView(r.newView.viewChanges));

@@ -43,7 +43,12 @@ import { LoadShedder } from "./loadShedder.js";
 import type { Logger } from "./logger.js";
 import { Mempool } from "./mempool.js";
 import { NodeMetrics } from "./metrics.js";
-import { CHANNELS, type ChannelName } from "./p2p/channels.js";
+import {
+  CHANNELS,
+  type ChannelName,
+  GOSSIP_ITEM_OVERHEAD_BYTES,
+  GOSSIP_TXS_BYTES_MAX,
+} from "./p2p/channels.js";
 import { Network } from "./p2p/network.js";
 import { nodeCryptoSigner } from "./signer.js";
 import {
@@ -251,6 +256,11 @@ export class CareLedgerNode implements NodeApi {
       witnessesMin: () => faultyMax(this.validators.length) + 1,
       exclusive: (work) => this.driver.exclusive(work),
       decided: (block, result) => this.driver.committedBlock(block, result),
+      fatal: (error) => {
+        this.log.fatal({ err: error }, "block sync failed; stopping consensus");
+        this.driver.stop();
+        this.halt(error);
+      },
       // The replica hears of every synced block, not only of the last: its head (and with it
       // its progress timer) moves during a long catch-up, which otherwise outlasted the timer
       // and sent a restarted replica into a view of its own.
@@ -372,7 +382,11 @@ export class CareLedgerNode implements NodeApi {
    * this replica ask for a view change.
    */
   private checkRequestTimeouts(): void {
-    const again = this.mempool.takeForRegossip(this.requestTimeoutMs / 2, GOSSIP_BATCH_TXS_MAX);
+    const again = this.mempool.takeForRegossip(this.requestTimeoutMs / 2, {
+      count: GOSSIP_BATCH_TXS_MAX,
+      bytesMax: GOSSIP_TXS_BYTES_MAX,
+      itemOverheadBytes: GOSSIP_ITEM_OVERHEAD_BYTES,
+    });
     if (again.length > 0) this.broadcast("txs", encodeGossip(again));
     if (this.mempool.takeLate(this.requestTimeoutMs))
       this.driver.enqueue({ type: "requestTimedOut" });

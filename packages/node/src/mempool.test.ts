@@ -225,6 +225,8 @@ describe("Mempool lifecycle", () => {
   });
 });
 
+const LIMITS = { count: 10, bytesMax: 1 << 20, itemOverheadBytes: 5 };
+
 describe("Mempool request timer", () => {
   it("does not suspect a progressing primary however old the backlog, and fires after a stall", async () => {
     let now = 1_000;
@@ -271,13 +273,25 @@ describe("Mempool request timer", () => {
     const pool = new Mempool(chain(), nobleVerifier, undefined, () => now);
     const signed = await pool.admit(tx().bytes);
     now = 1_400;
-    expect(pool.takeForRegossip(500, 10)).toEqual([]);
+    expect(pool.takeForRegossip(500, LIMITS)).toEqual([]);
     now = 1_600;
-    expect(pool.takeForRegossip(500, 10).map(toHex)).toEqual([toHex(signed.bytes)]);
+    expect(pool.takeForRegossip(500, LIMITS).map(toHex)).toEqual([toHex(signed.bytes)]);
     now = 1_900;
-    expect(pool.takeForRegossip(500, 10)).toEqual([]);
+    expect(pool.takeForRegossip(500, LIMITS)).toEqual([]);
     now = 2_200;
-    expect(pool.takeForRegossip(500, 10).map(toHex)).toEqual([toHex(signed.bytes)]);
+    expect(pool.takeForRegossip(500, LIMITS).map(toHex)).toEqual([toHex(signed.bytes)]);
+  });
+
+  it("gossips again no more than one frame holds, and the rest at the next check", async () => {
+    let now = 1_000;
+    const pool = new Mempool(chain(), nobleVerifier, undefined, () => now);
+    const txs = [tx(), tx(), tx()];
+    for (const signed of txs) await pool.admit(signed.bytes);
+    const [first, second] = txs.map((signed) => signed.bytes.byteLength + LIMITS.itemOverheadBytes);
+    const frame = { ...LIMITS, bytesMax: (first as number) + (second as number) };
+    now = 1_600;
+    expect(pool.takeForRegossip(500, frame)).toHaveLength(2);
+    expect(pool.takeForRegossip(500, frame)).toHaveLength(1);
   });
 
   it("gossips again a transaction that later ones overtook, and not the rest of a backlog", async () => {
@@ -290,12 +304,14 @@ describe("Mempool request timer", () => {
     now = 1_100;
     pool.onCommitted(11, [later as string]);
     now = 1_500;
-    expect(pool.takeForRegossip(500, 10)).toEqual([]);
+    expect(pool.takeForRegossip(500, LIMITS)).toEqual([]);
     // Others' transactions keep committing (progress), the overtaken one still waits.
     now = 1_650;
     pool.onCommitted(12, ["ab".repeat(32)]);
     now = 1_700;
-    expect(pool.takeForRegossip(500, 10).map(toHex)).toEqual([toHex((txs[0] as SignedTx).bytes)]);
+    expect(pool.takeForRegossip(500, LIMITS).map(toHex)).toEqual([
+      toHex((txs[0] as SignedTx).bytes),
+    ]);
     expect([pool.has(stranded as string), pool.has(backlog as string)]).toEqual([true, true]);
     // Gossiped again at half the request timeout, before the timer suspects the primary.
     expect(pool.takeLate(1_000)).toBe(false);

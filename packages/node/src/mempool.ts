@@ -23,6 +23,14 @@ export const VERIFIED_IN_BLOCKS_MAX = 50_000;
 /** Marks of when later transactions overtook earlier ones, kept at once (see `overtaken`). */
 export const OVERTAKEN_MARKS_MAX = 1_024;
 
+/** How large one batch of `takeForRegossip` may be: the gossip frame's bounds. */
+export interface RegossipBatchLimits {
+  readonly count: number;
+  readonly bytesMax: number;
+  /** Bytes a transaction costs in a batch beyond its own. */
+  readonly itemOverheadBytes: number;
+}
+
 /** What the mempool asks of the chain; the node wires it to the ledger. */
 export interface MempoolChain {
   readonly chainId: Uint8Array;
@@ -299,7 +307,7 @@ export class Mempool {
    * is otherwise sent once; the node calls this at half the request timeout, so a stranded
    * transaction reaches the primary before this node suspects it.
    */
-  takeForRegossip(ageMs: number, count: number): Uint8Array[] {
+  takeForRegossip(ageMs: number, batch: RegossipBatchLimits): Uint8Array[] {
     const now = this.now();
     const cutoff = now - ageMs;
     for (let mark = this.overtaken[0]; mark !== undefined && mark.atMs <= cutoff; ) {
@@ -308,15 +316,21 @@ export class Mempool {
       mark = this.overtaken[0];
     }
     const stalled = this.entries.size > 0 && this.progressAtMs <= cutoff;
-    const batch: Uint8Array[] = [];
+    const taken: Uint8Array[] = [];
+    let bytes = 0;
     // Entries iterate in admission order, so the overtaken ones come first.
     for (const entry of this.entries.values()) {
-      if (batch.length >= count || (!stalled && entry.seq >= this.overtakenLongAgoSeq)) break;
+      if (taken.length >= batch.count || (!stalled && entry.seq >= this.overtakenLongAgoSeq)) break;
       if (entry.gossipedAtMs > cutoff) continue;
+      // The batch must fit one gossip frame: one that did not was never sent, and the same
+      // oldest entries were picked (and dropped) again at every check.
+      const itemBytes = entry.signed.bytes.byteLength + batch.itemOverheadBytes;
+      if (bytes + itemBytes > batch.bytesMax) break;
+      bytes += itemBytes;
       entry.gossipedAtMs = now;
-      batch.push(entry.signed.bytes);
+      taken.push(entry.signed.bytes);
     }
-    return batch;
+    return taken;
   }
 
   /** When an admitted transaction entered the pool, for commit latency; null if unknown. */

@@ -164,7 +164,6 @@ export class Network {
     }
   }
 
-  /** A peer sent something undecodable or invalid: score it, and hang up on a repeat offender. */
   /**
    * The membership changed: hangs up on every connected peer that is no longer a member (the
    * gater refuses its redials). Returns the keys hung up on.
@@ -178,6 +177,7 @@ export class Network {
     return gone;
   }
 
+  /** A peer sent something undecodable or invalid: score it, and hang up on a repeat offender. */
   misbehaved(nodeKey: string, reason: string): void {
     this.init.log?.("peer misbehaved", { peer: nodeKey, reason });
     if (this.scores.penalize(nodeKey)) {

@@ -155,6 +155,7 @@ async function syncFrom(source: Ledger, peers: Record<string, Peer>, verifier: V
         witnessesMin: () => 2,
         exclusive: (work) => work(),
         decided: async () => undefined,
+        fatal: (error) => failures.push(error),
         committed: () => undefined,
         synced: () => undefined,
         log,
@@ -179,6 +180,7 @@ async function syncFrom(source: Ledger, peers: Record<string, Peer>, verifier: V
     peers: () => Object.keys(peers),
     witnessesMin: () => 2,
     decided: async () => undefined,
+    fatal: (error) => failures.push(error),
     exclusive: (work) => {
       const next = turn.then(work, work);
       turn = next.catch(() => undefined);

@@ -48,6 +48,8 @@ export interface BlockSyncDeps {
   readonly exclusive: <T>(apply: () => Promise<T>) => Promise<T>;
   /** Inside the commit's turn: the consensus news of the block (the driver's committedBlock). */
   readonly decided: (block: Block, result: ExecutionResult) => Promise<void>;
+  /** An unexpected failure (not the peer's): the node halts, as on a consensus driver failure. */
+  readonly fatal: (error: unknown) => void;
   /** A synced block was committed: the node tells the mempool, the API and metrics. */
   readonly committed: (block: Block, certificate: CommitCertificate) => void;
   /** Sync reached its target: the replica may resume from there. */
@@ -273,7 +275,12 @@ export class BlockSync {
       }
       return true;
     } catch (error) {
-      if (!(error instanceof CareLedgerError)) throw error;
+      if (!(error instanceof CareLedgerError)) {
+        // A broken disk or a bug, as in the consensus driver: the node halts (and its supervisor
+        // restarts it) rather than go on with a replica that missed a committed block's news.
+        this.deps.fatal(error);
+        throw error;
+      }
       this.deps.log.warn({ peer, reason: error.message }, "peer sent an invalid synced block");
       return false;
     }
@@ -294,6 +301,10 @@ export class BlockSync {
   }
 
   private endSessionIfDone(): void {
+    // Blocks consensus committed meanwhile are no longer waited for: they must not hold the
+    // session (and with it `syncing`, NOT_READY) open until some later reply.
+    const { height } = this.deps.ledger.head;
+    for (const at of this.fetched.keys()) if (at <= height) this.fetched.delete(at);
     if (!this.session || this.asked.size > 0 || this.fetched.size > 0 || this.applying) return;
     this.session = false;
     const head = this.deps.ledger.head;
@@ -326,7 +337,11 @@ export class BlockSync {
     // again, the state root included: this node's state is what its own execution gives.
     const result = await ledger.executeBlock(block, { isVerified: () => true });
     await ledger.commit(block, certificate, result);
-    await this.deps.decided(block, result);
+    // Past the commit nothing is the peer's fault: even a CareLedgerError (an activation height
+    // the replica computes differently) is this node's, and must not read as an invalid block.
+    await this.deps.decided(block, result).catch((error: unknown) => {
+      throw new Error("handing a synced block's consensus news failed", { cause: error });
+    });
     return true;
   }
 
