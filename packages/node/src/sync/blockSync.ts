@@ -181,7 +181,10 @@ export class BlockSync {
     const target = this.targetHeight;
     this.nextFrom = Math.max(this.nextFrom, head + 1);
     if (!this.session) {
-      if (target < head + SYNC_LAG_HEIGHTS_MIN) return;
+      // Announced heads are unsigned, so they start a session only from a lag of a few heights;
+      // the replica's own request (a certificate it saw above its head) starts one at once: a
+      // replica 2 heights behind a quorum that needs its vote stalled everyone otherwise.
+      if (target < head + SYNC_LAG_HEIGHTS_MIN && this.requested <= head) return;
       this.session = true;
       this.sessionStartedAt = Date.now();
       this.sessionBlocks = 0;
