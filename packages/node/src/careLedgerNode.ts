@@ -1,3 +1,6 @@
+// Over 400 lines: the wiring of every part (ledger, replica, mempool, sync, network, API) and the
+// NodeApi implementation. Splitting the NodeApi reads and the halt/membership hooks into their own
+// files is left for the next session (issue 11 note); it was not done under the session's bound.
 import { join } from "node:path";
 import {
   type ApiServer,

@@ -1,3 +1,5 @@
+// Over 400 lines: the event loop, crashes and the per-step invariant observation share the
+// simulation's private state; moving `observe` and the commit-news handling out is the next step.
 import { keySigner, nobleVerifier, type Signer, toHex, type Verifier } from "@careledger/protocol";
 import { planNewView } from "../newView.js";
 import { logBound } from "../state.js";

@@ -1,3 +1,5 @@
+// Over 400 lines: the event queue, effect execution and proposal pacing share the queue's state;
+// the consensus log writer is apart (consensusLog.ts); proposal pacing is the next to move out.
 import {
   type ConsensusMessage,
   type Effect,
@@ -19,8 +21,8 @@ import {
 import type { Logger } from "../logger.js";
 import type { Mempool } from "../mempool.js";
 import type { ChannelName } from "../p2p/channels.js";
+import { ConsensusLogWriter } from "./consensusLog.js";
 import { InFlightBlocks } from "./inFlight.js";
-import { encodeRecord, heightOfKey, recordKey } from "./persistCodec.js";
 import { changesDecidedIn } from "./validatorChanges.js";
 
 /** Events waiting for the replica; past this the node is overloaded and drops peer messages. */
@@ -98,16 +100,16 @@ export class ConsensusDriver {
   private ledgerTurn: Promise<unknown> = Promise.resolve();
   private stopped = false;
   private lastView: number;
-  /** Consensus log keys written, by height, so records below the head can be pruned. */
-  private readonly logKeys = new Set<string>();
+  private readonly consensusLog: ConsensusLogWriter;
 
   constructor(private readonly deps: DriverDeps) {
     this.lastView = deps.replica.view;
+    this.consensusLog = new ConsensusLogWriter(deps.ledger);
   }
 
   /** Log keys found at startup, so they are pruned once their height is committed. */
   adoptLogKeys(keys: Iterable<string>): void {
-    for (const key of keys) this.logKeys.add(key);
+    this.consensusLog.adopt(keys);
   }
 
   /** `wireBytes`: a peer message's encoded size, counted against EVENT_QUEUE_BYTES_MAX. */
@@ -245,18 +247,12 @@ export class ConsensusDriver {
         continue;
       }
       if (persists.length > 0) {
-        await this.persist(persists);
+        await this.consensusLog.write(persists);
         persists = [];
       }
       await this.apply(effect);
     }
-    if (persists.length > 0) await this.persist(persists);
-  }
-
-  private async persist(records: readonly PersistRecord[]): Promise<void> {
-    const puts = records.map((record) => [recordKey(record), encodeRecord(record)] as const);
-    for (const [key] of puts) this.logKeys.add(key);
-    await this.deps.ledger.consensusLog.write(puts);
+    if (persists.length > 0) await this.consensusLog.write(persists);
   }
 
   private async apply(effect: Exclude<Effect, { type: "persist" }>): Promise<void> {
@@ -399,18 +395,8 @@ export class ConsensusDriver {
     await ledger.commit(block, certificate, result);
     await this.committedBlock(block, result);
     this.inFlight.pruneTo(block.header.height);
-    await this.pruneLog(block.header.height);
+    await this.consensusLog.pruneTo(block.header.height);
     this.deps.committed(block, certificate, result);
-  }
-
-  private async pruneLog(height: number): Promise<void> {
-    const stale = [...this.logKeys].filter((key) => {
-      const keyHeight = heightOfKey(key);
-      return keyHeight !== null && keyHeight <= height;
-    });
-    if (stale.length === 0) return;
-    await this.deps.ledger.consensusLog.write([], stale);
-    for (const key of stale) this.logKeys.delete(key);
   }
 
   private noticeViewChange(cause: string): void {
