@@ -39,7 +39,7 @@ export default defineConfig({
             ...configDefaults.exclude,
             ...(process.env.CARELEDGER_LOAD_TESTS === "1"
               ? []
-              : ["test/flood.test.ts", "test/overload.test.ts"]),
+              : ["test/flood.test.ts", "test/overload.test.ts", "test/restartVotes.test.ts"]),
           ],
           pool: "forks",
           // One cluster at a time: each runs four node processes on a two-core machine.
