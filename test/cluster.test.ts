@@ -1,25 +1,19 @@
 import { fromHex, toHex } from "@careledger/protocol";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { expectAgreement, waitAllAtHeight } from "./harness/agreement.js";
 import { devnetAdmin, registerTx, submit, txStatus } from "./harness/clients.js";
 import { Cluster, waitFor } from "./harness/cluster.js";
+import { tearDownAfterEach } from "./harness/lifecycle.js";
 
 const START_MS_MAX = 90_000;
 const PROGRESS_MS_MAX = 60_000;
 const ALL = [0, 1, 2, 3];
 
-let cluster: Cluster | null = null;
-
-afterEach(async (context) => {
-  if (cluster !== null && context.task.result?.state === "fail") {
-    for (const i of ALL) console.error(`--- node-${i} log tail ---\n${cluster.logTail(i, 30)}`);
-  }
-  if (cluster !== null) await cluster.destroy();
-  cluster = null;
-});
+const held = tearDownAfterEach(ALL.length);
 
 async function startCluster(): Promise<Cluster> {
-  cluster = await Cluster.create(4);
+  const cluster = await Cluster.create(4);
+  held.cluster = cluster;
   cluster.startAll();
   await waitAllAtHeight(cluster, ALL, 1, START_MS_MAX);
   return cluster;

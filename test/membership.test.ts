@@ -1,64 +1,21 @@
 import {
-  type Canonical,
   fromHex,
   generateSecretKey,
   keySigner,
   type Signer,
   toHex,
 } from "@careledger/protocol";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { expectAgreement, waitAllAtHeight } from "./harness/agreement.js";
-import { devnetAdmin, signedTx, submit } from "./harness/clients.js";
+import { signedTx, submit } from "./harness/clients.js";
 import { Cluster, waitFor } from "./harness/cluster.js";
+import { activationHeight, commitTx, decideChange, STEP_MS_MAX } from "./harness/governance.js";
+import { tearDownAfterEach } from "./harness/lifecycle.js";
 
-const WAIT_MS_MAX = 90_000;
+const WAIT_MS_MAX = STEP_MS_MAX;
 const PARAMS = { checkpointInterval: 10, window: 2 };
-const PROPOSAL_LIFETIME_MS = 600_000;
 
-let cluster: Cluster | null = null;
-
-afterEach(async (context) => {
-  if (cluster !== null && context.task.result?.state === "fail") {
-    for (let i = 0; i < 6; i++) console.error(`--- node-${i} ---\n${cluster.logTail(i, 25)}`);
-  }
-  await cluster?.destroy();
-  cluster = null;
-});
-
-interface Committed {
-  height: number;
-  receipt: { ok: boolean; code?: string };
-}
-
-async function commit(c: Cluster, tx: ReturnType<typeof signedTx>): Promise<Committed> {
-  const answer = await submit(c.url(0), tx);
-  expect(answer.status, JSON.stringify(answer.body)).toBe(202);
-  return waitFor(`tx ${toHex(tx.id).slice(0, 8)} committed`, WAIT_MS_MAX, async () => {
-    const response = await fetch(`${c.url(0)}/v1/txs/${toHex(tx.id)}`);
-    const state = (await response.json()) as { status: string } & Partial<Committed>;
-    return state.status === "committed" ? (state as Committed) : undefined;
-  });
-}
-
-/** Proposes `change` and has the admins of `voters` approve it; resolves with the decision. */
-async function decide(c: Cluster, change: Canonical, voters: number[]): Promise<number> {
-  const status = await c.status(0);
-  const chain = fromHex(status.chain, 32);
-  const admins = await Promise.all(voters.map((i) => devnetAdmin(c.home(i))));
-  const expires = status.height + 500;
-  const expiresAt = Date.now() + PROPOSAL_LIFETIME_MS;
-  const payload = { org: "org-0", change, expiresAt };
-  const proposal = signedTx(admins[0] as Signer, chain, "gov.propose", payload, expires);
-  expect((await commit(c, proposal)).receipt).toMatchObject({ ok: true });
-  let decidedAt = 0;
-  for (const [at, admin] of admins.entries()) {
-    const vote = { proposal: toHex(proposal.id), org: `org-${voters[at]}`, approve: true };
-    const committed = await commit(c, signedTx(admin, chain, "gov.vote", vote, expires));
-    expect(committed.receipt).toMatchObject({ ok: true });
-    decidedAt = committed.height;
-  }
-  return decidedAt;
-}
+const held = tearDownAfterEach(6, 25);
 
 async function restartAll(c: Cluster, indexes: number[]): Promise<void> {
   for (const i of indexes) await c.kill(i);
@@ -68,7 +25,7 @@ async function restartAll(c: Cluster, indexes: number[]): Promise<void> {
 describe("membership after governance and a restart of everyone", () => {
   it("a removed organization's node cannot connect and its keys cannot transact", async () => {
     const c = await Cluster.create(4, PARAMS);
-    cluster = c;
+    held.cluster = c;
     c.startAll();
     await waitAllAtHeight(c, [0, 1, 2, 3], 1, WAIT_MS_MAX);
     const follower = await c.addNode();
@@ -80,7 +37,7 @@ describe("membership after governance and a restart of everyone", () => {
       adminKeys: [toHex(labAdmin.publicKey)],
       nodeKeys: [follower.nodeKey],
     };
-    await decide(c, { kind: "org.add", organization }, [0, 1, 2]);
+    await decideChange(c, { kind: "org.add", organization }, [0, 1, 2]);
     c.start(follower.index);
     const joined = (await c.status(0)).height;
     await c.waitForHeight(follower.index, joined, WAIT_MS_MAX);
@@ -88,9 +45,9 @@ describe("membership after governance and a restart of everyone", () => {
     const clinician = keySigner(generateSecretKey());
     const register = (by: Signer, key: Uint8Array, org: string) =>
       signedTx(by, chain, "identity.register", { key, org, roles: ["clinician"] }, joined + 500);
-    const registered = await commit(c, register(labAdmin, clinician.publicKey, "lab-1"));
+    const registered = await commitTx(c, 0, register(labAdmin, clinician.publicKey, "lab-1"));
     expect(registered.receipt).toMatchObject({ ok: true });
-    await decide(c, { kind: "org.remove", org: "lab-1" }, [0, 1, 2, 3]);
+    await decideChange(c, { kind: "org.remove", org: "lab-1" }, [0, 1, 2, 3]);
     // Live connections of the removed member are hung up: each validator keeps only the other
     // three. (The follower's own count flickers: its redials open before the remote refuses.)
     const validatorsOnly = async () => {
@@ -115,16 +72,13 @@ describe("membership after governance and a restart of everyone", () => {
 
   it("a validator added by governance keeps voting after everyone restarts", async () => {
     const c = await Cluster.create(4, PARAMS);
-    cluster = c;
+    held.cluster = c;
     c.startAll();
     await waitAllAtHeight(c, [0, 1, 2, 3], 1, WAIT_MS_MAX);
     const added = await c.addNode();
     const change = { kind: "validator.add", key: fromHex(added.nodeKey, 32), org: "org-0" };
-    const decidedAt = await decide(c, change, [0, 1, 2]);
-    const activation =
-      Math.ceil((decidedAt + PARAMS.window) / PARAMS.checkpointInterval) *
-        PARAMS.checkpointInterval +
-      1;
+    const decidedAt = await decideChange(c, change, [0, 1, 2]);
+    const activation = activationHeight(decidedAt, PARAMS);
     c.start(added.index);
     await c.waitForHeight(added.index, activation + 1, WAIT_MS_MAX);
     const all = [0, 1, 2, 3, added.index];

@@ -1,7 +1,8 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { waitAllAtHeight } from "./harness/agreement.js";
 import { txStatus } from "./harness/clients.js";
 import { Cluster, waitFor } from "./harness/cluster.js";
+import { tearDownAfterEach } from "./harness/lifecycle.js";
 import { LoadGenerator } from "./harness/load.js";
 
 const ALL = [0, 1, 2, 3];
@@ -19,23 +20,12 @@ const OVERLOAD_FACTOR_MIN = 3;
 const DRAIN_MS_MAX = 120_000;
 const STATUS_POLL_MS = 200;
 
-let cluster: Cluster | null = null;
-let load: LoadGenerator | null = null;
-
-afterEach(async (context) => {
-  await load?.stop();
-  load = null;
-  if (cluster !== null && context.task.result?.state === "fail") {
-    for (const i of ALL) console.error(`--- node-${i} log tail ---\n${cluster.logTail(i, 30)}`);
-  }
-  await cluster?.destroy();
-  cluster = null;
-});
+const held = tearDownAfterEach(ALL.length);
 
 describe("a cluster offered 3 times what it can commit", () => {
   it("keeps its view through the whole backlog, with an honest primary, and commits every transaction", async () => {
     const c = await Cluster.create(4, PARAMS);
-    cluster = c;
+    held.cluster = c;
     c.startAll();
     await waitAllAtHeight(c, ALL, 1, START_MS_MAX);
     const start = await c.status(0);
@@ -48,14 +38,15 @@ describe("a cluster offered 3 times what it can commit", () => {
       }
     })();
     const txsBefore = await committedTxs(c, start.height);
-    load = await LoadGenerator.start(c, {
+    const load = await LoadGenerator.start(c, {
       ratePerSecond: OFFERED_PER_SECOND,
       batch: 20,
       nodes: () => ALL,
     });
+    held.load = load;
     await new Promise((done) => setTimeout(done, LOAD_MS));
     const stats = await load.stop();
-    load = null;
+    held.load = null;
     const loadEnd = await c.status(0);
     const committedDuringLoad = (await committedTxs(c, loadEnd.height)) - txsBefore;
     const offered = stats.admitted.length;

@@ -1,6 +1,7 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { waitAllAtHeight } from "./harness/agreement.js";
 import { Cluster, waitFor } from "./harness/cluster.js";
+import { tearDownAfterEach } from "./harness/lifecycle.js";
 import { LoadGenerator } from "./harness/load.js";
 
 const ALL = [0, 1, 2, 3];
@@ -15,18 +16,7 @@ const PROGRESS_MS_MAX = 30_000;
 /** Latest certificates looked at for the restarted replica's vote. */
 const CERTIFICATES_SCANNED = 10;
 
-let cluster: Cluster | null = null;
-let load: LoadGenerator | null = null;
-
-afterEach(async (context) => {
-  await load?.stop();
-  load = null;
-  if (cluster !== null && context.task.result?.state === "fail") {
-    for (const i of ALL) console.error(`--- node-${i} log tail ---\n${cluster.logTail(i, 30)}`);
-  }
-  await cluster?.destroy();
-  cluster = null;
-});
+const held = tearDownAfterEach(ALL.length);
 
 /** Validator indexes whose COMMIT votes make up the certificate node `index` stores at `height`. */
 async function signers(c: Cluster, index: number, height: number): Promise<number[]> {
@@ -39,17 +29,18 @@ async function signers(c: Cluster, index: number, height: number): Promise<numbe
 describe("a validator killed and restarted under load", () => {
   it("each in turn votes again within seconds, and the next kill never stalls commits", async () => {
     const c = await Cluster.create(4);
-    cluster = c;
+    held.cluster = c;
     c.startAll();
     await waitAllAtHeight(c, ALL, 1, START_MS_MAX);
     const status = await c.status(0);
     const keys = await Promise.all(ALL.map(async (i) => (await c.status(i)).node));
     const down = new Set<number>();
-    load = await LoadGenerator.start(c, {
+    const load = await LoadGenerator.start(c, {
       ratePerSecond: 100,
       batch: 20,
       nodes: () => ALL.filter((i) => !down.has(i)),
     });
+    held.load = load;
     const left = [...ALL];
     while (left.length > 0) {
       // A backup first while there is one: its kill must cost no view change at all.
