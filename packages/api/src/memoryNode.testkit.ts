@@ -230,3 +230,31 @@ export function signedHeaders(
     [REQUEST_SIGNATURE_HEADER]: toHex(signature),
   };
 }
+
+/** Every kind of caller the read policy tells apart (api README "Who sees what"). */
+export const CALLER_IDENTITIES = {
+  none: null,
+  patient: { org: "hospital", roles: ["patient"], admin: false },
+  otherPatient: { org: "hospital", roles: ["patient"], admin: false },
+  device: { org: "hospital", roles: ["device"], admin: false },
+  custodianClinician: { org: "hospital", roles: ["clinician"], admin: false },
+  otherClinician: { org: "clinic", roles: ["clinician"], admin: false },
+  insurerAgent: { org: "insurer", roles: ["insurer-agent"], admin: false },
+  regulator: { org: "regulator", roles: ["regulator"], admin: false },
+  staff: { org: "hospital", roles: ["staff"], admin: false },
+  admin: { org: "hospital", roles: [], admin: true },
+} satisfies Record<string, CallerIdentity | null>;
+export type CallerKind = keyof typeof CALLER_IDENTITIES;
+export const CALLER_KINDS = Object.keys(CALLER_IDENTITIES) as CallerKind[];
+
+/** A fresh key for every kind of caller, registered on `node` (null for the anonymous one). */
+export function registerCallers(node: MemoryNode): Record<CallerKind, Signer | null> {
+  const signers = {} as Record<CallerKind, Signer | null>;
+  for (const kind of CALLER_KINDS) {
+    const identity = CALLER_IDENTITIES[kind];
+    const signer = identity === null ? null : keySigner(generateSecretKey());
+    if (signer !== null && identity !== null) node.callers.set(toHex(signer.publicKey), identity);
+    signers[kind] = signer;
+  }
+  return signers;
+}

@@ -100,6 +100,8 @@ export function eventRoutes(node: NodeApi, scopes: ReadScopes): FastifyPluginAsy
       const filter: EventFilter = request.query;
       const caller = await scopes.optional(request);
       const audience: Audience = { visible: scopes.eventAudience(caller, filter), caller };
+      // A HEAD learns whether it may subscribe; a stream has no end for it to wait for.
+      if (request.method === "HEAD") return reply.type("text/event-stream").send();
       subscribers += 1;
       const cursor = parseCursor(request.headers["last-event-id"] as string | undefined);
       reply.hijack();
