@@ -81,9 +81,10 @@ describe("subscribe", () => {
     );
     await vi.waitFor(() => expect(received.length).toBe(4), { timeout: ARRIVAL_TIMEOUT_MS });
     subscription.close();
-    // Two events per connection: the second connection is a reconnect, resuming after "2".
+    // Two events per connection: the second connection is a reconnect, resuming after "2" (a
+    // third may have opened after "4" before the close).
     const connections = eventRequests();
-    expect(connections.map((r) => r.lastEventId)).toEqual([undefined, "2"]);
+    expect(connections.slice(0, 2).map((r) => r.lastEventId)).toEqual([undefined, "2"]);
     for (const { url, signed } of connections) {
       expect(signed?.key).toBe(toHex(signer.publicKey));
       const bytes = requestSigningBytes(
@@ -96,7 +97,8 @@ describe("subscribe", () => {
       const signature = fromHex(signed?.signature ?? "");
       expect(nobleVerifier.verify(signer.publicKey, bytes, signature)).toBe(true);
     }
-    expect(connections[0]?.signed?.signature).not.toBe(connections[1]?.signed?.signature);
+    const signatures = new Set(connections.map((r) => r.signed?.signature));
+    expect(signatures.size).toBe(connections.length);
   });
 
   it("sends no signature on an unsigned subscription", async () => {
