@@ -37,8 +37,9 @@ async function trustAnchor() {
 
 describe("the SDK against a live 4-node devnet", () => {
   it("registers an identity, waits for commit, and proves the tx, its receipt and the state against certified headers", async () => {
-    const client = new CareLedgerClient(cluster.url(1));
     const admin = await devnetAdmin(cluster.home(0));
+    // An operator's key signs the scoped reads: receipts, raw state, queries, the events.
+    const client = new CareLedgerClient(cluster.url(1), { signer: admin });
     const clinician = generateKeyPair();
     const events: ChainEvent[] = [];
     const subscription = client.subscribe({ account: toHex(admin.publicKey) }, (event) =>
@@ -54,7 +55,7 @@ describe("the SDK against a live 4-node devnet", () => {
     expect(committed.receipt.ok).toBe(true);
     const trust = await trustAnchor();
     // Checked against the validators of genesis, with proofs served by another node.
-    const other = new CareLedgerClient(cluster.url(2));
+    const other = new CareLedgerClient(cluster.url(2), { signer: admin });
     const included = await other.getVerifiedTxInclusion(committed.id, trust);
     expect(included.height).toBe(committed.height);
     const proven = await other.getVerifiedReceipt(committed.id, trust);
@@ -82,8 +83,8 @@ describe("the SDK against a live 4-node devnet", () => {
   });
 
   it("reads raw block transactions with a staff key, and is refused with a patient's", async () => {
-    const client = new CareLedgerClient(cluster.url(0));
     const admin = await devnetAdmin(cluster.home(1));
+    const client = new CareLedgerClient(cluster.url(0), { signer: admin });
     const staff = generateKeyPair();
     const patient = generateKeyPair();
     const builder = await client.txBuilder(admin);

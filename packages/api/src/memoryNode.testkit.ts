@@ -1,4 +1,5 @@
 import {
+  type Canonical,
   CareLedgerError,
   decodeTx,
   encode,
@@ -8,13 +9,45 @@ import {
   keySigner,
   merkleProof,
   nobleVerifier,
+  REQUEST_KEY_HEADER,
+  REQUEST_SIGNATURE_HEADER,
+  REQUEST_TIME_HEADER,
+  requestSigningBytes,
   type SignedTx,
+  type Signer,
   signTx,
   toHex,
 } from "@careledger/protocol";
-import type { CallerIdentity, NodeApi, NodeEvent, NodeStatus } from "./nodeApi.js";
+import type {
+  CallerIdentity,
+  NodeApi,
+  NodeEvent,
+  NodeStatus,
+  StateKeyScope,
+  TxLookup,
+} from "./nodeApi.js";
 
 export const CHAIN = new Uint8Array(32).fill(9);
+
+/** The queries the ledger's identity and governance modules serve, by the names it uses. */
+export const MEMORY_QUERY_NAMES = [
+  "identity.key",
+  "identity.organizations",
+  "identity.organization",
+  "gov.proposal",
+  "gov.proposals",
+  "consensus.config",
+] as const;
+
+/**
+ * State key scopes of this pretend chain: `public/` keys as a module would publish them,
+ * `consent/` keys as a scoped module's, the rest (identity and the like) for operators.
+ */
+function memoryStateKeyScope(key: string): StateKeyScope {
+  if (key.startsWith("public/")) return "public";
+  if (key.startsWith("consent/")) return "queries-only";
+  return "operators";
+}
 
 /**
  * A NodeApi over an in-memory list of admitted transactions: enough to drive every route and
@@ -110,9 +143,13 @@ export function memoryNode(): MemoryNode {
       }
       return null;
     },
-    queryNames: () => ["identity.key"],
-    query: async (name, params) => {
-      if (name !== "identity.key") throw new CareLedgerError("NOT_FOUND", `no query ${name}`);
+    stateKeyScope: memoryStateKeyScope,
+    queryNames: () => MEMORY_QUERY_NAMES,
+    query: async (name, params): Promise<Canonical> => {
+      if (!(MEMORY_QUERY_NAMES as readonly string[]).includes(name)) {
+        throw new CareLedgerError("NOT_FOUND", `no query ${name}`);
+      }
+      if (name !== "identity.key") return { query: name };
       return { key: params.key ?? null, big: 2n ** 60n, raw: Uint8Array.of(1, 2) };
     },
     identityOf: async (keyHex) => callers.get(keyHex) ?? null,
@@ -149,15 +186,23 @@ export function memoryNode(): MemoryNode {
       admitted.push(signed);
       return signed.id;
     },
-    txById: async (id) =>
-      admitted.some((tx) => toHex(tx.id) === toHex(id))
-        ? { status: "pending" }
-        : { status: "unknown" },
+    txById: async (id): Promise<TxLookup> => {
+      if (admitted.some((tx) => toHex(tx.id) === toHex(id))) return { status: "pending" };
+      for (const events of blocks) {
+        for (const event of events) {
+          if (event.type !== "tx" || toHex(event.id) !== toHex(id)) continue;
+          const { height, index, receipt } = event;
+          return { status: "committed", height, index, receipt };
+        }
+      }
+      return { status: "unknown" };
+    },
     metrics: async () => "careledger_height 0\n",
   };
 }
 
-export function sampleTx(): SignedTx {
+/** An identity.register transaction, sent by `sender` (a fresh key unless given). */
+export function sampleTx(sender: Signer = keySigner(generateSecretKey())): SignedTx {
   return signTx(
     {
       v: 1,
@@ -167,6 +212,49 @@ export function sampleTx(): SignedTx {
       expires: 100,
       payload: { key: new Uint8Array(32) },
     },
-    keySigner(generateSecretKey()),
+    sender,
   );
+}
+
+/** The headers of a request signed by `signer` for this chain (tests' one signing place). */
+export function signedHeaders(
+  signer: Signer,
+  method: string,
+  url: string,
+  time = Date.now(),
+): Record<string, string> {
+  const signature = signer.sign(requestSigningBytes(CHAIN, method, url, new Uint8Array(0), time));
+  return {
+    [REQUEST_KEY_HEADER]: toHex(signer.publicKey),
+    [REQUEST_TIME_HEADER]: String(time),
+    [REQUEST_SIGNATURE_HEADER]: toHex(signature),
+  };
+}
+
+/** Every kind of caller the read policy tells apart (api README "Who sees what"). */
+export const CALLER_IDENTITIES = {
+  none: null,
+  patient: { org: "hospital", roles: ["patient"], admin: false },
+  otherPatient: { org: "hospital", roles: ["patient"], admin: false },
+  device: { org: "hospital", roles: ["device"], admin: false },
+  custodianClinician: { org: "hospital", roles: ["clinician"], admin: false },
+  otherClinician: { org: "clinic", roles: ["clinician"], admin: false },
+  insurerAgent: { org: "insurer", roles: ["insurer-agent"], admin: false },
+  regulator: { org: "regulator", roles: ["regulator"], admin: false },
+  staff: { org: "hospital", roles: ["staff"], admin: false },
+  admin: { org: "hospital", roles: [], admin: true },
+} satisfies Record<string, CallerIdentity | null>;
+export type CallerKind = keyof typeof CALLER_IDENTITIES;
+export const CALLER_KINDS = Object.keys(CALLER_IDENTITIES) as CallerKind[];
+
+/** A fresh key for every kind of caller, registered on `node` (null for the anonymous one). */
+export function registerCallers(node: MemoryNode): Record<CallerKind, Signer | null> {
+  const signers = {} as Record<CallerKind, Signer | null>;
+  for (const kind of CALLER_KINDS) {
+    const identity = CALLER_IDENTITIES[kind];
+    const signer = identity === null ? null : keySigner(generateSecretKey());
+    if (signer !== null && identity !== null) node.callers.set(toHex(signer.publicKey), identity);
+    signers[kind] = signer;
+  }
+  return signers;
 }

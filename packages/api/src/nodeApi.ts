@@ -84,6 +84,13 @@ export interface ProvenReceipt {
   readonly proof: MerkleProof;
 }
 
+/**
+ * Who may read a state key raw through `GET /v1/state/:key`: anyone (`public`, data a module
+ * publishes for light clients), member operators (`operators`), or nobody (`queries-only`: a
+ * scoped module's data, readable only through its queries, which apply its rules).
+ */
+export type StateKeyScope = "public" | "operators" | "queries-only";
+
 /** Who a key is on chain: the organization it belongs to (or administers), and its roles. */
 export interface CallerIdentity {
   readonly org: string;
@@ -107,6 +114,8 @@ export interface NodeApi {
   subscribe(listener: (event: NodeEvent) => void): () => void;
   /** A state key's value and its proof at the head. */
   proveState(key: string): Promise<ProvenState>;
+  /** Who may read `key` raw; the node answers from the prefixes its modules declare. */
+  stateKeyScope(key: string): StateKeyScope;
   /** Where a committed transaction sits and its Merkle proof against that header's txRoot. */
   txProof(id: Uint8Array): Promise<{ readonly height: number; readonly proof: MerkleProof } | null>;
   /** A committed transaction's receipt (canonical bytes) and its proof against `receiptsRoot`. */

@@ -5,40 +5,37 @@ import {
   generateSecretKey,
   keySigner,
   merkleRoot,
-  REQUEST_KEY_HEADER,
   REQUEST_SIGNATURE_HEADER,
-  REQUEST_TIME_HEADER,
-  requestSigningBytes,
-  type Signer,
   toHex,
   verifyReceiptProof,
 } from "@careledger/protocol";
 import { describe, expect, it } from "vitest";
-import { CHAIN, memoryNode, sampleTx } from "./memoryNode.testkit.js";
+import { type MemoryNode, memoryNode, sampleTx, signedHeaders } from "./memoryNode.testkit.js";
 import { buildApiServer } from "./server.js";
 
-function signedHeaders(signer: Signer, method: string, url: string, time = Date.now()) {
-  const signature = signer.sign(requestSigningBytes(CHAIN, method, url, new Uint8Array(0), time));
-  return {
-    [REQUEST_KEY_HEADER]: toHex(signer.publicKey),
-    [REQUEST_TIME_HEADER]: String(time),
-    [REQUEST_SIGNATURE_HEADER]: toHex(signature),
-  };
+/** A member organization's staff key, registered on `node`: it may read raw state and receipts. */
+function staffOf(node: MemoryNode) {
+  const staff = keySigner(generateSecretKey());
+  node.callers.set(toHex(staff.publicKey), { org: "org-0", roles: ["staff"], admin: false });
+  return (method: string, url: string) => ({
+    method: method as "GET",
+    url,
+    headers: signedHeaders(staff, method, url),
+  });
 }
 
 describe("proof and query routes", () => {
   it("serves a state value with its proof, keyed by the hex of the UTF-8 key", async () => {
-    const app = await buildApiServer(memoryNode());
+    const node = memoryNode();
+    const app = await buildApiServer(node);
+    const signed = staffOf(node);
     const key = Buffer.from("present").toString("hex");
-    const plain = await app.inject({ method: "GET", url: `/v1/state/${key}` });
+    const plain = await app.inject(signed("GET", `/v1/state/${key}`));
     expect(plain.json()).toMatchObject({ key: "present", height: 0 });
     expect(plain.json().proof).toBeUndefined();
-    const proven = await app.inject({ method: "GET", url: `/v1/state/${key}?proof=true` });
+    const proven = await app.inject(signed("GET", `/v1/state/${key}?proof=true`));
     expect(proven.json().proof).toEqual({ siblings: ["07".repeat(32)], leaf: null });
-    const absent = await app.inject({
-      method: "GET",
-      url: `/v1/state/${Buffer.from("x").toString("hex")}`,
-    });
+    const absent = await app.inject(signed("GET", `/v1/state/${Buffer.from("x").toString("hex")}`));
     expect(absent.json().value).toBeNull();
     const odd = await app.inject({ method: "GET", url: "/v1/state/abc" });
     expect(odd.json().error.code).toBe("BAD_REQUEST");
@@ -67,13 +64,13 @@ describe("proof and query routes", () => {
   it("serves a committed transaction's receipt with its proof against receiptsRoot", async () => {
     const node = memoryNode();
     const app = await buildApiServer(node);
+    const signed = staffOf(node);
     const txs = [sampleTx(), sampleTx(), sampleTx()];
     for (const tx of txs) await node.submitTx(tx.bytes);
     node.commitBlock();
-    const answer = await app.inject({
-      method: "GET",
-      url: `/v1/txs/${toHex(txs[2]?.id as Uint8Array)}/receipt-proof`,
-    });
+    const answer = await app.inject(
+      signed("GET", `/v1/txs/${toHex(txs[2]?.id as Uint8Array)}/receipt-proof`),
+    );
     const body = answer.json();
     expect(body).toMatchObject({ height: 1, proof: { index: 2, total: 3 } });
     const receipt = fromHex(body.receipt);
@@ -81,24 +78,23 @@ describe("proof and query routes", () => {
     const leaves = txs.map((tx) => encodeReceipt({ tx: tx.id, status: "ok" }));
     const proof = { ...body.proof, siblings: body.proof.siblings.map((s: string) => fromHex(s)) };
     expect(verifyReceiptProof(merkleRoot(leaves), receipt, proof)).toBe(true);
-    const missing = await app.inject({
-      method: "GET",
-      url: `/v1/txs/${"00".repeat(32)}/receipt-proof`,
-    });
+    const missing = await app.inject(signed("GET", `/v1/txs/${"00".repeat(32)}/receipt-proof`));
     expect([missing.statusCode, missing.json().error.code]).toEqual([404, "NOT_FOUND"]);
   });
 
   it("lists and runs module queries, with bytes as hex and big integers as strings", async () => {
-    const app = await buildApiServer(memoryNode());
-    expect((await app.inject({ method: "GET", url: "/v1/queries" })).json()).toEqual({
-      queries: ["identity.key"],
-    });
-    const answer = await app.inject({ method: "GET", url: "/v1/query/identity.key?key=ab" });
+    const node = memoryNode();
+    const app = await buildApiServer(node);
+    const signed = staffOf(node);
+    expect((await app.inject({ method: "GET", url: "/v1/queries" })).json().queries).toContain(
+      "identity.key",
+    );
+    const answer = await app.inject(signed("GET", "/v1/query/identity.key?key=ab"));
     expect(answer.json()).toEqual({
       name: "identity.key",
       result: { key: "ab", big: (2n ** 60n).toString(), raw: "0102" },
     });
-    const unknown = await app.inject({ method: "GET", url: "/v1/query/nothing.here" });
+    const unknown = await app.inject(signed("GET", "/v1/query/nothing.here"));
     expect([unknown.statusCode, unknown.json().error.code]).toEqual([404, "NOT_FOUND"]);
   });
 });

@@ -1,6 +1,6 @@
-import { toHex } from "@careledger/protocol";
+import { generateSecretKey, keySigner, toHex } from "@careledger/protocol";
 import { describe, expect, it } from "vitest";
-import { CHAIN, memoryNode, sampleTx } from "./memoryNode.testkit.js";
+import { CHAIN, memoryNode, sampleTx, signedHeaders } from "./memoryNode.testkit.js";
 import { buildApiServer } from "./server.js";
 
 describe("api server", () => {
@@ -137,9 +137,12 @@ describe("api server extras", () => {
       const second = sampleTx();
       await node.submitTx(second.bytes);
       // Resume after block 1's transaction: the replay holds block 2 and its transaction only.
+      // Transaction events are for signed subscribers; a staff key sees them all.
+      const staff = keySigner(generateSecretKey());
+      node.callers.set(toHex(staff.publicKey), { org: "org-0", roles: ["staff"], admin: false });
       const controller = new AbortController();
       const response = await fetch(`${address}/v1/events`, {
-        headers: { "last-event-id": "1-0" },
+        headers: { "last-event-id": "1-0", ...signedHeaders(staff, "GET", "/v1/events") },
         signal: controller.signal,
       });
       const reader = (response.body as ReadableStream<Uint8Array>).getReader();

@@ -15,6 +15,7 @@ import { queryRoutes } from "./routes/queries.js";
 import { STATE_KEY_BYTES_MAX, stateRoutes } from "./routes/state.js";
 import { statusRoutes } from "./routes/status.js";
 import { txRoutes } from "./routes/txs.js";
+import { ReadScopes } from "./scopes.js";
 
 export interface ApiOptions {
   /** Largest request body accepted, in bytes. */
@@ -30,6 +31,11 @@ export interface ApiOptions {
   readonly logger: boolean;
   /** Requests one client address may make per minute. */
   readonly requestsPerMinuteMax: number;
+  /**
+   * Told of every route as it is registered, plugins' included (the read-scope table test walks
+   * them all, so a new route cannot go without a row).
+   */
+  readonly onRoute?: (route: { readonly method: string; readonly url: string }) => void;
 }
 
 export const DEFAULT_API_OPTIONS: ApiOptions = {
@@ -66,6 +72,13 @@ export async function buildApiServer(
     { parseAs: "buffer", bodyLimit: settings.bodyBytesMax },
     (_request, body, done) => done(null, body),
   );
+  const { onRoute } = settings;
+  if (onRoute !== undefined) {
+    app.addHook("onRoute", (route) => {
+      const methods = Array.isArray(route.method) ? route.method : [route.method];
+      for (const method of methods) onRoute({ method, url: route.url });
+    });
+  }
   app.server.maxConnections = settings.connectionsMax;
   app.setErrorHandler(errorHandler);
   registerLoadGuard(app, settings);
@@ -89,13 +102,13 @@ export async function buildApiServer(
   });
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   app.register(statusRoutes(node));
-  const auth = new RequestAuthenticator(node);
-  app.register(blockRoutes(node, auth));
-  app.register(stateRoutes(node));
-  app.register(queryRoutes(node));
-  app.register(txRoutes(node));
+  const scopes = new ReadScopes(node, new RequestAuthenticator(node));
+  app.register(blockRoutes(node, scopes));
+  app.register(stateRoutes(node, scopes));
+  app.register(queryRoutes(node, scopes));
+  app.register(txRoutes(node, scopes));
   app.register(healthRoutes(node));
-  app.register(eventRoutes(node));
+  app.register(eventRoutes(node, scopes));
   await app.ready();
   return app;
 }

@@ -12,6 +12,7 @@ import {
   type NodeStatus,
   type ProvenReceipt,
   type ProvenState,
+  type StateKeyScope,
   type TxLookup,
 } from "@careledger/api";
 import { type ConsensusMessage, decodeMessage, Replica } from "@careledger/consensus";
@@ -54,6 +55,7 @@ import {
 } from "./p2p/channels.js";
 import { Network } from "./p2p/network.js";
 import { nodeCryptoSigner } from "./signer.js";
+import { stateKeyScope } from "./stateKeyScopes.js";
 import {
   BlockSync,
   HEAD_ANNOUNCE_INTERVAL_MS,
@@ -532,6 +534,10 @@ export class CareLedgerNode implements NodeApi {
   async proveState(key: string): Promise<ProvenState> {
     const proven = await this.ledger.reads.proveState(key);
     return { height: proven.height, value: proven.bytes, proof: proven.proof };
+  }
+
+  stateKeyScope(key: string): StateKeyScope {
+    return stateKeyScope(key);
   }
 
   async txProof(id: Uint8Array): Promise<{ height: number; proof: MerkleProof } | null> {

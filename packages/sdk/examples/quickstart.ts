@@ -45,7 +45,8 @@ async function main(): Promise<void> {
   );
   if (org === undefined) throw new Error(`key ${admin.accountId} administers no organization`);
 
-  const client = new CareLedgerClient(url);
+  // The admin, a member operator, signs the scoped reads: receipts, raw state, queries.
+  const client = new CareLedgerClient(url, { signer: keySigner(admin.secretKey) });
   const status = await client.status();
   if (toHex(status.chainId) !== toHex(trust.chainId)) {
     throw new Error("the node serves another chain than the genesis file describes");

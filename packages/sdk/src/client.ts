@@ -20,6 +20,7 @@ import {
   type ChainEvent,
   DEFAULT_SUBSCRIBE_OPTIONS,
   type EventFilter,
+  type SignRead,
   type SubscribeOptions,
   type Subscription,
   subscribeEvents,
@@ -52,6 +53,12 @@ import {
 
 export interface ClientOptions extends Partial<HttpOptions> {
   readonly subscribe?: Partial<SubscribeOptions>;
+  /**
+   * The key that signs reads of scoped data: a transaction's receipt (its sender's or an
+   * operator's), its receipt proof, raw state and module queries. Without it those reads are
+   * unsigned: receipts come back as positions only and the others are refused.
+   */
+  readonly signer?: Signer;
 }
 
 /** A state value checked against a certified header. */
@@ -72,13 +79,17 @@ export class CareLedgerClient {
   readonly url: string;
   private readonly http: HttpOptions;
   private readonly subscribeOptions: SubscribeOptions;
+  private readonly signer: Signer | undefined;
+  /** The node's chain id, asked once for signed reads (a node never changes chains). */
+  private chainId: Uint8Array | undefined;
 
   constructor(url: string | URL, options: ClientOptions = {}) {
     // A trailing slash keeps a path prefix (a gateway's `/careledger/`) when routes resolve.
     const base = new URL(url);
     if (!base.pathname.endsWith("/")) base.pathname += "/";
     this.url = base.toString();
-    const { subscribe, ...http } = options;
+    const { subscribe, signer, ...http } = options;
+    this.signer = signer;
     this.http = { ...DEFAULT_HTTP_OPTIONS, ...http };
     this.subscribeOptions = { ...DEFAULT_SUBSCRIBE_OPTIONS, ...subscribe };
   }
@@ -139,7 +150,7 @@ export class CareLedgerClient {
   }
 
   async getTx(id: string | Uint8Array, signal?: AbortSignal): Promise<TxStatus> {
-    return parseTxStatus(await this.get(`/v1/txs/${idHex(id)}`, signal));
+    return parseTxStatus(await this.get(`/v1/txs/${idHex(id)}`, signal, this.signer));
   }
 
   /**
@@ -189,7 +200,8 @@ export class CareLedgerClient {
   ): Promise<StateInfo> {
     const keyHex = toHex(new TextEncoder().encode(key));
     const query = options.proof ? "?proof=true" : "";
-    return parseState(await this.get(`/v1/state/${keyHex}${query}`, options.signal), key);
+    const path = `/v1/state/${keyHex}${query}`;
+    return parseState(await this.get(path, options.signal, this.signer), key);
   }
 
   async getTxProof(id: string | Uint8Array, signal?: AbortSignal): Promise<TxProofInfo> {
@@ -197,7 +209,8 @@ export class CareLedgerClient {
   }
 
   async getReceiptProof(id: string | Uint8Array, signal?: AbortSignal): Promise<ReceiptProofInfo> {
-    return parseReceiptProof(await this.get(`/v1/txs/${idHex(id)}/receipt-proof`, signal));
+    const path = `/v1/txs/${idHex(id)}/receipt-proof`;
+    return parseReceiptProof(await this.get(path, signal, this.signer));
   }
 
   /**
@@ -256,7 +269,7 @@ export class CareLedgerClient {
   ): Promise<unknown> {
     const search = new URLSearchParams(params).toString();
     const path = `/v1/query/${encodeURIComponent(name)}${search === "" ? "" : `?${search}`}`;
-    return recordAt(await this.get(path, signal), "query").result;
+    return recordAt(await this.get(path, signal, this.signer), "query").result;
   }
 
   /**
@@ -264,15 +277,7 @@ export class CareLedgerClient {
    * of a member organization's staff (or an admin). Each is decoded and its id checked.
    */
   async getBlockTxs(height: number, signer: Signer, signal?: AbortSignal): Promise<SignedTx[]> {
-    const { chainId } = await this.status(signal);
-    const path = `/v1/blocks/${height}/txs`;
-    const request: HttpRequest = {
-      method: "GET",
-      path,
-      attemptHeaders: () => signedRequestHeaders(signer, chainId, "GET", path),
-      ...(signal && { signal }),
-    };
-    const value = (await requestJson(this.url, this.http, request)).value;
+    const value = await this.get(`/v1/blocks/${height}/txs`, signal, signer);
     return listAt(
       recordAt(value, "blockTxs").txs,
       "blockTxs.txs",
@@ -295,11 +300,30 @@ export class CareLedgerClient {
     options: Partial<SubscribeOptions> = {},
   ): Subscription {
     const settings = { ...this.subscribeOptions, ...options };
-    return subscribeEvents(this.url, this.http, filter, onEvent, settings);
+    const signer = settings.signer ?? this.signer;
+    const signing = signer === undefined ? undefined : () => this.readSigner(signer);
+    return subscribeEvents(this.url, this.http, filter, onEvent, settings, signing);
   }
 
-  private async get(path: string, signal?: AbortSignal): Promise<unknown> {
-    const request: HttpRequest = { method: "GET", path, ...(signal && { signal }) };
+  /**
+   * The one place reads are signed: the node's chain (from its public status) goes into every
+   * signature, and each attempt is signed anew, since a node refuses a signature it saw before.
+   */
+  private async readSigner(signer: Signer, signal?: AbortSignal): Promise<SignRead> {
+    this.chainId ??= (await this.status(signal)).chainId;
+    const { chainId } = this;
+    return (method, pathWithQuery) => signedRequestHeaders(signer, chainId, method, pathWithQuery);
+  }
+
+  /** A GET, signed by `signer` when given (a scoped read). */
+  private async get(path: string, signal?: AbortSignal, signer?: Signer): Promise<unknown> {
+    const sign = signer === undefined ? undefined : await this.readSigner(signer, signal);
+    const request: HttpRequest = {
+      method: "GET",
+      path,
+      ...(sign && { attemptHeaders: () => sign("GET", path) }),
+      ...(signal && { signal }),
+    };
     return (await requestJson(this.url, this.http, request)).value;
   }
 }

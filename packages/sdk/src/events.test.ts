@@ -1,4 +1,12 @@
-import type { CareLedgerError } from "@careledger/protocol";
+import {
+  type CareLedgerError,
+  fromHex,
+  generateSecretKey,
+  keySigner,
+  nobleVerifier,
+  requestSigningBytes,
+  toHex,
+} from "@careledger/protocol";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { CareLedgerClient } from "./client.js";
 import { isTimeout } from "./errors.js";
@@ -60,6 +68,46 @@ describe("subscribe", () => {
     const first = eventRequests()[0];
     expect(first?.url).toBe(`/v1/events?type=identity.register&account=${account}`);
     expect(first?.lastEventId).toBe("2");
+  });
+
+  it("signs every connection of a signed subscription anew, over the route and its filter", async () => {
+    for (let i = 1; i <= 4; i++) node.events.publish("block", { height: i });
+    const signer = keySigner(generateSecretKey());
+    const received: ChainEvent[] = [];
+    const subscription = client.subscribe(
+      { type: "identity.register" },
+      (event) => received.push(event),
+      { signer },
+    );
+    await vi.waitFor(() => expect(received.length).toBe(4), { timeout: ARRIVAL_TIMEOUT_MS });
+    subscription.close();
+    // Two events per connection: the second connection is a reconnect, resuming after "2" (a
+    // third may have opened after "4" before the close).
+    const connections = eventRequests();
+    expect(connections.slice(0, 2).map((r) => r.lastEventId)).toEqual([undefined, "2"]);
+    for (const { url, signed } of connections) {
+      expect(signed?.key).toBe(toHex(signer.publicKey));
+      const bytes = requestSigningBytes(
+        node.chain.chainId,
+        "GET",
+        url,
+        new Uint8Array(0),
+        Number(signed?.time),
+      );
+      const signature = fromHex(signed?.signature ?? "");
+      expect(nobleVerifier.verify(signer.publicKey, bytes, signature)).toBe(true);
+    }
+    const signatures = new Set(connections.map((r) => r.signed?.signature));
+    expect(signatures.size).toBe(connections.length);
+  });
+
+  it("sends no signature on an unsigned subscription", async () => {
+    node.events.publish("block", { height: 1 });
+    const received: ChainEvent[] = [];
+    const subscription = client.subscribe({}, (event) => received.push(event));
+    await vi.waitFor(() => expect(received.length).toBe(1), { timeout: ARRIVAL_TIMEOUT_MS });
+    subscription.close();
+    expect(eventRequests()[0]?.signed).toBeUndefined();
   });
 
   it("resumes from a position the node marked with an id-only block", async () => {

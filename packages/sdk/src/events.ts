@@ -1,4 +1,4 @@
-import { CareLedgerError } from "@careledger/protocol";
+import { CareLedgerError, type Signer } from "@careledger/protocol";
 import { errorFromResponse, localError } from "./errors.js";
 import { failureText, type HttpOptions, readText, routeUrl, sleep } from "./http.js";
 import { SseParser } from "./sse.js";
@@ -22,6 +22,12 @@ export interface ChainEvent {
   readonly data: unknown;
 }
 
+/**
+ * Signs one request for the node it goes to (the SDK's one place that calls
+ * `signedRequestHeaders`, made by the client once it knows the node's chain).
+ */
+export type SignRead = (method: "GET", pathWithQuery: string) => Readonly<Record<string, string>>;
+
 export interface SubscribeOptions {
   /** First delay before reconnecting; doubles per failed attempt, reset once events flow. */
   readonly reconnectDelayMs: number;
@@ -32,6 +38,11 @@ export interface SubscribeOptions {
   readonly eventCharsMax: number;
   /** Resume after this event id (from a previous subscription). */
   readonly lastEventId?: string;
+  /**
+   * The key that signs the subscription. Unsigned, a node streams block events only; signed, it
+   * adds the transaction events this key may see (its own; all of them for an operator).
+   */
+  readonly signer?: Signer;
   /** Told of every failure; the subscription reconnects after those that are not final. */
   readonly onError?: (error: unknown) => void;
 }
@@ -51,16 +62,26 @@ export interface Subscription {
   readonly closed: Promise<void>;
 }
 
-/** Opens `GET /v1/events` and keeps it open: reconnects with backoff, resuming by event id. */
+/**
+ * Opens `GET /v1/events` and keeps it open: reconnects with backoff, resuming by event id. With
+ * `signing` (the client makes it from `options.signer`), every connection is signed anew: a
+ * signature is good for one request only.
+ */
 export function subscribeEvents(
   baseUrl: string,
   http: HttpOptions,
   filter: EventFilter,
   onEvent: (event: ChainEvent) => void,
   options: SubscribeOptions,
+  signing?: () => Promise<SignRead>,
 ): Subscription {
   const stop = new AbortController();
-  const stream: StreamState = { lastEventId: options.lastEventId, retryMs: undefined };
+  const stream: StreamState = {
+    lastEventId: options.lastEventId,
+    retryMs: undefined,
+    signing,
+    sign: undefined,
+  };
   const deliver = (event: ChainEvent) => {
     try {
       onEvent(event);
@@ -97,10 +118,13 @@ export function subscribeEvents(
   };
 }
 
-/** What outlives one connection: where to resume, and the delay the server asked for. */
+/** What outlives one connection: where to resume, the delay the server asked for, the signer. */
 interface StreamState {
   lastEventId: string | undefined;
   retryMs: number | undefined;
+  /** Makes the signer (it needs the node's chain); asked again until it once succeeds. */
+  readonly signing: (() => Promise<SignRead>) | undefined;
+  sign: SignRead | undefined;
 }
 
 /** A refusal that reconnecting cannot fix: a 4xx other than 429 (bad filter, no such route). */
@@ -118,13 +142,23 @@ interface Connection {
   readonly signal: AbortSignal;
 }
 
+const EVENTS_PATH = "/v1/events";
+
 function eventsUrl(baseUrl: string, filter: EventFilter): URL {
-  const url = routeUrl(baseUrl, "/v1/events");
+  const url = routeUrl(baseUrl, EVENTS_PATH);
   for (const name of ["tx", "type", "account"] as const) {
     const value = filter[name];
     if (value !== undefined) url.searchParams.set(name, value);
   }
   return url;
+}
+
+/** The signature headers of one connection, or none for an unsigned subscription. */
+async function connectionHeaders(stream: StreamState, url: URL): Promise<Record<string, string>> {
+  if (stream.signing === undefined) return {};
+  stream.sign ??= await stream.signing();
+  // Signed as the node sees it: the route's path and the query, without a gateway's prefix.
+  return { ...stream.sign("GET", `${EVENTS_PATH}${url.search}`) };
 }
 
 /**
@@ -158,9 +192,14 @@ async function streamOnce(
   // The id persists across connections, as in EventSource: events without an id keep it.
   parser.lastEventId = stream.lastEventId ?? "";
   try {
-    const headers: Record<string, string> = { accept: "text/event-stream", ...http.headers };
+    const url = eventsUrl(connection.baseUrl, connection.filter);
+    const headers: Record<string, string> = {
+      accept: "text/event-stream",
+      ...http.headers,
+      ...(await connectionHeaders(stream, url)),
+    };
     if (stream.lastEventId !== undefined) headers["last-event-id"] = stream.lastEventId;
-    const response = await http.fetch(eventsUrl(connection.baseUrl, connection.filter), {
+    const response = await http.fetch(url, {
       headers,
       signal: abort.signal,
     });

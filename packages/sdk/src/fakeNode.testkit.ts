@@ -11,6 +11,9 @@ import {
   type IdentityRegisterPayload,
   merkleProof,
   nobleVerifier,
+  REQUEST_KEY_HEADER,
+  REQUEST_SIGNATURE_HEADER,
+  REQUEST_TIME_HEADER,
   type SignedTx,
   toHex,
   verifyTx,
@@ -66,7 +69,13 @@ export class FakeNode {
   /** The event stream: `events.publish(...)`, `events.perConnection`. */
   readonly events = new FakeEventStream();
   /** Every request: method, path and query, and the Last-Event-ID header if any. */
-  readonly requests: Array<{ method: string; url: string; lastEventId?: string }> = [];
+  readonly requests: Array<{
+    method: string;
+    url: string;
+    lastEventId?: string;
+    /** The signature headers, on a signed request. */
+    signed?: { key: string; time: string; signature: string };
+  }> = [];
   readonly faults: Fault[] = [];
   /** Receipt failures to give by transaction type. */
   readonly failures = new Map<string, ErrorCode>();
@@ -170,10 +179,18 @@ export class FakeNode {
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? "/", this.url);
     const lastEventId = request.headers["last-event-id"];
+    const [key, time, signature] = [
+      REQUEST_KEY_HEADER,
+      REQUEST_TIME_HEADER,
+      REQUEST_SIGNATURE_HEADER,
+    ].map((name) => request.headers[name]);
     this.requests.push({
       method: request.method ?? "",
       url: url.pathname + url.search,
       ...(typeof lastEventId === "string" && { lastEventId }),
+      ...(typeof key === "string" &&
+        typeof time === "string" &&
+        typeof signature === "string" && { signed: { key, time, signature } }),
     });
     const body = await readBody(request);
     const fault = this.faults.shift();

@@ -4,6 +4,7 @@ import { Type } from "@sinclair/typebox";
 import type { FastifyReply } from "fastify";
 
 import type { NodeApi, NodeEvent } from "../nodeApi.js";
+import type { Caller, EventFilter, ReadScopes } from "../scopes.js";
 
 /** Subscribers one node serves at once; more are refused with RATE_LIMITED. */
 export const EVENT_SUBSCRIBERS_MAX = 256;
@@ -28,12 +29,6 @@ const EventsQuery = Type.Object(
   { additionalProperties: false },
 );
 
-interface Filter {
-  readonly tx?: string | undefined;
-  readonly type?: string | undefined;
-  readonly account?: string | undefined;
-}
-
 /** Event ids are positions in the chain, so a client resumes even across node restarts. */
 function eventId(event: NodeEvent): string {
   return event.type === "block" ? `${event.height}` : `${event.height}-${event.index}`;
@@ -51,7 +46,7 @@ function isAfter(event: NodeEvent, cursor: { height: number; index: number }): b
   return event.height > cursor.height || (event.height === cursor.height && index > cursor.index);
 }
 
-function matches(event: NodeEvent, filter: Filter): boolean {
+function matches(event: NodeEvent, filter: EventFilter): boolean {
   if (event.type === "block")
     return filter.tx === undefined && filter.account === undefined && filter.type === undefined;
   if (filter.tx !== undefined && toHex(event.id) !== filter.tx) return false;
@@ -82,8 +77,18 @@ function serialize(event: NodeEvent): string {
   return `id: ${eventId(event)}\nevent: ${event.type}\ndata: ${JSON.stringify(data)}\n\n`;
 }
 
-/** `GET /v1/events`: Server-Sent Events of committed blocks and receipts, filterable and resumable. */
-export function eventRoutes(node: NodeApi): FastifyPluginAsyncTypebox {
+/** What one subscriber may receive, and how to tell that its key still stands. */
+interface Audience {
+  readonly visible: (event: NodeEvent) => boolean;
+  readonly caller: Caller | null;
+}
+
+/**
+ * `GET /v1/events`: Server-Sent Events of committed blocks and receipts, filterable and resumable.
+ * Block events are public; a signed subscriber also gets the transaction events the read policy
+ * lets it see (its own, or all for an operator), whatever its filter asks.
+ */
+export function eventRoutes(node: NodeApi, scopes: ReadScopes): FastifyPluginAsyncTypebox {
   let subscribers = 0;
   return async (app) => {
     app.get("/v1/events", { schema: { querystring: EventsQuery } }, async (request, reply) => {
@@ -92,8 +97,12 @@ export function eventRoutes(node: NodeApi): FastifyPluginAsyncTypebox {
           .status(429)
           .send({ error: { code: "RATE_LIMITED", message: "too many subscribers", details: {} } });
       }
+      const filter: EventFilter = request.query;
+      const caller = await scopes.optional(request);
+      const audience: Audience = { visible: scopes.eventAudience(caller, filter), caller };
+      // A HEAD learns whether it may subscribe; a stream has no end for it to wait for.
+      if (request.method === "HEAD") return reply.type("text/event-stream").send();
       subscribers += 1;
-      const filter: Filter = request.query;
       const cursor = parseCursor(request.headers["last-event-id"] as string | undefined);
       reply.hijack();
       const raw = reply.raw;
@@ -103,16 +112,21 @@ export function eventRoutes(node: NodeApi): FastifyPluginAsyncTypebox {
         connection: "keep-alive",
       });
       raw.write(": stream open\n\n");
-      await stream(node, raw, filter, cursor);
-      subscribers -= 1;
+      try {
+        await stream(node, scopes, raw, filter, audience, cursor);
+      } finally {
+        subscribers -= 1;
+      }
     });
   };
 }
 
 async function stream(
   node: NodeApi,
+  scopes: ReadScopes,
   raw: FastifyReply["raw"],
-  filter: Filter,
+  filter: EventFilter,
+  audience: Audience,
   cursor: { height: number; index: number } | null,
 ): Promise<void> {
   // Subscribe before replaying, so nothing committed in between is missed.
@@ -123,7 +137,7 @@ async function stream(
   const send = (event: NodeEvent) => {
     if (!isAfter(event, last)) return;
     last = { height: event.height, index: event.type === "block" ? -1 : event.index };
-    if (!matches(event, filter)) return;
+    if (!matches(event, filter) || !audience.visible(event)) return;
     lastSentId = eventId(event);
     raw.write(serialize(event));
     if (raw.writableLength > EVENT_WRITE_BUFFER_BYTES_MAX) raw.destroy();
@@ -141,7 +155,21 @@ async function stream(
     }
   }, EVENT_HEARTBEAT_MS);
   const closed = new Promise<void>((done) => raw.once("close", done));
+  // A signed stream lives on the identity it was opened with: at each new block the key is looked
+  // up again, and once it is revoked (or its roles changed) the stream ends; the client's
+  // reconnect signs anew and meets the current rules.
+  const { caller } = audience;
+  const recheck = () => {
+    if (caller === null) return;
+    scopes.stillStands(caller).then(
+      (stands) => {
+        if (!stands) raw.end();
+      },
+      () => raw.end(),
+    );
+  };
   const unsubscribe = node.subscribe((event) => {
+    if (event.type === "block") recheck();
     if (live) send(event);
     else if (backlog.length < EVENT_BACKLOG_MAX) backlog.push(event);
     else raw.destroy();

@@ -2,6 +2,7 @@ import { CareLedgerError, toHex } from "@careledger/protocol";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { NodeApi } from "../nodeApi.js";
+import type { ReadScopes } from "../scopes.js";
 
 /** Longest state key, in bytes of UTF-8 (hex in the path is twice that). */
 export const STATE_KEY_BYTES_MAX = 512;
@@ -19,9 +20,10 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
 /**
  * `GET /v1/state/:key` (the key as hex of its UTF-8): the value's canonical bytes as hex, and with
  * `proof=true` its sparse Merkle proof against the state root of the header at `height`, which
- * the client checks against that header's certificate.
+ * the client checks against that header's certificate. Who may read which key is the node's
+ * declaration (`stateKeyScope`), applied by the read policy.
  */
-export function stateRoutes(node: NodeApi): FastifyPluginAsyncTypebox {
+export function stateRoutes(node: NodeApi, scopes: ReadScopes): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.get(
       "/v1/state/:key",
@@ -33,6 +35,7 @@ export function stateRoutes(node: NodeApi): FastifyPluginAsyncTypebox {
         } catch {
           throw new CareLedgerError("BAD_REQUEST", "state key is not UTF-8");
         }
+        await scopes.stateKey(request, key);
         const proven = await node.proveState(key);
         const value = proven.value === null ? null : toHex(proven.value);
         if (request.query.proof !== true) return { key, height: proven.height, value };

@@ -6,6 +6,7 @@ import type { FastifyRequest } from "fastify";
 import { retryAfterOf } from "../errors.js";
 import type { NodeApi } from "../nodeApi.js";
 import { TxAccepted, TxStatusResponse, TxSubmitJson } from "../schemas.js";
+import type { ReadScopes } from "../scopes.js";
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
@@ -61,7 +62,7 @@ const TxBatchResponse = Type.Object({
 
 const IdParams = Type.Object({ id: Type.String({ pattern: "^[0-9a-f]{64}$" }) });
 
-export function txRoutes(node: NodeApi): FastifyPluginAsyncTypebox {
+export function txRoutes(node: NodeApi, scopes: ReadScopes): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.post(
       "/v1/txs",
@@ -95,6 +96,7 @@ export function txRoutes(node: NodeApi): FastifyPluginAsyncTypebox {
         return answered;
       },
     );
+    // Public: the path holds only ids, which block headers publish anyway.
     app.get("/v1/txs/:id/proof", { schema: { params: IdParams } }, async (request) => {
       const found = await node.txProof(fromHex(request.params.id, 32));
       if (found === null)
@@ -106,11 +108,16 @@ export function txRoutes(node: NodeApi): FastifyPluginAsyncTypebox {
         proof: { index, total, siblings: siblings.map(toHex) },
       };
     });
+    // The receipt is its sender's (who verifies it as a light client) and the operators'.
     app.get("/v1/txs/:id/receipt-proof", { schema: { params: IdParams } }, async (request) => {
+      const caller = await scopes.signed(request);
       const found = await node.receiptProof(fromHex(request.params.id, 32));
       if (found === null)
         throw new CareLedgerError("NOT_FOUND", "no committed transaction with that id");
       const { index, total, siblings } = found.proof;
+      if (!(await scopes.receiptVisible(caller, found.height, index))) {
+        throw new CareLedgerError("FORBIDDEN", "a receipt is for its sender and member operators");
+      }
       return {
         id: request.params.id,
         height: found.height,
@@ -122,7 +129,14 @@ export function txRoutes(node: NodeApi): FastifyPluginAsyncTypebox {
       "/v1/txs/:id",
       { schema: { params: IdParams, response: { 200: TxStatusResponse } } },
       async (request) => {
+        const caller = await scopes.optional(request);
         const lookup = await node.txById(fromHex(request.params.id, 32));
+        if (lookup.status !== "committed") return { id: request.params.id, ...lookup };
+        const { status, height, index } = lookup;
+        // Anyone learns where it committed (headers list every id); the receipt is scoped.
+        if (!(await scopes.receiptVisible(caller, height, index))) {
+          return { id: request.params.id, status, height, index };
+        }
         return { id: request.params.id, ...lookup };
       },
     );

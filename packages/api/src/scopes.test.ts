@@ -1,0 +1,275 @@
+import { type SignedTx, type Signer, toHex } from "@careledger/protocol";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  CALLER_KINDS,
+  type CallerKind,
+  MEMORY_QUERY_NAMES,
+  memoryNode,
+  registerCallers,
+  sampleTx,
+  signedHeaders,
+} from "./memoryNode.testkit.js";
+import { type ApiServer, buildApiServer } from "./server.js";
+
+type Who = CallerKind;
+const EVERYONE = CALLER_KINDS;
+const REGISTERED = EVERYONE.filter((who) => who !== "none");
+const OPERATORS: Who[] = ["staff", "admin"];
+
+/** `ok`: answered (2xx or 3xx); for tx lookups, whether the receipt came with the position. */
+type Outcome = "ok" | "receipt" | "position" | "FORBIDDEN" | "REQUEST_UNSIGNED";
+type Expected = Record<Who, Outcome>;
+
+const all = (outcome: Outcome): Expected =>
+  Object.fromEntries(EVERYONE.map((who) => [who, outcome])) as Expected;
+/** A signed route: `allowed` get `ok`, other registered callers FORBIDDEN, anonymous unsigned. */
+const signedFor = (allowed: readonly Who[]): Expected =>
+  Object.fromEntries(
+    EVERYONE.map((who) => [
+      who,
+      who === "none" ? "REQUEST_UNSIGNED" : allowed.includes(who) ? "ok" : "FORBIDDEN",
+    ]),
+  ) as Expected;
+
+/**
+ * Who may run each module query. Today one rule covers them all (any registered caller); when
+ * the queries declare their own access, write each declaration here.
+ */
+const QUERY_ACCESS: Record<(typeof MEMORY_QUERY_NAMES)[number], readonly Who[]> = {
+  "identity.key": REGISTERED,
+  "identity.organizations": REGISTERED,
+  "identity.organization": REGISTERED,
+  "gov.proposal": REGISTERED,
+  "gov.proposals": REGISTERED,
+  "consensus.config": REGISTERED,
+};
+
+interface Row {
+  /** The route as fastify registered it, `METHOD url`. */
+  readonly route: string;
+  /** What this row probes, when a route has several (a side door, say). */
+  readonly case?: string;
+  /** The concrete path; for POSTs, the body too. */
+  readonly path: (fixture: Fixture) => string;
+  readonly body?: (fixture: Fixture) => { type: string; bytes: Uint8Array | string };
+  readonly expected: Expected;
+  /** The answer is a tx lookup: its outcome is whether the receipt came with the position. */
+  readonly lookup?: true;
+}
+
+interface Fixture {
+  /** A committed transaction sent by the patient, and one by the other patient. */
+  readonly patientTx: SignedTx;
+  readonly otherPatientTx: SignedTx;
+}
+
+const hexKey = (key: string) => Buffer.from(key).toString("hex");
+const freshTx = () => ({ type: "application/msgpack", bytes: sampleTx().bytes });
+
+const ROWS: readonly Row[] = [
+  { route: "GET /v1/status", path: () => "/v1/status", expected: all("ok") },
+  { route: "GET /v1/blocks/latest", path: () => "/v1/blocks/latest", expected: all("ok") },
+  { route: "GET /v1/blocks/:height", path: () => "/v1/blocks/1", expected: all("ok") },
+  {
+    route: "GET /v1/blocks/:height/txs",
+    case: "block bodies",
+    path: () => "/v1/blocks/1/txs",
+    expected: signedFor(OPERATORS),
+  },
+  { route: "POST /v1/txs", path: () => "/v1/txs", body: freshTx, expected: all("ok") },
+  {
+    route: "POST /v1/txs/batch",
+    path: () => "/v1/txs/batch",
+    body: () => ({
+      type: "application/json",
+      bytes: JSON.stringify({ txs: [Buffer.from(sampleTx().bytes).toString("base64")] }),
+    }),
+    expected: all("ok"),
+  },
+  {
+    route: "GET /v1/txs/:id",
+    case: "another's receipt",
+    path: (f) => `/v1/txs/${toHex(f.patientTx.id)}`,
+    lookup: true,
+    expected: { ...all("position"), patient: "receipt", staff: "receipt", admin: "receipt" },
+  },
+  {
+    route: "GET /v1/txs/:id/proof",
+    path: (f) => `/v1/txs/${toHex(f.patientTx.id)}/proof`,
+    expected: all("ok"),
+  },
+  {
+    route: "GET /v1/txs/:id/receipt-proof",
+    case: "another's receipt",
+    path: (f) => `/v1/txs/${toHex(f.patientTx.id)}/receipt-proof`,
+    expected: signedFor(["patient", ...OPERATORS]),
+  },
+  {
+    route: "GET /v1/state/:key",
+    case: "identity state",
+    path: () => `/v1/state/${hexKey("identity/ab")}?proof=true`,
+    expected: signedFor(OPERATORS),
+  },
+  {
+    route: "GET /v1/state/:key",
+    case: "a scoped module's key",
+    path: () => `/v1/state/${hexKey("consent/ab")}`,
+    expected: all("FORBIDDEN"),
+  },
+  {
+    route: "GET /v1/state/:key",
+    case: "a key a module publishes",
+    path: () => `/v1/state/${hexKey("public/ab")}`,
+    expected: all("ok"),
+  },
+  { route: "GET /v1/queries", path: () => "/v1/queries", expected: all("ok") },
+  ...MEMORY_QUERY_NAMES.map(
+    (name): Row => ({
+      route: "GET /v1/query/:name",
+      case: name,
+      path: () => `/v1/query/${name}?key=${"ab".repeat(32)}&id=org-0`,
+      expected: signedFor(QUERY_ACCESS[name]),
+    }),
+  ),
+  { route: "GET /v1/events", case: "blocks", path: () => "/v1/events", expected: all("ok") },
+  {
+    route: "GET /v1/events",
+    case: "a patient's account",
+    path: (f) => `/v1/events?account=${toHex(f.patientTx.tx.from)}`,
+    expected: signedFor(["patient", ...OPERATORS]),
+  },
+  {
+    route: "GET /v1/events",
+    case: "by type (narrows to what the caller sees)",
+    path: () => "/v1/events?type=identity.register",
+    expected: signedFor(REGISTERED),
+  },
+  { route: "GET /healthz", path: () => "/healthz", expected: all("ok") },
+  { route: "GET /readyz", path: () => "/readyz", expected: all("ok") },
+  { route: "GET /metrics", path: () => "/metrics", expected: all("ok") },
+  { route: "GET /openapi.json", path: () => "/openapi.json", expected: all("ok") },
+  { route: "GET /docs", path: () => "/docs", expected: all("ok") },
+  { route: "HEAD /docs/", path: () => "/docs/", expected: all("ok") },
+  { route: "GET /docs/json", path: () => "/docs/json", expected: all("ok") },
+  { route: "GET /docs/yaml", path: () => "/docs/yaml", expected: all("ok") },
+  {
+    route: "GET /docs/static/index.html",
+    path: () => "/docs/static/index.html",
+    expected: all("ok"),
+  },
+  {
+    route: "GET /docs/static/swagger-initializer.js",
+    path: () => "/docs/static/swagger-initializer.js",
+    expected: all("ok"),
+  },
+  {
+    route: "GET /docs/static/*",
+    path: () => "/docs/static/swagger-ui.css",
+    expected: all("ok"),
+  },
+];
+
+/** A GET row also walks its HEAD twin, which fastify registers beside it (same handler). */
+function methodsOf(row: Row): string[] {
+  const method = row.route.split(" ")[0] as string;
+  return method === "GET" ? ["GET", "HEAD"] : [method];
+}
+
+/** Sends one request as `who` over real HTTP and reads the outcome from the answer. */
+async function outcomeOf(
+  base: string,
+  signer: Signer | null,
+  method: string,
+  row: Row,
+  fixture: Fixture,
+): Promise<Outcome | string> {
+  const path = row.path(fixture);
+  const body = row.body?.(fixture);
+  const abort = new AbortController();
+  const headers: Record<string, string> =
+    signer === null ? {} : signedHeaders(signer, method, path);
+  if (body !== undefined) headers["content-type"] = body.type;
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers,
+    redirect: "manual",
+    signal: abort.signal,
+    ...(body !== undefined && { body: body.bytes }),
+  });
+  try {
+    if (response.headers.get("content-type")?.startsWith("text/event-stream")) return "ok";
+    if (method === "HEAD") return headOutcome(response.status);
+    const text = await response.text();
+    if (response.status >= 400) return JSON.parse(text).error.code;
+    if (row.lookup !== true) return "ok";
+    return "receipt" in JSON.parse(text) ? "receipt" : "position";
+  } finally {
+    abort.abort();
+  }
+}
+
+/** A HEAD answer has no body: its status stands for the outcome. */
+function headOutcome(status: number): Outcome | string {
+  if (status === 401) return "REQUEST_UNSIGNED";
+  if (status === 403) return "FORBIDDEN";
+  return status < 400 ? "ok" : `status ${status}`;
+}
+
+describe("who sees what: every route by every kind of caller", () => {
+  const registered: string[] = [];
+  let app: ApiServer;
+  let base: string;
+  let signers: Record<Who, Signer | null>;
+  let fixture: Fixture;
+
+  beforeAll(async () => {
+    const node = memoryNode();
+    signers = registerCallers(node);
+    fixture = {
+      patientTx: sampleTx(signers.patient as Signer),
+      otherPatientTx: sampleTx(signers.otherPatient as Signer),
+    };
+    await node.submitTx(fixture.patientTx.bytes);
+    await node.submitTx(fixture.otherPatientTx.bytes);
+    node.commitBlock();
+    app = await buildApiServer(node, {
+      onRoute: (route) => registered.push(`${route.method} ${route.url}`),
+    });
+    base = await app.listen({ port: 0, host: "127.0.0.1" });
+  });
+  afterAll(() => app.close());
+
+  it("has a row for every route the server registers, and no row for a route it does not", () => {
+    const walked = new Set(ROWS.flatMap((row) => methodsOf(row).map((m) => twin(row.route, m))));
+    expect([...new Set(registered)].filter((route) => !walked.has(route))).toEqual([]);
+    expect(ROWS.map((row) => row.route).filter((route) => !registered.includes(route))).toEqual([]);
+  });
+
+  for (const row of ROWS) {
+    for (const method of methodsOf(row)) {
+      const route = twin(row.route, method);
+      it(`${route}${row.case === undefined ? "" : ` (${row.case})`}`, async () => {
+        const seen: Record<string, Outcome | string> = {};
+        for (const who of EVERYONE) {
+          seen[who] = await outcomeOf(base, signers[who], method, row, fixture);
+        }
+        const expected = method === "HEAD" ? headExpected(row.expected) : row.expected;
+        expect(seen).toEqual(expected);
+      });
+    }
+  }
+});
+
+/** The route's twin under another method: `GET /x` and `HEAD /x`. */
+function twin(route: string, method: string): string {
+  return `${method} ${route.slice(route.indexOf(" ") + 1)}`;
+}
+
+/** HEAD shows a status, no body: a receipt and a bare position both read as `ok`. */
+function headExpected(expected: Expected): Expected {
+  const mapped = Object.entries(expected).map(([who, outcome]) => [
+    who,
+    outcome === "receipt" || outcome === "position" ? "ok" : outcome,
+  ]);
+  return Object.fromEntries(mapped) as Expected;
+}
