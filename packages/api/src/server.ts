@@ -1,4 +1,4 @@
-import { CareLedgerError } from "@careledger/protocol";
+import { CareLedgerError, STATE_KEY_BYTES_MAX } from "@careledger/protocol";
 import rateLimit from "@fastify/rate-limit";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
@@ -8,11 +8,12 @@ import { RequestAuthenticator } from "./auth.js";
 import { errorHandler } from "./errors.js";
 import { registerLoadGuard } from "./loadGuard.js";
 import type { NodeApi } from "./nodeApi.js";
+import { SWAGGER_OPTIONS } from "./openapi.js";
 import { blockRoutes } from "./routes/blocks.js";
 import { eventRoutes } from "./routes/events.js";
 import { healthRoutes } from "./routes/health.js";
 import { queryRoutes } from "./routes/queries.js";
-import { STATE_KEY_BYTES_MAX, stateRoutes } from "./routes/state.js";
+import { stateRoutes } from "./routes/state.js";
 import { statusRoutes } from "./routes/status.js";
 import { txRoutes } from "./routes/txs.js";
 
@@ -30,6 +31,8 @@ export interface ApiOptions {
   readonly logger: boolean;
   /** Requests one client address may make per minute. */
   readonly requestsPerMinuteMax: number;
+  /** Told of every route as it is added (tests compare them with the OpenAPI document). */
+  readonly onRoute?: (route: { readonly method: string | string[]; readonly url: string }) => void;
 }
 
 export const DEFAULT_API_OPTIONS: ApiOptions = {
@@ -58,7 +61,10 @@ export async function buildApiServer(
     routerOptions: { maxParamLength: STATE_KEY_BYTES_MAX * 2 + 16 },
     // Errors the router raises before any route runs get the one error shape too.
     frameworkErrors: (error, request, reply) => errorHandler(error, request, reply),
+    // A field the contract does not allow is refused (BAD_REQUEST), not silently removed.
+    ajv: { customOptions: { removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  if (settings.onRoute !== undefined) app.addHook("onRoute", settings.onRoute);
 
   // Signed transactions arrive as their canonical bytes: keep the body raw.
   app.addContentTypeParser(
@@ -74,9 +80,7 @@ export async function buildApiServer(
     return errorHandler(error, request, reply);
   });
 
-  await app.register(swagger, {
-    openapi: { info: { title: "CareLedger node API", version: "1" } },
-  });
+  await app.register(swagger, SWAGGER_OPTIONS);
   await app.register(swaggerUi, { routePrefix: "/docs" });
   await app.register(rateLimit, {
     max: settings.requestsPerMinuteMax,

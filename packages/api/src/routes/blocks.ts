@@ -1,15 +1,9 @@
-import { CareLedgerError, IDENTITY_ROLES, toHex } from "@careledger/protocol";
+import { CareLedgerError, IDENTITY_ROLES, ROUTES } from "@careledger/protocol";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { Type } from "@sinclair/typebox";
 import type { RequestAuthenticator } from "../auth.js";
-import { canonicalToJson } from "../json.js";
 import type { NodeApi } from "../nodeApi.js";
-import { BlockResponse } from "../schemas.js";
-import { blockView } from "../views.js";
-
-const HeightParams = Type.Object({
-  height: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }),
-});
+import { routeSchema } from "../routeSchema.js";
+import { blockTxsView, blockView } from "../views.js";
 
 /** Roles that may read raw transaction payloads: a member organization's people, not patients or devices. */
 const PAYLOAD_READER_ROLES = new Set<string>(
@@ -24,11 +18,11 @@ export function blockRoutes(node: NodeApi, auth: RequestAuthenticator): FastifyP
         throw new CareLedgerError("NOT_FOUND", `no block at height ${height}`);
       return blockView(certified);
     };
-    app.get("/v1/blocks/latest", { schema: { response: { 200: BlockResponse } } }, async () =>
+    app.get(ROUTES.latestBlock.path, { schema: routeSchema(ROUTES.latestBlock) }, async () =>
       respond(node.status().height),
     );
     // Raw payloads are for identities of member organizations: the request must be signed.
-    app.get("/v1/blocks/:height/txs", { schema: { params: HeightParams } }, async (request) => {
+    app.get(ROUTES.blockTxs.path, { schema: routeSchema(ROUTES.blockTxs) }, async (request) => {
       const caller = await auth.authenticate(request);
       if (!caller.admin && !caller.roles.some((role) => PAYLOAD_READER_ROLES.has(role))) {
         throw new CareLedgerError(
@@ -39,24 +33,10 @@ export function blockRoutes(node: NodeApi, auth: RequestAuthenticator): FastifyP
       const certified = await node.blockAt(request.params.height);
       if (certified === null)
         throw new CareLedgerError("NOT_FOUND", `no block at height ${request.params.height}`);
-      return {
-        height: request.params.height,
-        txs: certified.block.txs.map(({ tx, id, bytes }) => ({
-          id: toHex(id),
-          type: tx.type,
-          from: toHex(tx.from),
-          nonce: toHex(tx.nonce),
-          expires: tx.expires,
-          payload: canonicalToJson(tx.payload),
-          sig: toHex(tx.sig),
-          bytes: Buffer.from(bytes).toString("base64"),
-        })),
-      };
+      return blockTxsView(certified);
     });
-    app.get(
-      "/v1/blocks/:height",
-      { schema: { params: HeightParams, response: { 200: BlockResponse } } },
-      async (request) => respond(request.params.height),
+    app.get(ROUTES.block.path, { schema: routeSchema(ROUTES.block) }, async (request) =>
+      respond(request.params.height),
     );
   };
 }

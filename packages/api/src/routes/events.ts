@@ -1,9 +1,9 @@
-import { toHex } from "@careledger/protocol";
+import { ROUTES, toHex } from "@careledger/protocol";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { Type } from "@sinclair/typebox";
 import type { FastifyReply } from "fastify";
 
 import type { NodeApi, NodeEvent } from "../nodeApi.js";
+import { routeSchema } from "../routeSchema.js";
 
 /** Subscribers one node serves at once; more are refused with RATE_LIMITED. */
 export const EVENT_SUBSCRIBERS_MAX = 256;
@@ -18,15 +18,6 @@ export const EVENT_REPLAY_HEIGHTS_MAX = 1_000;
 export const EVENT_HEARTBEAT_MS = 15_000;
 /** Unsent bytes one subscriber may hold in the socket buffer before it is cut off. */
 export const EVENT_WRITE_BUFFER_BYTES_MAX = 4 * 1024 * 1024;
-
-const EventsQuery = Type.Object(
-  {
-    tx: Type.Optional(Type.String({ pattern: "^[0-9a-f]{64}$" })),
-    type: Type.Optional(Type.String({ maxLength: 64 })),
-    account: Type.Optional(Type.String({ pattern: "^[0-9a-f]{64}$" })),
-  },
-  { additionalProperties: false },
-);
 
 interface Filter {
   readonly tx?: string | undefined;
@@ -86,7 +77,7 @@ function serialize(event: NodeEvent): string {
 export function eventRoutes(node: NodeApi): FastifyPluginAsyncTypebox {
   let subscribers = 0;
   return async (app) => {
-    app.get("/v1/events", { schema: { querystring: EventsQuery } }, async (request, reply) => {
+    app.get(ROUTES.events.path, { schema: routeSchema(ROUTES.events) }, async (request, reply) => {
       if (subscribers >= EVENT_SUBSCRIBERS_MAX) {
         return reply
           .status(429)

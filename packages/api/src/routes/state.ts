@@ -1,18 +1,7 @@
-import { CareLedgerError, toHex } from "@careledger/protocol";
+import { CareLedgerError, ROUTES, toHex } from "@careledger/protocol";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { Type } from "@sinclair/typebox";
 import type { NodeApi } from "../nodeApi.js";
-
-/** Longest state key, in bytes of UTF-8 (hex in the path is twice that). */
-export const STATE_KEY_BYTES_MAX = 512;
-
-const StateParams = Type.Object({
-  key: Type.String({ pattern: "^([0-9a-f]{2})+$", maxLength: STATE_KEY_BYTES_MAX * 2 }),
-});
-const StateQuery = Type.Object(
-  { proof: Type.Optional(Type.Boolean()) },
-  { additionalProperties: false },
-);
+import { routeSchema } from "../routeSchema.js";
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
@@ -24,8 +13,8 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
 export function stateRoutes(node: NodeApi): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.get(
-      "/v1/state/:key",
-      { schema: { params: StateParams, querystring: StateQuery } },
+      ROUTES.state.path,
+      { schema: routeSchema(ROUTES.state) },
       async (request) => {
         let key: string;
         try {
