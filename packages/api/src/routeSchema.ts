@@ -10,13 +10,17 @@ import { type TSchema, Type } from "@sinclair/typebox";
 
 /** The JSON success schemas of a route, by status, as the type provider reads them. */
 type SuccessSchemas<R extends RouteContract> = {
-  [S in keyof R["responses"]]: R["responses"][S] extends { readonly schema: infer T extends TSchema }
+  [S in keyof R["responses"]]: R["responses"][S] extends {
+    readonly schema: infer T extends TSchema;
+  }
     ? T
     : TSchema;
 };
 
 /** One JSON body: typed for the handler. Several content types: the handler reads the body. */
-type BodySchema<R extends RouteContract> = R["body"] extends { readonly "application/json": infer B }
+type BodySchema<R extends RouteContract> = R["body"] extends {
+  readonly "application/json": infer B;
+}
   ? keyof R["body"] extends "application/json"
     ? B
     : unknown
@@ -84,7 +88,8 @@ export function routeSchema<const R extends RouteContract>(route: R): ContractSc
   for (const [status, answer] of Object.entries(route.responses)) {
     response[Number(status)] = successResponse(answer);
   }
-  for (const [status, codes] of errorsByStatus(route)) response[status] = errorResponseSchema(codes);
+  for (const [status, codes] of errorsByStatus(route))
+    response[status] = errorResponseSchema(codes);
   // Absent parts stay absent: fastify warns about a part present but undefined.
   return {
     operationId: route.operationId,

@@ -3,7 +3,7 @@ import rateLimit from "@fastify/rate-limit";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { type FastifyInstance, type onRouteHookHandler } from "fastify";
 import { RequestAuthenticator } from "./auth.js";
 import { errorHandler } from "./errors.js";
 import { registerLoadGuard } from "./loadGuard.js";
@@ -31,8 +31,11 @@ export interface ApiOptions {
   readonly logger: boolean;
   /** Requests one client address may make per minute. */
   readonly requestsPerMinuteMax: number;
-  /** Told of every route as it is added (tests compare them with the OpenAPI document). */
-  readonly onRoute?: (route: { readonly method: string | string[]; readonly url: string }) => void;
+  /**
+   * Told of every route as it is added, before it is built: tests compare the routes with the
+   * OpenAPI document and watch what handlers answer before serialization.
+   */
+  readonly onRoute?: onRouteHookHandler;
 }
 
 export const DEFAULT_API_OPTIONS: ApiOptions = {

@@ -16,9 +16,13 @@ export function healthRoutes(node: NodeApi): FastifyPluginAsyncTypebox {
       if (syncing) return sendError(reply, "NOT_READY", 503, "node is syncing");
       return { ok: true as const };
     });
-    app.get(ROUTES.metrics.path, { schema: routeSchema(ROUTES.metrics) }, async (_request, reply) => {
-      reply.type("text/plain; version=0.0.4");
-      return node.metrics();
-    });
+    app.get(
+      ROUTES.metrics.path,
+      { schema: routeSchema(ROUTES.metrics) },
+      async (_request, reply) => {
+        reply.type("text/plain; version=0.0.4");
+        return node.metrics();
+      },
+    );
   };
 }

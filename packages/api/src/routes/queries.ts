@@ -13,13 +13,9 @@ export function queryRoutes(node: NodeApi): FastifyPluginAsyncTypebox {
     app.get(ROUTES.queries.path, { schema: routeSchema(ROUTES.queries) }, async () => ({
       queries: [...node.queryNames()],
     }));
-    app.get(
-      ROUTES.query.path,
-      { schema: routeSchema(ROUTES.query) },
-      async (request) => ({
-        name: request.params.name,
-        result: canonicalToJson(await node.query(request.params.name, request.query)),
-      }),
-    );
+    app.get(ROUTES.query.path, { schema: routeSchema(ROUTES.query) }, async (request) => ({
+      name: request.params.name,
+      result: canonicalToJson(await node.query(request.params.name, request.query)),
+    }));
   };
 }

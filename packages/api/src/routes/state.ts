@@ -12,33 +12,29 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
  */
 export function stateRoutes(node: NodeApi): FastifyPluginAsyncTypebox {
   return async (app) => {
-    app.get(
-      ROUTES.state.path,
-      { schema: routeSchema(ROUTES.state) },
-      async (request) => {
-        let key: string;
-        try {
-          key = utf8.decode(Buffer.from(request.params.key, "hex"));
-        } catch {
-          throw new CareLedgerError("BAD_REQUEST", "state key is not UTF-8");
-        }
-        const proven = await node.proveState(key);
-        const value = proven.value === null ? null : toHex(proven.value);
-        if (request.query.proof !== true) return { key, height: proven.height, value };
-        const { siblings, leaf } = proven.proof;
-        return {
-          key,
-          height: proven.height,
-          value,
-          proof: {
-            siblings: siblings.map(toHex),
-            leaf:
-              leaf === null
-                ? null
-                : { keyHash: toHex(leaf.keyHash), valueHash: toHex(leaf.valueHash) },
-          },
-        };
-      },
-    );
+    app.get(ROUTES.state.path, { schema: routeSchema(ROUTES.state) }, async (request) => {
+      let key: string;
+      try {
+        key = utf8.decode(Buffer.from(request.params.key, "hex"));
+      } catch {
+        throw new CareLedgerError("BAD_REQUEST", "state key is not UTF-8");
+      }
+      const proven = await node.proveState(key);
+      const value = proven.value === null ? null : toHex(proven.value);
+      if (request.query.proof !== true) return { key, height: proven.height, value };
+      const { siblings, leaf } = proven.proof;
+      return {
+        key,
+        height: proven.height,
+        value,
+        proof: {
+          siblings: siblings.map(toHex),
+          leaf:
+            leaf === null
+              ? null
+              : { keyHash: toHex(leaf.keyHash), valueHash: toHex(leaf.valueHash) },
+        },
+      };
+    });
   };
 }

@@ -94,13 +94,9 @@ export function txRoutes(node: NodeApi): FastifyPluginAsyncTypebox {
         return receiptProofView(request.params.id, found);
       },
     );
-    app.get(
-      ROUTES.tx.path,
-      { schema: routeSchema(ROUTES.tx) },
-      async (request) => {
-        const lookup = await node.txById(fromHex(request.params.id, 32));
-        return { id: request.params.id, ...lookup };
-      },
-    );
+    app.get(ROUTES.tx.path, { schema: routeSchema(ROUTES.tx) }, async (request) => {
+      const lookup = await node.txById(fromHex(request.params.id, 32));
+      return { id: request.params.id, ...lookup };
+    });
   };
 }

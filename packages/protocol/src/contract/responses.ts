@@ -129,7 +129,9 @@ export const BlockTxsResponse = Type.Object(
           from: PublicKeyHex,
           nonce: BytesHex(8, "the nonce's bytes"),
           expires: Count,
-          payload: Type.Unknown({ description: "the payload, bytes as hex, big integers as strings" }),
+          payload: Type.Unknown({
+            description: "the payload, bytes as hex, big integers as strings",
+          }),
           sig: SignatureHex,
           bytes: Type.String({ maxLength: TX_BASE64_CHARS_MAX, description: "base64 of the tx" }),
         },
@@ -253,7 +255,4 @@ export const TxBatchResponse = Type.Object(
   { additionalProperties: false },
 );
 
-export const OkResponse = Type.Object(
-  { ok: Type.Literal(true) },
-  { additionalProperties: false },
-);
+export const OkResponse = Type.Object({ ok: Type.Literal(true) }, { additionalProperties: false });

@@ -38,7 +38,10 @@ export interface RouteContract {
 /** Codes any route may answer: the per-client rate limit and an unexpected failure. */
 export const COMMON_ERRORS = ["RATE_LIMITED", "INTERNAL"] as const satisfies readonly ErrorCode[];
 /** Codes of a route the api sheds under overload (all but probes and streams). */
-export const SHED_ERRORS = ["OVERLOADED", "REQUEST_TIMEOUT"] as const satisfies readonly ErrorCode[];
+export const SHED_ERRORS = [
+  "OVERLOADED",
+  "REQUEST_TIMEOUT",
+] as const satisfies readonly ErrorCode[];
 /** Codes of a signed request's checks. */
 export const SIGNED_REQUEST_ERRORS = [
   "REQUEST_UNSIGNED",
@@ -50,7 +53,12 @@ export const SIGNED_REQUEST_ERRORS = [
 
 /** Raw bytes in a body (`application/msgpack`): checked by the route, not by a JSON schema. */
 export function BinaryBody(bytesMax: number, description: string) {
-  return Type.Unsafe<Uint8Array>({ type: "string", format: "binary", maxLength: bytesMax, description });
+  return Type.Unsafe<Uint8Array>({
+    type: "string",
+    format: "binary",
+    maxLength: bytesMax,
+    description,
+  });
 }
 
 export function isBinarySchema(schema: TSchema): boolean {

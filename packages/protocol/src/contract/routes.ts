@@ -1,13 +1,6 @@
 import { Type } from "@sinclair/typebox";
 import { TX_BYTES_MAX } from "../limits.js";
 import {
-  BinaryBody,
-  defineRoute,
-  type RouteContract,
-  SHED_ERRORS,
-  SIGNED_REQUEST_ERRORS,
-} from "./route.js";
-import {
   BlockResponse,
   BlockTxsResponse,
   HashHex,
@@ -23,6 +16,13 @@ import {
   TxProofResponse,
   TxStatusResponse,
 } from "./responses.js";
+import {
+  BinaryBody,
+  defineRoute,
+  type RouteContract,
+  SHED_ERRORS,
+  SIGNED_REQUEST_ERRORS,
+} from "./route.js";
 
 /**
  * Every route of the node's HTTP API (`packages/api`), in one table. A new route is an entry
@@ -30,7 +30,11 @@ import {
  */
 
 const HeightParams = Type.Object({
-  height: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: "block height" }),
+  height: Type.Integer({
+    minimum: 0,
+    maximum: Number.MAX_SAFE_INTEGER,
+    description: "block height",
+  }),
 });
 const TxIdParams = Type.Object({ id: HashHex });
 
@@ -184,7 +188,9 @@ export const ROUTES = {
       "application/msgpack": BinaryBody(TX_BYTES_MAX, "the transaction's canonical bytes"),
       "application/json": TxSubmitJson,
     },
-    responses: { 202: { description: "admitted; the id is the tx's own", schema: TxAcceptedResponse } },
+    responses: {
+      202: { description: "admitted; the id is the tx's own", schema: TxAcceptedResponse },
+    },
     errors: [
       ...SHED_ERRORS,
       "BAD_REQUEST",
