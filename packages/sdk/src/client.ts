@@ -1,9 +1,7 @@
 import {
-  BLOCK_TXS_MAX,
   type Canonical,
   CareLedgerError,
   decode,
-  decodeTx,
   fromHex,
   HASH_BYTES,
   type Header,
@@ -12,7 +10,7 @@ import {
   type Signer,
   toHex,
 } from "@careledger/protocol";
-import { fromBase64, toBase64 } from "./base64.js";
+import { toBase64 } from "./base64.js";
 import { type SubmitResult, submitBatch } from "./batch.js";
 import { DEFAULT_TX_TTL, expiresAfter, TxBuilder } from "./builder.js";
 import { localError } from "./errors.js";
@@ -25,7 +23,6 @@ import {
   subscribeEvents,
 } from "./events.js";
 import { DEFAULT_HTTP_OPTIONS, type HttpOptions, type HttpRequest, requestJson } from "./http.js";
-import { listAt, recordAt, stringAt } from "./json.js";
 import { signedRequestHeaders } from "./signedRequest.js";
 import {
   type TrustAnchor,
@@ -39,9 +36,12 @@ import {
   type BlockInfo,
   type NodeStatus,
   parseBlock,
+  parseBlockTxs,
+  parseQueryResult,
   parseReceiptProof,
   parseState,
   parseStatus,
+  parseTxAccepted,
   parseTxProof,
   parseTxStatus,
   type ReceiptProofInfo,
@@ -112,11 +112,7 @@ export class CareLedgerClient {
     };
     try {
       const { value } = await requestJson(this.url, this.http, request);
-      const answered = (value as { id?: unknown } | null)?.id;
-      if (answered !== id) {
-        throw localError("bad-response", "node answered with another id", { id, answered });
-      }
-      return id;
+      return parseTxAccepted(value, id);
     } catch (error) {
       if (isOwnDuplicate(error)) return id;
       throw error;
@@ -256,7 +252,7 @@ export class CareLedgerClient {
   ): Promise<unknown> {
     const search = new URLSearchParams(params).toString();
     const path = `/v1/query/${encodeURIComponent(name)}${search === "" ? "" : `?${search}`}`;
-    return recordAt(await this.get(path, signal), "query").result;
+    return parseQueryResult(await this.get(path, signal));
   }
 
   /**
@@ -272,20 +268,7 @@ export class CareLedgerClient {
       attemptHeaders: () => signedRequestHeaders(signer, chainId, "GET", path),
       ...(signal && { signal }),
     };
-    const value = (await requestJson(this.url, this.http, request)).value;
-    return listAt(
-      recordAt(value, "blockTxs").txs,
-      "blockTxs.txs",
-      BLOCK_TXS_MAX,
-      (entry, where) => {
-        const item = recordAt(entry, where);
-        const signed = decodeTx(fromBase64(stringAt(item.bytes, `${where}.bytes`)));
-        if (toHex(signed.id) !== stringAt(item.id, `${where}.id`)) {
-          throw new CareLedgerError("ENCODING_INVALID", `${where}: id does not match its bytes`);
-        }
-        return signed;
-      },
-    );
+    return parseBlockTxs((await requestJson(this.url, this.http, request)).value);
   }
 
   /** Server-Sent Events from `GET /v1/events`, reconnecting and resuming by event id. */

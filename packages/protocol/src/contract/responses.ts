@@ -1,4 +1,5 @@
 import { Type } from "@sinclair/typebox";
+import { DEFAULT_DECODE_LIMITS } from "../encoding.js";
 import { HASH_BYTES } from "../hash.js";
 import { PUBLIC_KEY_BYTES, SIGNATURE_BYTES } from "../keys.js";
 import { BLOCK_TXS_MAX, TX_BYTES_MAX, TX_TYPE_CHARS_MAX, VALIDATORS_MAX } from "../limits.js";
@@ -201,8 +202,8 @@ export const ReceiptProofResponse = Type.Object(
 
 /** Longest state key, in bytes of UTF-8 (its hex in the path is twice that). */
 export const STATE_KEY_BYTES_MAX = 512;
-/** Largest state value the wire carries, in canonical bytes. */
-export const STATE_VALUE_BYTES_MAX = TX_BYTES_MAX;
+/** Largest state value the wire carries, in canonical bytes: what the decoder takes by default. */
+export const STATE_VALUE_BYTES_MAX = DEFAULT_DECODE_LIMITS.bytesMax;
 
 export const StateProofJson = Type.Object(
   {
