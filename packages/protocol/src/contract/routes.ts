@@ -5,6 +5,7 @@ import {
   BlockTxsResponse,
   HashHex,
   OkResponse,
+  PublicKeyHex,
   ReceiptProofResponse,
   STATE_KEY_BYTES_MAX,
   StateResponse,
@@ -67,7 +68,7 @@ export const EventsQuery = Type.Object(
   {
     tx: Type.Optional(HashHex),
     type: Type.Optional(Type.String({ maxLength: 64, description: "a transaction type" })),
-    account: Type.Optional(Type.String({ pattern: "^[0-9a-f]{64}$", description: "sender key" })),
+    account: Type.Optional(PublicKeyHex),
   },
   { additionalProperties: false },
 );
