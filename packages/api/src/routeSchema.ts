@@ -1,4 +1,5 @@
 import {
+  type COMMON_ERRORS,
   ERROR_CODES,
   type ErrorCode,
   ErrorResponse,
@@ -6,15 +7,25 @@ import {
   isBinarySchema,
   type RouteContract,
 } from "@careledger/protocol";
-import { type TSchema, Type } from "@sinclair/typebox";
+import { type TSchema, type TString, Type } from "@sinclair/typebox";
 
-/** The JSON success schemas of a route, by status, as the type provider reads them. */
+/**
+ * The success schemas of a route, by status, as the type provider reads them: a handler's return
+ * is checked against them. A non-JSON answer (Prometheus text) is a string.
+ */
 type SuccessSchemas<R extends RouteContract> = {
   [S in keyof R["responses"]]: R["responses"][S] extends {
     readonly schema: infer T extends TSchema;
   }
     ? T
-    : TSchema;
+    : TString;
+};
+
+/** The statuses of the codes a route may answer, each with the one error shape. */
+type ErrorSchemas<R extends RouteContract> = {
+  [S in (typeof ERROR_CODES)[
+    | R["errors"][number]
+    | (typeof COMMON_ERRORS)[number]]["status"]]: typeof ErrorResponse;
 };
 
 /** One JSON body: typed for the handler. Several content types: the handler reads the body. */
@@ -35,7 +46,7 @@ export interface ContractSchema<R extends RouteContract> {
   readonly params: R["params"];
   readonly querystring: R["querystring"];
   readonly body: BodySchema<R>;
-  readonly response: SuccessSchemas<R> & Record<number, unknown>;
+  readonly response: SuccessSchemas<R> & ErrorSchemas<R>;
 }
 
 /** The error shape with the codes a route answers at one status, listed with their meaning. */

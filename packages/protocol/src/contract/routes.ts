@@ -1,4 +1,4 @@
-import { Type } from "@sinclair/typebox";
+import { type TSchema, Type } from "@sinclair/typebox";
 import { TX_BYTES_MAX } from "../limits.js";
 import {
   BlockResponse,
@@ -103,7 +103,8 @@ export const QueryResponse = Type.Object(
   { additionalProperties: false },
 );
 
-const ok = (description: string, schema: RouteContract["responses"][number]["schema"]) => ({
+/** A route's one success answer, 200 with a JSON body. */
+const ok = <S extends TSchema>(description: string, schema: S) => ({
   200: { description, schema },
 });
 
