@@ -1,4 +1,12 @@
-import { ERROR_CODES, errorsByStatus, ROUTES, type RouteContract } from "@careledger/protocol";
+import {
+  ERROR_CODES,
+  errorsByStatus,
+  REQUEST_KEY_HEADER,
+  REQUEST_SIGNATURE_HEADER,
+  REQUEST_TIME_HEADER,
+  ROUTES,
+  type RouteContract,
+} from "@careledger/protocol";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { describe, expect, it } from "vitest";
 import { memoryNode } from "./memoryNode.testkit.js";
@@ -8,7 +16,13 @@ interface Operation {
   operationId?: string;
   summary?: string;
   tags?: string[];
-  parameters?: { name: string; in: string; style?: string; explode?: boolean }[];
+  parameters?: {
+    name: string;
+    in: string;
+    required?: boolean;
+    style?: string;
+    explode?: boolean;
+  }[];
   requestBody?: { content: Record<string, unknown> };
   responses: Record<
     string,
@@ -151,5 +165,20 @@ describe("the OpenAPI document", () => {
       schema: { type: "object", additionalProperties: { type: "string" } },
     });
     expect(query?.parameters?.filter((parameter) => parameter.in === "query")).toHaveLength(1);
+  });
+
+  it("asks for the signed-request headers on signed routes only", async () => {
+    const { document } = await served();
+    const signedHeaders = [REQUEST_KEY_HEADER, REQUEST_TIME_HEADER, REQUEST_SIGNATURE_HEADER];
+    for (const route of Object.values(ROUTES) as RouteContract[]) {
+      const operation = document.paths[openApiPath(route.path)]?.[route.method.toLowerCase()];
+      const headers = (operation?.parameters ?? []).filter(
+        (parameter) => parameter.in === "header",
+      );
+      expect(
+        headers.map((header) => [header.name, header.required]),
+        route.path,
+      ).toEqual(route.signed === true ? signedHeaders.map((name) => [name, true]) : []);
+    }
   });
 });

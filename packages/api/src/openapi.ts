@@ -1,18 +1,14 @@
-import {
-  REQUEST_KEY_HEADER,
-  REQUEST_SIGNATURE_HEADER,
-  REQUEST_TIME_HEADER,
-  ROUTES,
-  type RouteContract,
-} from "@careledger/protocol";
+import { ROUTES, type RouteContract, SignedRequestHeaders } from "@careledger/protocol";
 import type { SwaggerOptions } from "@fastify/swagger";
 import type { TSchema } from "@sinclair/typebox";
 
 /**
  * The OpenAPI document's options. The document comes from the routes' fastify schemas (each made
  * by `routeSchema` from its contract entry), with two things fastify cannot validate as written
- * put back from the contract: raw-byte request bodies, and a free-form query map, which
- * @fastify/swagger would otherwise spell out as parameters named after its schema keywords.
+ * put back from the contract: raw-byte request bodies, a free-form query map (which
+ * @fastify/swagger would otherwise spell out as parameters named after its schema keywords), and
+ * the headers of a signed request, which the api's authenticator checks itself (so that a
+ * missing one is REQUEST_UNSIGNED, not a schema error).
  */
 
 const CONTRACTS = new Map<string, RouteContract>(
@@ -29,8 +25,6 @@ const TAGS = [
   { name: "events", description: "Server-Sent Events of committed blocks and receipts" },
   { name: "health", description: "probes and metrics" },
 ];
-
-const SIGNED_READ = "signedRequest";
 
 /** A querystring that is a map of any names (TypeBox Record) rather than named fields. */
 function isQueryMap(schema: TSchema): boolean {
@@ -61,7 +55,7 @@ function documentedSchema(route: RouteContract, schema: Record<string, unknown>)
   if (route.querystring !== undefined && isQueryMap(route.querystring)) {
     documented.querystring = queryMapParameter(route.querystring);
   }
-  if (route.signed === true) documented.security = [{ [SIGNED_READ]: [] }];
+  if (route.signed === true) documented.headers = SignedRequestHeaders;
   return documented;
 }
 
@@ -76,19 +70,6 @@ export const SWAGGER_OPTIONS: SwaggerOptions = {
         "protocol's registry, and each operation lists the codes it may answer per status.",
     },
     tags: TAGS,
-    components: {
-      securitySchemes: {
-        [SIGNED_READ]: {
-          type: "apiKey",
-          in: "header",
-          name: REQUEST_SIGNATURE_HEADER,
-          description:
-            `Ed25519 signature (hex) over protocol requestSigningBytes(chainId, method, path ` +
-            `with query, body, time), with headers ${REQUEST_KEY_HEADER} (hex key) and ` +
-            `${REQUEST_TIME_HEADER} (ms); the SDK signs for you.`,
-        },
-      },
-    },
   },
   transform: ({ schema, url, route }) => {
     const method = Array.isArray(route.method) ? route.method[0] : route.method;

@@ -1,5 +1,13 @@
 import { type TObject, type TSchema, Type } from "@sinclair/typebox";
 import { ERROR_CODES, type ErrorCode } from "../errors.js";
+import { SIGNATURE_BYTES } from "../keys.js";
+import {
+  REQUEST_KEY_HEADER,
+  REQUEST_SIGNATURE_HEADER,
+  REQUEST_TIME_HEADER,
+  REQUEST_WINDOW_MS,
+} from "../request.js";
+import { HexOf, PublicKeyHex } from "./responses.js";
 
 /**
  * What one HTTP route is, said once: the api derives its fastify schema and the OpenAPI document
@@ -50,6 +58,19 @@ export const SIGNED_REQUEST_ERRORS = [
   "REQUEST_REPLAYED",
   "FORBIDDEN",
 ] as const satisfies readonly ErrorCode[];
+
+/** The headers of a signed request (`signed: true`), checked by the api's authenticator. */
+export const SignedRequestHeaders = Type.Object({
+  [REQUEST_KEY_HEADER]: PublicKeyHex,
+  [REQUEST_TIME_HEADER]: Type.String({
+    pattern: "^[0-9]{1,15}$",
+    description: `when it was signed, ms since 1970, within ${REQUEST_WINDOW_MS} ms of the node's clock`,
+  }),
+  [REQUEST_SIGNATURE_HEADER]: HexOf(
+    SIGNATURE_BYTES,
+    "Ed25519 signature over protocol requestSigningBytes(chainId, method, path, body, time)",
+  ),
+});
 
 /** Raw bytes in a body (`application/msgpack`): checked by the route, not by a JSON schema. */
 export function BinaryBody(bytesMax: number, description: string) {
