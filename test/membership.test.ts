@@ -1,10 +1,4 @@
-import {
-  fromHex,
-  generateSecretKey,
-  keySigner,
-  type Signer,
-  toHex,
-} from "@careledger/protocol";
+import { fromHex, generateSecretKey, keySigner, type Signer, toHex } from "@careledger/protocol";
 import { describe, expect, it } from "vitest";
 import { expectAgreement, waitAllAtHeight } from "./harness/agreement.js";
 import { signedTx, submit } from "./harness/clients.js";

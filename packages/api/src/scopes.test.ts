@@ -233,7 +233,9 @@ describe("who sees what: every route by every kind of caller", () => {
     await node.submitTx(fixture.otherPatientTx.bytes);
     node.commitBlock();
     app = await buildApiServer(node, {
-      onRoute: (route) => registered.push(`${route.method} ${route.url}`),
+      onRoute: (route) => {
+        for (const method of [route.method].flat()) registered.push(`${method} ${route.url}`);
+      },
     });
     base = await app.listen({ port: 0, host: "127.0.0.1" });
   });

@@ -1,18 +1,19 @@
-import { CareLedgerError } from "@careledger/protocol";
+import { CareLedgerError, STATE_KEY_BYTES_MAX } from "@careledger/protocol";
 import rateLimit from "@fastify/rate-limit";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { type FastifyInstance, type onRouteHookHandler } from "fastify";
 import { RequestAuthenticator } from "./auth.js";
 import { errorHandler } from "./errors.js";
 import { registerLoadGuard } from "./loadGuard.js";
 import type { NodeApi } from "./nodeApi.js";
+import { SWAGGER_OPTIONS } from "./openapi.js";
 import { blockRoutes } from "./routes/blocks.js";
 import { eventRoutes } from "./routes/events.js";
 import { healthRoutes } from "./routes/health.js";
 import { queryRoutes } from "./routes/queries.js";
-import { STATE_KEY_BYTES_MAX, stateRoutes } from "./routes/state.js";
+import { stateRoutes } from "./routes/state.js";
 import { statusRoutes } from "./routes/status.js";
 import { txRoutes } from "./routes/txs.js";
 import { ReadScopes } from "./scopes.js";
@@ -32,10 +33,11 @@ export interface ApiOptions {
   /** Requests one client address may make per minute. */
   readonly requestsPerMinuteMax: number;
   /**
-   * Told of every route as it is registered, plugins' included (the read-scope table test walks
-   * them all, so a new route cannot go without a row).
+   * Told of every route as it is added, plugins' included, before it is built: tests compare the
+   * routes with the OpenAPI document and the read-scope table (so a new route cannot go without a
+   * row), and watch what handlers answer before serialization.
    */
-  readonly onRoute?: (route: { readonly method: string; readonly url: string }) => void;
+  readonly onRoute?: onRouteHookHandler;
 }
 
 export const DEFAULT_API_OPTIONS: ApiOptions = {
@@ -64,7 +66,10 @@ export async function buildApiServer(
     routerOptions: { maxParamLength: STATE_KEY_BYTES_MAX * 2 + 16 },
     // Errors the router raises before any route runs get the one error shape too.
     frameworkErrors: (error, request, reply) => errorHandler(error, request, reply),
+    // A field the contract does not allow is refused (BAD_REQUEST), not silently removed.
+    ajv: { customOptions: { removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  if (settings.onRoute !== undefined) app.addHook("onRoute", settings.onRoute);
 
   // Signed transactions arrive as their canonical bytes: keep the body raw.
   app.addContentTypeParser(
@@ -72,13 +77,6 @@ export async function buildApiServer(
     { parseAs: "buffer", bodyLimit: settings.bodyBytesMax },
     (_request, body, done) => done(null, body),
   );
-  const { onRoute } = settings;
-  if (onRoute !== undefined) {
-    app.addHook("onRoute", (route) => {
-      const methods = Array.isArray(route.method) ? route.method : [route.method];
-      for (const method of methods) onRoute({ method, url: route.url });
-    });
-  }
   app.server.maxConnections = settings.connectionsMax;
   app.setErrorHandler(errorHandler);
   registerLoadGuard(app, settings);
@@ -87,9 +85,7 @@ export async function buildApiServer(
     return errorHandler(error, request, reply);
   });
 
-  await app.register(swagger, {
-    openapi: { info: { title: "CareLedger node API", version: "1" } },
-  });
+  await app.register(swagger, SWAGGER_OPTIONS);
   await app.register(swaggerUi, { routePrefix: "/docs" });
   await app.register(rateLimit, {
     max: settings.requestsPerMinuteMax,

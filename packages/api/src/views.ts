@@ -1,7 +1,25 @@
-import { type CommitCertificate, type Header, toHex } from "@careledger/protocol";
-import type { CertifiedBlock, NodeStatus } from "./nodeApi.js";
+import {
+  type BlockResponse,
+  type BlockTxsResponse,
+  type CertificateJson,
+  type CommitCertificate,
+  type Header,
+  type HeaderJson,
+  type ReceiptProofResponse,
+  type StatusResponse,
+  type TxProofResponse,
+  toHex,
+} from "@careledger/protocol";
+import type { Static } from "@sinclair/typebox";
+import { canonicalToJson } from "./json.js";
+import type { CertifiedBlock, NodeStatus, ProvenReceipt } from "./nodeApi.js";
 
-export function statusView(status: NodeStatus) {
+/**
+ * NodeApi values (bytes) as the contract's JSON (hex). Typed by the contract's schemas, so a
+ * field added to one and not the other fails to compile.
+ */
+
+export function statusView(status: NodeStatus): Static<typeof StatusResponse> {
   return {
     chain: toHex(status.chainId),
     node: toHex(status.nodeKey),
@@ -16,7 +34,7 @@ export function statusView(status: NodeStatus) {
   };
 }
 
-export function headerView(header: Header) {
+export function headerView(header: Header): Static<typeof HeaderJson> {
   return {
     v: header.v,
     chain: toHex(header.chain),
@@ -33,7 +51,7 @@ export function headerView(header: Header) {
   };
 }
 
-export function certificateView(certificate: CommitCertificate) {
+export function certificateView(certificate: CommitCertificate): Static<typeof CertificateJson> {
   return {
     height: certificate.height,
     view: certificate.view,
@@ -42,7 +60,7 @@ export function certificateView(certificate: CommitCertificate) {
   };
 }
 
-export function blockView(certified: CertifiedBlock) {
+export function blockView(certified: CertifiedBlock): Static<typeof BlockResponse> {
   const { header, txs } = certified.block;
   return {
     hash: toHex(certified.hash),
@@ -50,5 +68,37 @@ export function blockView(certified: CertifiedBlock) {
     header: headerView(header),
     txIds: txs.map((signed) => toHex(signed.id)),
     certificate: certified.certificate === null ? null : certificateView(certified.certificate),
+  };
+}
+
+export function txProofView(
+  id: string,
+  found: { readonly height: number; readonly proof: ProvenReceipt["proof"] },
+): Static<typeof TxProofResponse> {
+  const { index, total, siblings } = found.proof;
+  return { id, height: found.height, proof: { index, total, siblings: siblings.map(toHex) } };
+}
+
+export function receiptProofView(
+  id: string,
+  found: ProvenReceipt,
+): Static<typeof ReceiptProofResponse> {
+  return { ...txProofView(id, found), receipt: toHex(found.receipt) };
+}
+
+/** A block's transactions with their payloads and bytes (base64), for a signed read. */
+export function blockTxsView(certified: CertifiedBlock): Static<typeof BlockTxsResponse> {
+  return {
+    height: certified.block.header.height,
+    txs: certified.block.txs.map(({ tx, id, bytes }) => ({
+      id: toHex(id),
+      type: tx.type,
+      from: toHex(tx.from),
+      nonce: toHex(tx.nonce),
+      expires: tx.expires,
+      payload: canonicalToJson(tx.payload),
+      sig: toHex(tx.sig),
+      bytes: Buffer.from(bytes).toString("base64"),
+    })),
   };
 }

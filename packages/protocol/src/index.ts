@@ -1,5 +1,6 @@
 export * from "./block.js";
 export * from "./certificate.js";
+export * from "./contract/index.js";
 export * from "./encoding.js";
 export * from "./errors.js";
 export * from "./genesis.js";

@@ -1,7 +1,8 @@
 import { type CareLedgerError, type SignedTx, toHex } from "@careledger/protocol";
 import { errorWithCode } from "./errors.js";
 import type { HttpAnswer } from "./http.js";
-import { badResponse, listAt, recordAt, stringAt } from "./json.js";
+import { badResponse } from "./json.js";
+import { type BatchResult, parseBatch } from "./wire.js";
 
 /** Most transactions in one `POST /v1/txs/batch`; more are sent in several requests. */
 export const SUBMIT_BATCH_TXS_MAX = 500;
@@ -21,14 +22,7 @@ export async function submitBatch(
   const results: SubmitResult[] = [];
   for (const chunk of chunks(txs)) {
     const answer = await send(chunk);
-    const listed = listAt(
-      recordAt(answer.value, "batch").results,
-      "batch.results",
-      chunk.length,
-      (item, where) => recordAt(item, where),
-    );
-    if (listed.length !== chunk.length) badResponse("batch.results", `${chunk.length} results`);
-    listed.forEach((result, index) => {
+    parseBatch(answer.value, chunk.length).forEach((result, index) => {
       const id = toHex((chunk[index] as SignedTx).id);
       results.push(resultOf(result, id, answer.attempts, `batch.results[${index}]`));
     });
@@ -36,21 +30,14 @@ export async function submitBatch(
   return results;
 }
 
-function resultOf(
-  result: Readonly<Record<string, unknown>>,
-  id: string,
-  attempts: number,
-  where: string,
-): SubmitResult {
-  if (result.error === undefined) {
-    if (stringAt(result.id, `${where}.id`) !== id) badResponse(`${where}.id`, id);
+function resultOf(result: BatchResult, id: string, attempts: number, where: string): SubmitResult {
+  if (!("error" in result)) {
+    if (result.id !== id) badResponse(`${where}.id`, id);
     return { ok: true, id };
   }
-  const error = recordAt(result.error, `${where}.error`);
-  const code = stringAt(error.code, `${where}.error.code`);
+  const { code, message } = result.error;
   // A retried batch meets the transactions its earlier attempt got admitted.
   if (code === "TX_DUPLICATE" && attempts > 1) return { ok: true, id };
-  const message = typeof error.message === "string" ? error.message : code;
   return { ok: false, id, error: errorWithCode(code, message, { id }) };
 }
 

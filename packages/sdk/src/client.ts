@@ -1,9 +1,7 @@
 import {
-  BLOCK_TXS_MAX,
   type Canonical,
   CareLedgerError,
   decode,
-  decodeTx,
   fromHex,
   HASH_BYTES,
   type Header,
@@ -12,7 +10,7 @@ import {
   type Signer,
   toHex,
 } from "@careledger/protocol";
-import { fromBase64, toBase64 } from "./base64.js";
+import { toBase64 } from "./base64.js";
 import { type SubmitResult, submitBatch } from "./batch.js";
 import { DEFAULT_TX_TTL, expiresAfter, TxBuilder } from "./builder.js";
 import { localError } from "./errors.js";
@@ -26,7 +24,6 @@ import {
   subscribeEvents,
 } from "./events.js";
 import { DEFAULT_HTTP_OPTIONS, type HttpOptions, type HttpRequest, requestJson } from "./http.js";
-import { listAt, recordAt, stringAt } from "./json.js";
 import { signedRequestHeaders } from "./signedRequest.js";
 import {
   type TrustAnchor,
@@ -40,9 +37,12 @@ import {
   type BlockInfo,
   type NodeStatus,
   parseBlock,
+  parseBlockTxs,
+  parseQueryResult,
   parseReceiptProof,
   parseState,
   parseStatus,
+  parseTxAccepted,
   parseTxProof,
   parseTxStatus,
   type ReceiptProofInfo,
@@ -123,11 +123,7 @@ export class CareLedgerClient {
     };
     try {
       const { value } = await requestJson(this.url, this.http, request);
-      const answered = (value as { id?: unknown } | null)?.id;
-      if (answered !== id) {
-        throw localError("bad-response", "node answered with another id", { id, answered });
-      }
-      return id;
+      return parseTxAccepted(value, id);
     } catch (error) {
       if (isOwnDuplicate(error)) return id;
       throw error;
@@ -269,7 +265,7 @@ export class CareLedgerClient {
   ): Promise<unknown> {
     const search = new URLSearchParams(params).toString();
     const path = `/v1/query/${encodeURIComponent(name)}${search === "" ? "" : `?${search}`}`;
-    return recordAt(await this.get(path, signal, this.signer), "query").result;
+    return parseQueryResult(await this.get(path, signal, this.signer));
   }
 
   /**
@@ -277,20 +273,7 @@ export class CareLedgerClient {
    * of a member organization's staff (or an admin). Each is decoded and its id checked.
    */
   async getBlockTxs(height: number, signer: Signer, signal?: AbortSignal): Promise<SignedTx[]> {
-    const value = await this.get(`/v1/blocks/${height}/txs`, signal, signer);
-    return listAt(
-      recordAt(value, "blockTxs").txs,
-      "blockTxs.txs",
-      BLOCK_TXS_MAX,
-      (entry, where) => {
-        const item = recordAt(entry, where);
-        const signed = decodeTx(fromBase64(stringAt(item.bytes, `${where}.bytes`)));
-        if (toHex(signed.id) !== stringAt(item.id, `${where}.id`)) {
-          throw new CareLedgerError("ENCODING_INVALID", `${where}: id does not match its bytes`);
-        }
-        return signed;
-      },
-    );
+    return parseBlockTxs(await this.get(`/v1/blocks/${height}/txs`, signal, signer));
   }
 
   /** Server-Sent Events from `GET /v1/events`, reconnecting and resuming by event id. */

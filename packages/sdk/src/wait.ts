@@ -108,6 +108,14 @@ async function resubmitUnlessExpired(
 
 function committedOrThrow(found: Extract<TxStatus, { status: "committed" }>): CommittedTx {
   const { id, height, index, receipt } = found;
+  if (receipt === undefined) {
+    // Committed, but receipts are scoped: only its sender's or an operator's signed read sees it.
+    throw new CareLedgerError(
+      "REQUEST_UNSIGNED",
+      `tx ${id} committed at height ${height}; its receipt needs a read signed by its sender or a member operator (ClientOptions.signer)`,
+      { id, height, index },
+    );
+  }
   if (receipt.ok) return { id, height, index, receipt };
   throw errorWithCode(receipt.code, receipt.reason ?? "transaction failed", {
     id,

@@ -1,103 +1,123 @@
 import {
-  BLOCK_TXS_MAX,
+  BlockResponse,
+  BlockTxsResponse,
   type CommitCertificate,
-  HASH_BYTES,
+  decodeTx,
+  fromHex,
   type Header,
+  type HeaderJson,
   type MerkleProof,
-  PUBLIC_KEY_BYTES,
-  SIGNATURE_BYTES,
-  STATE_TREE_DEPTH,
+  type MerkleProofJson,
+  QueryResponse,
+  ReceiptJson,
+  ReceiptProofResponse,
+  type SignedTx,
   type StateProof,
-  VALIDATORS_MAX,
+  StateResponse,
+  StatusResponse,
+  TxAcceptedResponse,
+  TxBatchResponse,
+  TxProofResponse,
+  TxStatusResponse,
+  toHex,
 } from "@careledger/protocol";
-import {
-  badResponse,
-  boolAt,
-  hexAt,
-  intAt,
-  type JsonRecord,
-  listAt,
-  recordAt,
-  stringAt,
-} from "./json.js";
+import type { Static } from "@sinclair/typebox";
+import { fromBase64 } from "./base64.js";
+import { localError } from "./errors.js";
+import { answerChecker, badResponse } from "./json.js";
 
-/** The answers of a node's HTTP API, with hex turned into bytes and every field checked. */
+/**
+ * The answers of a node's HTTP API: each checked against its schema in the protocol's contract
+ * (`ROUTES`, the same schemas the api serializes with), then hex turned into bytes.
+ */
 
-/** Deepest Merkle proof of a block's transactions: log2 of the largest block, rounded up. */
-const TX_PROOF_SIBLINGS_MAX = Math.ceil(Math.log2(BLOCK_TXS_MAX));
+/** Bytes where the contract's JSON has hex. */
+type WithBytes<T, K extends keyof T> = Omit<T, K> & {
+  readonly [P in K]: T[P] extends readonly string[]
+    ? readonly Uint8Array[]
+    : T[P] extends string
+      ? Uint8Array
+      : T[P] extends string | null
+        ? Uint8Array | null
+        : never;
+};
 
-export interface NodeStatus {
-  readonly chainId: Uint8Array;
-  readonly node: Uint8Array;
-  readonly height: number;
-  readonly headHash: Uint8Array;
-  readonly stateRoot: Uint8Array;
-  readonly view: number;
-  readonly primary: Uint8Array;
-  readonly validators: readonly Uint8Array[];
-  readonly peers: number;
-  readonly syncing: boolean;
-}
+type StatusJson = Static<typeof StatusResponse>;
+
+export type NodeStatus = Readonly<
+  WithBytes<
+    Omit<StatusJson, "chain">,
+    "node" | "headHash" | "stateRoot" | "primary" | "validators"
+  > & { readonly chainId: Uint8Array }
+>;
+
+const statusCheck = answerChecker(StatusResponse, "status");
 
 export function parseStatus(value: unknown): NodeStatus {
-  const r = recordAt(value, "status");
+  const status = statusCheck(value);
   return {
-    chainId: hexAt(r.chain, "status.chain", HASH_BYTES),
-    node: hexAt(r.node, "status.node", PUBLIC_KEY_BYTES),
-    height: intAt(r.height, "status.height"),
-    headHash: hexAt(r.headHash, "status.headHash", HASH_BYTES),
-    stateRoot: hexAt(r.stateRoot, "status.stateRoot", HASH_BYTES),
-    view: intAt(r.view, "status.view"),
-    primary: hexAt(r.primary, "status.primary", PUBLIC_KEY_BYTES),
-    validators: listAt(r.validators, "status.validators", VALIDATORS_MAX, (key, where) =>
-      hexAt(key, where, PUBLIC_KEY_BYTES),
-    ),
-    peers: intAt(r.peers, "status.peers"),
-    syncing: boolAt(r.syncing, "status.syncing"),
+    chainId: fromHex(status.chain),
+    node: fromHex(status.node),
+    height: status.height,
+    headHash: fromHex(status.headHash),
+    stateRoot: fromHex(status.stateRoot),
+    view: status.view,
+    primary: fromHex(status.primary),
+    validators: status.validators.map((key) => fromHex(key)),
+    peers: status.peers,
+    syncing: status.syncing,
   };
 }
 
 /** A receipt as the API shows it: `ok`, and for a failure the registry code and a reason. */
-export interface ReceiptInfo {
-  readonly ok: boolean;
-  readonly code?: string;
-  readonly reason?: string;
-}
+export type ReceiptInfo = Readonly<Static<typeof ReceiptJson>>;
 
-export type TxStatus =
-  | { readonly id: string; readonly status: "pending" | "unknown" }
-  | {
-      readonly id: string;
-      readonly status: "committed";
-      readonly height: number;
-      readonly index: number;
-      readonly receipt: ReceiptInfo;
-    };
+export type TxStatus = Readonly<Static<typeof TxStatusResponse>>;
+
+const receiptCheck = answerChecker(ReceiptJson, "receipt");
+
+/** A receipt's fields the contract names; a failed one must carry its code. */
+function receiptOf(receipt: Static<typeof ReceiptJson>, where: string): ReceiptInfo {
+  if (receipt.ok) return { ok: true };
+  if (receipt.code === undefined) badResponse(`${where}.code`, "the code of a failed receipt");
+  return { ok: false, code: receipt.code, reason: receipt.reason ?? "" };
+}
 
 export function parseReceipt(value: unknown): ReceiptInfo {
-  const r = recordAt(value, "receipt");
-  const ok = boolAt(r.ok, "receipt.ok");
-  if (ok) return { ok };
-  return {
-    ok,
-    code: stringAt(r.code, "receipt.code"),
-    reason: stringAt(r.reason ?? "", "receipt.reason"),
-  };
+  return receiptOf(receiptCheck(value), "receipt");
 }
 
+const txStatusCheck = answerChecker(TxStatusResponse, "tx");
+
 export function parseTxStatus(value: unknown): TxStatus {
-  const r = recordAt(value, "tx");
-  const id = stringAt(r.id, "tx.id");
-  const status = r.status;
-  if (status === "pending" || status === "unknown") return { id, status };
-  if (status !== "committed") badResponse("tx.status", "pending, committed or unknown");
-  return {
-    id,
-    status,
-    height: intAt(r.height, "tx.height"),
-    index: intAt(r.index, "tx.index"),
-    receipt: parseReceipt(r.receipt),
-  };
+  const found = txStatusCheck(value);
+  if (found.status !== "committed") return { id: found.id, status: found.status };
+  const { id, status, height, index } = found;
+  if (found.receipt === undefined) return { id, status, height, index };
+  return { id, status, height, index, receipt: receiptOf(found.receipt, "tx.receipt") };
+}
+
+const acceptedCheck = answerChecker(TxAcceptedResponse, "submit");
+
+/** `POST /v1/txs`: the id the node admitted, which must be the transaction's own. */
+export function parseTxAccepted(value: unknown, id: string): string {
+  const answered = acceptedCheck(value).id;
+  if (answered !== id) {
+    throw localError("bad-response", "node answered with another id", { id, answered });
+  }
+  return id;
+}
+
+/** One result of `POST /v1/txs/batch`, in the order of the request's transactions. */
+export type BatchResult = Static<typeof TxBatchResponse>["results"][number];
+
+const batchCheck = answerChecker(TxBatchResponse, "batch");
+
+/** `POST /v1/txs/batch` for `count` transactions: exactly one result each. */
+export function parseBatch(value: unknown, count: number): BatchResult[] {
+  const { results } = batchCheck(value);
+  if (results.length !== count) badResponse("batch.results", `${count} results`);
+  return results;
 }
 
 export interface BlockInfo {
@@ -110,52 +130,65 @@ export interface BlockInfo {
   readonly certificate: CommitCertificate | null;
 }
 
-function parseHeader(value: unknown): Header {
-  const r = recordAt(value, "header");
-  const hash = (field: string) => hexAt(r[field], `header.${field}`, HASH_BYTES);
+function headerOf(header: Static<typeof HeaderJson>): Header {
   return {
-    v: intAt(r.v, "header.v") as Header["v"],
-    chain: hash("chain"),
-    height: intAt(r.height, "header.height"),
-    prevHash: hash("prevHash"),
-    time: intAt(r.time, "header.time"),
-    proposer: hexAt(r.proposer, "header.proposer", PUBLIC_KEY_BYTES),
-    view: intAt(r.view, "header.view"),
-    txRoot: hash("txRoot"),
-    stateRoot: hash("stateRoot"),
-    receiptsRoot: hash("receiptsRoot"),
-    validatorsHash: hash("validatorsHash"),
-    nextValidatorsHash: hash("nextValidatorsHash"),
+    v: header.v as Header["v"],
+    chain: fromHex(header.chain),
+    height: header.height,
+    prevHash: fromHex(header.prevHash),
+    time: header.time,
+    proposer: fromHex(header.proposer),
+    view: header.view,
+    txRoot: fromHex(header.txRoot),
+    stateRoot: fromHex(header.stateRoot),
+    receiptsRoot: fromHex(header.receiptsRoot),
+    validatorsHash: fromHex(header.validatorsHash),
+    nextValidatorsHash: fromHex(header.nextValidatorsHash),
   };
 }
 
-function parseCertificate(value: unknown): CommitCertificate | null {
-  if (value === null) return null;
-  const r = recordAt(value, "certificate");
-  return {
-    height: intAt(r.height, "certificate.height"),
-    view: intAt(r.view, "certificate.view"),
-    blockHash: hexAt(r.blockHash, "certificate.blockHash", HASH_BYTES),
-    votes: listAt(r.votes, "certificate.votes", VALIDATORS_MAX, (vote, where) => {
-      const v = recordAt(vote, where);
-      return {
-        validator: intAt(v.validator, `${where}.validator`),
-        sig: hexAt(v.sig, `${where}.sig`, SIGNATURE_BYTES),
-      };
-    }),
-  };
-}
+const blockCheck = answerChecker(BlockResponse, "block");
 
 export function parseBlock(value: unknown): BlockInfo {
-  const r = recordAt(value, "block");
+  const block = blockCheck(value);
+  const { certificate } = block;
   return {
-    hash: hexAt(r.hash, "block.hash", HASH_BYTES),
-    height: intAt(r.height, "block.height"),
-    header: parseHeader(r.header),
-    txIds: listAt(r.txIds, "block.txIds", BLOCK_TXS_MAX, (id, where) =>
-      hexAt(id, where, HASH_BYTES),
-    ),
-    certificate: parseCertificate(r.certificate),
+    hash: fromHex(block.hash),
+    height: block.height,
+    header: headerOf(block.header),
+    txIds: block.txIds.map((id) => fromHex(id)),
+    certificate:
+      certificate === null
+        ? null
+        : {
+            height: certificate.height,
+            view: certificate.view,
+            blockHash: fromHex(certificate.blockHash),
+            votes: certificate.votes.map(({ validator, sig }) => ({
+              validator,
+              sig: fromHex(sig),
+            })),
+          },
+  };
+}
+
+const blockTxsCheck = answerChecker(BlockTxsResponse, "blockTxs");
+
+/** `GET /v1/blocks/:height/txs`: each transaction decoded from its bytes, its id checked. */
+export function parseBlockTxs(value: unknown): SignedTx[] {
+  return blockTxsCheck(value).txs.map((item, index) => {
+    const signed = decodeTx(fromBase64(item.bytes));
+    if (toHex(signed.id) !== item.id)
+      badResponse(`blockTxs.txs.${index}.id`, "the id of its bytes");
+    return signed;
+  });
+}
+
+function merkleProofOf(proof: Static<typeof MerkleProofJson>): MerkleProof {
+  return {
+    index: proof.index,
+    total: proof.total,
+    siblings: proof.siblings.map((sibling) => fromHex(sibling)),
   };
 }
 
@@ -166,36 +199,27 @@ export interface TxProofInfo {
   readonly proof: MerkleProof;
 }
 
+const txProofCheck = answerChecker(TxProofResponse, "txProof");
+
 export function parseTxProof(value: unknown): TxProofInfo {
-  const r = recordAt(value, "txProof");
-  const p = recordAt(r.proof, "txProof.proof");
-  return {
-    id: hexAt(r.id, "txProof.id", HASH_BYTES),
-    height: intAt(r.height, "txProof.height"),
-    proof: {
-      index: intAt(p.index, "txProof.proof.index"),
-      total: intAt(p.total, "txProof.proof.total"),
-      siblings: hashList(p.siblings, "txProof.proof.siblings", TX_PROOF_SIBLINGS_MAX),
-    },
-  };
+  const found = txProofCheck(value);
+  return { id: fromHex(found.id), height: found.height, proof: merkleProofOf(found.proof) };
 }
 
 /** `GET /v1/txs/:id/receipt-proof`: a receipt's canonical bytes and its path to receiptsRoot. */
-export interface ReceiptProofInfo {
-  readonly id: Uint8Array;
-  readonly height: number;
+export interface ReceiptProofInfo extends TxProofInfo {
   readonly receipt: Uint8Array;
-  readonly proof: MerkleProof;
 }
 
+const receiptProofCheck = answerChecker(ReceiptProofResponse, "receiptProof");
+
 export function parseReceiptProof(value: unknown): ReceiptProofInfo {
-  const r = recordAt(value, "receiptProof");
-  const { proof } = parseTxProof({ id: r.id, height: r.height, proof: r.proof });
+  const found = receiptProofCheck(value);
   return {
-    id: hexAt(r.id, "receiptProof.id", HASH_BYTES),
-    height: intAt(r.height, "receiptProof.height"),
-    receipt: hexAt(r.receipt, "receiptProof.receipt"),
-    proof,
+    id: fromHex(found.id),
+    height: found.height,
+    receipt: fromHex(found.receipt),
+    proof: merkleProofOf(found.proof),
   };
 }
 
@@ -208,32 +232,34 @@ export interface StateInfo {
   readonly proof: StateProof | null;
 }
 
+const stateCheck = answerChecker(StateResponse, "state");
+
 export function parseState(value: unknown, key: string): StateInfo {
-  const r = recordAt(value, "state");
-  const proof = r.proof === undefined || r.proof === null ? null : parseStateProof(r.proof);
+  const state = stateCheck(value);
+  const { proof } = state;
   return {
     key,
-    height: intAt(r.height, "state.height"),
-    value: r.value === null ? null : hexAt(r.value, "state.value"),
-    proof,
-  };
-}
-
-function parseStateProof(value: unknown): StateProof {
-  const r: JsonRecord = recordAt(value, "state.proof");
-  const leaf = r.leaf === null ? null : recordAt(r.leaf, "state.proof.leaf");
-  return {
-    siblings: hashList(r.siblings, "state.proof.siblings", STATE_TREE_DEPTH),
-    leaf:
-      leaf === null
+    height: state.height,
+    value: state.value === null ? null : fromHex(state.value),
+    proof:
+      proof === undefined
         ? null
         : {
-            keyHash: hexAt(leaf.keyHash, "state.proof.leaf.keyHash", HASH_BYTES),
-            valueHash: hexAt(leaf.valueHash, "state.proof.leaf.valueHash", HASH_BYTES),
+            siblings: proof.siblings.map((sibling) => fromHex(sibling)),
+            leaf:
+              proof.leaf === null
+                ? null
+                : {
+                    keyHash: fromHex(proof.leaf.keyHash),
+                    valueHash: fromHex(proof.leaf.valueHash),
+                  },
           },
   };
 }
 
-function hashList(value: unknown, where: string, itemsMax: number): Uint8Array[] {
-  return listAt(value, where, itemsMax, (item, at) => hexAt(item, at, HASH_BYTES));
+const queryCheck = answerChecker(QueryResponse, "query");
+
+/** `GET /v1/query/:name`: the module's result, bytes as hex strings. */
+export function parseQueryResult(value: unknown): unknown {
+  return queryCheck(value).result;
 }

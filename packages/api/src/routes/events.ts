@@ -1,9 +1,9 @@
-import { toHex } from "@careledger/protocol";
+import { ROUTES, toHex } from "@careledger/protocol";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { Type } from "@sinclair/typebox";
 import type { FastifyReply } from "fastify";
 
 import type { NodeApi, NodeEvent } from "../nodeApi.js";
+import { routeSchema } from "../routeSchema.js";
 import type { Caller, EventFilter, ReadScopes } from "../scopes.js";
 
 /** Subscribers one node serves at once; more are refused with RATE_LIMITED. */
@@ -19,15 +19,6 @@ export const EVENT_REPLAY_HEIGHTS_MAX = 1_000;
 export const EVENT_HEARTBEAT_MS = 15_000;
 /** Unsent bytes one subscriber may hold in the socket buffer before it is cut off. */
 export const EVENT_WRITE_BUFFER_BYTES_MAX = 4 * 1024 * 1024;
-
-const EventsQuery = Type.Object(
-  {
-    tx: Type.Optional(Type.String({ pattern: "^[0-9a-f]{64}$" })),
-    type: Type.Optional(Type.String({ maxLength: 64 })),
-    account: Type.Optional(Type.String({ pattern: "^[0-9a-f]{64}$" })),
-  },
-  { additionalProperties: false },
-);
 
 /** Event ids are positions in the chain, so a client resumes even across node restarts. */
 function eventId(event: NodeEvent): string {
@@ -91,7 +82,7 @@ interface Audience {
 export function eventRoutes(node: NodeApi, scopes: ReadScopes): FastifyPluginAsyncTypebox {
   let subscribers = 0;
   return async (app) => {
-    app.get("/v1/events", { schema: { querystring: EventsQuery } }, async (request, reply) => {
+    app.get(ROUTES.events.path, { schema: routeSchema(ROUTES.events) }, async (request, reply) => {
       if (subscribers >= EVENT_SUBSCRIBERS_MAX) {
         return reply
           .status(429)
@@ -101,7 +92,7 @@ export function eventRoutes(node: NodeApi, scopes: ReadScopes): FastifyPluginAsy
       const caller = await scopes.optional(request);
       const audience: Audience = { visible: scopes.eventAudience(caller, filter), caller };
       // A HEAD learns whether it may subscribe; a stream has no end for it to wait for.
-      if (request.method === "HEAD") return reply.type("text/event-stream").send();
+      if (request.method === "HEAD") return reply.type("text/event-stream").send("");
       subscribers += 1;
       const cursor = parseCursor(request.headers["last-event-id"] as string | undefined);
       reply.hijack();

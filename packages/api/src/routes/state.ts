@@ -1,19 +1,8 @@
-import { CareLedgerError, toHex } from "@careledger/protocol";
+import { CareLedgerError, ROUTES, toHex } from "@careledger/protocol";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { Type } from "@sinclair/typebox";
 import type { NodeApi } from "../nodeApi.js";
+import { routeSchema } from "../routeSchema.js";
 import type { ReadScopes } from "../scopes.js";
-
-/** Longest state key, in bytes of UTF-8 (hex in the path is twice that). */
-export const STATE_KEY_BYTES_MAX = 512;
-
-const StateParams = Type.Object({
-  key: Type.String({ pattern: "^([0-9a-f]{2})+$", maxLength: STATE_KEY_BYTES_MAX * 2 }),
-});
-const StateQuery = Type.Object(
-  { proof: Type.Optional(Type.Boolean()) },
-  { additionalProperties: false },
-);
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
@@ -25,34 +14,30 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
  */
 export function stateRoutes(node: NodeApi, scopes: ReadScopes): FastifyPluginAsyncTypebox {
   return async (app) => {
-    app.get(
-      "/v1/state/:key",
-      { schema: { params: StateParams, querystring: StateQuery } },
-      async (request) => {
-        let key: string;
-        try {
-          key = utf8.decode(Buffer.from(request.params.key, "hex"));
-        } catch {
-          throw new CareLedgerError("BAD_REQUEST", "state key is not UTF-8");
-        }
-        await scopes.stateKey(request, key);
-        const proven = await node.proveState(key);
-        const value = proven.value === null ? null : toHex(proven.value);
-        if (request.query.proof !== true) return { key, height: proven.height, value };
-        const { siblings, leaf } = proven.proof;
-        return {
-          key,
-          height: proven.height,
-          value,
-          proof: {
-            siblings: siblings.map(toHex),
-            leaf:
-              leaf === null
-                ? null
-                : { keyHash: toHex(leaf.keyHash), valueHash: toHex(leaf.valueHash) },
-          },
-        };
-      },
-    );
+    app.get(ROUTES.state.path, { schema: routeSchema(ROUTES.state) }, async (request) => {
+      let key: string;
+      try {
+        key = utf8.decode(Buffer.from(request.params.key, "hex"));
+      } catch {
+        throw new CareLedgerError("BAD_REQUEST", "state key is not UTF-8");
+      }
+      await scopes.stateKey(request, key);
+      const proven = await node.proveState(key);
+      const value = proven.value === null ? null : toHex(proven.value);
+      if (request.query.proof !== true) return { key, height: proven.height, value };
+      const { siblings, leaf } = proven.proof;
+      return {
+        key,
+        height: proven.height,
+        value,
+        proof: {
+          siblings: siblings.map(toHex),
+          leaf:
+            leaf === null
+              ? null
+              : { keyHash: toHex(leaf.keyHash), valueHash: toHex(leaf.valueHash) },
+        },
+      };
+    });
   };
 }

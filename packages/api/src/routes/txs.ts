@@ -1,18 +1,28 @@
-import { CareLedgerError, fromHex, TX_BYTES_MAX, toHex } from "@careledger/protocol";
+import {
+  CareLedgerError,
+  fromHex,
+  ROUTES,
+  TX_BYTES_MAX,
+  TxSubmitJson,
+  toHex,
+} from "@careledger/protocol";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { Type } from "@sinclair/typebox";
 import { TypeCompiler } from "@sinclair/typebox/compiler";
 import type { FastifyRequest } from "fastify";
 import { retryAfterOf } from "../errors.js";
 import type { NodeApi } from "../nodeApi.js";
-import { TxAccepted, TxStatusResponse, TxSubmitJson } from "../schemas.js";
+import { routeSchema } from "../routeSchema.js";
 import type { ReadScopes } from "../scopes.js";
+import { receiptProofView, txProofView } from "../views.js";
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 const submitJsonCheck = TypeCompiler.Compile(TxSubmitJson);
 
-/** The transaction bytes of a POST: raw for msgpack, base64 inside `{tx}` for JSON. */
+/**
+ * The transaction bytes of a POST: raw for msgpack, base64 inside `{tx}` for JSON. fastify has
+ * checked a JSON body against the contract already; the check here narrows its type.
+ */
 function requestTxBytes(request: FastifyRequest): Uint8Array {
   const { body } = request;
   const mediaType = (request.headers["content-type"] ?? "").split(";")[0]?.trim();
@@ -38,38 +48,11 @@ function base64TxBytes(tx: string): Uint8Array {
   return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-/** Most transactions in one batch request. */
-export const TXS_PER_BATCH_MAX = 1_000;
-
-const TxBatchJson = Type.Object(
-  {
-    txs: Type.Array(Type.String({ maxLength: 100_000 }), {
-      minItems: 1,
-      maxItems: TXS_PER_BATCH_MAX,
-    }),
-  },
-  { additionalProperties: false },
-);
-
-const TxBatchResponse = Type.Object({
-  results: Type.Array(
-    Type.Union([
-      Type.Object({ id: Type.String() }),
-      Type.Object({ error: Type.Object({ code: Type.String(), message: Type.String() }) }),
-    ]),
-  ),
-});
-
-const IdParams = Type.Object({ id: Type.String({ pattern: "^[0-9a-f]{64}$" }) });
-
 export function txRoutes(node: NodeApi, scopes: ReadScopes): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.post(
-      "/v1/txs",
-      {
-        // The body is checked by txBytesOf: its shape depends on the content type.
-        schema: { response: { 202: TxAccepted } },
-      },
+      ROUTES.submitTx.path,
+      { schema: routeSchema(ROUTES.submitTx) },
       async (request, reply) => {
         const id = await node.submitTx(requestTxBytes(request));
         return reply.status(202).send({ id: toHex(id) });
@@ -77,8 +60,8 @@ export function txRoutes(node: NodeApi, scopes: ReadScopes): FastifyPluginAsyncT
     );
     // Each transaction is admitted or refused on its own; the answer lists them in order.
     app.post(
-      "/v1/txs/batch",
-      { schema: { body: TxBatchJson, response: { 200: TxBatchResponse } } },
+      ROUTES.submitTxBatch.path,
+      { schema: routeSchema(ROUTES.submitTxBatch) },
       async (request, reply) => {
         let retryAfterS: number | null = null;
         const results = request.body.txs.map(async (tx) => {
@@ -97,48 +80,40 @@ export function txRoutes(node: NodeApi, scopes: ReadScopes): FastifyPluginAsyncT
       },
     );
     // Public: the path holds only ids, which block headers publish anyway.
-    app.get("/v1/txs/:id/proof", { schema: { params: IdParams } }, async (request) => {
+    app.get(ROUTES.txProof.path, { schema: routeSchema(ROUTES.txProof) }, async (request) => {
       const found = await node.txProof(fromHex(request.params.id, 32));
       if (found === null)
         throw new CareLedgerError("NOT_FOUND", "no committed transaction with that id");
-      const { index, total, siblings } = found.proof;
-      return {
-        id: request.params.id,
-        height: found.height,
-        proof: { index, total, siblings: siblings.map(toHex) },
-      };
+      return txProofView(request.params.id, found);
     });
     // The receipt is its sender's (who verifies it as a light client) and the operators'.
-    app.get("/v1/txs/:id/receipt-proof", { schema: { params: IdParams } }, async (request) => {
-      const caller = await scopes.signed(request);
-      const found = await node.receiptProof(fromHex(request.params.id, 32));
-      if (found === null)
-        throw new CareLedgerError("NOT_FOUND", "no committed transaction with that id");
-      const { index, total, siblings } = found.proof;
-      if (!(await scopes.receiptVisible(caller, found.height, index))) {
-        throw new CareLedgerError("FORBIDDEN", "a receipt is for its sender and member operators");
-      }
-      return {
-        id: request.params.id,
-        height: found.height,
-        receipt: toHex(found.receipt),
-        proof: { index, total, siblings: siblings.map(toHex) },
-      };
-    });
     app.get(
-      "/v1/txs/:id",
-      { schema: { params: IdParams, response: { 200: TxStatusResponse } } },
+      ROUTES.receiptProof.path,
+      { schema: routeSchema(ROUTES.receiptProof) },
       async (request) => {
-        const caller = await scopes.optional(request);
-        const lookup = await node.txById(fromHex(request.params.id, 32));
-        if (lookup.status !== "committed") return { id: request.params.id, ...lookup };
-        const { status, height, index } = lookup;
-        // Anyone learns where it committed (headers list every id); the receipt is scoped.
-        if (!(await scopes.receiptVisible(caller, height, index))) {
-          return { id: request.params.id, status, height, index };
+        const caller = await scopes.signed(request);
+        const found = await node.receiptProof(fromHex(request.params.id, 32));
+        if (found === null)
+          throw new CareLedgerError("NOT_FOUND", "no committed transaction with that id");
+        if (!(await scopes.receiptVisible(caller, found.height, found.proof.index))) {
+          throw new CareLedgerError(
+            "FORBIDDEN",
+            "a receipt is for its sender and member operators",
+          );
         }
-        return { id: request.params.id, ...lookup };
+        return receiptProofView(request.params.id, found);
       },
     );
+    app.get(ROUTES.tx.path, { schema: routeSchema(ROUTES.tx) }, async (request) => {
+      const caller = await scopes.optional(request);
+      const lookup = await node.txById(fromHex(request.params.id, 32));
+      if (lookup.status !== "committed") return { id: request.params.id, ...lookup };
+      const { status, height, index } = lookup;
+      // Anyone learns where it committed (headers list every id); the receipt is scoped.
+      if (!(await scopes.receiptVisible(caller, height, index))) {
+        return { id: request.params.id, status, height, index };
+      }
+      return { id: request.params.id, ...lookup };
+    });
   };
 }

@@ -1,0 +1,3 @@
+export * from "./responses.js";
+export * from "./route.js";
+export * from "./routes.js";
