@@ -8,6 +8,7 @@ import { RequestAuthenticator } from "./auth.js";
 import { errorHandler } from "./errors.js";
 import { registerLoadGuard } from "./loadGuard.js";
 import type { NodeApi } from "./nodeApi.js";
+import { registerBodyParsers } from "./rawBody.js";
 import { blockRoutes } from "./routes/blocks.js";
 import { eventRoutes } from "./routes/events.js";
 import { healthRoutes } from "./routes/health.js";
@@ -60,12 +61,9 @@ export async function buildApiServer(
     frameworkErrors: (error, request, reply) => errorHandler(error, request, reply),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  // Signed transactions arrive as their canonical bytes: keep the body raw.
-  app.addContentTypeParser(
-    "application/msgpack",
-    { parseAs: "buffer", bodyLimit: settings.bodyBytesMax },
-    (_request, body, done) => done(null, body),
-  );
+  // Signed transactions arrive as their canonical bytes: keep the body raw. Every body's bytes
+  // are kept, JSON too, because a signed request's signature covers exactly those bytes.
+  registerBodyParsers(app, settings.bodyBytesMax, ["application/msgpack"]);
   app.server.maxConnections = settings.connectionsMax;
   app.setErrorHandler(errorHandler);
   registerLoadGuard(app, settings);

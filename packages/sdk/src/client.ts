@@ -26,7 +26,7 @@ import {
 } from "./events.js";
 import { DEFAULT_HTTP_OPTIONS, type HttpOptions, type HttpRequest, requestJson } from "./http.js";
 import { listAt, recordAt, stringAt } from "./json.js";
-import { signedRequestHeaders } from "./signedRequest.js";
+import { type RequestTarget, signedRequestHeaders } from "./signedRequest.js";
 import {
   type TrustAnchor,
   verifyBlock,
@@ -52,6 +52,23 @@ import {
 
 export interface ClientOptions extends Partial<HttpOptions> {
   readonly subscribe?: Partial<SubscribeOptions>;
+  /**
+   * The node's public key, when the application knows it (from genesis or the node's operator).
+   * Signed requests are bound to the key the node reports in `GET /v1/status`; pinned, the
+   * client refuses a node that reports another, so a hostile node cannot have it sign requests
+   * meant for another node and replay them there.
+   */
+  readonly nodeKey?: Uint8Array;
+}
+
+/** A signed request: sent with exactly the body bytes it signs. */
+export interface SignedRequest {
+  readonly method: "GET" | "POST";
+  /** The route with its query string, as the node receives it (`/v1/...`). */
+  readonly path: string;
+  readonly body?: Uint8Array | string;
+  readonly contentType?: string;
+  readonly signal?: AbortSignal;
 }
 
 /** A state value checked against a certified header. */
@@ -72,13 +89,17 @@ export class CareLedgerClient {
   readonly url: string;
   private readonly http: HttpOptions;
   private readonly subscribeOptions: SubscribeOptions;
+  private readonly pinnedNodeKey: Uint8Array | undefined;
+  /** The chain and node key signed requests are bound to, learned once from `/v1/status`. */
+  private target: Promise<RequestTarget> | undefined;
 
   constructor(url: string | URL, options: ClientOptions = {}) {
     // A trailing slash keeps a path prefix (a gateway's `/careledger/`) when routes resolve.
     const base = new URL(url);
     if (!base.pathname.endsWith("/")) base.pathname += "/";
     this.url = base.toString();
-    const { subscribe, ...http } = options;
+    const { subscribe, nodeKey, ...http } = options;
+    this.pinnedNodeKey = nodeKey;
     this.http = { ...DEFAULT_HTTP_OPTIONS, ...http };
     this.subscribeOptions = { ...DEFAULT_SUBSCRIBE_OPTIONS, ...subscribe };
   }
@@ -264,15 +285,12 @@ export class CareLedgerClient {
    * of a member organization's staff (or an admin). Each is decoded and its id checked.
    */
   async getBlockTxs(height: number, signer: Signer, signal?: AbortSignal): Promise<SignedTx[]> {
-    const { chainId } = await this.status(signal);
     const path = `/v1/blocks/${height}/txs`;
-    const request: HttpRequest = {
+    const value = await this.signedRequest(signer, {
       method: "GET",
       path,
-      attemptHeaders: () => signedRequestHeaders(signer, chainId, "GET", path),
       ...(signal && { signal }),
-    };
-    const value = (await requestJson(this.url, this.http, request)).value;
+    });
     return listAt(
       recordAt(value, "blockTxs").txs,
       "blockTxs.txs",
@@ -296,6 +314,58 @@ export class CareLedgerClient {
   ): Subscription {
     const settings = { ...this.subscribeOptions, ...options };
     return subscribeEvents(this.url, this.http, filter, onEvent, settings);
+  }
+
+  /**
+   * Sends a request signed by `signer` for this node (its chain and key, from `/v1/status`,
+   * asked once per client) and returns the JSON answer. Each attempt is signed anew, never
+   * replayed. A node that answers REQUEST_WRONG_NODE is not the one the key was learned from (a
+   * gateway moved the client to another): the key is asked again and the request signed once more.
+   */
+  async signedRequest(signer: Signer, request: SignedRequest): Promise<unknown> {
+    const body =
+      typeof request.body === "string" ? new TextEncoder().encode(request.body) : request.body;
+    for (let attempt = 1; ; attempt++) {
+      const target = await this.requestTarget();
+      const http: HttpRequest = {
+        method: request.method,
+        path: request.path,
+        ...(body !== undefined && { body }),
+        ...(request.contentType !== undefined && { contentType: request.contentType }),
+        ...(request.signal && { signal: request.signal }),
+        attemptHeaders: () =>
+          signedRequestHeaders(signer, target, request.method, request.path, body),
+      };
+      try {
+        return (await requestJson(this.url, this.http, http)).value;
+      } catch (error) {
+        const wrongNode = error instanceof CareLedgerError && error.code === "REQUEST_WRONG_NODE";
+        if (!wrongNode || attempt > 1) throw error;
+        this.target = undefined;
+      }
+    }
+  }
+
+  /** Shared by concurrent requests, so asked without any one caller's abort signal. */
+  private requestTarget(): Promise<RequestTarget> {
+    if (this.target === undefined) {
+      const learned = this.status().then(({ chainId, node }) => {
+        const pinned = this.pinnedNodeKey;
+        if (pinned !== undefined && toHex(pinned) !== toHex(node)) {
+          throw localError("bad-response", "node reports another key than the pinned one", {
+            pinned: toHex(pinned),
+            reported: toHex(node),
+          });
+        }
+        return { chainId, nodeKey: node };
+      });
+      // A failed lookup is not kept: the next signed request asks again.
+      learned.catch(() => {
+        if (this.target === learned) this.target = undefined;
+      });
+      this.target = learned;
+    }
+    return this.target;
   }
 
   private async get(path: string, signal?: AbortSignal): Promise<unknown> {
