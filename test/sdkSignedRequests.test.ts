@@ -56,6 +56,32 @@ describe("the SDK's signed requests against the api server", () => {
     expect(refused instanceof CareLedgerError && refused.code).toBe("FORBIDDEN");
   });
 
+  it("sends a signed JSON body to a module route, signed over the bytes it sends", async () => {
+    const { node, staff } = chainWithStaff();
+    node.routes.push({
+      module: "records",
+      method: "POST",
+      path: "/search",
+      summary: "echo",
+      access: "signed",
+      bodyTypes: ["application/json"],
+      responseTypes: ["application/json"],
+      handler: async ({ body, caller }) => ({
+        status: 200,
+        contentType: "application/json",
+        body: { body, org: caller?.org ?? null },
+      }),
+    });
+    const client = new CareLedgerClient(await listen(node));
+    const answer = await client.signedRequest(staff, {
+      method: "POST",
+      path: "/v1/m/records/search",
+      body: JSON.stringify({ patient: "p-ü" }),
+      contentType: "application/json",
+    });
+    expect(answer).toEqual({ body: { patient: "p-ü" }, org: "org-0" });
+  });
+
   it("signs again for the node it reaches when a gateway moves it to another (REQUEST_WRONG_NODE)", async () => {
     const { node, staff } = chainWithStaff();
     node.commitBlock();

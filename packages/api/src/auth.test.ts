@@ -21,7 +21,7 @@ const NODE_B_KEY = new Uint8Array(32).fill(2);
 /** A server with one signed POST route, over the api's own body parsers and authenticator. */
 async function echoServer(node: NodeApi) {
   const app = Fastify({ bodyLimit: 4096 });
-  registerBodyParsers(app, 4096, ["application/msgpack"]);
+  registerBodyParsers(app, 4096, { json: ["application/json"], raw: ["application/msgpack"] });
   app.setErrorHandler(errorHandler);
   const auth = new RequestAuthenticator(node);
   app.post("/v1/echo", async (request) => {

@@ -6,6 +6,7 @@ import {
   generateSecretKey,
   type Header,
   keySigner,
+  type ModuleRoute,
   merkleProof,
   nobleVerifier,
   type SignedTx,
@@ -22,6 +23,8 @@ export const CHAIN = new Uint8Array(32).fill(9);
  */
 export interface MemoryNode extends NodeApi {
   admitted: SignedTx[];
+  /** Module routes this pretend node serves; set before building the server. */
+  routes: ModuleRoute[];
   /** Keys registered on this pretend chain, for signed reads. */
   callers: Map<string, CallerIdentity>;
   /** Commits every admitted transaction in one new block and tells subscribers. */
@@ -32,6 +35,7 @@ export interface MemoryNode extends NodeApi {
 
 export function memoryNode(): MemoryNode {
   const admitted: SignedTx[] = [];
+  const routes: ModuleRoute[] = [];
   const callers = new Map<string, CallerIdentity>();
   const bodies = new Map<number, SignedTx[]>();
   const blocks: NodeEvent[][] = [[]];
@@ -51,6 +55,8 @@ export function memoryNode(): MemoryNode {
   };
   return {
     admitted,
+    routes,
+    moduleRoutes: () => routes,
     callers,
     setSyncing(syncing) {
       status = { ...status, syncing };

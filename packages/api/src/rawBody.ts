@@ -21,29 +21,38 @@ export function rawBodyOf(request: FastifyRequest): Uint8Array {
   throw new Error(`body of ${request.method} ${request.url} was parsed without its bytes`);
 }
 
+/** The content types the server parses: JSON ones into values, raw ones kept as bytes. */
+export interface BodyTypes {
+  readonly json: readonly string[];
+  readonly raw: readonly string[];
+}
+
 /**
  * Replaces fastify's default parsers (JSON and text/plain, which keep no bytes) with ones that
- * keep them: JSON parsed by fastify's own JSON parser (secure-json-parse, refusing `__proto__`
- * and `constructor` keys), and the content types given kept as raw bytes. Every parser is bounded
- * by `bodyBytesMax`. A content type with no parser is refused (UNSUPPORTED_MEDIA_TYPE).
+ * keep them: the JSON types parsed by fastify's own JSON parser (secure-json-parse, refusing
+ * `__proto__` and `constructor` keys), the raw types kept as bytes. Every parser is bounded by
+ * `bodyBytesMax` (a route may set a lower bound). A content type with no parser is refused
+ * (UNSUPPORTED_MEDIA_TYPE).
  */
 export function registerBodyParsers(
   app: FastifyInstance,
   bodyBytesMax: number,
-  rawContentTypes: readonly string[],
+  types: BodyTypes,
 ): void {
   const parseJson = app.getDefaultJsonParser("error", "error");
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser(
-    "application/json",
-    { parseAs: "buffer", bodyLimit: bodyBytesMax },
-    (request, body, done) => {
-      const bytes = body as Buffer;
-      rawBodies.set(request.raw, bytes);
-      return parseJson(request, bytes.toString("utf8"), done);
-    },
-  );
-  for (const contentType of rawContentTypes) {
+  for (const contentType of types.json) {
+    app.addContentTypeParser(
+      contentType,
+      { parseAs: "buffer", bodyLimit: bodyBytesMax },
+      (request, body, done) => {
+        const bytes = body as Buffer;
+        rawBodies.set(request.raw, bytes);
+        return parseJson(request, bytes.toString("utf8"), done);
+      },
+    );
+  }
+  for (const contentType of types.raw) {
     app.addContentTypeParser(
       contentType,
       { parseAs: "buffer", bodyLimit: bodyBytesMax },

@@ -12,6 +12,7 @@ import { registerBodyParsers } from "./rawBody.js";
 import { blockRoutes } from "./routes/blocks.js";
 import { eventRoutes } from "./routes/events.js";
 import { healthRoutes } from "./routes/health.js";
+import { checkModuleRoutes, mountModuleRoutes, type RouteShape } from "./routes/modules.js";
 import { queryRoutes } from "./routes/queries.js";
 import { STATE_KEY_BYTES_MAX, stateRoutes } from "./routes/state.js";
 import { statusRoutes } from "./routes/status.js";
@@ -63,7 +64,10 @@ export async function buildApiServer(
 
   // Signed transactions arrive as their canonical bytes: keep the body raw. Every body's bytes
   // are kept, JSON too, because a signed request's signature covers exactly those bytes.
-  registerBodyParsers(app, settings.bodyBytesMax, ["application/msgpack"]);
+  registerBodyParsers(app, settings.bodyBytesMax, {
+    json: ["application/json", "application/fhir+json"],
+    raw: ["application/msgpack", "application/octet-stream"],
+  });
   app.server.maxConnections = settings.connectionsMax;
   app.setErrorHandler(errorHandler);
   registerLoadGuard(app, settings);
@@ -86,6 +90,11 @@ export async function buildApiServer(
     }),
   });
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+  // Every core route, so a module route that would collide with one is refused below.
+  const coreRoutes: RouteShape[] = [];
+  app.addHook("onRoute", (route) => {
+    for (const method of [route.method].flat()) coreRoutes.push({ method, url: route.url });
+  });
   app.register(statusRoutes(node));
   const auth = new RequestAuthenticator(node);
   app.register(blockRoutes(node, auth));
@@ -94,6 +103,10 @@ export async function buildApiServer(
   app.register(txRoutes(node));
   app.register(healthRoutes(node));
   app.register(eventRoutes(node));
+  await app.after();
+  const moduleRoutes = node.moduleRoutes();
+  checkModuleRoutes(moduleRoutes, [...coreRoutes], settings.bodyBytesMax);
+  mountModuleRoutes(app, moduleRoutes, auth);
   await app.ready();
   return app;
 }
