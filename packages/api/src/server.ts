@@ -76,6 +76,11 @@ export async function buildApiServer(
     return errorHandler(error, request, reply);
   });
 
+  // Every core route, so a module route that would collide with one is refused below.
+  const coreRoutes: RouteShape[] = [];
+  app.addHook("onRoute", (route) => {
+    for (const method of [route.method].flat()) coreRoutes.push({ method, url: route.url });
+  });
   await app.register(swagger, {
     openapi: { info: { title: "CareLedger node API", version: "1" } },
   });
@@ -90,11 +95,6 @@ export async function buildApiServer(
     }),
   });
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
-  // Every core route, so a module route that would collide with one is refused below.
-  const coreRoutes: RouteShape[] = [];
-  app.addHook("onRoute", (route) => {
-    for (const method of [route.method].flat()) coreRoutes.push({ method, url: route.url });
-  });
   app.register(statusRoutes(node));
   const auth = new RequestAuthenticator(node);
   app.register(blockRoutes(node, auth));
