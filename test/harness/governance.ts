@@ -1,6 +1,7 @@
 import { type Canonical, fromHex, type Signer, toHex } from "@careledger/protocol";
+import { CareLedgerClient } from "@careledger/sdk";
 import { expect } from "vitest";
-import { devnetAdmin, signedTx, submit, txStatus } from "./clients.js";
+import { devnetAdmin, signedTx, submit } from "./clients.js";
 import { type Cluster, waitFor } from "./cluster.js";
 
 /** How long each step (a commit, a decision) may take on a loaded 2-core machine. */
@@ -21,9 +22,13 @@ export async function commitTx(
 ): Promise<Committed> {
   const answer = await submit(c.url(node), tx);
   expect(answer.status, JSON.stringify(answer.body)).toBe(202);
+  // Receipts are scoped: node 0's org admin (a member operator) signs the reads.
+  const reader = new CareLedgerClient(c.url(node), { signer: await devnetAdmin(c.home(0)) });
   return waitFor(`tx ${toHex(tx.id).slice(0, 8)} committed`, STEP_MS_MAX, async () => {
-    const state = await txStatus(c.url(node), toHex(tx.id));
-    return state.status === "committed" ? (state as unknown as Committed) : undefined;
+    const state = await reader.getTx(tx.id);
+    if (state.status !== "committed") return undefined;
+    expect(state.receipt, "an operator sees every receipt").toBeDefined();
+    return { height: state.height, receipt: state.receipt as Committed["receipt"] };
   });
 }
 

@@ -3,21 +3,25 @@ import {
   fromHex,
   PUBLIC_KEY_BYTES,
   REQUEST_KEY_HEADER,
+  REQUEST_NODE_HEADER,
   REQUEST_SIGNATURE_HEADER,
   REQUEST_TIME_HEADER,
   REQUEST_WINDOW_MS,
   requestSigningBytes,
   SIGNATURE_BYTES,
+  toHex,
 } from "@careledger/protocol";
 import type { FastifyRequest } from "fastify";
 import type { CallerIdentity, NodeApi } from "./nodeApi.js";
+import { rawBodyOf } from "./rawBody.js";
 
 /** Signatures remembered to refuse replays; a signature older than the window is forgotten. */
 export const REPLAY_CACHE_ENTRIES_MAX = 100_000;
 
 /**
- * Checks signed reads: the key, a time within the window, the signature over method, path, body
- * and time, a signature not seen before, and a key registered (and unrevoked) on chain.
+ * Checks signed requests: the key, the node they are addressed to (this one), a time within the
+ * window, the signature over node, method, path, the exact body bytes received and time, a
+ * signature not seen before, and a key registered (and unrevoked) on chain.
  */
 export class RequestAuthenticator {
   private readonly seen = new Map<string, number>();
@@ -33,10 +37,26 @@ export class RequestAuthenticator {
       return typeof value === "string" ? value : undefined;
     };
     const keyHex = header(REQUEST_KEY_HEADER);
+    const nodeHex = header(REQUEST_NODE_HEADER);
     const timeText = header(REQUEST_TIME_HEADER);
     const signatureHex = header(REQUEST_SIGNATURE_HEADER);
-    if (keyHex === undefined || timeText === undefined || signatureHex === undefined) {
+    if (
+      keyHex === undefined ||
+      nodeHex === undefined ||
+      timeText === undefined ||
+      signatureHex === undefined
+    ) {
       throw new CareLedgerError("REQUEST_UNSIGNED");
+    }
+    const { chainId, nodeKey } = this.node.status();
+    // The node header only says where the caller meant to send it (the signature covers this
+    // node's key whatever the header says); checked first so a misdirected request gets the
+    // code that tells the client to sign again for this node.
+    const ownNodeHex = toHex(nodeKey);
+    if (nodeHex.toLowerCase() !== ownNodeHex) {
+      throw new CareLedgerError("REQUEST_WRONG_NODE", `signed for node ${nodeHex.slice(0, 64)}`, {
+        node: ownNodeHex,
+      });
     }
     const time = Number(timeText);
     const now = this.now();
@@ -54,12 +74,12 @@ export class RequestAuthenticator {
         "key or signature is not hex of the right length",
       );
     }
-    const body = request.body instanceof Uint8Array ? request.body : new Uint8Array(0);
     const message = requestSigningBytes(
-      this.node.status().chainId,
+      chainId,
+      nodeKey,
       request.method,
       request.url,
-      body,
+      rawBodyOf(request),
       time,
     );
     if (!this.node.verifier.verify(key, message, signature))

@@ -7,9 +7,9 @@ import {
   memoryNode,
   registerCallers,
   sampleTx,
-  signedHeaders,
 } from "./memoryNode.testkit.js";
 import { type ApiServer, buildApiServer } from "./server.js";
+import { signedHeaders } from "./signed.testkit.js";
 
 /** Longest wait for an event that must come; a failure, never a pause. */
 const WAIT_MS_MAX = 5_000;
@@ -102,7 +102,7 @@ async function peekError(response: Response): Promise<string> {
 }
 
 const headersOf = (signer: Signer | null, path: string) =>
-  signer === null ? {} : signedHeaders(signer, "GET", path);
+  signer === null ? {} : signedHeaders(signer, { method: "GET", url: path });
 
 describe("the event stream, filtered per subscriber", () => {
   let app: ApiServer | undefined;

@@ -7,12 +7,9 @@ import {
   generateSecretKey,
   type Header,
   keySigner,
+  type ModuleRoute,
   merkleProof,
   nobleVerifier,
-  REQUEST_KEY_HEADER,
-  REQUEST_SIGNATURE_HEADER,
-  REQUEST_TIME_HEADER,
-  requestSigningBytes,
   type SignedTx,
   type Signer,
   signTx,
@@ -55,6 +52,8 @@ function memoryStateKeyScope(key: string): StateKeyScope {
  */
 export interface MemoryNode extends NodeApi {
   admitted: SignedTx[];
+  /** Module routes this pretend node serves; set before building the server. */
+  routes: ModuleRoute[];
   /** Keys registered on this pretend chain, for signed reads. */
   callers: Map<string, CallerIdentity>;
   /** Commits every admitted transaction in one new block and tells subscribers. */
@@ -65,6 +64,7 @@ export interface MemoryNode extends NodeApi {
 
 export function memoryNode(): MemoryNode {
   const admitted: SignedTx[] = [];
+  const routes: ModuleRoute[] = [];
   const callers = new Map<string, CallerIdentity>();
   const bodies = new Map<number, SignedTx[]>();
   const blocks: NodeEvent[][] = [[]];
@@ -84,6 +84,8 @@ export function memoryNode(): MemoryNode {
   };
   return {
     admitted,
+    routes,
+    moduleRoutes: () => routes,
     callers,
     setSyncing(syncing) {
       status = { ...status, syncing };
@@ -214,21 +216,6 @@ export function sampleTx(sender: Signer = keySigner(generateSecretKey())): Signe
     },
     sender,
   );
-}
-
-/** The headers of a request signed by `signer` for this chain (tests' one signing place). */
-export function signedHeaders(
-  signer: Signer,
-  method: string,
-  url: string,
-  time = Date.now(),
-): Record<string, string> {
-  const signature = signer.sign(requestSigningBytes(CHAIN, method, url, new Uint8Array(0), time));
-  return {
-    [REQUEST_KEY_HEADER]: toHex(signer.publicKey),
-    [REQUEST_TIME_HEADER]: String(time),
-    [REQUEST_SIGNATURE_HEADER]: toHex(signature),
-  };
 }
 
 /** Every kind of caller the read policy tells apart (api README "Who sees what"). */

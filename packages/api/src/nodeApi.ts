@@ -3,6 +3,7 @@ import type {
   Canonical,
   CommitCertificate,
   MerkleProof,
+  ModuleRoute,
   StateProof,
   ValidatorSet,
   Verifier,
@@ -123,6 +124,11 @@ export interface NodeApi {
   /** Names of the module queries, and running one (throws NOT_FOUND for an unknown name). */
   queryNames(): readonly string[];
   query(name: string, params: Readonly<Record<string, string>>): Promise<Canonical | null>;
+  /**
+   * The routes the node's modules serve (mounted under `/v1/m/<module>`), read once when the
+   * server is built; one that collides with a core route or another module's stops the build.
+   */
+  moduleRoutes(): readonly ModuleRoute[];
   /** The registered, unrevoked identity (or organization admin) behind a key, or null. */
   identityOf(keyHex: string): Promise<CallerIdentity | null>;
   /** The node's signature verifier (libsodium), for signed requests. */

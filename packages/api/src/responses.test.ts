@@ -1,28 +1,10 @@
-import {
-  generateSecretKey,
-  keySigner,
-  REQUEST_KEY_HEADER,
-  REQUEST_SIGNATURE_HEADER,
-  REQUEST_TIME_HEADER,
-  requestSigningBytes,
-  type Signer,
-  toHex,
-} from "@careledger/protocol";
+import { generateSecretKey, keySigner, toHex } from "@careledger/protocol";
 import type { preSerializationAsyncHookHandler } from "fastify";
 import { describe, expect, it } from "vitest";
-import { CHAIN, memoryNode, sampleTx } from "./memoryNode.testkit.js";
+import { memoryNode, sampleTx } from "./memoryNode.testkit.js";
 import type { NodeApi } from "./nodeApi.js";
 import { buildApiServer } from "./server.js";
-
-function signedHeaders(signer: Signer, url: string) {
-  const time = Date.now();
-  const signature = signer.sign(requestSigningBytes(CHAIN, "GET", url, new Uint8Array(0), time));
-  return {
-    [REQUEST_KEY_HEADER]: toHex(signer.publicKey),
-    [REQUEST_TIME_HEADER]: String(time),
-    [REQUEST_SIGNATURE_HEADER]: toHex(signature),
-  };
-}
+import { signedHeaders } from "./signed.testkit.js";
 
 /**
  * A node whose answers use every optional part of the contract: a committed transaction with a
@@ -75,7 +57,11 @@ describe("answers serialized through the contract's response schemas", () => {
       { method: "GET", url: "/v1/blocks/latest" },
       { method: "GET", url: "/v1/blocks/1" },
       { method: "GET", url: "/v1/blocks/9" },
-      { method: "GET", url: "/v1/blocks/1/txs", headers: signedHeaders(staff, "/v1/blocks/1/txs") },
+      {
+        method: "GET",
+        url: "/v1/blocks/1/txs",
+        headers: signedHeaders(staff, { method: "GET", url: "/v1/blocks/1/txs" }),
+      },
       { method: "GET", url: `/v1/txs/${id}` },
       { method: "GET", url: `/v1/txs/${id}/proof` },
       { method: "GET", url: `/v1/txs/${id}/receipt-proof` },

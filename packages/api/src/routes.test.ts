@@ -6,12 +6,14 @@ import {
   keySigner,
   merkleRoot,
   REQUEST_SIGNATURE_HEADER,
+  type Signer,
   toHex,
   verifyReceiptProof,
 } from "@careledger/protocol";
 import { describe, expect, it } from "vitest";
-import { type MemoryNode, memoryNode, sampleTx, signedHeaders } from "./memoryNode.testkit.js";
+import { type MemoryNode, memoryNode, sampleTx } from "./memoryNode.testkit.js";
 import { buildApiServer } from "./server.js";
+import { signedHeaders } from "./signed.testkit.js";
 
 /** A member organization's staff key, registered on `node`: it may read raw state and receipts. */
 function staffOf(node: MemoryNode) {
@@ -20,8 +22,12 @@ function staffOf(node: MemoryNode) {
   return (method: string, url: string) => ({
     method: method as "GET",
     url,
-    headers: signedHeaders(staff, method, url),
+    headers: signedHeaders(staff, { method, url }),
   });
+}
+
+function signedGet(signer: Signer, url: string, time = Date.now()) {
+  return signedHeaders(signer, { method: "GET", url, time });
 }
 
 describe("proof and query routes", () => {
@@ -118,7 +124,7 @@ describe("signed reads of raw transactions", () => {
     const answer = await app.inject({
       method: "GET",
       url,
-      headers: signedHeaders(staff, "GET", url),
+      headers: signedGet(staff, url),
     });
     expect(answer.statusCode).toBe(200);
     expect(answer.json().txs[0]).toMatchObject({ type: "identity.register" });
@@ -129,22 +135,16 @@ describe("signed reads of raw transactions", () => {
     const codeOf = async (headers: Record<string, string>) =>
       (await app.inject({ method: "GET", url, headers })).json().error.code;
     expect(await codeOf({})).toBe("REQUEST_UNSIGNED");
-    const good = signedHeaders(staff, "GET", url);
+    const good = signedGet(staff, url);
     expect(await codeOf({ ...good, [REQUEST_SIGNATURE_HEADER]: "00".repeat(64) })).toBe(
       "REQUEST_BAD_SIGNATURE",
     );
-    expect(await codeOf(signedHeaders(staff, "GET", "/v1/blocks/2/txs"))).toBe(
-      "REQUEST_BAD_SIGNATURE",
-    );
-    expect(await codeOf(signedHeaders(staff, "GET", url, Date.now() - 60_000))).toBe(
-      "REQUEST_EXPIRED",
-    );
+    expect(await codeOf(signedGet(staff, "/v1/blocks/2/txs"))).toBe("REQUEST_BAD_SIGNATURE");
+    expect(await codeOf(signedGet(staff, url, Date.now() - 60_000))).toBe("REQUEST_EXPIRED");
     expect((await app.inject({ method: "GET", url, headers: good })).statusCode).toBe(200);
     expect(await codeOf(good)).toBe("REQUEST_REPLAYED");
-    expect(await codeOf(signedHeaders(keySigner(generateSecretKey()), "GET", url))).toBe(
-      "FORBIDDEN",
-    );
-    expect(await codeOf(signedHeaders(patient, "GET", url))).toBe("FORBIDDEN");
+    expect(await codeOf(signedGet(keySigner(generateSecretKey()), url))).toBe("FORBIDDEN");
+    expect(await codeOf(signedGet(patient, url))).toBe("FORBIDDEN");
   });
 });
 

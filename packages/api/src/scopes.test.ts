@@ -7,9 +7,9 @@ import {
   memoryNode,
   registerCallers,
   sampleTx,
-  signedHeaders,
 } from "./memoryNode.testkit.js";
 import { type ApiServer, buildApiServer } from "./server.js";
+import { signedHeaders } from "./signed.testkit.js";
 
 type Who = CallerKind;
 const EVERYONE = CALLER_KINDS;
@@ -187,7 +187,7 @@ async function outcomeOf(
   const body = row.body?.(fixture);
   const abort = new AbortController();
   const headers: Record<string, string> =
-    signer === null ? {} : signedHeaders(signer, method, path);
+    signer === null ? {} : signedHeaders(signer, { method, url: path });
   if (body !== undefined) headers["content-type"] = body.type;
   const response = await fetch(`${base}${path}`, {
     method,

@@ -1,7 +1,8 @@
 import { generateSecretKey, keySigner, toHex } from "@careledger/protocol";
 import { describe, expect, it } from "vitest";
-import { CHAIN, memoryNode, sampleTx, signedHeaders } from "./memoryNode.testkit.js";
+import { CHAIN, memoryNode, sampleTx } from "./memoryNode.testkit.js";
 import { buildApiServer } from "./server.js";
+import { signedHeaders } from "./signed.testkit.js";
 
 describe("api server", () => {
   it("reports status with hex keys", async () => {
@@ -142,7 +143,10 @@ describe("api server extras", () => {
       node.callers.set(toHex(staff.publicKey), { org: "org-0", roles: ["staff"], admin: false });
       const controller = new AbortController();
       const response = await fetch(`${address}/v1/events`, {
-        headers: { "last-event-id": "1-0", ...signedHeaders(staff, "GET", "/v1/events") },
+        headers: {
+          "last-event-id": "1-0",
+          ...signedHeaders(staff, { method: "GET", url: "/v1/events" }),
+        },
         signal: controller.signal,
       });
       const reader = (response.body as ReadableStream<Uint8Array>).getReader();

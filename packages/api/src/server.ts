@@ -9,9 +9,11 @@ import { errorHandler } from "./errors.js";
 import { registerLoadGuard } from "./loadGuard.js";
 import type { NodeApi } from "./nodeApi.js";
 import { SWAGGER_OPTIONS } from "./openapi.js";
+import { registerBodyParsers } from "./rawBody.js";
 import { blockRoutes } from "./routes/blocks.js";
 import { eventRoutes } from "./routes/events.js";
 import { healthRoutes } from "./routes/health.js";
+import { checkModuleRoutes, mountModuleRoutes, type RouteShape } from "./routes/modules.js";
 import { queryRoutes } from "./routes/queries.js";
 import { stateRoutes } from "./routes/state.js";
 import { statusRoutes } from "./routes/status.js";
@@ -71,12 +73,12 @@ export async function buildApiServer(
   }).withTypeProvider<TypeBoxTypeProvider>();
   if (settings.onRoute !== undefined) app.addHook("onRoute", settings.onRoute);
 
-  // Signed transactions arrive as their canonical bytes: keep the body raw.
-  app.addContentTypeParser(
-    "application/msgpack",
-    { parseAs: "buffer", bodyLimit: settings.bodyBytesMax },
-    (_request, body, done) => done(null, body),
-  );
+  // Signed transactions arrive as their canonical bytes: keep the body raw. Every body's bytes
+  // are kept, JSON too, because a signed request's signature covers exactly those bytes.
+  registerBodyParsers(app, settings.bodyBytesMax, {
+    json: ["application/json", "application/fhir+json"],
+    raw: ["application/msgpack", "application/octet-stream"],
+  });
   app.server.maxConnections = settings.connectionsMax;
   app.setErrorHandler(errorHandler);
   registerLoadGuard(app, settings);
@@ -85,6 +87,11 @@ export async function buildApiServer(
     return errorHandler(error, request, reply);
   });
 
+  // Every core route, so a module route that would collide with one is refused below.
+  const coreRoutes: RouteShape[] = [];
+  app.addHook("onRoute", (route) => {
+    for (const method of [route.method].flat()) coreRoutes.push({ method, url: route.url });
+  });
   await app.register(swagger, SWAGGER_OPTIONS);
   await app.register(swaggerUi, { routePrefix: "/docs" });
   await app.register(rateLimit, {
@@ -98,13 +105,18 @@ export async function buildApiServer(
   });
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   app.register(statusRoutes(node));
-  const scopes = new ReadScopes(node, new RequestAuthenticator(node));
+  const auth = new RequestAuthenticator(node);
+  const scopes = new ReadScopes(node, auth);
   app.register(blockRoutes(node, scopes));
   app.register(stateRoutes(node, scopes));
   app.register(queryRoutes(node, scopes));
   app.register(txRoutes(node, scopes));
   app.register(healthRoutes(node));
   app.register(eventRoutes(node, scopes));
+  await app.after();
+  const moduleRoutes = node.moduleRoutes();
+  checkModuleRoutes(moduleRoutes, [...coreRoutes], settings.bodyBytesMax);
+  mountModuleRoutes(app, moduleRoutes, auth);
   await app.ready();
   return app;
 }

@@ -4,6 +4,16 @@ export type { ExecutionResult } from "./execution/result.js";
 export type { CheckedTx, RefusedTx } from "./execution/txChecks.js";
 export { genesisHeader } from "./genesisState.js";
 export { type HeadInfo, Ledger, type LedgerOptions, NODE_CACHE_ENTRIES_MAX } from "./ledger.js";
+export type { ErasePhase } from "./local/erasure.js";
+export {
+  LOCAL_KEY_BYTES_MAX,
+  LOCAL_SCAN_ENTRIES_MAX,
+  LOCAL_VALUE_BYTES_MAX,
+  type LocalSpace,
+  LocalStore,
+  type LocalStoreOptions,
+  type ScanOptions,
+} from "./local/localStore.js";
 export {
   type ConsensusChange,
   effectiveHeight,

@@ -27,6 +27,7 @@ import {
   encodeReceipt,
   faultyMax,
   type MerkleProof,
+  type ModuleRoute,
   merkleProof,
   type Organization,
   quorumSize,
@@ -562,6 +563,18 @@ export class CareLedgerNode implements NodeApi {
 
   queryNames(): readonly string[] {
     return this.ledger.registry.queryNames;
+  }
+
+  moduleRoutes(): readonly ModuleRoute[] {
+    return this.ledger.registry.modules.flatMap((module) =>
+      (module.routes ?? []).map((route) => {
+        // A module serves under its own name only, never another module's prefix.
+        if (route.module !== module.name) {
+          throw new Error(`module ${module.name} declares a route of module ${route.module}`);
+        }
+        return route;
+      }),
+    );
   }
 
   query(name: string, params: Readonly<Record<string, string>>): Promise<Canonical | null> {

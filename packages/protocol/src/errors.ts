@@ -62,6 +62,9 @@ export const ERROR_CODES = {
   REQUEST_BAD_SIGNATURE: { status: 401, message: "request signature does not verify" },
   REQUEST_EXPIRED: { status: 401, message: "request time is outside the validity window" },
   REQUEST_REPLAYED: { status: 409, message: "this signed request was already used" },
+  // 401 like the other signed-request failures: the caller is not authenticated to this node
+  // (not refused for who it is), and signing again for this node's key is the remedy.
+  REQUEST_WRONG_NODE: { status: 401, message: "request was signed for another node" },
   NOT_READY: { status: 503, message: "node is catching up with its peers" },
   RATE_LIMITED: { status: 429, message: "too many requests" },
   OVERLOADED: { status: 503, message: "node has too many requests in progress, retry later" },

@@ -8,6 +8,7 @@ export * from "./hash.js";
 export * from "./keys.js";
 export * from "./limits.js";
 export * from "./merkle.js";
+export * from "./moduleRoute.js";
 export * from "./payloads/index.js";
 export * from "./quorum.js";
 export * from "./receipt.js";

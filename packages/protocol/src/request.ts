@@ -1,29 +1,42 @@
-import { concatBytes, sha256 } from "./hash.js";
+import { sha256 } from "./hash.js";
+import { PUBLIC_KEY_BYTES } from "./keys.js";
 import { signingBytes } from "./signing.js";
 
-/** HTTP headers of a signed read: the caller's key, the time it signed, and the signature. */
+/**
+ * HTTP headers of a signed request: the caller's key, the node it is addressed to (that node's
+ * public key), the time it signed, and the signature.
+ */
 export const REQUEST_KEY_HEADER = "x-careledger-key";
+export const REQUEST_NODE_HEADER = "x-careledger-node";
 export const REQUEST_TIME_HEADER = "x-careledger-time";
 export const REQUEST_SIGNATURE_HEADER = "x-careledger-signature";
 /** How far a signed request's time may be from the node's clock, either way. */
 export const REQUEST_WINDOW_MS = 30_000;
 
 /**
- * What a caller signs to read data scoped to its identity: the method, the path with its query
- * string, the SHA-256 of the body (of nothing for a GET) and the time, under the "request" kind
- * and the chain id, so a signed request never passes for a transaction or a vote.
+ * What a caller signs to make a request under its identity: the public key of the node it is
+ * sent to, the method, the path with its query string, the SHA-256 of the exact body bytes sent
+ * (of nothing when there is no body) and the time, under the "request" kind and the chain id.
+ * The kind keeps a signed request from passing for a transaction or a vote; the node key keeps
+ * it from being replayed at another node of the chain within its window; the body hash keeps
+ * a relay from changing what is asked.
  */
 export function requestSigningBytes(
   chainId: Uint8Array,
+  nodeKey: Uint8Array,
   method: string,
   pathWithQuery: string,
   body: Uint8Array,
   timeMs: number,
 ): Uint8Array {
+  if (nodeKey.length !== PUBLIC_KEY_BYTES) {
+    throw new RangeError(`node key is ${nodeKey.length} bytes, not ${PUBLIC_KEY_BYTES}`);
+  }
   return signingBytes("request", chainId, [
+    nodeKey,
     method.toUpperCase(),
     pathWithQuery,
-    sha256(concatBytes(body)),
+    sha256(body),
     timeMs,
   ]);
 }

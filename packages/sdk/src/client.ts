@@ -24,7 +24,7 @@ import {
   subscribeEvents,
 } from "./events.js";
 import { DEFAULT_HTTP_OPTIONS, type HttpOptions, type HttpRequest, requestJson } from "./http.js";
-import { signedRequestHeaders } from "./signedRequest.js";
+import { type RequestTarget, signedRequestHeaders } from "./signedRequest.js";
 import {
   type TrustAnchor,
   verifyBlock,
@@ -59,6 +59,23 @@ export interface ClientOptions extends Partial<HttpOptions> {
    * unsigned: receipts come back as positions only and the others are refused.
    */
   readonly signer?: Signer;
+  /**
+   * The node's public key, when the application knows it (from genesis or the node's operator).
+   * Signed requests are bound to the key the node reports in `GET /v1/status`; pinned, the
+   * client refuses a node that reports another, so a hostile node cannot have it sign requests
+   * meant for another node and replay them there.
+   */
+  readonly nodeKey?: Uint8Array;
+}
+
+/** A signed request: sent with exactly the body bytes it signs. */
+export interface SignedRequest {
+  readonly method: "GET" | "POST";
+  /** The route with its query string, as the node receives it (`/v1/...`). */
+  readonly path: string;
+  readonly body?: Uint8Array | string;
+  readonly contentType?: string;
+  readonly signal?: AbortSignal;
 }
 
 /** A state value checked against a certified header. */
@@ -80,16 +97,18 @@ export class CareLedgerClient {
   private readonly http: HttpOptions;
   private readonly subscribeOptions: SubscribeOptions;
   private readonly signer: Signer | undefined;
-  /** The node's chain id, asked once for signed reads (a node never changes chains). */
-  private chainId: Uint8Array | undefined;
+  private readonly pinnedNodeKey: Uint8Array | undefined;
+  /** The chain and node key signed requests are bound to, learned once from `/v1/status`. */
+  private target: Promise<RequestTarget> | undefined;
 
   constructor(url: string | URL, options: ClientOptions = {}) {
     // A trailing slash keeps a path prefix (a gateway's `/careledger/`) when routes resolve.
     const base = new URL(url);
     if (!base.pathname.endsWith("/")) base.pathname += "/";
     this.url = base.toString();
-    const { subscribe, signer, ...http } = options;
+    const { subscribe, signer, nodeKey, ...http } = options;
     this.signer = signer;
+    this.pinnedNodeKey = nodeKey;
     this.http = { ...DEFAULT_HTTP_OPTIONS, ...http };
     this.subscribeOptions = { ...DEFAULT_SUBSCRIBE_OPTIONS, ...subscribe };
   }
@@ -289,24 +308,71 @@ export class CareLedgerClient {
   }
 
   /**
-   * The one place reads are signed: the node's chain (from its public status) goes into every
-   * signature, and each attempt is signed anew, since a node refuses a signature it saw before.
+   * Sends a request signed by `signer` for this node (its chain and key, from `/v1/status`,
+   * asked once per client) and returns the JSON answer. Each attempt is signed anew, never
+   * replayed. A node that answers REQUEST_WRONG_NODE is not the one the key was learned from (a
+   * gateway moved the client to another): the key is asked again and the request signed once more.
    */
-  private async readSigner(signer: Signer, signal?: AbortSignal): Promise<SignRead> {
-    this.chainId ??= (await this.status(signal)).chainId;
-    const { chainId } = this;
-    return (method, pathWithQuery) => signedRequestHeaders(signer, chainId, method, pathWithQuery);
+  async signedRequest(signer: Signer, request: SignedRequest): Promise<unknown> {
+    const body =
+      typeof request.body === "string" ? new TextEncoder().encode(request.body) : request.body;
+    for (let attempt = 1; ; attempt++) {
+      const target = await this.requestTarget();
+      const http: HttpRequest = {
+        method: request.method,
+        path: request.path,
+        ...(body !== undefined && { body }),
+        ...(request.contentType !== undefined && { contentType: request.contentType }),
+        ...(request.signal && { signal: request.signal }),
+        attemptHeaders: () =>
+          signedRequestHeaders(signer, target, request.method, request.path, body),
+      };
+      try {
+        return (await requestJson(this.url, this.http, http)).value;
+      } catch (error) {
+        const wrongNode = error instanceof CareLedgerError && error.code === "REQUEST_WRONG_NODE";
+        if (!wrongNode || attempt > 1) throw error;
+        this.target = undefined;
+      }
+    }
+  }
+
+  /** Shared by concurrent requests, so asked without any one caller's abort signal. */
+  private requestTarget(): Promise<RequestTarget> {
+    if (this.target === undefined) {
+      const learned = this.status().then(({ chainId, node }) => {
+        const pinned = this.pinnedNodeKey;
+        if (pinned !== undefined && toHex(pinned) !== toHex(node)) {
+          throw localError("bad-response", "node reports another key than the pinned one", {
+            pinned: toHex(pinned),
+            reported: toHex(node),
+          });
+        }
+        return { chainId, nodeKey: node };
+      });
+      // A failed lookup is not kept: the next signed request asks again.
+      learned.catch(() => {
+        if (this.target === learned) this.target = undefined;
+      });
+      this.target = learned;
+    }
+    return this.target;
+  }
+
+  /**
+   * Signs the event stream's connections: each (re)connection anew, for this node's chain and key.
+   */
+  private async readSigner(signer: Signer): Promise<SignRead> {
+    const target = await this.requestTarget();
+    return (method, pathWithQuery) => signedRequestHeaders(signer, target, method, pathWithQuery);
   }
 
   /** A GET, signed by `signer` when given (a scoped read). */
   private async get(path: string, signal?: AbortSignal, signer?: Signer): Promise<unknown> {
-    const sign = signer === undefined ? undefined : await this.readSigner(signer, signal);
-    const request: HttpRequest = {
-      method: "GET",
-      path,
-      ...(sign && { attemptHeaders: () => sign("GET", path) }),
-      ...(signal && { signal }),
-    };
+    if (signer !== undefined) {
+      return this.signedRequest(signer, { method: "GET", path, ...(signal && { signal }) });
+    }
+    const request: HttpRequest = { method: "GET", path, ...(signal && { signal }) };
     return (await requestJson(this.url, this.http, request)).value;
   }
 }

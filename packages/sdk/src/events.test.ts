@@ -89,6 +89,7 @@ describe("subscribe", () => {
       expect(signed?.key).toBe(toHex(signer.publicKey));
       const bytes = requestSigningBytes(
         node.chain.chainId,
+        node.chain.validators[0] as Uint8Array,
         "GET",
         url,
         new Uint8Array(0),

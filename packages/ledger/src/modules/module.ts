@@ -1,4 +1,10 @@
-import { type Canonical, CareLedgerError, type ErrorCode, type Tx } from "@careledger/protocol";
+import {
+  type Canonical,
+  CareLedgerError,
+  type ErrorCode,
+  type ModuleRoute,
+  type Tx,
+} from "@careledger/protocol";
 import type { StateAccess } from "../state/blockState.js";
 
 /** What a transaction's execution sees. Time is the header's, never a clock's. */
@@ -48,6 +54,8 @@ export interface LedgerModule {
   readonly name: string;
   readonly txTypes: readonly TxType[];
   readonly queries: readonly Query[];
+  /** HTTP routes of its own, mounted by the api under `/v1/m/<name>` (each route's `module`). */
+  readonly routes?: readonly ModuleRoute[];
 }
 
 /** Erases a transaction type's payload type so types of different payloads share one list. */

@@ -1,0 +1,85 @@
+import type { TSchema } from "@sinclair/typebox";
+
+/**
+ * An HTTP route a module serves (a record's content, the Digital Link resolver, a FHIR or EPCIS
+ * rendering, a QR image), declared where the module lives and mounted by the api package at
+ * `/v1/m/<module><path>`. It is here, with types only, because the ledger (which declares
+ * modules) and the api (which mounts them) may both import the protocol and not each other.
+ */
+export const MODULE_ROUTE_PREFIX = "/v1/m";
+
+/** Content types a module route may answer with. */
+export const MODULE_RESPONSE_TYPES = [
+  "application/json",
+  "application/fhir+json",
+  "application/octet-stream",
+  "image/svg+xml",
+  "image/png",
+  "text/html",
+] as const;
+export type ModuleResponseType = (typeof MODULE_RESPONSE_TYPES)[number];
+
+/**
+ * Content types a module route may accept as its body: JSON ones arrive parsed and checked
+ * against the route's `body` schema; `application/octet-stream` arrives as the raw bytes.
+ */
+export const MODULE_BODY_TYPES = [
+  "application/json",
+  "application/fhir+json",
+  "application/octet-stream",
+] as const;
+export type ModuleBodyType = (typeof MODULE_BODY_TYPES)[number];
+
+/** Who sent a signed request: the key and its identity on chain. */
+export interface RouteCaller {
+  readonly key: string;
+  readonly org: string;
+  readonly roles: readonly string[];
+  readonly admin: boolean;
+}
+
+/** What a handler receives: input already checked against the route's schemas. */
+export interface ModuleRouteRequest {
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly query: Readonly<Record<string, unknown>>;
+  /** The parsed JSON body, the raw bytes for `application/octet-stream`, or undefined. */
+  readonly body: unknown;
+  /** The verified caller of a `signed` route; null on a `public` one. */
+  readonly caller: RouteCaller | null;
+}
+
+export interface ModuleRouteResponse {
+  /** 2xx, or 3xx for a redirect (the resolver). */
+  readonly status: number;
+  /** One of the route's `responseTypes`. */
+  readonly contentType: ModuleResponseType;
+  /** Further headers (`location`, `cache-control`, ...); never `content-type`. */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** A JSON value for JSON types; bytes or text for the others. */
+  readonly body: unknown;
+}
+
+export interface ModuleRoute {
+  /** The module's name: the route is mounted under `/v1/m/<module>`. */
+  readonly module: string;
+  readonly method: "GET" | "POST" | "PUT" | "DELETE";
+  /** Below the module's prefix: `/` and segments, `:name` for a parameter (`/items/:id/qr`). */
+  readonly path: string;
+  /** One line for the OpenAPI document. */
+  readonly summary: string;
+  /** `public` routes answer anyone; `signed` ones only a registered key's signed request. */
+  readonly access: "public" | "signed";
+  /** Schemas of the path parameters (an object with one property per `:name`), query, body. */
+  readonly params?: TSchema;
+  readonly query?: TSchema;
+  readonly body?: TSchema;
+  /** Body content types accepted; JSON when a `body` schema is given, none otherwise. */
+  readonly bodyTypes?: readonly ModuleBodyType[];
+  /** Largest body accepted, in bytes; the server's bound when absent, never above it. */
+  readonly bodyBytesMax?: number;
+  /** What it answers with (at least one), for the OpenAPI document and a check of each answer. */
+  readonly responseTypes: readonly ModuleResponseType[];
+  /** The JSON answer's schema, when it answers JSON: documented, and only its fields are sent. */
+  readonly response?: TSchema;
+  handler(request: ModuleRouteRequest): Promise<ModuleRouteResponse>;
+}
