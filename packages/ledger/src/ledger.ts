@@ -34,7 +34,7 @@ import { genesisHeader, genesisWrites } from "./genesisState.js";
 import { hexOf } from "./hex.js";
 import { senderRefusal } from "./modules/identity/state.js";
 import type { LedgerModule } from "./modules/module.js";
-import { BUILTIN_MODULES, ModuleRegistry } from "./modules/registry.js";
+import { BUILTIN_MODULES, type LedgerContract, ModuleRegistry } from "./modules/registry.js";
 import { LedgerReads } from "./reads.js";
 import { decodeNode, EMPTY_SUBTREE, pathKey, type TreeNode } from "./smt/node.js";
 import { NodeCache } from "./smt/nodeCache.js";
@@ -53,6 +53,8 @@ export interface LedgerOptions {
   /** Checks transaction signatures; the node hands in its libsodium verifier. */
   readonly verifier: Verifier;
   readonly modules?: readonly LedgerModule[];
+  /** The contract the modules implement (protocol's by default; tests extend it). */
+  readonly contract?: LedgerContract;
   readonly nodeCacheEntriesMax?: number;
   /**
    * Told of a transaction handler's unexpected exception, for the node's log: the transaction
@@ -123,7 +125,7 @@ export class Ledger {
   static async open(dir: string, genesis: Genesis, options: LedgerOptions): Promise<Ledger> {
     const parsed = parseGenesis(genesis);
     const chainId = chainIdOf(parsed);
-    const registry = new ModuleRegistry(options.modules ?? BUILTIN_MODULES);
+    const registry = new ModuleRegistry(options.modules ?? BUILTIN_MODULES, options.contract);
     const db = await openDatabase(dir);
     try {
       const storedChain = await db.get(chainKey);

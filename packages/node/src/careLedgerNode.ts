@@ -606,7 +606,7 @@ function checkPayload(ledger: Ledger, signed: SignedTx): void {
   if (handler === undefined)
     throw new CareLedgerError("TX_UNKNOWN_TYPE", `no module handles ${signed.tx.type}`);
   try {
-    handler.payload.check(signed.tx.payload);
+    handler.contract.payload.check(signed.tx.payload);
   } catch (error) {
     if (error instanceof CareLedgerError) throw error;
     throw new CareLedgerError(

@@ -22,6 +22,7 @@ import {
 } from "../state/blockState.js";
 import type { CommittedHead, ExecuteOptions, ExecutionEnvironment } from "./environment.js";
 import { encodeReceipts } from "./roots.js";
+import { authorizeSender, senderRuleReads } from "./senderRules.js";
 import type { CheckedTx } from "./txChecks.js";
 
 /** What running a block's transactions produced, before it is bound to a header. */
@@ -111,6 +112,7 @@ function readsOf(txs: readonly CheckedTx[]): Set<string> {
   for (const { signed, sender, handler, payload } of txs) {
     keys.add(identityKey(sender));
     keys.add(adminIndexKey(sender));
+    for (const key of senderRuleReads(handler.contract, payload)) keys.add(key);
     for (const key of handler.reads?.(payload, signed.tx, sender) ?? []) keys.add(key);
   }
   return keys;
@@ -124,17 +126,20 @@ async function runTransaction(
   time: number,
 ): Promise<Receipt> {
   const state = block.forTransaction();
-  const ctx: TxContext = {
-    tx: checked.signed.tx,
-    id: checked.signed.id,
-    idHex: checked.idHex,
-    sender: checked.sender,
-    height,
-    time,
-    state,
-  };
+  const { handler, payload, sender } = checked;
   try {
-    await checked.handler.execute(ctx, checked.payload);
+    const authorizedBy = await authorizeSender(state, handler.contract, payload, sender);
+    const ctx: TxContext = {
+      tx: checked.signed.tx,
+      id: checked.signed.id,
+      idHex: checked.idHex,
+      sender,
+      height,
+      time,
+      state,
+      authorizedBy,
+    };
+    await handler.execute(ctx, payload);
   } catch (error) {
     // The disk failed, not the transaction: no receipt this node alone would give.
     if (error instanceof StateReadError) throw error;

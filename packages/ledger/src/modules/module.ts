@@ -1,4 +1,11 @@
-import { type Canonical, CareLedgerError, type ErrorCode, type Tx } from "@careledger/protocol";
+import {
+  type Canonical,
+  CareLedgerError,
+  type ErrorCode,
+  type SenderRule,
+  type Tx,
+  type TxTypeContract,
+} from "@careledger/protocol";
 import type { StateAccess } from "../state/blockState.js";
 
 /** What a transaction's execution sees. Time is the header's, never a clock's. */
@@ -12,18 +19,30 @@ export interface TxContext {
   /** The block header's time, in ms. */
   readonly time: number;
   readonly state: StateAccess;
+  /**
+   * The contract's sender rule that admitted the sender (checked before the handler runs), or
+   * null when only a `handler` rule can admit it: the handler must then check that rule itself.
+   */
+  readonly authorizedBy: SenderRule | null;
 }
 
 /**
- * One transaction type: its payload schema (owned by protocol), the state keys it reads (fetched
- * in one batch before the block runs; a read outside them still works, only slower), and its
- * execution, which throws `reject(code, reason)` to fail with a receipt and change nothing.
+ * How a transaction type executes: the state keys it reads (fetched in one batch before the
+ * block runs; a read outside them still works, only slower), and its execution, which throws
+ * `reject(code, reason)` to fail with a receipt and change nothing.
  */
-export interface TxType<P = unknown> {
-  readonly type: string;
-  readonly payload: { check(value: unknown): P };
+export interface TxHandler<P> {
   reads?(payload: P, tx: Tx, sender: string): readonly string[];
   execute(ctx: TxContext, payload: P): Promise<void>;
+}
+
+/**
+ * One transaction type: its contract entry (name, payload schema, who may send it; protocol's
+ * `TX_TYPES`) bound to its handler. The registry refuses a type whose contract is not the
+ * contract's entry of that name, and a contract entry with no type.
+ */
+export interface TxType<P = unknown> extends TxHandler<P> {
+  readonly contract: TxTypeContract;
 }
 
 /** Reads the committed state at the head, for queries. */
@@ -50,9 +69,15 @@ export interface LedgerModule {
   readonly queries: readonly Query[];
 }
 
-/** Erases a transaction type's payload type so types of different payloads share one list. */
-export function defineTxType<P>(txType: TxType<P>): TxType {
-  return txType as unknown as TxType;
+/**
+ * Binds a contract entry to its handler; the payload type follows from the entry's schema. The
+ * result's payload type is erased so types of different payloads share one list.
+ */
+export function defineTxType<C extends TxTypeContract>(
+  contract: C,
+  handler: TxHandler<ReturnType<C["payload"]["check"]>>,
+): TxType {
+  return { contract, ...handler } as unknown as TxType;
 }
 
 /** Fails the current transaction by a business rule: a failed receipt, no state change. */

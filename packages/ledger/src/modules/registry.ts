@@ -1,3 +1,4 @@
+import { checkTxContract, TX_TYPES, type TxTypeContract } from "@careledger/protocol";
 import { governanceModule } from "./governance/index.js";
 import { identityModule } from "./identity/index.js";
 import type { LedgerModule, Query, TxType } from "./module.js";
@@ -5,21 +6,43 @@ import type { LedgerModule, Query, TxType } from "./module.js";
 /** The built-in modules. A new module is a directory under modules/ and one line here. */
 export const BUILTIN_MODULES: readonly LedgerModule[] = [identityModule, governanceModule];
 
-/** Transaction types and queries by name, from one list of modules; names must be unique. */
+/** The contract the modules implement: protocol's, or a test's superset of it. */
+export interface LedgerContract {
+  readonly txTypes: Readonly<Record<string, TxTypeContract>>;
+}
+
+export const BUILTIN_CONTRACT: LedgerContract = { txTypes: TX_TYPES };
+
+/**
+ * Transaction types and queries by name, from one list of modules; names must be unique, and
+ * the modules must implement the contract exactly: every transaction type is bound to the
+ * contract's own entry of its name, and every entry has a type.
+ */
 export class ModuleRegistry {
   private readonly txTypes = new Map<string, TxType>();
   private readonly queries = new Map<string, Query>();
 
-  constructor(readonly modules: readonly LedgerModule[] = BUILTIN_MODULES) {
+  constructor(
+    readonly modules: readonly LedgerModule[] = BUILTIN_MODULES,
+    readonly contract: LedgerContract = BUILTIN_CONTRACT,
+  ) {
     for (const module of modules) {
       for (const txType of module.txTypes) {
-        if (this.txTypes.has(txType.type)) throw new Error(`duplicate tx type ${txType.type}`);
-        this.txTypes.set(txType.type, txType);
+        const { type } = txType.contract;
+        if (this.txTypes.has(type)) throw new Error(`duplicate tx type ${type}`);
+        if (contract.txTypes[type] !== txType.contract) {
+          throw new Error(`tx type ${type} of module ${module.name} is not the contract's entry`);
+        }
+        checkTxContract(txType.contract);
+        this.txTypes.set(type, txType);
       }
       for (const query of module.queries) {
         if (this.queries.has(query.name)) throw new Error(`duplicate query ${query.name}`);
         this.queries.set(query.name, query);
       }
+    }
+    for (const type of Object.keys(contract.txTypes)) {
+      if (!this.txTypes.has(type)) throw new Error(`no module handles tx type ${type}`);
     }
   }
 

@@ -82,17 +82,13 @@ export async function readAdminOf(state: StateReader, keyHex: string): Promise<s
   return ((await state.get(adminIndexKey(keyHex))) as string[] | null) ?? [];
 }
 
-/** The organization, which must exist and list `sender` among its admin keys. */
-export async function requireAdminOf(
-  state: StateAccess,
+/** The organization, which must exist (ORG_NOT_FOUND). */
+export async function requireOrganization(
+  state: StateReader,
   orgId: string,
-  sender: string,
 ): Promise<Organization> {
   const org = await readOrganization(state, orgId);
   if (org === null) return reject("ORG_NOT_FOUND", `no organization ${orgId}`);
-  if (!org.adminKeys.includes(sender)) {
-    return reject("UNAUTHORIZED", `sender is not an admin of ${orgId}`);
-  }
   return org;
 }
 
