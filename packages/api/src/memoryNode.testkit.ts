@@ -111,7 +111,7 @@ export function memoryNode(): MemoryNode {
       return null;
     },
     queryNames: () => ["identity.key"],
-    query: async (name, params) => {
+    query: async (name, params, _caller) => {
       if (name !== "identity.key") throw new CareLedgerError("NOT_FOUND", `no query ${name}`);
       return { key: params.key ?? null, big: 2n ** 60n, raw: Uint8Array.of(1, 2) };
     },

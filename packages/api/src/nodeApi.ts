@@ -3,6 +3,7 @@ import type {
   Canonical,
   CommitCertificate,
   MerkleProof,
+  QueryCaller,
   StateProof,
   ValidatorSet,
   Verifier,
@@ -111,9 +112,18 @@ export interface NodeApi {
   txProof(id: Uint8Array): Promise<{ readonly height: number; readonly proof: MerkleProof } | null>;
   /** A committed transaction's receipt (canonical bytes) and its proof against `receiptsRoot`. */
   receiptProof(id: Uint8Array): Promise<ProvenReceipt | null>;
-  /** Names of the module queries, and running one (throws NOT_FOUND for an unknown name). */
+  /** Names of the module queries (those of protocol's `QUERIES`). */
   queryNames(): readonly string[];
-  query(name: string, params: Readonly<Record<string, string>>): Promise<Canonical | null>;
+  /**
+   * Runs a module query for `caller` (the verified signer, or null when unsigned): NOT_FOUND
+   * for an unknown name, BAD_REQUEST for parameters outside its schema, REQUEST_UNSIGNED or
+   * FORBIDDEN where the query's declared access does not admit the caller.
+   */
+  query(
+    name: string,
+    params: Readonly<Record<string, string>>,
+    caller: QueryCaller | null,
+  ): Promise<Canonical | null>;
   /** The registered, unrevoked identity (or organization admin) behind a key, or null. */
   identityOf(keyHex: string): Promise<CallerIdentity | null>;
   /** The node's signature verifier (libsodium), for signed requests. */

@@ -92,7 +92,7 @@ export async function buildApiServer(
   const auth = new RequestAuthenticator(node);
   app.register(blockRoutes(node, auth));
   app.register(stateRoutes(node));
-  app.register(queryRoutes(node));
+  app.register(queryRoutes(node, auth));
   app.register(txRoutes(node));
   app.register(healthRoutes(node));
   app.register(eventRoutes(node));

@@ -4,8 +4,11 @@ import {
   CareLedgerError,
   type CommitCertificate,
   type ConsensusParams,
+  checkQueryAccess,
+  checkQueryParams,
   decode,
   decodeTx,
+  type QueryCaller,
   type Receipt,
   type SignedTx,
   type StateProof,
@@ -19,7 +22,7 @@ import {
   type ScheduledChange,
   VALIDATORS_KEY,
 } from "./modules/governance/consensusState.js";
-import type { QueryParams, QueryReader } from "./modules/module.js";
+import type { Query, QueryReader, ScanOptions } from "./modules/module.js";
 import type { ModuleRegistry } from "./modules/registry.js";
 import { keyHashOf } from "./smt/hashing.js";
 import type { TreeNode } from "./smt/node.js";
@@ -32,7 +35,7 @@ import {
   readReceipts,
 } from "./storage/blockStore.js";
 import { type Database, plainBytes } from "./storage/database.js";
-import { prefixRange, STATE_KEY_DECODER, stateKey } from "./storage/layout.js";
+import { STATE_KEY_DECODER, scanRange, stateKey } from "./storage/layout.js";
 
 /** Attempts at a proof before giving up when commits keep moving the head underneath it. */
 const PROOF_ATTEMPTS_MAX = 5;
@@ -120,18 +123,49 @@ export class LedgerReads {
     throw new CareLedgerError("INTERNAL", "the head kept moving during a proof");
   }
 
-  /** Runs a module query (`identity.key`, `gov.proposals`, ...) against the head state. */
-  async query(name: string, params: QueryParams = {}): Promise<Canonical | null> {
+  /**
+   * Runs a module query (`identity.key`, `gov.proposals`, ...) for `caller` (a verified signed
+   * request's identity, or null for an anonymous one) against the head state: NOT_FOUND for an
+   * unknown name, BAD_REQUEST for parameters outside its schema, REQUEST_UNSIGNED or FORBIDDEN
+   * when its declared access does not admit the caller.
+   */
+  async query(
+    name: string,
+    params: Readonly<Record<string, unknown>>,
+    caller: QueryCaller | null,
+  ): Promise<Canonical | null> {
+    const query = this.queryNamed(name);
+    const checked = checkQueryParams(query.contract, params) as Readonly<Record<string, unknown>>;
+    checkQueryAccess(query.contract, caller, checked);
+    return query.run(this.reader(), checked, caller);
+  }
+
+  /**
+   * A query for the node's own use (membership, validator changes, the identity behind a signed
+   * request): parameters checked, no access check. Never reachable from a request.
+   */
+  async trustedQuery(
+    name: string,
+    params: Readonly<Record<string, unknown>> = {},
+  ): Promise<Canonical | null> {
+    const query = this.queryNamed(name);
+    return query.run(this.reader(), checkQueryParams(query.contract, params), null);
+  }
+
+  private queryNamed(name: string): Query {
     const query = this.registry.query(name);
     if (query === undefined) throw new CareLedgerError("NOT_FOUND", `no query ${name}`);
+    return query;
+  }
+
+  private reader(): QueryReader {
     const { header } = this.head();
-    const reader: QueryReader = {
+    return {
       height: header.height,
       time: header.time,
       get: async (key) => (await this.stateValues([key]))[0] ?? null,
-      scan: (prefix, limit) => this.scan(prefix, limit),
+      scan: (prefix, options) => this.scan(prefix, options),
     };
-    return query.run(reader, params);
   }
 
   async consensusConfig(height: number): Promise<{
@@ -154,11 +188,11 @@ export class LedgerReads {
     return { ...config, nextValidators: next.validators, scheduled: pending };
   }
 
-  private async scan(prefix: string, limit: number): Promise<Array<[string, Canonical]>> {
+  private async scan(prefix: string, options: ScanOptions): Promise<Array<[string, Canonical]>> {
     const out: Array<[string, Canonical]> = [];
     for await (const [key, value] of this.db.iterator({
-      ...prefixRange(stateKey(prefix)),
-      limit,
+      ...scanRange(stateKey, prefix, options.after ?? null),
+      limit: options.limit,
     })) {
       out.push([STATE_KEY_DECODER.decode(key.subarray(1)), decode(value)]);
     }

@@ -28,6 +28,8 @@ import {
   type MerkleProof,
   merkleProof,
   type Organization,
+  QUERY_PAGE_ITEMS_MAX,
+  type QueryCaller,
   quorumSize,
   type Receipt,
   type SignedTx,
@@ -450,10 +452,10 @@ export class CareLedgerNode implements NodeApi {
 
   /** Node keys of the member organizations and the validators, as the committed state has them. */
   private async readMembers(): Promise<Set<string>> {
-    const orgs = (await this.ledger.reads.query("identity.organizations")) as Organization[] | null;
+    const orgs = await allOrganizations(this.ledger);
     const { validators, nextValidators } = await this.ledger.consensusConfig();
     return new Set([
-      ...(orgs ?? []).flatMap((org) => org.nodeKeys),
+      ...orgs.flatMap((org) => org.nodeKeys),
       ...[...validators, ...nextValidators].map(toHex),
     ]);
   }
@@ -558,12 +560,18 @@ export class CareLedgerNode implements NodeApi {
     return this.ledger.registry.queryNames;
   }
 
-  query(name: string, params: Readonly<Record<string, string>>): Promise<Canonical | null> {
-    return this.ledger.reads.query(name, params);
+  query(
+    name: string,
+    params: Readonly<Record<string, string>>,
+    caller: QueryCaller | null,
+  ): Promise<Canonical | null> {
+    return this.ledger.reads.query(name, params, caller);
   }
 
+  /** Read by the node itself for request authentication: no access check applies. */
   async identityOf(keyHex: string): Promise<CallerIdentity | null> {
-    const who = (await this.ledger.reads.query("identity.key", { key: keyHex })) as {
+    if (!/^[0-9a-f]{64}$/.test(keyHex)) return null;
+    const who = (await this.ledger.reads.trustedQuery("identity.key", { key: keyHex })) as {
       identity: { org: string; roles: string[] } | null;
       adminOf: string[];
       revoked: boolean;
@@ -599,6 +607,23 @@ export class CareLedgerNode implements NodeApi {
     await this.ledger.close();
     this.log.info("node stopped");
   }
+}
+
+/** Every member organization, page after page of the ledger's own (unchecked) query. */
+async function allOrganizations(ledger: Ledger): Promise<Organization[]> {
+  const orgs: Organization[] = [];
+  let cursor: string | null = null;
+  do {
+    const params: Record<string, string> = { limit: String(QUERY_PAGE_ITEMS_MAX) };
+    if (cursor !== null) params.cursor = cursor;
+    const page = (await ledger.reads.trustedQuery("identity.organizations", params)) as {
+      items: Organization[];
+      next: string | null;
+    };
+    orgs.push(...page.items);
+    cursor = page.next;
+  } while (cursor !== null);
+  return orgs;
 }
 
 function checkPayload(ledger: Ledger, signed: SignedTx): void {

@@ -2,11 +2,16 @@ import {
   type Canonical,
   CareLedgerError,
   type ErrorCode,
+  QUERY_PAGE_ITEMS_DEFAULT,
+  type QueryCaller,
+  type QueryContract,
+  type QueryParamsOf,
   type SenderRule,
   type Tx,
   type TxTypeContract,
 } from "@careledger/protocol";
 import type { StateAccess } from "../state/blockState.js";
+import { decodeCursor, encodeCursor } from "./cursor.js";
 
 /** What a transaction's execution sees. Time is the header's, never a clock's. */
 export interface TxContext {
@@ -45,6 +50,13 @@ export interface TxType<P = unknown> extends TxHandler<P> {
   readonly contract: TxTypeContract;
 }
 
+/** Where a scan starts and how much it returns. */
+export interface ScanOptions {
+  readonly limit: number;
+  /** Resume strictly after this key, which must start with the scan's prefix (BAD_REQUEST). */
+  readonly after?: string | null;
+}
+
 /** Reads the committed state at the head, for queries. */
 export interface QueryReader {
   /** The head's height and header time: what "now" means to a query. */
@@ -52,15 +64,88 @@ export interface QueryReader {
   readonly time: number;
   get(key: string): Promise<Canonical | null>;
   /** Up to `limit` entries whose keys start with `prefix`, in key order. */
-  scan(prefix: string, limit: number): Promise<Array<[string, Canonical]>>;
+  scan(prefix: string, options: ScanOptions): Promise<Array<[string, Canonical]>>;
 }
 
-export type QueryParams = Readonly<Record<string, string>>;
+/** The page a paged query is asked for: its size and the key to resume after (from the cursor). */
+export interface PageRequest {
+  readonly limit: number;
+  readonly after: string | null;
+}
 
-/** A read-only question a module answers about the committed state (the API serves these). */
+/** What a paged query answers: its items, and the key to resume after if more may follow. */
+export interface QueryPage {
+  readonly items: Canonical[];
+  readonly resumeAfter: string | null;
+}
+
+/**
+ * A read-only question a module answers about the committed state: its contract entry (name,
+ * parameter and result schemas, declared access, paging; protocol's `QUERIES`) and its run. The
+ * reads layer checks the parameters and the access before `run`; `params` are the checked ones.
+ */
 export interface Query {
-  readonly name: string;
-  run(reader: QueryReader, params: QueryParams): Promise<Canonical | null>;
+  readonly contract: QueryContract;
+  run(reader: QueryReader, params: unknown, caller: QueryCaller | null): Promise<Canonical | null>;
+}
+
+/** A query answering one value. */
+export function defineQuery<C extends QueryContract>(
+  contract: C,
+  run: (
+    reader: QueryReader,
+    params: QueryParamsOf<C>,
+    caller: QueryCaller | null,
+  ) => Promise<Canonical | null>,
+): Query {
+  return {
+    contract,
+    run: (reader, params, caller) => run(reader, params as QueryParamsOf<C>, caller),
+  };
+}
+
+/**
+ * A query answering a list page by page: the framework turns the `limit` and `cursor` parameters
+ * into a page request and the key to resume after into the next cursor, bound to this query.
+ */
+export function definePagedQuery<C extends QueryContract>(
+  contract: C,
+  run: (
+    reader: QueryReader,
+    params: QueryParamsOf<C>,
+    caller: QueryCaller | null,
+    page: PageRequest,
+  ) => Promise<QueryPage>,
+): Query {
+  if (!contract.paged) throw new Error(`query ${contract.name} is not paged in the contract`);
+  return {
+    contract,
+    async run(reader, params, caller) {
+      const { limit, cursor } = params as { limit?: number; cursor?: string };
+      const page = {
+        limit: limit ?? QUERY_PAGE_ITEMS_DEFAULT,
+        after: cursor === undefined ? null : decodeCursor(contract.name, cursor),
+      };
+      const { items, resumeAfter } = await run(reader, params as QueryParamsOf<C>, caller, page);
+      const next = resumeAfter === null ? null : encodeCursor(contract.name, resumeAfter);
+      return { items, next };
+    },
+  };
+}
+
+/**
+ * One page of the entries under `prefix`: reads one entry more than the page holds, so the
+ * answer says whether another page follows without a page that comes back empty.
+ */
+export async function scanPage(
+  reader: QueryReader,
+  prefix: string,
+  page: PageRequest,
+): Promise<{ entries: Array<[string, Canonical]>; resumeAfter: string | null }> {
+  const found = await reader.scan(prefix, { limit: page.limit + 1, after: page.after });
+  const entries = found.slice(0, page.limit);
+  const more = found.length > page.limit;
+  return { entries, resumeAfter: more ? (entries.at(-1) as [string, Canonical])[0] : null };
 }
 
 export interface LedgerModule {
@@ -83,13 +168,4 @@ export function defineTxType<C extends TxTypeContract>(
 /** Fails the current transaction by a business rule: a failed receipt, no state change. */
 export function reject(code: ErrorCode, reason: string): never {
   throw new CareLedgerError(code, reason);
-}
-
-/** Most entries a list query returns. */
-export const QUERY_RESULTS_MAX = 1_000;
-
-export function requireParam(params: QueryParams, name: string): string {
-  const value = params[name];
-  if (value === undefined) throw new CareLedgerError("NOT_FOUND", `missing parameter ${name}`);
-  return value;
 }

@@ -1,4 +1,10 @@
-import { checkTxContract, TX_TYPES, type TxTypeContract } from "@careledger/protocol";
+import {
+  checkTxContract,
+  QUERIES,
+  type QueryContract,
+  TX_TYPES,
+  type TxTypeContract,
+} from "@careledger/protocol";
 import { governanceModule } from "./governance/index.js";
 import { identityModule } from "./identity/index.js";
 import type { LedgerModule, Query, TxType } from "./module.js";
@@ -9,9 +15,10 @@ export const BUILTIN_MODULES: readonly LedgerModule[] = [identityModule, governa
 /** The contract the modules implement: protocol's, or a test's superset of it. */
 export interface LedgerContract {
   readonly txTypes: Readonly<Record<string, TxTypeContract>>;
+  readonly queries: Readonly<Record<string, QueryContract>>;
 }
 
-export const BUILTIN_CONTRACT: LedgerContract = { txTypes: TX_TYPES };
+export const BUILTIN_CONTRACT: LedgerContract = { txTypes: TX_TYPES, queries: QUERIES };
 
 /**
  * Transaction types and queries by name, from one list of modules; names must be unique, and
@@ -37,12 +44,19 @@ export class ModuleRegistry {
         this.txTypes.set(type, txType);
       }
       for (const query of module.queries) {
-        if (this.queries.has(query.name)) throw new Error(`duplicate query ${query.name}`);
-        this.queries.set(query.name, query);
+        const { name } = query.contract;
+        if (this.queries.has(name)) throw new Error(`duplicate query ${name}`);
+        if (contract.queries[name] !== query.contract) {
+          throw new Error(`query ${name} of module ${module.name} is not the contract's entry`);
+        }
+        this.queries.set(name, query);
       }
     }
     for (const type of Object.keys(contract.txTypes)) {
       if (!this.txTypes.has(type)) throw new Error(`no module handles tx type ${type}`);
+    }
+    for (const name of Object.keys(contract.queries)) {
+      if (!this.queries.has(name)) throw new Error(`no module answers query ${name}`);
     }
   }
 

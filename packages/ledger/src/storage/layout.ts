@@ -1,3 +1,5 @@
+import { CareLedgerError } from "@careledger/protocol";
+
 /**
  * The key layout of the one LevelDB database a node keeps. Every key starts with one prefix
  * byte naming its kind; heights are 8-byte big-endian so blocks iterate in height order.
@@ -74,3 +76,21 @@ export function prefixRange(start: Uint8Array): { gte: Uint8Array; lt: Uint8Arra
 }
 
 export const STATE_KEY_DECODER = new TextDecoder();
+
+/**
+ * The key range of a scan of `prefix` (through `toKey`, which adds the kind's prefix byte),
+ * strictly after the key `after` when one is given; `after` must lie under the prefix, so a
+ * cursor cannot move a scan to another part of the state (BAD_REQUEST).
+ */
+export function scanRange(
+  toKey: (key: string) => Uint8Array,
+  prefix: string,
+  after: string | null,
+): { gt?: Uint8Array; gte?: Uint8Array; lt: Uint8Array } {
+  const range = prefixRange(toKey(prefix));
+  if (after === null) return range;
+  if (!after.startsWith(prefix)) {
+    throw new CareLedgerError("BAD_REQUEST", "cursor does not belong to this list");
+  }
+  return { gt: toKey(after), lt: range.lt };
+}

@@ -110,7 +110,7 @@ describe("gov.vote rules", () => {
     // Blocks come a second apart: by now the 10-second voting period is over.
     for (let i = 0; i < 8; i++) await h.block([]);
     await expectFailure(vote(h, proposal.id, 1), "PROPOSAL_CLOSED");
-    const shown = await h.ledger.reads.query("gov.proposal", { id: toHex(proposal.id) });
+    const shown = await h.query("gov.proposal", { id: toHex(proposal.id) });
     expect(shown).toMatchObject({ status: "expired" });
   });
 
@@ -119,13 +119,13 @@ describe("gov.vote rules", () => {
     const proposal = propose(h, newOrg("lab-1"));
     await h.block([proposal, vote(h, proposal.id, 0), vote(h, proposal.id, 1)]);
     // Two of four is not more than two thirds.
-    expect(await h.ledger.reads.query("identity.organization", { id: "lab-1" })).toBeNull();
+    expect(await h.query("identity.organization", { id: "lab-1" })).toBeNull();
     const [receipt] = await h.block([vote(h, proposal.id, 2)]);
     expect(receipt?.status).toBe("ok");
-    expect(await h.ledger.reads.query("identity.organization", { id: "lab-1" })).toMatchObject({
+    expect(await h.query("identity.organization", { id: "lab-1" })).toMatchObject({
       kind: "lab",
     });
-    const shown = await h.ledger.reads.query("gov.proposal", { id: toHex(proposal.id) });
+    const shown = await h.query("gov.proposal", { id: toHex(proposal.id) });
     expect(shown).toMatchObject({ status: "passed", decidedAt: 2 });
     await expectFailure(vote(h, proposal.id, 3), "PROPOSAL_CLOSED");
   });
@@ -134,7 +134,7 @@ describe("gov.vote rules", () => {
     h = await Harness.create("gov-reject");
     const proposal = propose(h, newOrg("lab-1"));
     await h.block([proposal, vote(h, proposal.id, 0, false), vote(h, proposal.id, 1, false)]);
-    const shown = await h.ledger.reads.query("gov.proposal", { id: toHex(proposal.id) });
+    const shown = await h.query("gov.proposal", { id: toHex(proposal.id) });
     expect(shown).toMatchObject({ status: "rejected" });
   });
 
@@ -151,7 +151,7 @@ describe("gov.vote rules", () => {
     // lab-1 joined the electorate: 3 of 5 approvals do not decide, the fourth would.
     await h.block([vote(h, second.id, 2)]);
     await expectFailure(vote(h, second.id, 3), "ALREADY_EXISTS");
-    const shown = await h.ledger.reads.query("gov.proposal", { id: toHex(second.id) });
+    const shown = await h.query("gov.proposal", { id: toHex(second.id) });
     expect(shown).toMatchObject({ status: "open" });
   });
 });
@@ -179,7 +179,7 @@ describe("consensus changes", () => {
     expect(h.ledger.head.header.nextValidatorsHash).toEqual(validatorsHash(after));
     await h.block([]);
     expect(h.ledger.head.header.validatorsHash).toEqual(validatorsHash(after));
-    const org = (await h.ledger.reads.query("identity.organization", { id: "org-0" })) as {
+    const org = (await h.query("identity.organization", { id: "org-0" })) as {
       nodeKeys: string[];
     };
     expect(org.nodeKeys).toContain(toHex(newNode.publicKey));
@@ -220,7 +220,7 @@ describe("org.remove", () => {
     expect((await h.single(register(clinician.publicKey))).receipt.status).toBe("ok");
     const remove = propose(h, { kind: "org.remove", org: "lab-1" });
     await h.block([remove, ...[0, 1, 2, 3].map((org) => vote(h, remove.id, org))]);
-    const who = await h.ledger.reads.query("identity.key", { key: toHex(clinician.publicKey) });
+    const who = await h.query("identity.key", { key: toHex(clinician.publicKey) });
     expect(who).toMatchObject({ identity: { org: "lab-1" }, adminOf: [], revoked: true });
     const other = nodeSigner(seededKey("lab-other", 1));
     const byClinician = h.tx(

@@ -2,7 +2,7 @@ import type { Canonical, IdentityRole, Organization } from "@careledger/protocol
 import type { StateAccess } from "../../state/blockState.js";
 
 /** Reads alone: what the sender check needs, from a block's overlay or the committed state. */
-export type StateReader = Pick<StateAccess, "get">;
+export type StateReader = { get(key: string): Canonical | null | Promise<Canonical | null> };
 
 import { reject } from "../module.js";
 
