@@ -32,11 +32,20 @@ export interface CertifiedBlock {
   readonly certificate: CommitCertificate | null;
 }
 
-/** A receipt in JSON form: `ok`, and for a failure the registry code and a reason. */
+/**
+ * A receipt in JSON form: `ok`, and for a failure the registry code and a reason; an ok one may
+ * carry the module's `result` and the `events` it emitted (canonical values as JSON: bytes as
+ * hex, large integers as strings; `canonicalToJson`).
+ */
 export interface ReceiptView {
   readonly ok: boolean;
   readonly code?: string;
   readonly reason?: string;
+  readonly result?: unknown;
+  readonly events?: ReadonlyArray<{
+    readonly type: string;
+    readonly attributes: Readonly<Record<string, unknown>>;
+  }>;
   readonly [field: string]: unknown;
 }
 

@@ -2,6 +2,7 @@ import {
   type Canonical,
   type PayloadChecker,
   RECEIPT_REASON_CHARS_MAX,
+  RECEIPT_RESULT_BYTES_MAX,
   receiptReason,
   TX_TYPES,
   type TxTypeContract,
@@ -25,9 +26,15 @@ const faultyType = (type: string): TxTypeContract => ({
 });
 
 const FAULTY_TYPES = Object.fromEntries(
-  ["faulty.throw", "faulty.float", "faulty.undefined", "faulty.longReason", "faulty.ok"].map(
-    (type) => [type, faultyType(type)],
-  ),
+  [
+    "faulty.throw",
+    "faulty.float",
+    "faulty.undefined",
+    "faulty.longReason",
+    "faulty.ok",
+    "faulty.bigResult",
+    "faulty.badEvent",
+  ].map((type) => [type, faultyType(type)]),
 );
 const contractOf = (type: string) => FAULTY_TYPES[type] as TxTypeContract;
 
@@ -57,6 +64,18 @@ const faulty: LedgerModule = {
       async execute() {
         // The emoji's two code units straddle the cut at RECEIPT_REASON_CHARS_MAX.
         reject("NOT_FOUND", `${"a".repeat(RECEIPT_REASON_CHARS_MAX - 1)}\u{1F489} and more`);
+      },
+    }),
+    defineTxType(contractOf("faulty.bigResult"), {
+      async execute(ctx) {
+        ctx.state.put("faulty/big", 1);
+        ctx.result("x".repeat(RECEIPT_RESULT_BYTES_MAX));
+      },
+    }),
+    defineTxType(contractOf("faulty.badEvent"), {
+      async execute(ctx) {
+        ctx.emit({ type: "faulty.fine", attributes: { n: 1 } });
+        ctx.emit({ type: "Not A Type", attributes: {} });
       },
     }),
     defineTxType(contractOf("faulty.ok"), {
@@ -111,6 +130,15 @@ describe("a poison transaction fails alone and the block commits", () => {
     // The float's transaction wrote a good value first: it is discarded with the rest.
     expect(await h.ledger.reads.proveState("faulty/fine")).toMatchObject({ value: null });
     expect(h.ledger.head.height).toBe(1);
+  });
+
+  it("fails a result over its bound or an ill-formed event with RESULT_INVALID, changing nothing", async () => {
+    const receipts = await h.block([send("faulty.bigResult"), send("faulty.badEvent")]);
+    expect(receipts).toMatchObject([
+      { status: "failed", code: "RESULT_INVALID", reason: expect.stringContaining("bytes") },
+      { status: "failed", code: "RESULT_INVALID", reason: expect.stringContaining("/type") },
+    ]);
+    expect(await h.ledger.reads.proveState("faulty/big")).toMatchObject({ value: null });
   });
 
   it("cuts a reason on a code point boundary, never inside a surrogate pair", async () => {

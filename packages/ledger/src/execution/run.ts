@@ -1,4 +1,14 @@
-import { CareLedgerError, ERROR_CODES, type Receipt, receiptReason } from "@careledger/protocol";
+import {
+  type Canonical,
+  CareLedgerError,
+  checkReceiptEvent,
+  checkReceiptResult,
+  ERROR_CODES,
+  RECEIPT_EVENTS_MAX,
+  type Receipt,
+  type ReceiptEvent,
+  receiptReason,
+} from "@careledger/protocol";
 import {
   beginBlock,
   CONSENSUS_KEYS,
@@ -127,6 +137,7 @@ async function runTransaction(
 ): Promise<Receipt> {
   const state = block.forTransaction();
   const { handler, payload, sender } = checked;
+  const outputs = new ReceiptOutputs();
   try {
     const authorizedBy = await authorizeSender(state, handler.contract, payload, sender);
     const ctx: TxContext = {
@@ -138,6 +149,8 @@ async function runTransaction(
       time,
       state,
       authorizedBy,
+      emit: (event) => outputs.emit(event),
+      result: (value) => outputs.setResult(value),
     };
     await handler.execute(ctx, payload);
   } catch (error) {
@@ -146,7 +159,36 @@ async function runTransaction(
     return { tx: checked.signed.id, status: "failed", ...failureOf(env, checked, error) };
   }
   state.commit();
-  return { tx: checked.signed.id, status: "ok" };
+  return outputs.receipt(checked.signed.id);
+}
+
+/** What a handler adds to its receipt, checked as it is added (RESULT_INVALID). */
+class ReceiptOutputs {
+  private value: Canonical | undefined;
+  private readonly events: ReceiptEvent[] = [];
+
+  emit(event: ReceiptEvent): void {
+    if (this.events.length >= RECEIPT_EVENTS_MAX) {
+      throw new CareLedgerError("RESULT_INVALID", `more than ${RECEIPT_EVENTS_MAX} events`);
+    }
+    this.events.push(checkReceiptEvent(event));
+  }
+
+  setResult(value: Canonical): void {
+    if (this.value !== undefined) throw new CareLedgerError("RESULT_INVALID", "result set twice");
+    checkReceiptResult(value);
+    this.value = value;
+  }
+
+  /** An ok receipt; without a result or events it encodes exactly as before they existed. */
+  receipt(tx: Uint8Array): Receipt {
+    return {
+      tx,
+      status: "ok",
+      ...(this.value === undefined ? {} : { result: this.value }),
+      ...(this.events.length === 0 ? {} : { events: this.events }),
+    };
+  }
 }
 
 /**

@@ -6,6 +6,7 @@ import {
   type QueryCaller,
   type QueryContract,
   type QueryParamsOf,
+  type ReceiptEvent,
   type SenderRule,
   type Tx,
   type TxTypeContract,
@@ -29,6 +30,16 @@ export interface TxContext {
    * null when only a `handler` rule can admit it: the handler must then check that rule itself.
    */
   readonly authorizedBy: SenderRule | null;
+  /**
+   * Adds an event to the receipt (at most RECEIPT_EVENTS_MAX, each of ReceiptEventSchema), for
+   * subscribers and indexes; an ill-formed one fails the transaction with RESULT_INVALID.
+   */
+  emit(event: ReceiptEvent): void;
+  /**
+   * Sets the receipt's result, once (a decision, a tally: at most RECEIPT_RESULT_BYTES_MAX bytes
+   * encoded). Provable under receiptsRoot, so append-only histories need not live in the state.
+   */
+  result(value: Canonical): void;
 }
 
 /**

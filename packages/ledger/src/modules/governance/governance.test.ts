@@ -1,4 +1,13 @@
-import { type Canonical, type Receipt, toHex, validatorsHash } from "@careledger/protocol";
+import {
+  type Canonical,
+  decodeReceipt,
+  encodeReceipt,
+  merkleProof,
+  type Receipt,
+  toHex,
+  validatorsHash,
+  verifyReceiptProof,
+} from "@careledger/protocol";
 import { afterEach, describe, expect, it } from "vitest";
 import { seededKey, testChain } from "../../testing/fixtures.js";
 import { Harness } from "../../testing/harness.js";
@@ -121,7 +130,23 @@ describe("gov.vote rules", () => {
     // Two of four is not more than two thirds.
     expect(await h.query("identity.organization", { id: "lab-1" })).toBeNull();
     const [receipt] = await h.block([vote(h, proposal.id, 2)]);
-    expect(receipt?.status).toBe("ok");
+    // The deciding vote's receipt carries the tally and the decision, provable under receiptsRoot.
+    expect(receipt).toMatchObject({
+      status: "ok",
+      result: { approvals: 3, refusals: 0, electorate: 4, status: "passed" },
+      events: [
+        {
+          type: "gov.proposal.decided",
+          attributes: { proposal: toHex(proposal.id), status: "passed" },
+        },
+      ],
+    });
+    const leaves = ((await h.ledger.reads.receipts(2)) ?? []).map(encodeReceipt);
+    const proof = merkleProof(leaves, 0);
+    expect(
+      verifyReceiptProof(h.ledger.head.header.receiptsRoot, leaves[0] as Uint8Array, proof),
+    ).toBe(true);
+    expect(decodeReceipt(leaves[0] as Uint8Array)).toEqual(receipt);
     expect(await h.query("identity.organization", { id: "lab-1" })).toMatchObject({
       kind: "lab",
     });
@@ -133,7 +158,17 @@ describe("gov.vote rules", () => {
   it("rejects once more than two thirds can no longer approve", async () => {
     h = await Harness.create("gov-reject");
     const proposal = propose(h, newOrg("lab-1"));
-    await h.block([proposal, vote(h, proposal.id, 0, false), vote(h, proposal.id, 1, false)]);
+    const receipts = await h.block([
+      proposal,
+      vote(h, proposal.id, 0, false),
+      vote(h, proposal.id, 1, false),
+    ]);
+    expect(receipts[1]).toMatchObject({ result: { refusals: 1, status: "open" } });
+    expect(receipts[1]).not.toHaveProperty("events");
+    expect(receipts[2]).toMatchObject({
+      result: { approvals: 0, refusals: 2, status: "rejected" },
+      events: [{ type: "gov.proposal.decided", attributes: { status: "rejected" } }],
+    });
     const shown = await h.query("gov.proposal", { id: toHex(proposal.id) });
     expect(shown).toMatchObject({ status: "rejected" });
   });

@@ -27,7 +27,9 @@ export const govPropose = defineTxType(TX_TYPES["gov.propose"], {
 });
 
 /**
- * `gov.vote`: an admin votes for its organization, once. Passing needs approvals from more than
+ * `gov.vote`: an admin votes for its organization, once. The receipt's result is the tally
+ * (approvals, refusals, electorate) and the proposal's status after the vote; a deciding vote also
+ * emits `gov.proposal.decided`. Passing needs approvals from more than
  * two thirds of the current organizations; once that can no longer happen the proposal is
  * rejected. A proposal whose change cannot take effect when it would pass stays open and the
  * deciding vote fails, so nothing half-applies.
@@ -51,14 +53,29 @@ export const govVote = defineTxType(TX_TYPES["gov.vote"], {
     const approvals = counted.filter((id) => votes[id] === true).length;
     const refusals = counted.length - approvals;
     const total = electorate.length;
+    const tally = { approvals, refusals, electorate: total };
     if (approvals * 3 > total * 2) {
       const effectiveAt = await enactChange(ctx.state, proposal, ctx.height);
       const decided = { ...proposal, votes, status: "passed" as const, decidedAt: ctx.height };
       writeProposal(ctx.state, effectiveAt === undefined ? decided : { ...decided, effectiveAt });
+      ctx.result({
+        ...tally,
+        status: "passed",
+        ...(effectiveAt === undefined ? {} : { effectiveAt }),
+      });
+      ctx.emit(decidedEvent(proposal.id, "passed"));
     } else if ((total - refusals) * 3 <= total * 2) {
       writeProposal(ctx.state, { ...proposal, votes, status: "rejected", decidedAt: ctx.height });
+      ctx.result({ ...tally, status: "rejected" });
+      ctx.emit(decidedEvent(proposal.id, "rejected"));
     } else {
       writeProposal(ctx.state, { ...proposal, votes });
+      ctx.result({ ...tally, status: "open" });
     }
   },
 });
+
+/** The event of a deciding vote, for subscribers: which proposal, and how it ended. */
+function decidedEvent(proposal: string, status: "passed" | "rejected") {
+  return { type: "gov.proposal.decided", attributes: { proposal, status } };
+}
