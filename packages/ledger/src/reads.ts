@@ -23,6 +23,7 @@ import {
   VALIDATORS_KEY,
 } from "./modules/governance/consensusState.js";
 import type { Query, QueryReader, ScanOptions } from "./modules/module.js";
+import { scopedReader } from "./modules/namespace.js";
 import type { ModuleRegistry } from "./modules/registry.js";
 import { keyHashOf } from "./smt/hashing.js";
 import type { TreeNode } from "./smt/node.js";
@@ -137,7 +138,7 @@ export class LedgerReads {
     const query = this.queryNamed(name);
     const checked = checkQueryParams(query.contract, params) as Readonly<Record<string, unknown>>;
     checkQueryAccess(query.contract, caller, checked);
-    return query.run(this.reader(), checked, caller);
+    return query.run(this.reader(name), checked, caller);
   }
 
   /**
@@ -149,7 +150,7 @@ export class LedgerReads {
     params: Readonly<Record<string, unknown>> = {},
   ): Promise<Canonical | null> {
     const query = this.queryNamed(name);
-    return query.run(this.reader(), checkQueryParams(query.contract, params), null);
+    return query.run(this.reader(name), checkQueryParams(query.contract, params), null);
   }
 
   private queryNamed(name: string): Query {
@@ -158,14 +159,16 @@ export class LedgerReads {
     return query;
   }
 
-  private reader(): QueryReader {
+  /** A reader of the head state, limited to the namespaces the query's module may read. */
+  private reader(name: string): QueryReader {
     const { header } = this.head();
-    return {
+    const reader: QueryReader = {
       height: header.height,
       time: header.time,
       get: async (key) => (await this.stateValues([key]))[0] ?? null,
       scan: (prefix, options) => this.scan(prefix, options),
     };
+    return scopedReader(reader, this.registry.queryScope(name));
   }
 
   async consensusConfig(height: number): Promise<{

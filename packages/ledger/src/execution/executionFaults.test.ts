@@ -34,6 +34,8 @@ const FAULTY_TYPES = Object.fromEntries(
     "faulty.ok",
     "faulty.bigResult",
     "faulty.badEvent",
+    "faulty.trespass",
+    "faulty.peek",
   ].map((type) => [type, faultyType(type)]),
 );
 const contractOf = (type: string) => FAULTY_TYPES[type] as TxTypeContract;
@@ -76,6 +78,17 @@ const faulty: LedgerModule = {
       async execute(ctx) {
         ctx.emit({ type: "faulty.fine", attributes: { n: 1 } });
         ctx.emit({ type: "Not A Type", attributes: {} });
+      },
+    }),
+    defineTxType(contractOf("faulty.trespass"), {
+      async execute(ctx) {
+        ctx.state.put("faulty/mine", 1);
+        ctx.state.put("identity/org/org-0", { id: "org-0" });
+      },
+    }),
+    defineTxType(contractOf("faulty.peek"), {
+      async execute(ctx) {
+        ctx.state.put("faulty/peeked", (await ctx.state.get("gov/params")) ?? 0);
       },
     }),
     defineTxType(contractOf("faulty.ok"), {
@@ -139,6 +152,19 @@ describe("a poison transaction fails alone and the block commits", () => {
       { status: "failed", code: "RESULT_INVALID", reason: expect.stringContaining("/type") },
     ]);
     expect(await h.ledger.reads.proveState("faulty/big")).toMatchObject({ value: null });
+  });
+
+  it("fails a handler touching state outside its module's namespace with STATE_KEY_FORBIDDEN", async () => {
+    const before = await h.ledger.reads.proveState("identity/org/org-0");
+    const receipts = await h.block([send("faulty.trespass"), send("faulty.peek")]);
+    expect(receipts).toMatchObject([
+      { status: "failed", code: "STATE_KEY_FORBIDDEN", reason: expect.stringContaining("write") },
+      { status: "failed", code: "STATE_KEY_FORBIDDEN", reason: expect.stringContaining("read") },
+    ]);
+    expect(await h.ledger.reads.proveState("identity/org/org-0")).toMatchObject({
+      value: before.value,
+    });
+    expect(await h.ledger.reads.proveState("faulty/mine")).toMatchObject({ value: null });
   });
 
   it("cuts a reason on a code point boundary, never inside a surrogate pair", async () => {

@@ -20,6 +20,7 @@ import {
 } from "../modules/governance/consensusState.js";
 import { adminIndexKey, identityKey } from "../modules/identity/state.js";
 import type { TxContext } from "../modules/module.js";
+import { ScopedState } from "../modules/namespace.js";
 import { keyHashOf, sha256 } from "../smt/hashing.js";
 import { loadPaths } from "../smt/load.js";
 import type { NodeWrites, Subtree, TreeNode } from "../smt/node.js";
@@ -147,7 +148,7 @@ async function runTransaction(
       sender,
       height,
       time,
-      state,
+      state: new ScopedState(state, env.registry.txScope(handler.contract.type)),
       authorizedBy,
       emit: (event) => outputs.emit(event),
       result: (value) => outputs.setResult(value),

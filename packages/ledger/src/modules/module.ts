@@ -159,8 +159,14 @@ export async function scanPage(
   return { entries, resumeAfter: more ? (entries.at(-1) as [string, Canonical])[0] : null };
 }
 
+/**
+ * A module: its transaction types and queries, and its state. Every key it keeps starts with
+ * `<name>/` (its namespace); its handlers and queries touch nothing else unless `uses` declares
+ * another module's namespace, to read or also to write.
+ */
 export interface LedgerModule {
   readonly name: string;
+  readonly uses?: Readonly<Record<string, "read" | "write">>;
   readonly txTypes: readonly TxType[];
   readonly queries: readonly Query[];
 }

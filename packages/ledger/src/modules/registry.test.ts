@@ -18,7 +18,6 @@ describe("the module registry against the contract", () => {
     const copy = { ...TX_TYPES["identity.revoke"] };
     const rogue = {
       ...identityModule,
-      name: "rogue",
       txTypes: [defineTxType(copy, { execute: async () => {} })],
     };
     const modules = [...BUILTIN_MODULES.filter((m) => m !== identityModule), rogue];

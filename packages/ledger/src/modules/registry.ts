@@ -8,6 +8,7 @@ import {
 import { governanceModule } from "./governance/index.js";
 import { identityModule } from "./identity/index.js";
 import type { LedgerModule, Query, TxType } from "./module.js";
+import { type StateScope, scopeOf } from "./namespace.js";
 
 /** The built-in modules. A new module is a directory under modules/ and one line here. */
 export const BUILTIN_MODULES: readonly LedgerModule[] = [identityModule, governanceModule];
@@ -28,12 +29,19 @@ export const BUILTIN_CONTRACT: LedgerContract = { txTypes: TX_TYPES, queries: QU
 export class ModuleRegistry {
   private readonly txTypes = new Map<string, TxType>();
   private readonly queries = new Map<string, Query>();
+  private readonly scopes = new Map<string, StateScope>();
 
   constructor(
     readonly modules: readonly LedgerModule[] = BUILTIN_MODULES,
     readonly contract: LedgerContract = BUILTIN_CONTRACT,
   ) {
+    const names = new Set(modules.map((module) => module.name));
     for (const module of modules) {
+      if (!/^[a-z][a-z0-9]{0,31}$/.test(module.name)) throw new Error(`module name ${module.name}`);
+      for (const used of Object.keys(module.uses ?? {})) {
+        if (!names.has(used)) throw new Error(`module ${module.name} uses unknown module ${used}`);
+      }
+      const scope = scopeOf(module);
       for (const txType of module.txTypes) {
         const { type } = txType.contract;
         if (this.txTypes.has(type)) throw new Error(`duplicate tx type ${type}`);
@@ -42,6 +50,7 @@ export class ModuleRegistry {
         }
         checkTxContract(txType.contract);
         this.txTypes.set(type, txType);
+        this.scopes.set(`tx:${type}`, scope);
       }
       for (const query of module.queries) {
         const { name } = query.contract;
@@ -50,6 +59,7 @@ export class ModuleRegistry {
           throw new Error(`query ${name} of module ${module.name} is not the contract's entry`);
         }
         this.queries.set(name, query);
+        this.scopes.set(`query:${name}`, scope);
       }
     }
     for (const type of Object.keys(contract.txTypes)) {
@@ -62,6 +72,16 @@ export class ModuleRegistry {
 
   txType(type: string): TxType | undefined {
     return this.txTypes.get(type);
+  }
+
+  /** The state scope of a registered transaction type's module. */
+  txScope(type: string): StateScope {
+    return this.scopes.get(`tx:${type}`) as StateScope;
+  }
+
+  /** The state scope of a registered query's module. */
+  queryScope(name: string): StateScope {
+    return this.scopes.get(`query:${name}`) as StateScope;
   }
 
   query(name: string): Query | undefined {

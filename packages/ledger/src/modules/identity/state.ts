@@ -6,15 +6,19 @@ export type StateReader = { get(key: string): Canonical | null | Promise<Canonic
 
 import { reject } from "../module.js";
 
-/** State keys of the identity module. */
-export const orgKey = (id: string) => `org/${id}`;
-export const identityKey = (keyHex: string) => `identity/${keyHex}`;
-export const ORG_PREFIX = "org/";
 /**
- * Index of admin keys: `admin/<hex>` lists (sorted) the organizations the key administers, so the
+ * State keys of the identity module, all in its namespace `identity/`: a registered key's record
+ * is `identity/<hex>` (hex never holds a slash, so it meets no other key), organizations are
+ * `identity/org/<id>`.
+ */
+export const orgKey = (id: string) => `identity/org/${id}`;
+export const identityKey = (keyHex: string) => `identity/${keyHex}`;
+export const ORG_PREFIX = "identity/org/";
+/**
+ * Index of admin keys: `identity/admin/<hex>` lists (sorted) the organizations the key administers, so the
  * sender check of every transaction is one read, not a scan of every organization.
  */
-export const adminIndexKey = (keyHex: string) => `admin/${keyHex}`;
+export const adminIndexKey = (keyHex: string) => `identity/admin/${keyHex}`;
 
 /** A registered key: its organization and roles; `revokedAt` is the height that revoked it. */
 export interface IdentityRecord {
@@ -119,7 +123,7 @@ export async function senderRefusal(
 }
 
 /** The ids of the member organizations, sorted: the electorate of governance. */
-export const ORG_IDS_KEY = "orgs";
+export const ORG_IDS_KEY = "identity/orgs";
 
 export async function readOrganizationIds(state: StateAccess): Promise<string[]> {
   return ((await state.get(ORG_IDS_KEY)) as string[] | null) ?? [];
