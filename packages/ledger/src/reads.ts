@@ -36,7 +36,8 @@ import {
   readReceipts,
 } from "./storage/blockStore.js";
 import { type Database, plainBytes } from "./storage/database.js";
-import { STATE_KEY_DECODER, scanRange, stateKey } from "./storage/layout.js";
+import type { IndexStore } from "./storage/indexStore.js";
+import { indexEntryKey, STATE_KEY_DECODER, scanRange, stateKey } from "./storage/layout.js";
 
 /** Attempts at a proof before giving up when commits keep moving the head underneath it. */
 const PROOF_ATTEMPTS_MAX = 5;
@@ -74,6 +75,7 @@ export class LedgerReads {
     private readonly registry: ModuleRegistry,
     private readonly head: () => CommittedHead,
     private readonly readNodes: NodeReader,
+    private readonly indexes: IndexStore,
   ) {}
 
   async stateValues(keys: readonly string[]): Promise<Array<Canonical | null>> {
@@ -159,16 +161,38 @@ export class LedgerReads {
     return query;
   }
 
-  /** A reader of the head state, limited to the namespaces the query's module may read. */
+  /**
+   * A reader of the head state, limited to the namespaces the query's module may read, and of
+   * that module's own indexes.
+   */
   private reader(name: string): QueryReader {
     const { header } = this.head();
+    const scope = this.registry.queryScope(name);
     const reader: QueryReader = {
       height: header.height,
       time: header.time,
       get: async (key) => (await this.stateValues([key]))[0] ?? null,
-      scan: (prefix, options) => this.scan(prefix, options),
+      scan: (prefix, options) => this.scan(stateKey, prefix, options),
+      index: (index) => {
+        if (!this.indexes.has(scope.module, index)) {
+          throw new CareLedgerError("STATE_KEY_FORBIDDEN", `${scope.module} has no index ${index}`);
+        }
+        const space = `${scope.module}/${index}/`;
+        const toKey = (key: string) => indexEntryKey(`${space}${key}`);
+        return {
+          get: async (key) => {
+            const bytes = await this.db.get(toKey(key));
+            return bytes === undefined ? null : decode(bytes);
+          },
+          scan: async (prefix, options) =>
+            (await this.scan(toKey, prefix, options)).map(([key, value]) => [
+              key.slice(space.length),
+              value,
+            ]),
+        };
+      },
     };
-    return scopedReader(reader, this.registry.queryScope(name));
+    return scopedReader(reader, scope);
   }
 
   async consensusConfig(height: number): Promise<{
@@ -191,10 +215,15 @@ export class LedgerReads {
     return { ...config, nextValidators: next.validators, scheduled: pending };
   }
 
-  private async scan(prefix: string, options: ScanOptions): Promise<Array<[string, Canonical]>> {
+  /** Entries under `prefix` of one key kind (`toKey` adds its prefix byte), in key order. */
+  private async scan(
+    toKey: (key: string) => Uint8Array,
+    prefix: string,
+    options: ScanOptions,
+  ): Promise<Array<[string, Canonical]>> {
     const out: Array<[string, Canonical]> = [];
     for await (const [key, value] of this.db.iterator({
-      ...scanRange(stateKey, prefix, options.after ?? null),
+      ...scanRange(toKey, prefix, options.after ?? null),
       limit: options.limit,
     })) {
       out.push([STATE_KEY_DECODER.decode(key.subarray(1)), decode(value)]);

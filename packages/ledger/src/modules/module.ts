@@ -6,6 +6,7 @@ import {
   type QueryCaller,
   type QueryContract,
   type QueryParamsOf,
+  type Receipt,
   type ReceiptEvent,
   type SenderRule,
   type Tx,
@@ -68,14 +69,49 @@ export interface ScanOptions {
   readonly after?: string | null;
 }
 
-/** Reads the committed state at the head, for queries. */
-export interface QueryReader {
-  /** The head's height and header time: what "now" means to a query. */
-  readonly height: number;
-  readonly time: number;
+/** Keys and values in key order: the committed state, or one of a module's indexes. */
+export interface KeyValueReader {
   get(key: string): Promise<Canonical | null>;
   /** Up to `limit` entries whose keys start with `prefix`, in key order. */
   scan(prefix: string, options: ScanOptions): Promise<Array<[string, Canonical]>>;
+}
+
+/** Reads the committed state at the head, and the query's module's indexes, for queries. */
+export interface QueryReader extends KeyValueReader {
+  /** The head's height and header time: what "now" means to a query. */
+  readonly height: number;
+  readonly time: number;
+  /** One of the module's own node-local indexes (IndexDefinition), as of the head. */
+  index(name: string): KeyValueReader;
+}
+
+/** A committed transaction as an index sees it: where it is, what it said, what it did. */
+export interface CommittedTx {
+  readonly height: number;
+  readonly index: number;
+  readonly time: number;
+  readonly id: Uint8Array;
+  readonly type: string;
+  /** The sender's key, lowercase hex. */
+  readonly sender: string;
+  /** The payload, as its contract's schema checked it when the block executed. */
+  readonly payload: unknown;
+  readonly receipt: Receipt;
+}
+
+/**
+ * A node-local secondary index (by patient, by lot, by claim): entries derived from committed
+ * transactions and their receipts, kept beside the ledger outside the state root, written in the
+ * block's commit batch, and rebuilt from the stored blocks at open when missing or when
+ * `version` changed (bump it whenever `entries` changes). Keys are strings in the index's own
+ * space, read back in key order by the module's queries through `QueryReader.index`.
+ */
+export interface IndexDefinition {
+  readonly name: string;
+  readonly version: number;
+  /** The transaction types whose commits feed it. */
+  readonly feeds: readonly string[];
+  entries(committed: CommittedTx): ReadonlyArray<readonly [string, Canonical]>;
 }
 
 /** The page a paged query is asked for: its size and the key to resume after (from the cursor). */
@@ -149,7 +185,7 @@ export function definePagedQuery<C extends QueryContract>(
  * answer says whether another page follows without a page that comes back empty.
  */
 export async function scanPage(
-  reader: QueryReader,
+  reader: KeyValueReader,
   prefix: string,
   page: PageRequest,
 ): Promise<{ entries: Array<[string, Canonical]>; resumeAfter: string | null }> {
@@ -169,6 +205,7 @@ export interface LedgerModule {
   readonly uses?: Readonly<Record<string, "read" | "write">>;
   readonly txTypes: readonly TxType[];
   readonly queries: readonly Query[];
+  readonly indexes?: readonly IndexDefinition[];
 }
 
 /**

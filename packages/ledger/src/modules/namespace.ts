@@ -68,5 +68,6 @@ export function scopedReader(reader: QueryReader, scope: StateScope): QueryReade
     get: (key) => (within(scope.reads, key) ? reader.get(key) : refuse(scope, "read", key)),
     scan: (prefix, options) =>
       within(scope.reads, prefix) ? reader.scan(prefix, options) : refuse(scope, "scan", prefix),
+    index: (name) => reader.index(name),
   };
 }

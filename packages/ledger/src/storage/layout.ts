@@ -13,6 +13,8 @@ import { CareLedgerError } from "@careledger/protocol";
  *   s <state key, UTF-8>  -> canonical value of a world-state key
  *   n <depth:1><prefix>   -> state tree node (smt/node.ts)
  *   l <record key, UTF-8> -> consensus log record (written with sync)
+ *   x <module>/<index>/<key, UTF-8> -> a node-local index entry (not in the state root)
+ *   m index/<module>/<index> -> the version of that index the entries were built by
  *   m head                -> canonical {height, hash, stateRoot, time}
  *   m chain               -> the chain id this database belongs to
  */
@@ -25,6 +27,7 @@ export const PREFIX = {
   state: 0x73,
   stateNode: 0x6e,
   consensusLog: 0x6c,
+  index: 0x78,
   meta: 0x6d,
 } as const;
 
@@ -54,6 +57,9 @@ export const txIndexKey = (id: Uint8Array) => prefixed(PREFIX.txIndex, id);
 export const receiptsKey = (height: number) => prefixed(PREFIX.receipts, heightBytes(height));
 export const stateKey = (key: string) => prefixed(PREFIX.state, encoder.encode(key));
 export const consensusLogKey = (key: string) => prefixed(PREFIX.consensusLog, encoder.encode(key));
+export const indexEntryKey = (key: string) => prefixed(PREFIX.index, encoder.encode(key));
+export const indexMarkerKey = (name: string) =>
+  prefixed(PREFIX.meta, encoder.encode(`index/${name}`));
 export const headKey = prefixed(PREFIX.meta, encoder.encode("head"));
 export const chainKey = prefixed(PREFIX.meta, encoder.encode("chain"));
 

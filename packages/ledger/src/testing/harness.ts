@@ -22,8 +22,9 @@ export class Harness {
   private nonce = 0;
 
   private constructor(
-    readonly ledger: Ledger,
+    public ledger: Ledger,
     readonly chain: TestChain,
+    readonly dir: string,
     private readonly remove: () => void,
   ) {}
 
@@ -34,7 +35,16 @@ export class Harness {
   ): Promise<Harness> {
     const { dir, remove } = tempDir(label);
     const ledger = await Ledger.open(dir, chain.genesis, { ...options, verifier: nodeVerifier() });
-    return new Harness(ledger, chain, remove);
+    return new Harness(ledger, chain, dir, remove);
+  }
+
+  /** Closes the ledger and opens its directory again (what a node restart does). */
+  async reopen(options: Omit<LedgerOptions, "verifier"> = {}): Promise<void> {
+    await this.ledger.close();
+    this.ledger = await Ledger.open(this.dir, this.chain.genesis, {
+      ...options,
+      verifier: nodeVerifier(),
+    });
   }
 
   org(index: number) {

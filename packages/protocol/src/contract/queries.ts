@@ -85,6 +85,19 @@ export const QUERIES = {
     result: Type.Union([OrganizationSchema, Type.Null()]),
     access: [{ rule: "member" }],
   }),
+  "identity.members": pagedQuery({
+    name: "identity.members",
+    summary: "The keys registered to an organization, in key order, from a node-local index.",
+    params: { org: OrganizationIdSchema },
+    item: Type.Object(
+      { key: KeyHex, record: IdentityRecordSchema, revoked: Type.Boolean() },
+      { additionalProperties: false },
+    ),
+    access: [
+      { rule: "admin", orgParam: "org" },
+      { rule: "staff", orgParam: "org" },
+    ],
+  }),
   "gov.proposal": singleQuery({
     name: "gov.proposal",
     summary: "One governance proposal with its votes, or null.",

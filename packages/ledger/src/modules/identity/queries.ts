@@ -1,5 +1,6 @@
 import { type Canonical, QUERIES } from "@careledger/protocol";
 import { definePagedQuery, defineQuery, type Query, scanPage } from "../module.js";
+import { MEMBERS_INDEX } from "./indexes.js";
 import {
   type IdentityRecord,
   identityKey,
@@ -33,4 +34,25 @@ const organization = defineQuery(QUERIES["identity.organization"], (reader, { id
   reader.get(orgKey(id)),
 );
 
-export const identityQueries: readonly Query[] = [whoIs, organizations, organization];
+/**
+ * `identity.members?org=<id>`: the keys registered to an organization, from the node-local
+ * `members` index (`<org>/<key hex>`), each with its current record.
+ */
+const members = definePagedQuery(
+  QUERIES["identity.members"],
+  async (reader, { org }, _caller, page) => {
+    const prefix = `${org}/`;
+    const { entries, resumeAfter } = await scanPage(reader.index(MEMBERS_INDEX), prefix, page);
+    const items: Canonical[] = [];
+    for (const [entry] of entries) {
+      const key = entry.slice(prefix.length);
+      const record = (await reader.get(identityKey(key))) as IdentityRecord | null;
+      if (record === null) continue;
+      const revoked = record.revokedAt !== undefined;
+      items.push({ key, record: record as unknown as Canonical, revoked });
+    }
+    return { items, resumeAfter };
+  },
+);
+
+export const identityQueries: readonly Query[] = [whoIs, organizations, organization, members];
