@@ -220,6 +220,29 @@ describe("consensus changes", () => {
     expect(org.nodeKeys).toContain(toHex(newNode.publicKey));
   });
 
+  it("lists proposals page by page and shows the scheduled change in consensus.config", async () => {
+    h = await Harness.create("gov-queries", testChain(4, 10, 4));
+    const add = propose(h, { kind: "validator.add", key: newNode.publicKey, org: "org-0" });
+    const other = propose(h, newOrg("lab-1"), 1);
+    await h.block([add, other, ...[0, 1, 2].map((org) => vote(h, add.id, org))]);
+    const first = (await h.query("gov.proposals", { limit: "1" })) as {
+      items: Array<{ id: string }>;
+      next: string;
+    };
+    const second = (await h.query("gov.proposals", { limit: "1", cursor: first.next })) as {
+      items: Array<{ id: string }>;
+      next: string | null;
+    };
+    const ids = [toHex(add.id), toHex(other.id)].sort();
+    expect([...first.items, ...second.items].map((p) => p.id)).toEqual(ids);
+    expect(second.next).toBeNull();
+    const config = await h.query("consensus.config");
+    expect(config).toMatchObject({
+      validators: expect.any(Array),
+      scheduled: [{ height: 11, proposal: toHex(add.id), change: { kind: "validator.add" } }],
+    });
+  });
+
   it("applies a passed parameter change from the height after its checkpoint", async () => {
     h = await Harness.create("gov-param", testChain(4, 5, 2));
     const proposal = propose(h, { kind: "param.set", name: "clockSkewMaxMs", value: 77 });
