@@ -1,6 +1,5 @@
 import { type Static, type TProperties, type TSchema, Type } from "@sinclair/typebox";
 import { TypeCompiler } from "@sinclair/typebox/compiler";
-import { Value } from "@sinclair/typebox/value";
 import { CareLedgerError } from "../errors.js";
 import type { IdentityRole } from "../payloads/identity.js";
 
@@ -135,7 +134,7 @@ export function checkQueryParams<C extends QueryContract>(
   entry: C,
   raw: Readonly<Record<string, unknown>>,
 ): QueryParamsOf<C> {
-  const converted = Value.Convert(entry.params, { ...raw });
+  const converted = convertQueryString(entry.params, raw);
   const check = compiledOf(entry.params);
   if (!check.Check(converted)) {
     const first = check.Errors(converted).First();
@@ -143,6 +142,31 @@ export function checkQueryParams<C extends QueryContract>(
     throw new CareLedgerError("BAD_REQUEST", `query ${entry.name} parameters: ${where}`);
   }
   return converted as QueryParamsOf<C>;
+}
+
+/**
+ * Query-string values to the types of the schema's top-level properties, strictly: an integer
+ * property takes only decimal digits (TypeBox's own conversion would truncate "2.5" to 2), a
+ * boolean only "true" or "false"; anything else stays a string and fails the check.
+ */
+function convertQueryString(
+  schema: TSchema,
+  raw: Readonly<Record<string, unknown>>,
+): Record<string, unknown> {
+  const properties =
+    (schema as { properties?: Record<string, { type?: string }> }).properties ?? {};
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(raw)) {
+    const type = Object.hasOwn(properties, name) ? properties[name]?.type : undefined;
+    if (typeof value === "string" && type === "integer" && /^-?\d{1,15}$/.test(value)) {
+      out[name] = Number(value);
+    } else if (typeof value === "string" && type === "boolean" && /^(true|false)$/.test(value)) {
+      out[name] = value === "true";
+    } else {
+      out[name] = value;
+    }
+  }
+  return out;
 }
 
 /** Whether `value` is a result of the query's schema (tests check every answer with it). */
