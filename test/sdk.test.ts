@@ -76,7 +76,11 @@ describe("the SDK against a live 4-node devnet", () => {
         : undefined,
     );
     subscription.close();
-    const who = (await client.query("identity.key", { key: clinician.accountId })) as {
+    const who = (await client.query(
+      "identity.key",
+      { key: clinician.accountId },
+      { signer: admin },
+    )) as {
       identity: { org: string };
     };
     expect(who.identity.org).toBe("org-0");

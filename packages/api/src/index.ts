@@ -1,2 +1,3 @@
+export { canonicalToJson } from "./json.js";
 export * from "./nodeApi.js";
 export * from "./server.js";

@@ -10,6 +10,7 @@ import {
   type ModuleRoute,
   merkleProof,
   nobleVerifier,
+  QUERIES,
   type SignedTx,
   type Signer,
   signTx,
@@ -26,15 +27,8 @@ import type {
 
 export const CHAIN = new Uint8Array(32).fill(9);
 
-/** The queries the ledger's identity and governance modules serve, by the names it uses. */
-export const MEMORY_QUERY_NAMES = [
-  "identity.key",
-  "identity.organizations",
-  "identity.organization",
-  "gov.proposal",
-  "gov.proposals",
-  "consensus.config",
-] as const;
+/** The queries the ledger's modules serve: the protocol's query contract, by name. */
+export const MEMORY_QUERY_NAMES = Object.keys(QUERIES) as (keyof typeof QUERIES)[];
 
 /**
  * State key scopes of this pretend chain: `public/` keys as a module would publish them,
@@ -147,7 +141,7 @@ export function memoryNode(): MemoryNode {
     },
     stateKeyScope: memoryStateKeyScope,
     queryNames: () => MEMORY_QUERY_NAMES,
-    query: async (name, params): Promise<Canonical> => {
+    query: async (name, params, _caller): Promise<Canonical> => {
       if (!(MEMORY_QUERY_NAMES as readonly string[]).includes(name)) {
         throw new CareLedgerError("NOT_FOUND", `no query ${name}`);
       }

@@ -4,10 +4,13 @@ import type {
   CommitCertificate,
   MerkleProof,
   ModuleRoute,
+  QueryCaller,
+  ReceiptJson,
   StateProof,
   ValidatorSet,
   Verifier,
 } from "@careledger/protocol";
+import type { Static } from "@sinclair/typebox";
 
 /** A node's view of itself, as `GET /v1/status` reports it. */
 export interface NodeStatus {
@@ -32,13 +35,12 @@ export interface CertifiedBlock {
   readonly certificate: CommitCertificate | null;
 }
 
-/** A receipt in JSON form: `ok`, and for a failure the registry code and a reason. */
-export interface ReceiptView {
-  readonly ok: boolean;
-  readonly code?: string;
-  readonly reason?: string;
-  readonly [field: string]: unknown;
-}
+/**
+ * A receipt in JSON form: `ok`, and for a failure the registry code and a reason; an ok one may
+ * carry the module's `result` and the `events` it emitted (canonical values as JSON: bytes as
+ * hex, large integers as strings; `canonicalToJson`).
+ */
+export type ReceiptView = Static<typeof ReceiptJson>;
 
 export type TxLookup =
   | { readonly status: "pending" }
@@ -121,9 +123,18 @@ export interface NodeApi {
   txProof(id: Uint8Array): Promise<{ readonly height: number; readonly proof: MerkleProof } | null>;
   /** A committed transaction's receipt (canonical bytes) and its proof against `receiptsRoot`. */
   receiptProof(id: Uint8Array): Promise<ProvenReceipt | null>;
-  /** Names of the module queries, and running one (throws NOT_FOUND for an unknown name). */
+  /** Names of the module queries (those of protocol's `QUERIES`). */
   queryNames(): readonly string[];
-  query(name: string, params: Readonly<Record<string, string>>): Promise<Canonical | null>;
+  /**
+   * Runs a module query for `caller` (the verified signer, or null when unsigned): NOT_FOUND
+   * for an unknown name, BAD_REQUEST for parameters outside its schema, REQUEST_UNSIGNED or
+   * FORBIDDEN where the query's declared access does not admit the caller.
+   */
+  query(
+    name: string,
+    params: Readonly<Record<string, string>>,
+    caller: QueryCaller | null,
+  ): Promise<Canonical | null>;
   /**
    * The routes the node's modules serve (mounted under `/v1/m/<module>`), read once when the
    * server is built; one that collides with a core route or another module's stops the build.

@@ -88,20 +88,38 @@ describe("proof and query routes", () => {
     expect([missing.statusCode, missing.json().error.code]).toEqual([404, "NOT_FOUND"]);
   });
 
-  it("lists and runs module queries, with bytes as hex and big integers as strings", async () => {
+  it("lists and runs module queries for a signed caller, with bytes as hex and big integers as strings", async () => {
     const node = memoryNode();
+    const staff = keySigner(generateSecretKey());
+    const patient = keySigner(generateSecretKey());
+    node.callers.set(toHex(staff.publicKey), { org: "org-0", roles: ["staff"], admin: false });
+    node.callers.set(toHex(patient.publicKey), { org: "org-0", roles: ["patient"], admin: false });
     const app = await buildApiServer(node);
-    const signed = staffOf(node);
     expect((await app.inject({ method: "GET", url: "/v1/queries" })).json().queries).toContain(
       "identity.key",
     );
-    const answer = await app.inject(signed("GET", "/v1/query/identity.key?key=ab"));
+    const key = "ab".repeat(32);
+    const url = `/v1/query/identity.key?key=${key}`;
+    const answer = await app.inject({
+      method: "GET",
+      url,
+      headers: signedHeaders(staff, { method: "GET", url }),
+    });
     expect(answer.json()).toEqual({
       name: "identity.key",
-      result: { key: "ab", big: (2n ** 60n).toString(), raw: "0102" },
+      result: { key, big: (2n ** 60n).toString(), raw: "0102" },
     });
-    const unknown = await app.inject(signed("GET", "/v1/query/nothing.here"));
-    expect([unknown.statusCode, unknown.json().error.code]).toEqual([404, "NOT_FOUND"]);
+    const codeOf = async (target: string, signer?: Signer) => {
+      const headers =
+        signer === undefined ? {} : signedHeaders(signer, { method: "GET", url: target });
+      const reply = await app.inject({ method: "GET", url: target, headers });
+      return [reply.statusCode, reply.json().error.code];
+    };
+    expect(await codeOf(url)).toEqual([401, "REQUEST_UNSIGNED"]);
+    // The declared access: staff, or the key itself; a patient asking about another key is not.
+    expect(await codeOf(url, patient)).toEqual([403, "FORBIDDEN"]);
+    expect(await codeOf("/v1/query/identity.key?key=AB", staff)).toEqual([400, "BAD_REQUEST"]);
+    expect(await codeOf("/v1/query/nothing.here")).toEqual([404, "NOT_FOUND"]);
   });
 });
 

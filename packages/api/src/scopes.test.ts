@@ -32,16 +32,38 @@ const signedFor = (allowed: readonly Who[]): Expected =>
   ) as Expected;
 
 /**
- * Who may run each module query. Today one rule covers them all (any registered caller); when
- * the queries declare their own access, write each declaration here.
+ * Who may run each module query, as protocol `QUERIES` declares it (the api checks the
+ * declaration; the ledger checks it again): `staff` is an admin or a member organization's
+ * people (clinicians, insurer agents, regulators, staff), never a patient or a device.
  */
+const MEMBER_STAFF: readonly Who[] = [
+  "custodianClinician",
+  "otherClinician",
+  "insurerAgent",
+  "regulator",
+  "staff",
+  "admin",
+];
 const QUERY_ACCESS: Record<(typeof MEMORY_QUERY_NAMES)[number], readonly Who[]> = {
-  "identity.key": REGISTERED,
+  "identity.key": MEMBER_STAFF,
   "identity.organizations": REGISTERED,
   "identity.organization": REGISTERED,
-  "gov.proposal": REGISTERED,
-  "gov.proposals": REGISTERED,
-  "consensus.config": REGISTERED,
+  // Of org "hospital" (the callers' custodian organization): its admins and staff.
+  "identity.members": ["custodianClinician", "staff", "admin"],
+  "gov.proposal": MEMBER_STAFF,
+  "gov.proposals": MEMBER_STAFF,
+  "consensus.config": MEMBER_STAFF,
+};
+
+/** Parameters each query's schema accepts (it refuses any other). */
+const QUERY_PARAMS: Record<(typeof MEMORY_QUERY_NAMES)[number], string> = {
+  "identity.key": `key=${"ab".repeat(32)}`,
+  "identity.organizations": "",
+  "identity.organization": "id=hospital",
+  "identity.members": "org=hospital",
+  "gov.proposal": `id=${"cd".repeat(32)}`,
+  "gov.proposals": "limit=10",
+  "consensus.config": "",
 };
 
 interface Row {
@@ -127,7 +149,7 @@ const ROWS: readonly Row[] = [
     (name): Row => ({
       route: "GET /v1/query/:name",
       case: name,
-      path: () => `/v1/query/${name}?key=${"ab".repeat(32)}&id=org-0`,
+      path: () => `/v1/query/${name}${QUERY_PARAMS[name] === "" ? "" : `?${QUERY_PARAMS[name]}`}`,
       expected: signedFor(QUERY_ACCESS[name]),
     }),
   ),

@@ -9,10 +9,10 @@ export {
   LOCAL_KEY_BYTES_MAX,
   LOCAL_SCAN_ENTRIES_MAX,
   LOCAL_VALUE_BYTES_MAX,
+  type LocalScanOptions,
   type LocalSpace,
   LocalStore,
   type LocalStoreOptions,
-  type ScanOptions,
 } from "./local/localStore.js";
 export {
   type ConsensusChange,
@@ -22,17 +22,26 @@ export {
 export type { Proposal, ProposalStatus } from "./modules/governance/proposals.js";
 export type { IdentityRecord } from "./modules/identity/state.js";
 export {
+  definePagedQuery,
+  defineQuery,
   defineTxType,
   type LedgerModule,
-  QUERY_RESULTS_MAX,
+  type PageRequest,
   type Query,
-  type QueryParams,
+  type QueryPage,
   type QueryReader,
   reject,
+  type ScanOptions,
+  scanPage,
   type TxContext,
   type TxType,
 } from "./modules/module.js";
-export { BUILTIN_MODULES, ModuleRegistry } from "./modules/registry.js";
+export {
+  BUILTIN_CONTRACT,
+  BUILTIN_MODULES,
+  type LedgerContract,
+  ModuleRegistry,
+} from "./modules/registry.js";
 export type { ProvenValue, StoredBlock, StoredTx } from "./reads.js";
 export type { StateAccess } from "./state/blockState.js";
 export {

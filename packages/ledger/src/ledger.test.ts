@@ -71,8 +71,10 @@ describe("Ledger", () => {
     expect(found?.receipt.tx).toEqual(tx.id);
     const byHash = await reopened.reads.blockByHash(blockHash(stored.block.header));
     expect(byHash?.block.header.height).toBe(3);
-    const proven = await reopened.reads.proveState("orgs");
-    expect(verifyStateProof(proven.stateRoot, "orgs", proven.bytes, proven.proof)).toBe(true);
+    const proven = await reopened.reads.proveState("identity/orgs");
+    expect(verifyStateProof(proven.stateRoot, "identity/orgs", proven.bytes, proven.proof)).toBe(
+      true,
+    );
     const absent = await reopened.reads.proveState("identity/none");
     expect(absent.bytes).toBeNull();
     expect(verifyStateProof(absent.stateRoot, "identity/none", null, absent.proof)).toBe(true);

@@ -34,7 +34,7 @@ import { genesisHeader, genesisWrites } from "./genesisState.js";
 import { hexOf } from "./hex.js";
 import { senderRefusal } from "./modules/identity/state.js";
 import type { LedgerModule } from "./modules/module.js";
-import { BUILTIN_MODULES, ModuleRegistry } from "./modules/registry.js";
+import { BUILTIN_MODULES, type LedgerContract, ModuleRegistry } from "./modules/registry.js";
 import { LedgerReads } from "./reads.js";
 import { decodeNode, EMPTY_SUBTREE, pathKey, type TreeNode } from "./smt/node.js";
 import { NodeCache } from "./smt/nodeCache.js";
@@ -42,6 +42,7 @@ import { encodeWrites } from "./state/blockState.js";
 import { committedIds, putBlock, readHeader } from "./storage/blockStore.js";
 import { ConsensusLog } from "./storage/consensusLog.js";
 import { type Database, openDatabase, plainBytes } from "./storage/database.js";
+import { IndexStore } from "./storage/indexStore.js";
 import { chainKey, headKey, stateKey, stateNodeKey } from "./storage/layout.js";
 import { putNodes } from "./storage/nodeStore.js";
 import { RecentTxIds } from "./storage/recentTxIds.js";
@@ -53,10 +54,13 @@ export interface LedgerOptions {
   /** Checks transaction signatures; the node hands in its libsodium verifier. */
   readonly verifier: Verifier;
   readonly modules?: readonly LedgerModule[];
+  /** The contract the modules implement (protocol's by default; tests extend it). */
+  readonly contract?: LedgerContract;
   readonly nodeCacheEntriesMax?: number;
   /**
    * Told of a transaction handler's unexpected exception, for the node's log: the transaction
-   * commits with EXECUTION_FAILED, and only this hook sees what went wrong.
+   * commits with EXECUTION_FAILED, and only this hook sees what went wrong. Also told (with the
+   * index's name as `type`) when an index function throws: that transaction's entries are skipped.
    */
   readonly onHandlerError?: (txIdHex: string, type: string, error: unknown) => void;
 }
@@ -93,6 +97,7 @@ export class Ledger {
     head: CommittedHead,
     cacheEntriesMax: number,
     onHandlerError: LedgerOptions["onHandlerError"],
+    private readonly indexes: IndexStore,
   ) {
     this.committed = head;
     this.cache = new NodeCache(cacheEntriesMax);
@@ -103,6 +108,7 @@ export class Ledger {
       registry,
       () => this.committed,
       (paths) => this.readNodes(paths),
+      indexes,
     );
     const ledger = this;
     this.env = {
@@ -123,7 +129,7 @@ export class Ledger {
   static async open(dir: string, genesis: Genesis, options: LedgerOptions): Promise<Ledger> {
     const parsed = parseGenesis(genesis);
     const chainId = chainIdOf(parsed);
-    const registry = new ModuleRegistry(options.modules ?? BUILTIN_MODULES);
+    const registry = new ModuleRegistry(options.modules ?? BUILTIN_MODULES, options.contract);
     const db = await openDatabase(dir);
     try {
       const storedChain = await db.get(chainKey);
@@ -135,6 +141,8 @@ export class Ledger {
           ? await writeGenesisBlock(db, parsed, chainId)
           : await loadHead(db);
       const cacheMax = options.nodeCacheEntriesMax ?? NODE_CACHE_ENTRIES_MAX;
+      const indexes = new IndexStore(registry.modules, options.onHandlerError);
+      await indexes.rebuildStale(db, head.header.height);
       return new Ledger(
         db,
         chainId,
@@ -143,6 +151,7 @@ export class Ledger {
         head,
         cacheMax,
         options.onHandlerError,
+        indexes,
       );
     } catch (error) {
       await db.close();
@@ -200,6 +209,7 @@ export class Ledger {
   ): Promise<void> {
     const batch = this.db.batch();
     putBlock(batch, block, result.hash, certificate, result.encodedReceipts);
+    this.indexes.putBlock(batch, block, result.receipts);
     for (const [key, value] of result.writeSet) {
       if (value === null) batch.del(stateKey(key));
       else batch.put(stateKey(key), value);

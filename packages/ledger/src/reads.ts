@@ -4,8 +4,11 @@ import {
   CareLedgerError,
   type CommitCertificate,
   type ConsensusParams,
+  checkQueryAccess,
+  checkQueryParams,
   decode,
   decodeTx,
+  type QueryCaller,
   type Receipt,
   type SignedTx,
   type StateProof,
@@ -19,7 +22,8 @@ import {
   type ScheduledChange,
   VALIDATORS_KEY,
 } from "./modules/governance/consensusState.js";
-import type { QueryParams, QueryReader } from "./modules/module.js";
+import type { Query, QueryReader, ScanOptions } from "./modules/module.js";
+import { scopedReader } from "./modules/namespace.js";
 import type { ModuleRegistry } from "./modules/registry.js";
 import { keyHashOf } from "./smt/hashing.js";
 import type { TreeNode } from "./smt/node.js";
@@ -32,7 +36,8 @@ import {
   readReceipts,
 } from "./storage/blockStore.js";
 import { type Database, plainBytes } from "./storage/database.js";
-import { prefixRange, STATE_KEY_DECODER, stateKey } from "./storage/layout.js";
+import type { IndexStore } from "./storage/indexStore.js";
+import { indexEntryKey, STATE_KEY_DECODER, scanRange, stateKey } from "./storage/layout.js";
 
 /** Attempts at a proof before giving up when commits keep moving the head underneath it. */
 const PROOF_ATTEMPTS_MAX = 5;
@@ -70,6 +75,7 @@ export class LedgerReads {
     private readonly registry: ModuleRegistry,
     private readonly head: () => CommittedHead,
     private readonly readNodes: NodeReader,
+    private readonly indexes: IndexStore,
   ) {}
 
   async stateValues(keys: readonly string[]): Promise<Array<Canonical | null>> {
@@ -120,18 +126,73 @@ export class LedgerReads {
     throw new CareLedgerError("INTERNAL", "the head kept moving during a proof");
   }
 
-  /** Runs a module query (`identity.key`, `gov.proposals`, ...) against the head state. */
-  async query(name: string, params: QueryParams = {}): Promise<Canonical | null> {
+  /**
+   * Runs a module query (`identity.key`, `gov.proposals`, ...) for `caller` (a verified signed
+   * request's identity, or null for an anonymous one) against the head state: NOT_FOUND for an
+   * unknown name, BAD_REQUEST for parameters outside its schema, REQUEST_UNSIGNED or FORBIDDEN
+   * when its declared access does not admit the caller.
+   */
+  async query(
+    name: string,
+    params: Readonly<Record<string, unknown>>,
+    caller: QueryCaller | null,
+  ): Promise<Canonical | null> {
+    const query = this.queryNamed(name);
+    const checked = checkQueryParams(query.contract, params) as Readonly<Record<string, unknown>>;
+    checkQueryAccess(query.contract, caller, checked);
+    return query.run(this.reader(name), checked, caller);
+  }
+
+  /**
+   * A query for the node's own use (membership, validator changes, the identity behind a signed
+   * request): parameters checked, no access check. Never reachable from a request.
+   */
+  async trustedQuery(
+    name: string,
+    params: Readonly<Record<string, unknown>> = {},
+  ): Promise<Canonical | null> {
+    const query = this.queryNamed(name);
+    return query.run(this.reader(name), checkQueryParams(query.contract, params), null);
+  }
+
+  private queryNamed(name: string): Query {
     const query = this.registry.query(name);
     if (query === undefined) throw new CareLedgerError("NOT_FOUND", `no query ${name}`);
+    return query;
+  }
+
+  /**
+   * A reader of the head state, limited to the namespaces the query's module may read, and of
+   * that module's own indexes.
+   */
+  private reader(name: string): QueryReader {
     const { header } = this.head();
+    const scope = this.registry.queryScope(name);
     const reader: QueryReader = {
       height: header.height,
       time: header.time,
       get: async (key) => (await this.stateValues([key]))[0] ?? null,
-      scan: (prefix, limit) => this.scan(prefix, limit),
+      scan: (prefix, options) => this.scan(stateKey, prefix, options),
+      index: (index) => {
+        if (!this.indexes.has(scope.module, index)) {
+          throw new CareLedgerError("STATE_KEY_FORBIDDEN", `${scope.module} has no index ${index}`);
+        }
+        const space = `${scope.module}/${index}/`;
+        const toKey = (key: string) => indexEntryKey(`${space}${key}`);
+        return {
+          get: async (key) => {
+            const bytes = await this.db.get(toKey(key));
+            return bytes === undefined ? null : decode(bytes);
+          },
+          scan: async (prefix, options) =>
+            (await this.scan(toKey, prefix, options)).map(([key, value]) => [
+              key.slice(space.length),
+              value,
+            ]),
+        };
+      },
     };
-    return query.run(reader, params);
+    return scopedReader(reader, scope);
   }
 
   async consensusConfig(height: number): Promise<{
@@ -154,11 +215,16 @@ export class LedgerReads {
     return { ...config, nextValidators: next.validators, scheduled: pending };
   }
 
-  private async scan(prefix: string, limit: number): Promise<Array<[string, Canonical]>> {
+  /** Entries under `prefix` of one key kind (`toKey` adds its prefix byte), in key order. */
+  private async scan(
+    toKey: (key: string) => Uint8Array,
+    prefix: string,
+    options: ScanOptions,
+  ): Promise<Array<[string, Canonical]>> {
     const out: Array<[string, Canonical]> = [];
     for await (const [key, value] of this.db.iterator({
-      ...prefixRange(stateKey(prefix)),
-      limit,
+      ...scanRange(toKey, prefix, options.after ?? null),
+      limit: options.limit,
     })) {
       out.push([STATE_KEY_DECODER.decode(key.subarray(1)), decode(value)]);
     }

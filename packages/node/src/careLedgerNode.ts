@@ -30,6 +30,8 @@ import {
   type ModuleRoute,
   merkleProof,
   type Organization,
+  QUERY_PAGE_ITEMS_MAX,
+  type QueryCaller,
   quorumSize,
   type Receipt,
   type SignedTx,
@@ -453,10 +455,10 @@ export class CareLedgerNode implements NodeApi {
 
   /** Node keys of the member organizations and the validators, as the committed state has them. */
   private async readMembers(): Promise<Set<string>> {
-    const orgs = (await this.ledger.reads.query("identity.organizations")) as Organization[] | null;
+    const orgs = await allOrganizations(this.ledger);
     const { validators, nextValidators } = await this.ledger.consensusConfig();
     return new Set([
-      ...(orgs ?? []).flatMap((org) => org.nodeKeys),
+      ...orgs.flatMap((org) => org.nodeKeys),
       ...[...validators, ...nextValidators].map(toHex),
     ]);
   }
@@ -577,12 +579,18 @@ export class CareLedgerNode implements NodeApi {
     );
   }
 
-  query(name: string, params: Readonly<Record<string, string>>): Promise<Canonical | null> {
-    return this.ledger.reads.query(name, params);
+  query(
+    name: string,
+    params: Readonly<Record<string, string>>,
+    caller: QueryCaller | null,
+  ): Promise<Canonical | null> {
+    return this.ledger.reads.query(name, params, caller);
   }
 
+  /** Read by the node itself for request authentication: no access check applies. */
   async identityOf(keyHex: string): Promise<CallerIdentity | null> {
-    const who = (await this.ledger.reads.query("identity.key", { key: keyHex })) as {
+    if (!/^[0-9a-f]{64}$/.test(keyHex)) return null;
+    const who = (await this.ledger.reads.trustedQuery("identity.key", { key: keyHex })) as {
       identity: { org: string; roles: string[] } | null;
       adminOf: string[];
       revoked: boolean;
@@ -620,12 +628,29 @@ export class CareLedgerNode implements NodeApi {
   }
 }
 
+/** Every member organization, page after page of the ledger's own (unchecked) query. */
+async function allOrganizations(ledger: Ledger): Promise<Organization[]> {
+  const orgs: Organization[] = [];
+  let cursor: string | null = null;
+  do {
+    const params: Record<string, string> = { limit: String(QUERY_PAGE_ITEMS_MAX) };
+    if (cursor !== null) params.cursor = cursor;
+    const page = (await ledger.reads.trustedQuery("identity.organizations", params)) as {
+      items: Organization[];
+      next: string | null;
+    };
+    orgs.push(...page.items);
+    cursor = page.next;
+  } while (cursor !== null);
+  return orgs;
+}
+
 function checkPayload(ledger: Ledger, signed: SignedTx): void {
   const handler = ledger.registry.txType(signed.tx.type);
   if (handler === undefined)
     throw new CareLedgerError("TX_UNKNOWN_TYPE", `no module handles ${signed.tx.type}`);
   try {
-    handler.payload.check(signed.tx.payload);
+    handler.contract.payload.check(signed.tx.payload);
   } catch (error) {
     if (error instanceof CareLedgerError) throw error;
     throw new CareLedgerError(

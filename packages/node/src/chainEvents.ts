@@ -1,13 +1,29 @@
-import type { NodeEvent, ReceiptView } from "@careledger/api";
-import { type Block, blockHash, type Receipt } from "@careledger/protocol";
+import { canonicalToJson, type NodeEvent, type ReceiptView } from "@careledger/api";
+import { type Block, blockHash, type Canonical, type Receipt } from "@careledger/protocol";
 
 /** Listeners of committed events one node keeps at once. */
 export const EVENT_LISTENERS_MAX = 1_024;
 
 export function receiptView(receipt: Receipt): ReceiptView {
-  return receipt.status === "ok"
-    ? { ok: true }
-    : { ok: false, code: receipt.code, reason: receipt.reason };
+  if (receipt.status !== "ok") return { ok: false, code: receipt.code, reason: receipt.reason };
+  return {
+    ok: true,
+    ...(receipt.result === undefined
+      ? {}
+      : { result: canonicalToJson(receipt.result as Canonical) }),
+    ...(receipt.events === undefined
+      ? {}
+      : {
+          events: receipt.events.map((event) => ({
+            type: event.type,
+            // Attributes are flat text, safe integers, booleans and bytes: JSON keeps them (hex).
+            attributes: canonicalToJson(event.attributes) as Record<
+              string,
+              string | number | boolean
+            >,
+          })),
+        }),
+  };
 }
 
 /** The events of a committed block: the block, then each transaction with its receipt. */

@@ -47,6 +47,15 @@ export const ERROR_CODES = {
     message: "a handler wrote a value with no canonical encoding",
   },
   EXECUTION_FAILED: { status: 500, message: "the transaction's handler failed unexpectedly" },
+  RESULT_INVALID: {
+    status: 500,
+    message:
+      "a handler's receipt result or events have no canonical encoding or exceed their bounds",
+  },
+  STATE_KEY_FORBIDDEN: {
+    status: 500,
+    message: "a handler or query touched a state key outside its module's namespace",
+  },
   PARAM_NOT_LIVE: {
     status: 409,
     message: "this consensus parameter cannot change on a live chain",

@@ -24,15 +24,55 @@ export function receiptReason(text: string): string {
   return wellFormed.slice(0, RECEIPT_REASON_CHARS_MAX - (splitsPair ? 1 : 0));
 }
 
+/** Largest canonical encoding of a receipt's `result`: a decision, not a history. */
+export const RECEIPT_RESULT_BYTES_MAX = 4 * 1024;
+/** Most events one transaction emits, attributes one event carries, characters of a text one. */
+export const RECEIPT_EVENTS_MAX = 16;
+export const EVENT_ATTRIBUTES_MAX = 16;
+export const EVENT_ATTRIBUTE_CHARS_MAX = 256;
+/** Largest bytes attribute of an event (a key or a hash). */
+export const EVENT_ATTRIBUTE_BYTES_MAX = 64;
+
+/**
+ * Something a transaction did that subscribers may follow (`gov.proposal.decided`): a dotted
+ * lowercase type and a few flat attributes, all bounded.
+ */
+export const ReceiptEventSchema = Type.Object(
+  {
+    type: Type.String({ maxLength: 64, pattern: "^[a-z][a-zA-Z0-9]*(\\.[a-z][a-zA-Z0-9]*){1,3}$" }),
+    attributes: Type.Record(
+      Type.String({ pattern: "^[a-z][a-zA-Z0-9]{0,31}$" }),
+      Type.Union([
+        Type.String({ maxLength: EVENT_ATTRIBUTE_CHARS_MAX }),
+        Type.Integer({ minimum: Number.MIN_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER }),
+        Type.Boolean(),
+        Type.Uint8Array({ maxByteLength: EVENT_ATTRIBUTE_BYTES_MAX }),
+      ]),
+      { maxProperties: EVENT_ATTRIBUTES_MAX },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export type ReceiptEvent = Static<typeof ReceiptEventSchema>;
+
 /**
  * The outcome of one committed transaction. A failed receipt names the broken rule with a code
- * from errors.ts and a human-readable reason; a failed transaction changed no state.
+ * from errors.ts and a human-readable reason; a failed transaction changed no state. An ok
+ * receipt may carry the module's `result` (a canonical value of at most RECEIPT_RESULT_BYTES_MAX
+ * bytes: an access decision, an adjudication, a tally) and the `events` it emitted; both are
+ * committed under receiptsRoot with the rest, so they are provable without living in the state.
+ * A receipt without them encodes exactly as before they existed.
  */
 export const ReceiptSchema = Type.Union([
   Type.Object(
     {
       tx: Type.Uint8Array({ minByteLength: HASH_BYTES, maxByteLength: HASH_BYTES }),
       status: Type.Literal("ok"),
+      result: Type.Optional(Type.Unknown()),
+      events: Type.Optional(
+        Type.Array(ReceiptEventSchema, { minItems: 1, maxItems: RECEIPT_EVENTS_MAX }),
+      ),
     },
     { additionalProperties: false },
   ),
@@ -59,12 +99,50 @@ export function receiptsRootOf(receipts: readonly Receipt[]): Uint8Array {
 }
 
 const receiptCheck = TypeCompiler.Compile(ReceiptSchema);
+const eventCheck = TypeCompiler.Compile(ReceiptEventSchema);
+
+/**
+ * Checks a handler's result for a receipt: canonical and at most RECEIPT_RESULT_BYTES_MAX bytes
+ * encoded; throws RESULT_INVALID saying why.
+ */
+export function checkReceiptResult(value: Canonical): void {
+  let bytes: number;
+  try {
+    bytes = encode(value).byteLength;
+  } catch (error) {
+    const why = error instanceof CareLedgerError ? error.message : "no canonical encoding";
+    throw new CareLedgerError("RESULT_INVALID", `result: ${why}`);
+  }
+  if (bytes > RECEIPT_RESULT_BYTES_MAX) {
+    throw new CareLedgerError(
+      "RESULT_INVALID",
+      `result is ${bytes} bytes, more than ${RECEIPT_RESULT_BYTES_MAX}`,
+    );
+  }
+}
+
+/** Checks one emitted event against ReceiptEventSchema; throws RESULT_INVALID naming the fault. */
+export function checkReceiptEvent(event: unknown): ReceiptEvent {
+  if (!eventCheck.Check(event)) {
+    const first = eventCheck.Errors(event).First();
+    const where = first ? `${first.path || "/"}: ${first.message}` : "shape";
+    throw new CareLedgerError("RESULT_INVALID", `event ${where}`);
+  }
+  return event;
+}
 
 /** A receipt from its canonical bytes; anything else is ENCODING_INVALID. */
 export function decodeReceipt(bytes: Uint8Array): Receipt {
-  const value = decode(bytes);
+  const value: unknown = decode(bytes);
   if (!receiptCheck.Check(value)) throw new CareLedgerError("ENCODING_INVALID", "not a receipt");
-  return value;
+  const receipt = value as Receipt;
+  if (receipt.status === "ok" && receipt.result !== undefined) {
+    const resultBytes = encode(receipt.result as Canonical).byteLength;
+    if (resultBytes > RECEIPT_RESULT_BYTES_MAX) {
+      throw new CareLedgerError("ENCODING_INVALID", "receipt result over its bound");
+    }
+  }
+  return receipt;
 }
 
 /**

@@ -11,24 +11,18 @@ import {
 import { describe, expect, it } from "vitest";
 import { buildTx, expiresAfter, randomNonce, TxBuilder } from "./builder.js";
 import { generateKeyPair } from "./keys.js";
-import { type PayloadOf, TX_PAYLOADS, TX_TYPE_NAMES, type TxTypeName } from "./txTypes.js";
+import { TX_PAYLOADS, TX_TYPE_NAMES } from "./txTypes.js";
+
+type TxTypeName = protocol.TxTypeName;
+type PayloadOf<T extends TxTypeName> = protocol.PayloadOf<T>;
 
 const CHAIN = sha256(new TextEncoder().encode("test chain"));
 const admin = generateKeyPair();
-const member = generateKeyPair();
 
-/** One valid payload of every built-in type; the map's keys force a new type to add one. */
-const SAMPLES: { [T in TxTypeName]: PayloadOf<T> } = {
-  "identity.register": { key: member.publicKey, org: "st-mary", roles: ["clinician"] },
-  "identity.revoke": { key: member.publicKey },
-  "org.revokeAdmin": { org: "st-mary", key: member.publicKey },
-  "gov.propose": {
-    org: "st-mary",
-    change: { kind: "validator.remove", key: member.publicKey },
-    expiresAt: 1_700_000_000_000,
-  },
-  "gov.vote": { proposal: "ab".repeat(32), org: "st-mary", approve: true },
-};
+/** One valid payload of every built-in type: the contract's examples, so a new type brings one. */
+const SAMPLES = Object.fromEntries(
+  TX_TYPE_NAMES.map((type) => [type, protocol.TX_TYPES[type].example]),
+) as unknown as { [T in TxTypeName]: PayloadOf<T> };
 
 function codeOf(run: () => unknown): string {
   try {

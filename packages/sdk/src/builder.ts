@@ -2,13 +2,15 @@ import {
   type Canonical,
   CareLedgerError,
   NONCE_BYTES,
+  type PayloadOf,
   type SignedTx,
   type Signer,
   signTx,
   TX_TTL_MAX,
   TX_VERSION,
+  type TxTypeName,
 } from "@careledger/protocol";
-import { checkPayload, type PayloadOf, type TxTypeName } from "./txTypes.js";
+import { checkPayload } from "./txTypes.js";
 
 /** Heights a transaction stays valid for when the caller does not say: about a minute or two. */
 export const DEFAULT_TX_TTL = 100;

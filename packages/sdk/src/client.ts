@@ -276,15 +276,19 @@ export class CareLedgerClient {
     return { height: found.height, index: found.proof.index, header };
   }
 
-  /** Runs a module query by name (`GET /v1/query/:name`); bytes come back as hex strings. */
+  /**
+   * Runs a module query by name (`GET /v1/query/:name`); bytes come back as hex strings. Only
+   * public queries answer unsigned: pass the caller's `signer` for the rest (protocol `QUERIES`
+   * declares who may run each).
+   */
   async query(
     name: string,
     params: Readonly<Record<string, string>> = {},
-    signal?: AbortSignal,
+    options: { readonly signer?: Signer; readonly signal?: AbortSignal } = {},
   ): Promise<unknown> {
     const search = new URLSearchParams(params).toString();
     const path = `/v1/query/${encodeURIComponent(name)}${search === "" ? "" : `?${search}`}`;
-    return parseQueryResult(await this.get(path, signal, this.signer));
+    return parseQueryResult(await this.get(path, options.signal, options.signer ?? this.signer));
   }
 
   /**

@@ -1,13 +1,25 @@
-import { ROUTES } from "@careledger/protocol";
+import {
+  CareLedgerError,
+  checkQueryAccess,
+  checkQueryParams,
+  QUERIES,
+  type QueryContract,
+  ROUTES,
+} from "@careledger/protocol";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { canonicalToJson } from "../json.js";
 import type { NodeApi } from "../nodeApi.js";
 import { routeSchema } from "../routeSchema.js";
 import type { ReadScopes } from "../scopes.js";
 
+const CONTRACT: Readonly<Record<string, QueryContract>> = QUERIES;
+
 /**
- * Module queries, by name, from the ledger's registry: a new module's queries appear here with
- * no change to this package (`GET /v1/queries` lists them).
+ * Module queries, by name, from protocol's query contract: a new module's queries appear here
+ * with no change to this package (`GET /v1/queries` lists them). A request with signed headers
+ * runs as its verified signer; one without runs anonymous, which only a public query admits
+ * (REQUEST_UNSIGNED otherwise). Parameters and access are checked here against the contract
+ * before the node is asked, and the ledger checks them again.
  */
 export function queryRoutes(node: NodeApi, scopes: ReadScopes): FastifyPluginAsyncTypebox {
   return async (app) => {
@@ -15,11 +27,13 @@ export function queryRoutes(node: NodeApi, scopes: ReadScopes): FastifyPluginAsy
       queries: [...node.queryNames()],
     }));
     app.get(ROUTES.query.path, { schema: routeSchema(ROUTES.query) }, async (request) => {
-      await scopes.query(request);
-      return {
-        name: request.params.name,
-        result: canonicalToJson(await node.query(request.params.name, request.query)),
-      };
+      const { name } = request.params;
+      const contract = Object.hasOwn(CONTRACT, name) ? CONTRACT[name] : undefined;
+      if (contract === undefined) throw new CareLedgerError("NOT_FOUND", `no query ${name}`);
+      const params = checkQueryParams(contract, request.query) as Record<string, unknown>;
+      const caller = await scopes.optional(request);
+      checkQueryAccess(contract, caller, params);
+      return { name, result: canonicalToJson(await node.query(name, request.query, caller)) };
     });
   };
 }

@@ -77,8 +77,8 @@ describe(`determinism (seed ${SEED}, LEDGER_TEST_SEED replays)`, () => {
       await proposer.commit(block, fakeCertificate(block.header.height, result.hash), result);
     }
     expect(toHex(proposer.head.stateRoot)).toBe(toHex(sequential.head.stateRoot));
-    const proof = await proposer.reads.proveState("orgs");
-    const reference = await sequential.reads.proveState("orgs");
+    const proof = await proposer.reads.proveState("identity/orgs");
+    const reference = await sequential.reads.proveState("identity/orgs");
     expect(proof.proof).toEqual(reference.proof);
   });
 });

@@ -1,54 +1,97 @@
 import {
   type Canonical,
+  type PayloadChecker,
   RECEIPT_REASON_CHARS_MAX,
+  RECEIPT_RESULT_BYTES_MAX,
   receiptReason,
+  TX_TYPES,
+  type TxTypeContract,
   toHex,
 } from "@careledger/protocol";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { defineTxType, type LedgerModule, reject } from "../modules/module.js";
-import { BUILTIN_MODULES } from "../modules/registry.js";
+import { BUILTIN_CONTRACT, BUILTIN_MODULES } from "../modules/registry.js";
 import { testChain } from "../testing/fixtures.js";
 import { Harness } from "../testing/harness.js";
+
+/** Any payload: the faulty types test handlers, not schemas. */
+const anything: PayloadChecker<never> = { schema: {} as never, check: (value) => value as never };
+
+const faultyType = (type: string): TxTypeContract => ({
+  type,
+  summary: "a handler with a bug (test only)",
+  payload: anything,
+  senders: [{ rule: "handler", says: "anyone (a test type)" }],
+  example: {},
+});
+
+const FAULTY_TYPES = Object.fromEntries(
+  [
+    "faulty.throw",
+    "faulty.float",
+    "faulty.undefined",
+    "faulty.longReason",
+    "faulty.ok",
+    "faulty.bigResult",
+    "faulty.badEvent",
+    "faulty.trespass",
+    "faulty.peek",
+  ].map((type) => [type, faultyType(type)]),
+);
+const contractOf = (type: string) => FAULTY_TYPES[type] as TxTypeContract;
 
 /** Handlers with the bugs a module can have once it does arithmetic and writes free text. */
 const faulty: LedgerModule = {
   name: "faulty",
   queries: [],
   txTypes: [
-    defineTxType({
-      type: "faulty.throw",
-      payload: { check: (value) => value },
+    defineTxType(contractOf("faulty.throw"), {
       async execute(ctx) {
         ctx.state.put("faulty/before-throw", 1);
         throw new TypeError("Cannot read properties of undefined (reading 'x')");
       },
     }),
-    defineTxType({
-      type: "faulty.float",
-      payload: { check: (value) => value },
+    defineTxType(contractOf("faulty.float"), {
       async execute(ctx) {
         ctx.state.put("faulty/fine", 1);
         ctx.state.put("faulty/share", { amount: 10 / 3 });
       },
     }),
-    defineTxType({
-      type: "faulty.undefined",
-      payload: { check: (value) => value },
+    defineTxType(contractOf("faulty.undefined"), {
       async execute(ctx) {
         ctx.state.put("faulty/missing", { note: undefined } as unknown as Canonical);
       },
     }),
-    defineTxType({
-      type: "faulty.longReason",
-      payload: { check: (value) => value },
+    defineTxType(contractOf("faulty.longReason"), {
       async execute() {
         // The emoji's two code units straddle the cut at RECEIPT_REASON_CHARS_MAX.
         reject("NOT_FOUND", `${"a".repeat(RECEIPT_REASON_CHARS_MAX - 1)}\u{1F489} and more`);
       },
     }),
-    defineTxType({
-      type: "faulty.ok",
-      payload: { check: (value) => value },
+    defineTxType(contractOf("faulty.bigResult"), {
+      async execute(ctx) {
+        ctx.state.put("faulty/big", 1);
+        ctx.result("x".repeat(RECEIPT_RESULT_BYTES_MAX));
+      },
+    }),
+    defineTxType(contractOf("faulty.badEvent"), {
+      async execute(ctx) {
+        ctx.emit({ type: "faulty.fine", attributes: { n: 1 } });
+        ctx.emit({ type: "Not A Type", attributes: {} });
+      },
+    }),
+    defineTxType(contractOf("faulty.trespass"), {
+      async execute(ctx) {
+        ctx.state.put("faulty/mine", 1);
+        ctx.state.put("identity/org/org-0", { id: "org-0" });
+      },
+    }),
+    defineTxType(contractOf("faulty.peek"), {
+      async execute(ctx) {
+        ctx.state.put("faulty/peeked", (await ctx.state.get("gov/params")) ?? 0);
+      },
+    }),
+    defineTxType(contractOf("faulty.ok"), {
       async execute(ctx) {
         ctx.state.put(`faulty/ok/${ctx.idHex}`, ctx.height);
       },
@@ -62,6 +105,7 @@ beforeEach(async () => {
   unexpected.length = 0;
   h = await Harness.create("faults", testChain(), {
     modules: [...BUILTIN_MODULES, faulty],
+    contract: { ...BUILTIN_CONTRACT, txTypes: { ...TX_TYPES, ...FAULTY_TYPES } },
     onHandlerError: (id, type) => unexpected.push(`${type} ${id}`),
   });
 });
@@ -99,6 +143,28 @@ describe("a poison transaction fails alone and the block commits", () => {
     // The float's transaction wrote a good value first: it is discarded with the rest.
     expect(await h.ledger.reads.proveState("faulty/fine")).toMatchObject({ value: null });
     expect(h.ledger.head.height).toBe(1);
+  });
+
+  it("fails a result over its bound or an ill-formed event with RESULT_INVALID, changing nothing", async () => {
+    const receipts = await h.block([send("faulty.bigResult"), send("faulty.badEvent")]);
+    expect(receipts).toMatchObject([
+      { status: "failed", code: "RESULT_INVALID", reason: expect.stringContaining("bytes") },
+      { status: "failed", code: "RESULT_INVALID", reason: expect.stringContaining("/type") },
+    ]);
+    expect(await h.ledger.reads.proveState("faulty/big")).toMatchObject({ value: null });
+  });
+
+  it("fails a handler touching state outside its module's namespace with STATE_KEY_FORBIDDEN", async () => {
+    const before = await h.ledger.reads.proveState("identity/org/org-0");
+    const receipts = await h.block([send("faulty.trespass"), send("faulty.peek")]);
+    expect(receipts).toMatchObject([
+      { status: "failed", code: "STATE_KEY_FORBIDDEN", reason: expect.stringContaining("write") },
+      { status: "failed", code: "STATE_KEY_FORBIDDEN", reason: expect.stringContaining("read") },
+    ]);
+    expect(await h.ledger.reads.proveState("identity/org/org-0")).toMatchObject({
+      value: before.value,
+    });
+    expect(await h.ledger.reads.proveState("faulty/mine")).toMatchObject({ value: null });
   });
 
   it("cuts a reason on a code point boundary, never inside a surrogate pair", async () => {

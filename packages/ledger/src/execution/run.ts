@@ -1,4 +1,14 @@
-import { CareLedgerError, ERROR_CODES, type Receipt, receiptReason } from "@careledger/protocol";
+import {
+  type Canonical,
+  CareLedgerError,
+  checkReceiptEvent,
+  checkReceiptResult,
+  ERROR_CODES,
+  RECEIPT_EVENTS_MAX,
+  type Receipt,
+  type ReceiptEvent,
+  receiptReason,
+} from "@careledger/protocol";
 import {
   beginBlock,
   CONSENSUS_KEYS,
@@ -10,6 +20,7 @@ import {
 } from "../modules/governance/consensusState.js";
 import { adminIndexKey, identityKey } from "../modules/identity/state.js";
 import type { TxContext } from "../modules/module.js";
+import { ScopedState } from "../modules/namespace.js";
 import { keyHashOf, sha256 } from "../smt/hashing.js";
 import { loadPaths } from "../smt/load.js";
 import type { NodeWrites, Subtree, TreeNode } from "../smt/node.js";
@@ -22,6 +33,7 @@ import {
 } from "../state/blockState.js";
 import type { CommittedHead, ExecuteOptions, ExecutionEnvironment } from "./environment.js";
 import { encodeReceipts } from "./roots.js";
+import { authorizeSender, senderRuleReads } from "./senderRules.js";
 import type { CheckedTx } from "./txChecks.js";
 
 /** What running a block's transactions produced, before it is bound to a header. */
@@ -111,6 +123,7 @@ function readsOf(txs: readonly CheckedTx[]): Set<string> {
   for (const { signed, sender, handler, payload } of txs) {
     keys.add(identityKey(sender));
     keys.add(adminIndexKey(sender));
+    for (const key of senderRuleReads(handler.contract, payload)) keys.add(key);
     for (const key of handler.reads?.(payload, signed.tx, sender) ?? []) keys.add(key);
   }
   return keys;
@@ -124,24 +137,59 @@ async function runTransaction(
   time: number,
 ): Promise<Receipt> {
   const state = block.forTransaction();
-  const ctx: TxContext = {
-    tx: checked.signed.tx,
-    id: checked.signed.id,
-    idHex: checked.idHex,
-    sender: checked.sender,
-    height,
-    time,
-    state,
-  };
+  const { handler, payload, sender } = checked;
+  const outputs = new ReceiptOutputs();
   try {
-    await checked.handler.execute(ctx, checked.payload);
+    const authorizedBy = await authorizeSender(state, handler.contract, payload, sender);
+    const ctx: TxContext = {
+      tx: checked.signed.tx,
+      id: checked.signed.id,
+      idHex: checked.idHex,
+      sender,
+      height,
+      time,
+      state: new ScopedState(state, env.registry.txScope(handler.contract.type)),
+      authorizedBy,
+      emit: (event) => outputs.emit(event),
+      result: (value) => outputs.setResult(value),
+    };
+    await handler.execute(ctx, payload);
   } catch (error) {
     // The disk failed, not the transaction: no receipt this node alone would give.
     if (error instanceof StateReadError) throw error;
     return { tx: checked.signed.id, status: "failed", ...failureOf(env, checked, error) };
   }
   state.commit();
-  return { tx: checked.signed.id, status: "ok" };
+  return outputs.receipt(checked.signed.id);
+}
+
+/** What a handler adds to its receipt, checked as it is added (RESULT_INVALID). */
+class ReceiptOutputs {
+  private value: Canonical | undefined;
+  private readonly events: ReceiptEvent[] = [];
+
+  emit(event: ReceiptEvent): void {
+    if (this.events.length >= RECEIPT_EVENTS_MAX) {
+      throw new CareLedgerError("RESULT_INVALID", `more than ${RECEIPT_EVENTS_MAX} events`);
+    }
+    this.events.push(checkReceiptEvent(event));
+  }
+
+  setResult(value: Canonical): void {
+    if (this.value !== undefined) throw new CareLedgerError("RESULT_INVALID", "result set twice");
+    checkReceiptResult(value);
+    this.value = value;
+  }
+
+  /** An ok receipt; without a result or events it encodes exactly as before they existed. */
+  receipt(tx: Uint8Array): Receipt {
+    return {
+      tx,
+      status: "ok",
+      ...(this.value === undefined ? {} : { result: this.value }),
+      ...(this.events.length === 0 ? {} : { events: this.events }),
+    };
+  }
 }
 
 /**

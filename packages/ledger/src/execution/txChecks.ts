@@ -100,5 +100,5 @@ export function checkWithoutSignature(
   }
   const handler = env.registry.txType(tx.type);
   if (handler === undefined) return fail("TX_UNKNOWN_TYPE", `no module handles ${tx.type}`);
-  return { handler, payload: handler.payload.check(tx.payload) };
+  return { handler, payload: handler.contract.payload.check(tx.payload) };
 }

@@ -21,7 +21,7 @@ export type LocalDatabase = ClassicLevel<Uint8Array, Uint8Array>;
 
 export interface LocalStoreOptions extends EraseHooks {}
 
-export interface ScanOptions {
+export interface LocalScanOptions {
   /** Only keys that start with this; all keys of the space by default. */
   readonly prefix?: string;
   /** Only keys after this one: the last key of the previous page. */
@@ -103,7 +103,7 @@ export class LocalSpace {
   }
 
   /** Entries in key order, at most `limit` (LOCAL_SCAN_ENTRIES_MAX by default). */
-  async scan(options: ScanOptions = {}): Promise<Array<[string, Uint8Array]>> {
+  async scan(options: LocalScanOptions = {}): Promise<Array<[string, Uint8Array]>> {
     const limit = options.limit ?? LOCAL_SCAN_ENTRIES_MAX;
     if (!Number.isSafeInteger(limit) || limit < 1 || limit > LOCAL_SCAN_ENTRIES_MAX) {
       throw new RangeError(`scan limit ${limit} is not in 1..${LOCAL_SCAN_ENTRIES_MAX}`);

@@ -1,30 +1,87 @@
+import {
+  checkTxContract,
+  QUERIES,
+  type QueryContract,
+  TX_TYPES,
+  type TxTypeContract,
+} from "@careledger/protocol";
 import { governanceModule } from "./governance/index.js";
 import { identityModule } from "./identity/index.js";
 import type { LedgerModule, Query, TxType } from "./module.js";
+import { type StateScope, scopeOf } from "./namespace.js";
 
 /** The built-in modules. A new module is a directory under modules/ and one line here. */
 export const BUILTIN_MODULES: readonly LedgerModule[] = [identityModule, governanceModule];
 
-/** Transaction types and queries by name, from one list of modules; names must be unique. */
+/** The contract the modules implement: protocol's, or a test's superset of it. */
+export interface LedgerContract {
+  readonly txTypes: Readonly<Record<string, TxTypeContract>>;
+  readonly queries: Readonly<Record<string, QueryContract>>;
+}
+
+export const BUILTIN_CONTRACT: LedgerContract = { txTypes: TX_TYPES, queries: QUERIES };
+
+/**
+ * Transaction types and queries by name, from one list of modules; names must be unique, and
+ * the modules must implement the contract exactly: every transaction type is bound to the
+ * contract's own entry of its name, and every entry has a type.
+ */
 export class ModuleRegistry {
   private readonly txTypes = new Map<string, TxType>();
   private readonly queries = new Map<string, Query>();
+  private readonly scopes = new Map<string, StateScope>();
 
-  constructor(readonly modules: readonly LedgerModule[] = BUILTIN_MODULES) {
+  constructor(
+    readonly modules: readonly LedgerModule[] = BUILTIN_MODULES,
+    readonly contract: LedgerContract = BUILTIN_CONTRACT,
+  ) {
+    const names = new Set(modules.map((module) => module.name));
     for (const module of modules) {
+      if (!/^[a-z][a-z0-9]{0,31}$/.test(module.name)) throw new Error(`module name ${module.name}`);
+      for (const used of Object.keys(module.uses ?? {})) {
+        if (!names.has(used)) throw new Error(`module ${module.name} uses unknown module ${used}`);
+      }
+      const scope = scopeOf(module);
       for (const txType of module.txTypes) {
-        if (this.txTypes.has(txType.type)) throw new Error(`duplicate tx type ${txType.type}`);
-        this.txTypes.set(txType.type, txType);
+        const { type } = txType.contract;
+        if (this.txTypes.has(type)) throw new Error(`duplicate tx type ${type}`);
+        if (contract.txTypes[type] !== txType.contract) {
+          throw new Error(`tx type ${type} of module ${module.name} is not the contract's entry`);
+        }
+        checkTxContract(txType.contract);
+        this.txTypes.set(type, txType);
+        this.scopes.set(`tx:${type}`, scope);
       }
       for (const query of module.queries) {
-        if (this.queries.has(query.name)) throw new Error(`duplicate query ${query.name}`);
-        this.queries.set(query.name, query);
+        const { name } = query.contract;
+        if (this.queries.has(name)) throw new Error(`duplicate query ${name}`);
+        if (contract.queries[name] !== query.contract) {
+          throw new Error(`query ${name} of module ${module.name} is not the contract's entry`);
+        }
+        this.queries.set(name, query);
+        this.scopes.set(`query:${name}`, scope);
       }
+    }
+    for (const type of Object.keys(contract.txTypes)) {
+      if (!this.txTypes.has(type)) throw new Error(`no module handles tx type ${type}`);
+    }
+    for (const name of Object.keys(contract.queries)) {
+      if (!this.queries.has(name)) throw new Error(`no module answers query ${name}`);
     }
   }
 
   txType(type: string): TxType | undefined {
     return this.txTypes.get(type);
+  }
+
+  /** The state scope of a registered transaction type's module. */
+  txScope(type: string): StateScope {
+    return this.scopes.get(`tx:${type}`) as StateScope;
+  }
+
+  /** The state scope of a registered query's module. */
+  queryScope(name: string): StateScope {
+    return this.scopes.get(`query:${name}`) as StateScope;
   }
 
   query(name: string): Query | undefined {

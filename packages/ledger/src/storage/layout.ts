@@ -1,3 +1,5 @@
+import { CareLedgerError } from "@careledger/protocol";
+
 /**
  * The key layout of the one LevelDB database a node keeps. Every key starts with one prefix
  * byte naming its kind; heights are 8-byte big-endian so blocks iterate in height order.
@@ -11,6 +13,8 @@
  *   s <state key, UTF-8>  -> canonical value of a world-state key
  *   n <depth:1><prefix>   -> state tree node (smt/node.ts)
  *   l <record key, UTF-8> -> consensus log record (written with sync)
+ *   x <module>/<index>/<key, UTF-8> -> a node-local index entry (not in the state root)
+ *   m index/<module>/<index> -> the version of that index the entries were built by
  *   m head                -> canonical {height, hash, stateRoot, time}
  *   m chain               -> the chain id this database belongs to
  */
@@ -23,6 +27,7 @@ export const PREFIX = {
   state: 0x73,
   stateNode: 0x6e,
   consensusLog: 0x6c,
+  index: 0x78,
   meta: 0x6d,
 } as const;
 
@@ -52,6 +57,9 @@ export const txIndexKey = (id: Uint8Array) => prefixed(PREFIX.txIndex, id);
 export const receiptsKey = (height: number) => prefixed(PREFIX.receipts, heightBytes(height));
 export const stateKey = (key: string) => prefixed(PREFIX.state, encoder.encode(key));
 export const consensusLogKey = (key: string) => prefixed(PREFIX.consensusLog, encoder.encode(key));
+export const indexEntryKey = (key: string) => prefixed(PREFIX.index, encoder.encode(key));
+export const indexMarkerKey = (name: string) =>
+  prefixed(PREFIX.meta, encoder.encode(`index/${name}`));
 export const headKey = prefixed(PREFIX.meta, encoder.encode("head"));
 export const chainKey = prefixed(PREFIX.meta, encoder.encode("chain"));
 
@@ -74,3 +82,21 @@ export function prefixRange(start: Uint8Array): { gte: Uint8Array; lt: Uint8Arra
 }
 
 export const STATE_KEY_DECODER = new TextDecoder();
+
+/**
+ * The key range of a scan of `prefix` (through `toKey`, which adds the kind's prefix byte),
+ * strictly after the key `after` when one is given; `after` must lie under the prefix, so a
+ * cursor cannot move a scan to another part of the state (BAD_REQUEST).
+ */
+export function scanRange(
+  toKey: (key: string) => Uint8Array,
+  prefix: string,
+  after: string | null,
+): { gt?: Uint8Array; gte?: Uint8Array; lt: Uint8Array } {
+  const range = prefixRange(toKey(prefix));
+  if (after === null) return range;
+  if (!after.startsWith(prefix)) {
+    throw new CareLedgerError("BAD_REQUEST", "cursor does not belong to this list");
+  }
+  return { gt: toKey(after), lt: range.lt };
+}

@@ -1,9 +1,12 @@
 import {
   type Canonical,
+  isQueryResult,
+  type QueryCaller,
   type Receipt,
   type SignedTx,
   type Signer,
   signTx,
+  toHex,
 } from "@careledger/protocol";
 import type { BuiltBlock } from "../execution/execute.js";
 import { Ledger, type LedgerOptions } from "../ledger.js";
@@ -19,8 +22,9 @@ export class Harness {
   private nonce = 0;
 
   private constructor(
-    readonly ledger: Ledger,
+    public ledger: Ledger,
     readonly chain: TestChain,
+    readonly dir: string,
     private readonly remove: () => void,
   ) {}
 
@@ -31,13 +35,44 @@ export class Harness {
   ): Promise<Harness> {
     const { dir, remove } = tempDir(label);
     const ledger = await Ledger.open(dir, chain.genesis, { ...options, verifier: nodeVerifier() });
-    return new Harness(ledger, chain, remove);
+    return new Harness(ledger, chain, dir, remove);
+  }
+
+  /** Closes the ledger and opens its directory again (what a node restart does). */
+  async reopen(options: Omit<LedgerOptions, "verifier"> = {}): Promise<void> {
+    await this.ledger.close();
+    this.ledger = await Ledger.open(this.dir, this.chain.genesis, {
+      ...options,
+      verifier: nodeVerifier(),
+    });
   }
 
   org(index: number) {
     const org = this.chain.orgs[index];
     if (!org) throw new Error(`no org ${index}`);
     return org;
+  }
+
+  /** An admin of org-0, as a verified caller: what a member organization's operator sees. */
+  get operator(): QueryCaller {
+    return { key: toHex(this.org(0).admin.publicKey), org: "org-0", roles: [], admin: true };
+  }
+
+  /**
+   * Runs a query through the access-checked path (as `caller`, an org-0 admin by default) and
+   * checks the answer against the query's result schema, so every test also tests the contract.
+   */
+  async query(
+    name: string,
+    params: Readonly<Record<string, unknown>> = {},
+    caller: QueryCaller | null = this.operator,
+  ): Promise<Canonical | null> {
+    const result = await this.ledger.reads.query(name, params, caller);
+    const contract = this.ledger.registry.query(name)?.contract;
+    if (contract === undefined || !isQueryResult(contract, result)) {
+      throw new Error(`${name} answered outside its result schema`);
+    }
+    return result;
   }
 
   tx(type: string, payload: Canonical, by: Signer, expires?: number): SignedTx {

@@ -46,7 +46,7 @@ export async function pendingChanges(ledger: Ledger): Promise<ValidatorChange[]>
   const out: ValidatorChange[] = [];
   for (const entry of config.scheduled) {
     if (entry.change.kind === "param.set") continue;
-    const proposal = (await ledger.reads.query("gov.proposal", {
+    const proposal = (await ledger.reads.trustedQuery("gov.proposal", {
       id: entry.proposal,
     })) as Proposal | null;
     if (proposal?.decidedAt === undefined) {

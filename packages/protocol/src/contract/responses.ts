@@ -3,7 +3,13 @@ import { DEFAULT_DECODE_LIMITS } from "../encoding.js";
 import { HASH_BYTES } from "../hash.js";
 import { PUBLIC_KEY_BYTES, SIGNATURE_BYTES } from "../keys.js";
 import { BLOCK_TXS_MAX, TX_BYTES_MAX, TX_TYPE_CHARS_MAX, VALIDATORS_MAX } from "../limits.js";
-import { RECEIPT_REASON_CHARS_MAX } from "../receipt.js";
+import {
+  EVENT_ATTRIBUTE_BYTES_MAX,
+  EVENT_ATTRIBUTE_CHARS_MAX,
+  EVENT_ATTRIBUTES_MAX,
+  RECEIPT_EVENTS_MAX,
+  RECEIPT_REASON_CHARS_MAX,
+} from "../receipt.js";
 import { STATE_TREE_DEPTH } from "../stateProof.js";
 
 /**
@@ -145,11 +151,33 @@ export const BlockTxsResponse = Type.Object(
 );
 
 /** A receipt as JSON: `ok`, and for a failure the registry code and a reason. */
+/** A receipt event in JSON: its bytes attributes as hex (protocol `ReceiptEventSchema`). */
+export const ReceiptEventJson = Type.Object(
+  {
+    type: Type.String({ maxLength: 64 }),
+    attributes: Type.Record(
+      Type.String({ maxLength: 32 }),
+      Type.Union([
+        Type.String({
+          maxLength: Math.max(EVENT_ATTRIBUTE_CHARS_MAX, EVENT_ATTRIBUTE_BYTES_MAX * 2),
+        }),
+        Type.Integer({ minimum: Number.MIN_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER }),
+        Type.Boolean(),
+      ]),
+      { maxProperties: EVENT_ATTRIBUTES_MAX },
+    ),
+  },
+  { additionalProperties: false },
+);
+
 export const ReceiptJson = Type.Object(
   {
     ok: Type.Boolean(),
     code: Type.Optional(Type.String({ maxLength: ERROR_CODE_CHARS_MAX })),
     reason: Type.Optional(Type.String({ maxLength: RECEIPT_REASON_CHARS_MAX })),
+    /** The module's result: a canonical value as JSON (bytes hex, large integers strings). */
+    result: Type.Optional(Type.Unknown()),
+    events: Type.Optional(Type.Array(ReceiptEventJson, { maxItems: RECEIPT_EVENTS_MAX })),
   },
   { additionalProperties: false },
 );

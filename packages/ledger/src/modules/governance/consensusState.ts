@@ -7,10 +7,13 @@ import {
 } from "@careledger/protocol";
 import type { StateAccess } from "../../state/blockState.js";
 
-/** State keys of what consensus runs on: the validator set, its parameters, scheduled changes. */
-export const VALIDATORS_KEY = "consensus/validators";
-export const PARAMS_KEY = "consensus/params";
-export const SCHEDULED_KEY = "consensus/scheduled";
+/**
+ * State keys of what consensus runs on, in the governance module's namespace `gov/`: the
+ * validator set, its parameters, scheduled changes.
+ */
+export const VALIDATORS_KEY = "gov/validators";
+export const PARAMS_KEY = "gov/params";
+export const SCHEDULED_KEY = "gov/scheduled";
 export const CONSENSUS_KEYS = [VALIDATORS_KEY, PARAMS_KEY, SCHEDULED_KEY] as const;
 
 export type ConsensusChange = Extract<

@@ -1,4 +1,13 @@
-import { type Canonical, type Receipt, toHex, validatorsHash } from "@careledger/protocol";
+import {
+  type Canonical,
+  decodeReceipt,
+  encodeReceipt,
+  merkleProof,
+  type Receipt,
+  toHex,
+  validatorsHash,
+  verifyReceiptProof,
+} from "@careledger/protocol";
 import { afterEach, describe, expect, it } from "vitest";
 import { seededKey, testChain } from "../../testing/fixtures.js";
 import { Harness } from "../../testing/harness.js";
@@ -110,7 +119,7 @@ describe("gov.vote rules", () => {
     // Blocks come a second apart: by now the 10-second voting period is over.
     for (let i = 0; i < 8; i++) await h.block([]);
     await expectFailure(vote(h, proposal.id, 1), "PROPOSAL_CLOSED");
-    const shown = await h.ledger.reads.query("gov.proposal", { id: toHex(proposal.id) });
+    const shown = await h.query("gov.proposal", { id: toHex(proposal.id) });
     expect(shown).toMatchObject({ status: "expired" });
   });
 
@@ -119,13 +128,29 @@ describe("gov.vote rules", () => {
     const proposal = propose(h, newOrg("lab-1"));
     await h.block([proposal, vote(h, proposal.id, 0), vote(h, proposal.id, 1)]);
     // Two of four is not more than two thirds.
-    expect(await h.ledger.reads.query("identity.organization", { id: "lab-1" })).toBeNull();
+    expect(await h.query("identity.organization", { id: "lab-1" })).toBeNull();
     const [receipt] = await h.block([vote(h, proposal.id, 2)]);
-    expect(receipt?.status).toBe("ok");
-    expect(await h.ledger.reads.query("identity.organization", { id: "lab-1" })).toMatchObject({
+    // The deciding vote's receipt carries the tally and the decision, provable under receiptsRoot.
+    expect(receipt).toMatchObject({
+      status: "ok",
+      result: { approvals: 3, refusals: 0, electorate: 4, status: "passed" },
+      events: [
+        {
+          type: "gov.proposal.decided",
+          attributes: { proposal: toHex(proposal.id), status: "passed" },
+        },
+      ],
+    });
+    const leaves = ((await h.ledger.reads.receipts(2)) ?? []).map(encodeReceipt);
+    const proof = merkleProof(leaves, 0);
+    expect(
+      verifyReceiptProof(h.ledger.head.header.receiptsRoot, leaves[0] as Uint8Array, proof),
+    ).toBe(true);
+    expect(decodeReceipt(leaves[0] as Uint8Array)).toEqual(receipt);
+    expect(await h.query("identity.organization", { id: "lab-1" })).toMatchObject({
       kind: "lab",
     });
-    const shown = await h.ledger.reads.query("gov.proposal", { id: toHex(proposal.id) });
+    const shown = await h.query("gov.proposal", { id: toHex(proposal.id) });
     expect(shown).toMatchObject({ status: "passed", decidedAt: 2 });
     await expectFailure(vote(h, proposal.id, 3), "PROPOSAL_CLOSED");
   });
@@ -133,8 +158,18 @@ describe("gov.vote rules", () => {
   it("rejects once more than two thirds can no longer approve", async () => {
     h = await Harness.create("gov-reject");
     const proposal = propose(h, newOrg("lab-1"));
-    await h.block([proposal, vote(h, proposal.id, 0, false), vote(h, proposal.id, 1, false)]);
-    const shown = await h.ledger.reads.query("gov.proposal", { id: toHex(proposal.id) });
+    const receipts = await h.block([
+      proposal,
+      vote(h, proposal.id, 0, false),
+      vote(h, proposal.id, 1, false),
+    ]);
+    expect(receipts[1]).toMatchObject({ result: { refusals: 1, status: "open" } });
+    expect(receipts[1]).not.toHaveProperty("events");
+    expect(receipts[2]).toMatchObject({
+      result: { approvals: 0, refusals: 2, status: "rejected" },
+      events: [{ type: "gov.proposal.decided", attributes: { status: "rejected" } }],
+    });
+    const shown = await h.query("gov.proposal", { id: toHex(proposal.id) });
     expect(shown).toMatchObject({ status: "rejected" });
   });
 
@@ -151,7 +186,7 @@ describe("gov.vote rules", () => {
     // lab-1 joined the electorate: 3 of 5 approvals do not decide, the fourth would.
     await h.block([vote(h, second.id, 2)]);
     await expectFailure(vote(h, second.id, 3), "ALREADY_EXISTS");
-    const shown = await h.ledger.reads.query("gov.proposal", { id: toHex(second.id) });
+    const shown = await h.query("gov.proposal", { id: toHex(second.id) });
     expect(shown).toMatchObject({ status: "open" });
   });
 });
@@ -179,10 +214,33 @@ describe("consensus changes", () => {
     expect(h.ledger.head.header.nextValidatorsHash).toEqual(validatorsHash(after));
     await h.block([]);
     expect(h.ledger.head.header.validatorsHash).toEqual(validatorsHash(after));
-    const org = (await h.ledger.reads.query("identity.organization", { id: "org-0" })) as {
+    const org = (await h.query("identity.organization", { id: "org-0" })) as {
       nodeKeys: string[];
     };
     expect(org.nodeKeys).toContain(toHex(newNode.publicKey));
+  });
+
+  it("lists proposals page by page and shows the scheduled change in consensus.config", async () => {
+    h = await Harness.create("gov-queries", testChain(4, 10, 4));
+    const add = propose(h, { kind: "validator.add", key: newNode.publicKey, org: "org-0" });
+    const other = propose(h, newOrg("lab-1"), 1);
+    await h.block([add, other, ...[0, 1, 2].map((org) => vote(h, add.id, org))]);
+    const first = (await h.query("gov.proposals", { limit: "1" })) as {
+      items: Array<{ id: string }>;
+      next: string;
+    };
+    const second = (await h.query("gov.proposals", { limit: "1", cursor: first.next })) as {
+      items: Array<{ id: string }>;
+      next: string | null;
+    };
+    const ids = [toHex(add.id), toHex(other.id)].sort();
+    expect([...first.items, ...second.items].map((p) => p.id)).toEqual(ids);
+    expect(second.next).toBeNull();
+    const config = await h.query("consensus.config");
+    expect(config).toMatchObject({
+      validators: expect.any(Array),
+      scheduled: [{ height: 11, proposal: toHex(add.id), change: { kind: "validator.add" } }],
+    });
   });
 
   it("applies a passed parameter change from the height after its checkpoint", async () => {
@@ -220,7 +278,7 @@ describe("org.remove", () => {
     expect((await h.single(register(clinician.publicKey))).receipt.status).toBe("ok");
     const remove = propose(h, { kind: "org.remove", org: "lab-1" });
     await h.block([remove, ...[0, 1, 2, 3].map((org) => vote(h, remove.id, org))]);
-    const who = await h.ledger.reads.query("identity.key", { key: toHex(clinician.publicKey) });
+    const who = await h.query("identity.key", { key: toHex(clinician.publicKey) });
     expect(who).toMatchObject({ identity: { org: "lab-1" }, adminOf: [], revoked: true });
     const other = nodeSigner(seededKey("lab-other", 1));
     const byClinician = h.tx(

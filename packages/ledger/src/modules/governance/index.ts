@@ -2,8 +2,13 @@ import type { LedgerModule } from "../module.js";
 import { governanceQueries } from "./queries.js";
 import { govPropose, govVote } from "./transactions.js";
 
+/**
+ * Governance keeps its proposals and the consensus configuration under `gov/`, and writes the
+ * identity module's organizations: membership changes are what the consortium votes on.
+ */
 export const governanceModule: LedgerModule = {
-  name: "governance",
+  name: "gov",
+  uses: { identity: "write" },
   txTypes: [govPropose, govVote],
   queries: governanceQueries,
 };

@@ -22,7 +22,7 @@ describe("identity.register", () => {
   it("binds a key to the organization with its roles", async () => {
     const { receipt } = await h.single(register(1, 0, h.org(0).admin, ["staff", "clinician"]));
     expect(receipt.status).toBe("ok");
-    const who = await h.ledger.reads.query("identity.key", { key: toHex(user(1).publicKey) });
+    const who = await h.query("identity.key", { key: toHex(user(1).publicKey) });
     expect(who).toMatchObject({
       identity: { org: "org-0", roles: ["clinician", "staff"], registeredAt: 1 },
       revoked: false,
@@ -67,7 +67,7 @@ describe("identity.revoke", () => {
     const receipts = await h.block([byAdmin, sameBlock]);
     expect(receipts.map((receipt) => receipt.status)).toEqual(["ok", "failed"]);
     expect(receipts[1]).toMatchObject({ code: "UNAUTHORIZED" });
-    const who = await h.ledger.reads.query("identity.key", { key: toHex(user(1).publicKey) });
+    const who = await h.query("identity.key", { key: toHex(user(1).publicKey) });
     expect(who).toMatchObject({ revoked: true, identity: { revokedAt: 2 } });
     // From the next block a revoked key cannot send at all: a block holding it is invalid.
     const next = await h.build([h.tx("identity.revoke", { key: user(1).publicKey }, user(1))]);
@@ -103,12 +103,83 @@ describe("identity.revoke", () => {
 
 describe("identity queries", () => {
   it("list organizations and say which ones a key administers", async () => {
-    const orgs = (await h.ledger.reads.query("identity.organizations")) as Array<{ id: string }>;
-    expect(orgs.map((org) => org.id)).toEqual(["org-0", "org-1", "org-2", "org-3"]);
+    const orgs = (await h.query("identity.organizations")) as { items: Array<{ id: string }> };
+    expect(orgs.items.map((org) => org.id)).toEqual(["org-0", "org-1", "org-2", "org-3"]);
     const admin = toHex(h.org(2).admin.publicKey);
-    const who = await h.ledger.reads.query("identity.key", { key: admin });
+    const who = await h.query("identity.key", { key: admin });
     expect(who).toMatchObject({ identity: null, adminOf: ["org-2"], revoked: false });
-    const org = await h.ledger.reads.query("identity.organization", { id: "org-1" });
+    const org = await h.query("identity.organization", { id: "org-1" });
     expect(org).toMatchObject({ id: "org-1", kind: "hospital" });
+  });
+});
+
+describe("query paging", () => {
+  type Page = { items: Array<{ id: string }>; next: string | null };
+
+  it("pages a list with a resumable cursor bound to its query", async () => {
+    const first = (await h.query("identity.organizations", { limit: "3" })) as Page;
+    expect(first.items.map((org) => org.id)).toEqual(["org-0", "org-1", "org-2"]);
+    expect(first.next).toEqual(expect.any(String));
+    const rest = (await h.query("identity.organizations", {
+      limit: "3",
+      cursor: first.next,
+    })) as Page;
+    expect(rest).toEqual({ items: [expect.objectContaining({ id: "org-3" })], next: null });
+    const exact = (await h.query("identity.organizations", { limit: "4" })) as Page;
+    expect(exact.next).toBeNull();
+    await expect(h.query("gov.proposals", { cursor: first.next as string })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: "cursor is for another query",
+    });
+  });
+
+  it("refuses parameters outside the query's schema with BAD_REQUEST", async () => {
+    for (const params of [
+      { limit: "0" },
+      { limit: "1001" },
+      { cursor: "not base64!" },
+      { x: "1" },
+    ]) {
+      await expect(h.query("identity.organizations", params)).rejects.toMatchObject({
+        code: "BAD_REQUEST",
+      });
+    }
+    await expect(h.query("identity.key", { key: "AB" })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+    });
+  });
+});
+
+describe("query access", () => {
+  const callerOf = (index: number, roles: string[]) => ({
+    key: toHex(user(index).publicKey),
+    org: "org-0",
+    roles,
+    admin: false,
+  });
+
+  it("refuses anonymous callers REQUEST_UNSIGNED and callers the declared access leaves out FORBIDDEN", async () => {
+    const patient = callerOf(1, ["patient"]);
+    const clinician = callerOf(2, ["clinician"]);
+    const other = { key: toHex(user(3).publicKey) };
+    await expect(h.query("identity.organizations", {}, null)).rejects.toMatchObject({
+      code: "REQUEST_UNSIGNED",
+    });
+    // A patient may ask who it is, and see the directory, but not who another key is.
+    expect(await h.query("identity.key", { key: patient.key }, patient)).toMatchObject({
+      identity: null,
+    });
+    expect(await h.query("identity.organizations", {}, patient)).toMatchObject({ next: null });
+    await expect(h.query("identity.key", other, patient)).rejects.toMatchObject({
+      code: "FORBIDDEN",
+    });
+    await expect(h.query("gov.proposals", {}, patient)).rejects.toMatchObject({
+      code: "FORBIDDEN",
+    });
+    expect(await h.query("identity.key", other, clinician)).toMatchObject({ revoked: false });
+    // The node's own reads skip the access check.
+    expect(await h.ledger.reads.trustedQuery("identity.key", other)).toMatchObject({
+      key: other.key,
+    });
   });
 });

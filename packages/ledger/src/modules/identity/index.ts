@@ -1,4 +1,5 @@
 import type { LedgerModule } from "../module.js";
+import { membersIndex } from "./indexes.js";
 import { identityQueries } from "./queries.js";
 import { identityRegister, identityRevoke, orgRevokeAdmin } from "./transactions.js";
 
@@ -6,4 +7,5 @@ export const identityModule: LedgerModule = {
   name: "identity",
   txTypes: [identityRegister, identityRevoke, orgRevokeAdmin],
   queries: identityQueries,
+  indexes: [membersIndex],
 };

@@ -31,7 +31,7 @@ async function pass(change: Canonical): Promise<void> {
 }
 
 async function adminsOf(org: string): Promise<string[]> {
-  const found = (await h.ledger.reads.query("identity.organization", { id: org })) as {
+  const found = (await h.query("identity.organization", { id: org })) as {
     adminKeys: string[];
   };
   return found.adminKeys;

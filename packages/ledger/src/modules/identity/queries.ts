@@ -1,41 +1,58 @@
-import { fromHex, type Organization, toHex } from "@careledger/protocol";
-import { QUERY_RESULTS_MAX, type Query, requireParam } from "../module.js";
-import { identityKey, ORG_PREFIX, orgKey } from "./state.js";
+import { type Canonical, QUERIES } from "@careledger/protocol";
+import { definePagedQuery, defineQuery, type Query, scanPage } from "../module.js";
+import { MEMBERS_INDEX } from "./indexes.js";
+import {
+  type IdentityRecord,
+  identityKey,
+  ORG_PREFIX,
+  orgKey,
+  readAdminOf,
+  readOrganization,
+} from "./state.js";
 
 /** `identity.key?key=<hex>`: who a key is: its registration (if any) and what it administers. */
-const whoIs: Query = {
-  name: "identity.key",
-  async run(reader, params) {
-    const keyHex = toHex(fromHex(requireParam(params, "key"), 32));
-    const identity = await reader.get(identityKey(keyHex));
-    const orgs = await reader.scan(ORG_PREFIX, QUERY_RESULTS_MAX);
-    const adminOf = orgs
-      .map(([, org]) => org as unknown as Organization)
-      .filter((org) => org.adminKeys.includes(keyHex))
-      .map((org) => org.id);
-    const record = identity as { org: string; revokedAt?: number } | null;
-    // A key whose organization governance removed counts as revoked: it authenticates nothing.
-    const orgRemoved =
-      record !== null &&
-      !orgs.some(([, org]) => (org as unknown as Organization).id === record.org);
-    const revoked = record !== null && (record.revokedAt !== undefined || orgRemoved);
-    return { key: keyHex, identity, adminOf, revoked };
-  },
-};
+const whoIs = defineQuery(QUERIES["identity.key"], async (reader, { key }) => {
+  const identity = (await reader.get(identityKey(key))) as IdentityRecord | null;
+  const adminOf = await readAdminOf(reader, key);
+  // A key whose organization governance removed counts as revoked: it authenticates nothing.
+  const orgRemoved = identity !== null && (await readOrganization(reader, identity.org)) === null;
+  const revoked = identity !== null && (identity.revokedAt !== undefined || orgRemoved);
+  return { key, identity: identity as unknown as Canonical, adminOf, revoked };
+});
 
-/** `identity.organizations`: every member organization. */
-const organizations: Query = {
-  name: "identity.organizations",
-  async run(reader) {
-    const orgs = await reader.scan(ORG_PREFIX, QUERY_RESULTS_MAX);
-    return orgs.map(([, org]) => org);
+/** `identity.organizations`: every member organization, page by page. */
+const organizations = definePagedQuery(
+  QUERIES["identity.organizations"],
+  async (reader, _params, _caller, page) => {
+    const { entries, resumeAfter } = await scanPage(reader, ORG_PREFIX, page);
+    return { items: entries.map(([, org]) => org), resumeAfter };
   },
-};
+);
 
 /** `identity.organization?id=<id>`: one organization, or null. */
-const organization: Query = {
-  name: "identity.organization",
-  run: (reader, params) => reader.get(orgKey(requireParam(params, "id"))),
-};
+const organization = defineQuery(QUERIES["identity.organization"], (reader, { id }) =>
+  reader.get(orgKey(id)),
+);
 
-export const identityQueries: readonly Query[] = [whoIs, organizations, organization];
+/**
+ * `identity.members?org=<id>`: the keys registered to an organization, from the node-local
+ * `members` index (`<org>/<key hex>`), each with its current record.
+ */
+const members = definePagedQuery(
+  QUERIES["identity.members"],
+  async (reader, { org }, _caller, page) => {
+    const prefix = `${org}/`;
+    const { entries, resumeAfter } = await scanPage(reader.index(MEMBERS_INDEX), prefix, page);
+    const items: Canonical[] = [];
+    for (const [entry] of entries) {
+      const key = entry.slice(prefix.length);
+      const record = (await reader.get(identityKey(key))) as IdentityRecord | null;
+      if (record === null) continue;
+      const revoked = record.revokedAt !== undefined;
+      items.push({ key, record: record as unknown as Canonical, revoked });
+    }
+    return { items, resumeAfter };
+  },
+);
+
+export const identityQueries: readonly Query[] = [whoIs, organizations, organization, members];

@@ -2,19 +2,23 @@ import type { Canonical, IdentityRole, Organization } from "@careledger/protocol
 import type { StateAccess } from "../../state/blockState.js";
 
 /** Reads alone: what the sender check needs, from a block's overlay or the committed state. */
-export type StateReader = Pick<StateAccess, "get">;
+export type StateReader = { get(key: string): Canonical | null | Promise<Canonical | null> };
 
 import { reject } from "../module.js";
 
-/** State keys of the identity module. */
-export const orgKey = (id: string) => `org/${id}`;
-export const identityKey = (keyHex: string) => `identity/${keyHex}`;
-export const ORG_PREFIX = "org/";
 /**
- * Index of admin keys: `admin/<hex>` lists (sorted) the organizations the key administers, so the
+ * State keys of the identity module, all in its namespace `identity/`: a registered key's record
+ * is `identity/<hex>` (hex never holds a slash, so it meets no other key), organizations are
+ * `identity/org/<id>`.
+ */
+export const orgKey = (id: string) => `identity/org/${id}`;
+export const identityKey = (keyHex: string) => `identity/${keyHex}`;
+export const ORG_PREFIX = "identity/org/";
+/**
+ * Index of admin keys: `identity/admin/<hex>` lists (sorted) the organizations the key administers, so the
  * sender check of every transaction is one read, not a scan of every organization.
  */
-export const adminIndexKey = (keyHex: string) => `admin/${keyHex}`;
+export const adminIndexKey = (keyHex: string) => `identity/admin/${keyHex}`;
 
 /** A registered key: its organization and roles; `revokedAt` is the height that revoked it. */
 export interface IdentityRecord {
@@ -82,17 +86,13 @@ export async function readAdminOf(state: StateReader, keyHex: string): Promise<s
   return ((await state.get(adminIndexKey(keyHex))) as string[] | null) ?? [];
 }
 
-/** The organization, which must exist and list `sender` among its admin keys. */
-export async function requireAdminOf(
-  state: StateAccess,
+/** The organization, which must exist (ORG_NOT_FOUND). */
+export async function requireOrganization(
+  state: StateReader,
   orgId: string,
-  sender: string,
 ): Promise<Organization> {
   const org = await readOrganization(state, orgId);
   if (org === null) return reject("ORG_NOT_FOUND", `no organization ${orgId}`);
-  if (!org.adminKeys.includes(sender)) {
-    return reject("UNAUTHORIZED", `sender is not an admin of ${orgId}`);
-  }
   return org;
 }
 
@@ -123,7 +123,7 @@ export async function senderRefusal(
 }
 
 /** The ids of the member organizations, sorted: the electorate of governance. */
-export const ORG_IDS_KEY = "orgs";
+export const ORG_IDS_KEY = "identity/orgs";
 
 export async function readOrganizationIds(state: StateAccess): Promise<string[]> {
   return ((await state.get(ORG_IDS_KEY)) as string[] | null) ?? [];

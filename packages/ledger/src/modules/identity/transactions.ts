@@ -1,27 +1,19 @@
-import {
-  identityRegisterPayload,
-  identityRevokePayload,
-  orgRevokeAdminPayload,
-} from "@careledger/protocol";
+import { TX_TYPES } from "@careledger/protocol";
 import { hexOf } from "../../hex.js";
 import { defineTxType, reject } from "../module.js";
 import {
   identityKey,
   orgKey,
   readIdentity,
-  readOrganization,
-  requireAdminOf,
+  requireOrganization,
   writeIdentity,
   writeOrganization,
 } from "./state.js";
 
 /** `identity.register`: an admin of the organization binds a new key to it with roles. */
-export const identityRegister = defineTxType({
-  type: "identity.register",
-  payload: identityRegisterPayload,
+export const identityRegister = defineTxType(TX_TYPES["identity.register"], {
   reads: (payload) => [orgKey(payload.org), identityKey(hexOf(payload.key))],
   async execute(ctx, payload) {
-    await requireAdminOf(ctx.state, payload.org, ctx.sender);
     const keyHex = hexOf(payload.key);
     const existing = await readIdentity(ctx.state, keyHex);
     // A revoked key stays revoked: registering it again would undo a compromise report.
@@ -34,10 +26,11 @@ export const identityRegister = defineTxType({
   },
 });
 
-/** `identity.revoke`: by the key itself or an admin of its organization; effective next block. */
-export const identityRevoke = defineTxType({
-  type: "identity.revoke",
-  payload: identityRevokePayload,
+/**
+ * `identity.revoke`: by the key itself or an admin of its organization (the contract's sender
+ * rules, checked before this runs); effective from the next block.
+ */
+export const identityRevoke = defineTxType(TX_TYPES["identity.revoke"], {
   reads: (payload) => [identityKey(hexOf(payload.key))],
   async execute(ctx, payload) {
     const keyHex = hexOf(payload.key);
@@ -45,12 +38,6 @@ export const identityRevoke = defineTxType({
     if (record === null) return reject("NOT_FOUND", "key is not registered");
     if (record.revokedAt !== undefined) {
       reject("IDENTITY_REVOKED", `key was already revoked at height ${record.revokedAt}`);
-    }
-    if (keyHex !== ctx.sender) {
-      const org = await readOrganization(ctx.state, record.org);
-      if (org === null || !org.adminKeys.includes(ctx.sender)) {
-        reject("UNAUTHORIZED", "only the key itself or an admin of its organization may revoke");
-      }
     }
     writeIdentity(ctx.state, keyHex, { ...record, revokedAt: ctx.height });
   },
@@ -62,12 +49,10 @@ export const identityRevoke = defineTxType({
  * admin key stays (LAST_ADMIN): an organization without one could never act again; adding keys
  * is governance's (`gov.propose` with `org.admins`), so a stolen key cannot let in another.
  */
-export const orgRevokeAdmin = defineTxType({
-  type: "org.revokeAdmin",
-  payload: orgRevokeAdminPayload,
+export const orgRevokeAdmin = defineTxType(TX_TYPES["org.revokeAdmin"], {
   reads: (payload) => [orgKey(payload.org)],
   async execute(ctx, payload) {
-    const org = await requireAdminOf(ctx.state, payload.org, ctx.sender);
+    const org = await requireOrganization(ctx.state, payload.org);
     const keyHex = hexOf(payload.key);
     if (!org.adminKeys.includes(keyHex)) reject("NOT_FOUND", `key is no admin of ${org.id}`);
     if (org.adminKeys.length <= 1) reject("LAST_ADMIN", `${keyHex} is the last admin of ${org.id}`);

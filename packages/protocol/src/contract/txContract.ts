@@ -1,0 +1,99 @@
+import type { Static, TSchema } from "@sinclair/typebox";
+import type { Canonical } from "../encoding.js";
+import type { PayloadChecker } from "../payloads/check.js";
+import type { IdentityRole } from "../payloads/identity.js";
+
+/**
+ * Who may send a transaction type, as data: the ledger checks these rules before the handler runs
+ * (a sender that meets none fails UNAUTHORIZED), and the API and docs print them. Fields name
+ * properties of the payload, which the contract checks exist in the payload's schema.
+ */
+export type SenderRule =
+  /** An admin of the organization whose id is the payload's `orgField`. */
+  | { readonly rule: "orgAdmin"; readonly orgField: string }
+  /** An admin of the organization the key in the payload's `keyField` is registered to. */
+  | { readonly rule: "keyOrgAdmin"; readonly keyField: string }
+  /** The key in the payload's `keyField` itself. */
+  | { readonly rule: "self"; readonly keyField: string }
+  /** A registered identity with one of `roles` (of the organization in `orgField`, if given). */
+  | {
+      readonly rule: "role";
+      readonly roles: readonly IdentityRole[];
+      readonly orgField?: string;
+    }
+  /**
+   * A rule on module state only the handler can judge (a delegate the patient named, the current
+   * custodian of a pack): the ledger lets the transaction through to the handler, which must check.
+   */
+  | { readonly rule: "handler"; readonly says: string };
+
+/** One transaction type: its name, what it does, its payload schema and who may send it. */
+export interface TxTypeContract<S extends TSchema = TSchema> {
+  readonly type: string;
+  readonly summary: string;
+  readonly payload: PayloadChecker<S>;
+  /** Any one rule that holds admits the sender; never empty. */
+  readonly senders: readonly SenderRule[];
+  /** A valid payload, for the docs and for the tests that walk every type. */
+  readonly example: Static<S> & Canonical;
+}
+
+const TX_TYPE_PATTERN = /^[a-z][a-zA-Z0-9]{0,30}\.[a-z][a-zA-Z0-9]{0,31}$/;
+
+/**
+ * Checks a contract entry is coherent: a `module.verb` name, at least one sender rule, every
+ * field a rule names a property of the payload schema, and an example its checker accepts.
+ * Throws an Error naming the fault (a programming error, found at start or in tests).
+ */
+export function checkTxContract(entry: TxTypeContract): void {
+  const fail = (why: string): never => {
+    throw new Error(`tx type ${entry.type}: ${why}`);
+  };
+  if (!TX_TYPE_PATTERN.test(entry.type)) fail("name is not module.verb");
+  if (entry.senders.length === 0) fail("no sender rule");
+  const properties = (entry.payload.schema as { properties?: Record<string, unknown> }).properties;
+  for (const rule of entry.senders) {
+    for (const field of fieldsOf(rule)) {
+      if (properties === undefined || !Object.hasOwn(properties, field)) {
+        fail(`sender rule ${rule.rule} names ${field}, which the payload lacks`);
+      }
+    }
+  }
+  entry.payload.check(entry.example);
+}
+
+function fieldsOf(rule: SenderRule): string[] {
+  switch (rule.rule) {
+    case "orgAdmin":
+      return [rule.orgField];
+    case "keyOrgAdmin":
+    case "self":
+      return [rule.keyField];
+    case "role":
+      return rule.orgField === undefined ? [] : [rule.orgField];
+    case "handler":
+      return [];
+  }
+}
+
+/** The sender rules in words, for docs and for the reason of an UNAUTHORIZED receipt. */
+export function describeSenders(rules: readonly SenderRule[]): string {
+  return rules.map(describeRule).join(", or ");
+}
+
+function describeRule(rule: SenderRule): string {
+  switch (rule.rule) {
+    case "orgAdmin":
+      return `an admin of the organization in ${rule.orgField}`;
+    case "keyOrgAdmin":
+      return `an admin of the organization of the key in ${rule.keyField}`;
+    case "self":
+      return `the key in ${rule.keyField} itself`;
+    case "role": {
+      const of = rule.orgField === undefined ? "" : ` of the organization in ${rule.orgField}`;
+      return `a ${rule.roles.join(" or ")}${of}`;
+    }
+    case "handler":
+      return rule.says;
+  }
+}

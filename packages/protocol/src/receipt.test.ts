@@ -1,0 +1,61 @@
+import { describe, expect, it } from "vitest";
+import { encode } from "./encoding.js";
+import { merkleProof, merkleRoot } from "./merkle.js";
+import {
+  checkReceiptEvent,
+  checkReceiptResult,
+  decodeReceipt,
+  encodeReceipt,
+  RECEIPT_RESULT_BYTES_MAX,
+  type Receipt,
+  verifyReceiptProof,
+} from "./receipt.js";
+
+const tx = new Uint8Array(32).fill(4);
+
+describe("receipts with a result and events", () => {
+  it("encode a plain ok receipt exactly as before results existed", () => {
+    expect(encodeReceipt({ tx, status: "ok" })).toEqual(encode({ tx, status: "ok" }));
+  });
+
+  it("round-trip a result and events and prove them under the receipts root", () => {
+    const receipt: Receipt = {
+      tx,
+      status: "ok",
+      result: { decision: "permit", amount: 2n ** 60n },
+      events: [{ type: "access.decided", attributes: { permit: true, record: new Uint8Array(3) } }],
+    };
+    const leaves = [encodeReceipt({ tx, status: "ok" }), encodeReceipt(receipt)];
+    expect(decodeReceipt(leaves[1] as Uint8Array)).toEqual(receipt);
+    const root = merkleRoot(leaves);
+    expect(verifyReceiptProof(root, leaves[1] as Uint8Array, merkleProof(leaves, 1))).toBe(true);
+  });
+
+  it("refuse a result over its bound and events outside their schema", () => {
+    expect(() => checkReceiptResult("x".repeat(RECEIPT_RESULT_BYTES_MAX))).toThrow(
+      expect.objectContaining({ code: "RESULT_INVALID" }),
+    );
+    expect(() => checkReceiptResult({ share: 0.5 })).toThrow(
+      expect.objectContaining({ code: "RESULT_INVALID" }),
+    );
+    const bad = [
+      { type: "decided", attributes: {} },
+      { type: "a.b", attributes: { nested: { no: 1 } } },
+      { type: "a.b", attributes: { long: "x".repeat(257) } },
+      { type: "a.b", attributes: {}, extra: 1 },
+    ];
+    for (const event of bad) {
+      expect(() => checkReceiptEvent(event)).toThrow(
+        expect.objectContaining({ code: "RESULT_INVALID" }),
+      );
+    }
+    const oversized = encode({ tx, status: "ok", result: "x".repeat(RECEIPT_RESULT_BYTES_MAX) });
+    expect(() => decodeReceipt(oversized)).toThrow(
+      expect.objectContaining({ code: "ENCODING_INVALID" }),
+    );
+    const noEvents = encode({ tx, status: "ok", events: [] });
+    expect(() => decodeReceipt(noEvents)).toThrow(
+      expect.objectContaining({ code: "ENCODING_INVALID" }),
+    );
+  });
+});
