@@ -58,7 +58,7 @@ import {
 } from "./p2p/channels.js";
 import { Network } from "./p2p/network.js";
 import { nodeCryptoSigner } from "./signer.js";
-import { stateKeyScope } from "./stateKeyScopes.js";
+import { stateKeyScopes } from "./stateKeyScopes.js";
 import {
   BlockSync,
   HEAD_ANNOUNCE_INTERVAL_MS,
@@ -103,6 +103,8 @@ export class CareLedgerNode implements NodeApi {
   private readonly gossip: GossipBatcher;
   private readonly admission: AdmissionQueue;
   private readonly shedder = new LoadShedder();
+  /** Raw-read scopes from the modules' declarations, built on first use. */
+  private keyScopes: ((key: string) => StateKeyScope) | undefined;
   private readonly signer: Signer;
   private readonly nodeKeyHex: string;
   private readonly timers: NodeJS.Timeout[] = [];
@@ -540,7 +542,8 @@ export class CareLedgerNode implements NodeApi {
   }
 
   stateKeyScope(key: string): StateKeyScope {
-    return stateKeyScope(key);
+    this.keyScopes ??= stateKeyScopes(this.ledger.registry.modules);
+    return this.keyScopes(key);
   }
 
   async txProof(id: Uint8Array): Promise<{ height: number; proof: MerkleProof } | null> {

@@ -209,6 +209,13 @@ export interface LedgerModule {
   readonly indexes?: readonly IndexDefinition[];
   /** HTTP routes of its own, mounted by the api under `/v1/m/<name>` (each route's `module`). */
   readonly routes?: readonly ModuleRoute[];
+  /**
+   * Who may read this module's keys raw (`GET /v1/state/:key`, with their proofs): `public` for
+   * what light clients need, `operators` for member operators. Absent, the keys are readable only
+   * through the module's queries, which apply its rules: raw state must not be a side door
+   * around them (api README "Who sees what"), so a new module starts closed.
+   */
+  readonly rawState?: "public" | "operators";
 }
 
 /**

@@ -11,4 +11,5 @@ export const governanceModule: LedgerModule = {
   uses: { identity: "write" },
   txTypes: [govPropose, govVote],
   queries: governanceQueries,
+  rawState: "operators",
 };

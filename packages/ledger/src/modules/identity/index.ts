@@ -8,4 +8,6 @@ export const identityModule: LedgerModule = {
   txTypes: [identityRegister, identityRevoke, orgRevokeAdmin],
   queries: identityQueries,
   indexes: [membersIndex],
+  // Organizations and registrations: the consortium's directory, for its operators.
+  rawState: "operators",
 };
