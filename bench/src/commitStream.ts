@@ -20,9 +20,14 @@ export class CommitStream {
   private readonly abort = new AbortController();
   private failure: Error | null = null;
 
+  /**
+   * `sign` gives the headers of a signed read of a path: transaction events are scoped (only
+   * member operators see everyone's), so the benchmark subscribes as an organization admin.
+   */
   constructor(
     private readonly url: string,
     private readonly listener: CommitListener,
+    private readonly sign: (pathWithQuery: string) => Record<string, string>,
   ) {}
 
   /** Starts following; resolves once the first connection is open. */
@@ -44,7 +49,11 @@ export class CommitStream {
   }
 
   private async connect(): Promise<ReadableStreamDefaultReader<Uint8Array>> {
-    const headers: Record<string, string> = { accept: "text/event-stream" };
+    // Signed anew on every (re)connection: a node refuses a signature it saw before.
+    const headers: Record<string, string> = {
+      accept: "text/event-stream",
+      ...this.sign("/v1/events"),
+    };
     if (this.lastId !== null) headers["last-event-id"] = this.lastId;
     const response = await fetch(`${this.url}/v1/events`, { headers, signal: this.abort.signal });
     if (!response.ok || response.body === null) throw new Error(`events: ${response.status}`);

@@ -6,6 +6,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { DEVNET_GENESIS_FILE } from "@careledger/node/devnet";
 import { chainIdOf, parseGenesis } from "@careledger/protocol";
+import { CareLedgerClient, signedRequestHeaders } from "@careledger/sdk";
 import {
   BATCH_TXS_MAX,
   type LoadContext,
@@ -58,17 +59,24 @@ async function init(message: Extract<ToLoadgen, { kind: "init" }>): Promise<void
   };
   // A new cluster for every step in a full run: the previous one is gone.
   stream?.stop();
-  stream = new CommitStream(message.eventsUrl, {
-    onTx(idHex, ok, code) {
-      const tracker = router.tracker;
-      const i = tracker?.indexOf(idHex);
-      if (tracker !== null && i !== undefined) tracker.commit(i, performance.now(), ok, code);
-      router.setup?.(idHex, ok, code);
+  const events = await new CareLedgerClient(message.eventsUrl).status();
+  const target = { chainId: chain, nodeKey: events.node };
+  const sign = (path: string) => signedRequestHeaders(org.admin, target, "GET", path);
+  stream = new CommitStream(
+    message.eventsUrl,
+    {
+      onTx(idHex, ok, code) {
+        const tracker = router.tracker;
+        const i = tracker?.indexOf(idHex);
+        if (tracker !== null && i !== undefined) tracker.commit(i, performance.now(), ok, code);
+        router.setup?.(idHex, ok, code);
+      },
+      onBlock() {
+        router.tracker?.block(performance.now());
+      },
     },
-    onBlock() {
-      router.tracker?.block(performance.now());
-    },
-  });
+    sign,
+  );
   await stream.start();
   send({ kind: "ready", registerBytes: sizeOf(roleCount) });
 }
