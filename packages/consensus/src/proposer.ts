@@ -7,7 +7,8 @@ import type { ReplicaState } from "./state.js";
 
 /** The next height the primary may propose, with its parent's hash, or undefined. */
 function nextProposal(r: ReplicaState): { height: number; prevHash: Uint8Array } | undefined {
-  let height = Math.max(r.head.height, r.runEnd) + 1;
+  // Not at or below a rejoin floor (rejoin.ts): it may have proposed there before it left.
+  let height = Math.max(r.head.height, r.runEnd, r.votesAbove) + 1;
   let prevHash = r.head.hash;
   for (; height <= r.highestInFlight(); height++) {
     const slot = r.slots.get(height);

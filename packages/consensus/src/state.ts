@@ -67,6 +67,12 @@ export class ReplicaState {
   view = 0;
   /** Between sending a view change and accepting the new view. */
   changing = false;
+  /** The highest view this replica was in, not only asking for (rejoin.ts). */
+  entered = 0;
+  /** In the current view, no vote at or below this height (rejoin.ts); 0 once a new view is in. */
+  votesAbove = 0;
+  /** The committed height when this replica last asked to leave its view (rejoin.ts). */
+  leftAt = 0;
   head: CommittedHead;
   readonly slots = new Map<number, Slot>();
   /** `kind:height:view` -> hash hex of what this replica signed. */
@@ -96,6 +102,7 @@ export class ReplicaState {
     this.schedule = new ValidatorSchedule(config.genesisValidators);
     this.me = toHex(config.signer.publicKey);
     this.runEnd = head.height;
+    this.leftAt = head.height;
   }
 
   get params() {
@@ -167,7 +174,14 @@ export class ReplicaState {
     const newView = this.changing ? null : this.newView;
     this.out.push({
       type: "persist",
-      record: { type: "view", view: this.view, changing: this.changing, newView },
+      record: {
+        type: "view",
+        view: this.view,
+        changing: this.changing,
+        newView,
+        entered: this.entered,
+        votesAbove: this.votesAbove,
+      },
     });
   }
 

@@ -101,6 +101,16 @@ export type PersistRecord =
        * after a restart too, so it never takes a fresh block at a height the plan re-proposes.
        */
       readonly newView: NewViewMessage | null;
+      /**
+       * The highest view this replica was in (installed, joined or returned to): it returns from
+       * a view change only to a view at or above it (rejoin.ts). Records of older builds lack it.
+       */
+      readonly entered?: number;
+      /**
+       * In `view`, it votes only at heights above this one (0: everywhere). Set when it joined or
+       * returned to the view without its new view (rejoin.ts); records of older builds lack it.
+       */
+      readonly votesAbove?: number;
     }
   | {
       readonly type: "prepare";
