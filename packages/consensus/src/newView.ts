@@ -1,7 +1,7 @@
 import { type Block, bytesEqual, fromHex, toHex } from "@careledger/protocol";
 import { endAmnesia } from "./amnesia.js";
 import { signMessage, stripBlocks, verifyMessage } from "./messages.js";
-import { fitsNewView, onVote, rememberBlock } from "./normalCase.js";
+import { fitsNewView, onVote, rememberBlock, withinBodyBudget } from "./normalCase.js";
 import { validViewChange } from "./proofs.js";
 import type { ReplicaState } from "./state.js";
 import { learnHead, requestSync } from "./sync.js";
@@ -211,7 +211,11 @@ function installNewView(
     const entry = early === undefined ? undefined : slot.blocks.get(early);
     if (
       early !== undefined &&
-      !(entry && fitsNewView(r, height, early, entry.block.header, r.view))
+      !(
+        entry &&
+        fitsNewView(r, height, early, entry.block.header, r.view) &&
+        withinBodyBudget(r, height, early, entry.block)
+      )
     ) {
       slot.accepted.delete(r.view);
     }

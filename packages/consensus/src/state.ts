@@ -1,5 +1,6 @@
 import { type Block, bytesEqual, toHex, type ValidatorSet } from "@careledger/protocol";
 import type { Amnesia } from "./amnesia.js";
+import { BODY_BYTES_BUDGET } from "./bodyBudget.js";
 import type {
   CommittedHead,
   Effect,
@@ -63,6 +64,8 @@ export class ReplicaState {
   readonly quorumOf: (validatorCount: number) => number;
   readonly schedule: ValidatorSchedule;
   readonly me: string;
+  /** Body bytes a view change may carry (bodyBudget.ts). */
+  readonly bodyBytesBudget: number;
   now = 0;
   view = 0;
   /** Between sending a view change and accepting the new view. */
@@ -101,6 +104,7 @@ export class ReplicaState {
     this.head = head;
     this.schedule = new ValidatorSchedule(config.genesisValidators);
     this.me = toHex(config.signer.publicKey);
+    this.bodyBytesBudget = config.bodyBytesBudget ?? BODY_BYTES_BUDGET;
     this.runEnd = head.height;
     this.leftAt = head.height;
   }

@@ -1,6 +1,7 @@
 // Over 400 lines: the event loop, crashes and the per-step invariant observation share the
 // simulation's private state; moving `observe` and the commit-news handling out is the next step.
 import { keySigner, nobleVerifier, type Signer, toHex, type Verifier } from "@careledger/protocol";
+import { BODY_BYTES_BUDGET } from "../bodyBudget.js";
 import { planNewView } from "../newView.js";
 import { logBound } from "../state.js";
 import type { ConsensusMessage, Effect, Event, ReplicaConfig } from "../types.js";
@@ -124,6 +125,7 @@ class Simulation implements EffectWorld, FaultWorld {
         replicaConfig(this.chainId, this.genesisHash, signer, verifier, {
           params: scenario.params,
           genesisValidators: genesis,
+          ...(scenario.largeBlocks && { bodyBytesBudget: scenario.largeBlocks.bodyBytesBudget }),
           ...(options.quorum ? { quorum: options.quorum } : {}),
         }),
       );
@@ -491,6 +493,10 @@ class Simulation implements EffectWorld, FaultWorld {
         if (message.kind === "prepare" || message.kind === "commit") {
           const { kind, height, view, hash } = message;
           this.invariants.voted(this.now, name, kind, height, view, hash);
+        }
+        if (message.kind === "viewchange") {
+          const budget = this.scenario.largeBlocks?.bodyBytesBudget ?? BODY_BYTES_BUDGET;
+          this.invariants.viewChangeBytes(this.now, name, message, budget);
         }
       }
       if (effect.type !== "persist") continue;
