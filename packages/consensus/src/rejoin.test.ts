@@ -55,6 +55,27 @@ describe("a replica in a view the others never joined comes back", () => {
     expect(restored.changingView).toBe(false);
   });
 
+  test("below its floor it fetches blocks at its first timeout, and suspects at the next", () => {
+    const cluster = new TestCluster(4);
+    commitBlocks(cluster, 2);
+    cluster.send(3, { type: "requestTimedOut" });
+    cluster.run();
+    // The others commit until replica 3 returns; then nothing more is proposed.
+    for (let round = 0; round < 40 && cluster.replicas[3]?.changingView; round++) {
+      cluster.send(0, { type: "timer", name: "emptyBlock" });
+      cluster.run(() => cluster.replicas[3]?.changingView === false);
+    }
+    cluster.dropQueued();
+    expect(cluster.replicas[3]?.view).toBe(0);
+    expect(cluster.replicas[3]?.changingView).toBe(false);
+    const first = cluster.step(3, { type: "timer", name: "progress" });
+    expect(first.some((effect) => effect.type === "requestSync")).toBe(true);
+    expect(viewChangesIn(first)).toEqual([]);
+    cluster.dropQueued();
+    const second = cluster.step(3, { type: "timer", name: "progress" });
+    expect(viewChangesIn(second).map((change) => change.view)).toEqual([1]);
+  });
+
   test("it returns only above the head it had when it asked to leave", () => {
     const cluster = new TestCluster(4);
     commitBlocks(cluster, 2);

@@ -1,4 +1,5 @@
 import { type ReplicaState, VIEWS_AHEAD_MAX } from "./state.js";
+import { requestSync } from "./sync.js";
 import { forgetOlderViews } from "./votes.js";
 
 /**
@@ -41,9 +42,20 @@ export function followCommitView(r: ReplicaState): boolean {
   return false;
 }
 
-/** Joined or returned, it still catches up to the height above which it may vote. */
-export function belowRejoinFloor(r: ReplicaState): boolean {
-  return !r.changing && r.head.height < r.votesAbove;
+/**
+ * Joined or returned, a replica below its floor cannot vote yet, and its head lags because it
+ * did not: when its timer says nothing committed, it first fetches blocks instead of suspecting
+ * the primary (a returned replica left again every 700 ms: seed 414 before `largeBlocks` renumbered them). If that brought no commit
+ * either, it suspects the primary as any replica does: when the others need its vote to commit,
+ * only a view change (whose new view lifts the floor) gets them going (seed 2963 of the
+ * `largeBlocks` numbering: three returned replicas of four, all below their floors, stalled).
+ * Returns whether it fetched instead.
+ */
+export function syncBeforeSuspecting(r: ReplicaState): boolean {
+  if (r.changing || r.head.height >= r.votesAbove || r.floorSyncTried) return false;
+  r.floorSyncTried = true;
+  requestSync(r, r.votesAbove);
+  return true;
 }
 
 function enterView(r: ReplicaState, view: number, votesAbove: number): void {

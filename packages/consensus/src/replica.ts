@@ -6,9 +6,8 @@ import { adoptPlan, onNewView, planNewView } from "./newView.js";
 import { advanceSlots, onPrePrepare, onVote, rememberBlock } from "./normalCase.js";
 import { refusedBeforeSignature } from "./precheck.js";
 import { onProposal, resendProposals, tryPropose } from "./proposer.js";
-import { belowRejoinFloor, followCommitView } from "./rejoin.js";
+import { followCommitView, syncBeforeSuspecting } from "./rejoin.js";
 import { ReplicaState } from "./state.js";
-import { requestSync } from "./sync.js";
 import type {
   CommittedHead,
   ConsensusMessage,
@@ -173,7 +172,7 @@ function dispatch(r: ReplicaState, event: Event): void {
       r.txsPending = event.pending;
       return;
     case "requestTimedOut":
-      if (!r.changing && r.votesAt(r.head.height + 1) && !belowRejoinFloor(r)) {
+      if (!r.changing && r.votesAt(r.head.height + 1) && !syncBeforeSuspecting(r)) {
         startViewChange(r, r.view + 1);
       }
       return;
@@ -243,11 +242,7 @@ function onTimer(r: ReplicaState, name: TimerName): void {
   switch (name) {
     case "progress":
       if (r.changing) return;
-      if (belowRejoinFloor(r)) {
-        // Back in the view the others commit in, it cannot vote until its head reaches the
-        // floor: nothing to suspect the primary of; it fetches blocks instead (f + 1 view
-        // changes of the others still take it along).
-        requestSync(r, r.votesAbove);
+      if (syncBeforeSuspecting(r)) {
         r.armProgressTimer();
         return;
       }

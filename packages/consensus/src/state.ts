@@ -76,6 +76,8 @@ export class ReplicaState {
   votesAbove = 0;
   /** The committed height when this replica last asked to leave its view (rejoin.ts). */
   leftAt = 0;
+  /** Below its rejoin floor, it fetched blocks instead of suspecting, and nothing committed since. */
+  floorSyncTried = false;
   head: CommittedHead;
   readonly slots = new Map<number, Slot>();
   /** `kind:height:view` -> hash hex of what this replica signed. */
