@@ -77,6 +77,7 @@ export function moveHead(
   if (r.proposalPending !== null && r.proposalPending <= height) r.proposalPending = null;
   pruneOwnVotes(r);
   r.viewChangeAttempts = 0;
+  r.floorSyncTried = false;
   if (!r.changing) r.armProgressTimer();
 }
 

@@ -109,6 +109,7 @@ export class TestCluster {
           this.now,
           this.params.clockSkewMaxMs,
           [],
+          effect.bytesMax,
         );
         if (block !== undefined) this.send(node, { type: "proposal", block });
         return;

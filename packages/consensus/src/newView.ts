@@ -1,7 +1,7 @@
 import { type Block, bytesEqual, fromHex, toHex } from "@careledger/protocol";
 import { endAmnesia } from "./amnesia.js";
 import { signMessage, stripBlocks, verifyMessage } from "./messages.js";
-import { fitsNewView, onVote, rememberBlock } from "./normalCase.js";
+import { fitsNewView, onVote, rememberBlock, withinBodyBudget } from "./normalCase.js";
 import { validViewChange } from "./proofs.js";
 import type { ReplicaState } from "./state.js";
 import { learnHead, requestSync } from "./sync.js";
@@ -58,7 +58,10 @@ export function planNewView(changes: readonly ViewChangeMessage[]): NewViewPlan 
  */
 export function tryNewView(r: ReplicaState): void {
   if (!r.changing || !r.isPrimary(r.view) || r.amnesia !== null) return;
-  const changes = [...r.viewChanges.values()].filter((change) => change.view === r.view);
+  // View changes more than a window below its head would be refused by the backups (below).
+  const changes = [...r.viewChanges.values()].filter(
+    (change) => change.view === r.view && !staleHead(r, change),
+  );
   if (changes.length < r.quorumOf(r.currentSet().length)) return;
   const plan = planNewView(changes);
   const bodies = bodiesOf(changes);
@@ -146,6 +149,10 @@ export function onNewView(r: ReplicaState, message: NewViewMessage): void {
       r.drop("newview-ahead");
       return;
     }
+    if (staleHead(r, change)) {
+      r.drop("newview-change-stale");
+      return;
+    }
     if (
       !verifyMessage(r.config.chainId, r.config.verifier, change) ||
       !validViewChange(r, change)
@@ -159,6 +166,16 @@ export function onNewView(r: ReplicaState, message: NewViewMessage): void {
   const plan = planNewView(changes);
   installNewView(r, message, plan, new Map());
   armNewViewTimers(r, plan);
+}
+
+/**
+ * A view change whose committed head lies more than a window below this replica's head may be
+ * one a replica sent before it returned to a lower view (rejoin.ts), missing blocks it helped
+ * commit since: a new view holding one is refused. Honest view changes are fresh: their senders
+ * sync to the head of any view change above theirs and send it again.
+ */
+function staleHead(r: ReplicaState, change: ViewChangeMessage): boolean {
+  return change.committedHeight < r.head.height - r.params.window;
 }
 
 /** Binds the replica to the plan of the new view it is in: what may stand at which height. */
@@ -176,6 +193,8 @@ function installNewView(
   bodies: ReadonlyMap<string, Block>,
 ): void {
   r.changing = false;
+  r.entered = r.view;
+  r.votesAbove = 0;
   r.newView = message;
   adoptPlan(r, plan);
   endAmnesia(r);
@@ -192,7 +211,11 @@ function installNewView(
     const entry = early === undefined ? undefined : slot.blocks.get(early);
     if (
       early !== undefined &&
-      !(entry && fitsNewView(r, height, early, entry.block.header, r.view))
+      !(
+        entry &&
+        fitsNewView(r, height, early, entry.block.header, r.view) &&
+        withinBodyBudget(r, height, early, entry.block)
+      )
     ) {
       slot.accepted.delete(r.view);
     }

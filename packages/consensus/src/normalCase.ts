@@ -1,5 +1,6 @@
 import { type Block, bytesEqual, type Header, toHex } from "@careledger/protocol";
 import { hashOfHeader } from "./blockHashCache.js";
+import { bodyBytes, bodyRoom } from "./bodyBudget.js";
 import { signMessage } from "./messages.js";
 import { type ReplicaState, SLOT_BLOCKS_MAX, type Slot, VIEWS_AHEAD_MAX } from "./state.js";
 import type { CommitMessage, PrePrepareMessage, PrepareMessage } from "./types.js";
@@ -25,6 +26,8 @@ export function onPrePrepare(r: ReplicaState, message: PrePrepareMessage): void 
     if (accepted !== undefined && accepted !== hex) r.drop("preprepare-equivocation");
     else if (entered && !fitsNewView(r, message.height, hex, header, message.view)) {
       r.drop("preprepare-header");
+    } else if (entered && !withinBodyBudget(r, message.height, hex, message.block)) {
+      r.drop("preprepare-bytes");
     } else if (!rememberBlock(slot, message.block, message.hash)) r.drop("preprepare-blocks-full");
     else slot.accepted.set(message.view, hex);
   }
@@ -50,6 +53,15 @@ export function fitsNewView(
     primary !== undefined &&
     bytesEqual(header.proposer, primary)
   );
+}
+
+/**
+ * Whether a fresh block fits the view-change body budget beside the other in-flight bodies, so
+ * that a view change carrying them all fits its frame. A re-proposal is exempt: it is already
+ * prepared (a view change carries it anyway) and the new view must stand on it.
+ */
+export function withinBodyBudget(r: ReplicaState, height: number, hex: string, block: Block) {
+  return r.runHashes.get(height) === hex || bodyBytes(block) <= bodyRoom(r, height);
 }
 
 /** Keeps a block body in its slot, within the slot's bound. */

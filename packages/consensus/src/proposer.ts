@@ -1,13 +1,15 @@
 import type { Block } from "@careledger/protocol";
 import { bytesEqual, toHex } from "@careledger/protocol";
 import { hashOfHeader } from "./blockHashCache.js";
+import { BLOCK_FRAME_BYTES_MAX, BODY_FRAME_BYTES, bodyBytes, bodyRoom } from "./bodyBudget.js";
 import { signMessage } from "./messages.js";
 import { rememberBlock, sendPrepare } from "./normalCase.js";
 import type { ReplicaState } from "./state.js";
 
 /** The next height the primary may propose, with its parent's hash, or undefined. */
 function nextProposal(r: ReplicaState): { height: number; prevHash: Uint8Array } | undefined {
-  let height = Math.max(r.head.height, r.runEnd) + 1;
+  // Not at or below a rejoin floor (rejoin.ts): it may have proposed there before it left.
+  let height = Math.max(r.head.height, r.runEnd, r.votesAbove) + 1;
   let prevHash = r.head.hash;
   for (; height <= r.highestInFlight(); height++) {
     const slot = r.slots.get(height);
@@ -36,6 +38,10 @@ export function tryPropose(r: ReplicaState): void {
   if (!r.txsPending && !r.emptyDue) return;
   const next = nextProposal(r);
   if (next === undefined) return;
+  // The body budget left once the other in-flight blocks are counted; not even an empty block
+  // fits: wait for commits to free it.
+  const bytesMax = bodyRoom(r, next.height) - BODY_FRAME_BYTES;
+  if (bytesMax < BLOCK_FRAME_BYTES_MAX) return;
   r.proposalPending = next.height;
   r.out.push({
     type: "requestProposal",
@@ -43,6 +49,7 @@ export function tryPropose(r: ReplicaState): void {
     view: r.view,
     prevHash: next.prevHash,
     proposer: r.config.signer.publicKey,
+    bytesMax,
   });
 }
 
@@ -68,6 +75,11 @@ export function onProposal(r: ReplicaState, block: Block): void {
     return;
   }
   const hash = hashOfHeader(header);
+  // The application ignored the byte cap: every backup would refuse the block.
+  if (bodyBytes(block) > bodyRoom(r, header.height)) {
+    r.drop("proposal-bytes");
+    return;
+  }
   if (!rememberBlock(slot, block, hash)) {
     r.drop("proposal-blocks-full");
     return;

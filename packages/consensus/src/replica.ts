@@ -6,6 +6,7 @@ import { adoptPlan, onNewView, planNewView } from "./newView.js";
 import { advanceSlots, onPrePrepare, onVote, rememberBlock } from "./normalCase.js";
 import { refusedBeforeSignature } from "./precheck.js";
 import { onProposal, resendProposals, tryPropose } from "./proposer.js";
+import { followCommitView, syncBeforeSuspecting } from "./rejoin.js";
 import { ReplicaState } from "./state.js";
 import type {
   CommittedHead,
@@ -58,18 +59,23 @@ export class Replica {
     const r = new ReplicaState(config, head, config.quorum ?? quorumSize);
     for (const change of changes)
       r.schedule.schedule(change.decidedAt, change.validators, r.params);
-    for (const record of records) {
-      if (record.type === "view" && record.view >= r.view) {
-        r.view = record.view;
-        r.changing = record.changing;
-        r.newView = record.changing ? null : record.newView;
-      }
+    // The latest view record says where it stands (a return to a lower view writes a lower one).
+    const viewRecord = records.findLast((record) => record.type === "view");
+    if (viewRecord !== undefined) {
+      r.view = viewRecord.view;
+      r.changing = viewRecord.changing;
+      r.newView = viewRecord.changing ? null : viewRecord.newView;
+      // Records of older builds: no return (below its view) and no floor, as those builds did.
+      r.entered = viewRecord.entered ?? viewRecord.view;
+      r.votesAbove = viewRecord.votesAbove ?? 0;
     }
     // An empty log (no view record, no vote) on a chain past genesis is a lost one, unless the
     // operator says otherwise. Votes without a view record (a build before view records were
     // written at every start) are a log that was kept: their guards come back below.
     const logLost = head.height > 0 && records.length === 0;
-    if (logLost && config.unsafeResetVotes !== true) r.amnesia = { floor: 0, heard: new Set() };
+    if (logLost && config.unsafeResetVotes !== true) {
+      r.amnesia = { floor: 0, heard: new Set(), headAtStart: head.height };
+    }
     // The plan is recomputed from the persisted new view, as a backup computes it on receipt.
     if (r.newView !== null) adoptPlan(r, planNewView(r.newView.viewChanges));
     restoreVotes(r, records);
@@ -83,6 +89,7 @@ export class Replica {
     dispatch(r, event);
     for (let head = -1; head !== r.head.height; ) {
       head = r.head.height;
+      if (followCommitView(r)) head = -1;
       advanceSlots(r);
       deliverCommitted(r);
     }
@@ -100,6 +107,11 @@ export class Replica {
 
   get changingView(): boolean {
     return this.r.changing;
+  }
+
+  /** Whether it waits, after losing its consensus log, for a view it may vote in (amnesia.ts). */
+  get waitsForSafeView(): boolean {
+    return this.r.amnesia !== null;
   }
 
   /** Messages refused, by reason. */
@@ -160,7 +172,9 @@ function dispatch(r: ReplicaState, event: Event): void {
       r.txsPending = event.pending;
       return;
     case "requestTimedOut":
-      if (!r.changing && r.votesAt(r.head.height + 1)) startViewChange(r, r.view + 1);
+      if (!r.changing && r.votesAt(r.head.height + 1) && !syncBeforeSuspecting(r)) {
+        startViewChange(r, r.view + 1);
+      }
       return;
     case "validatorSetChanged":
       if (!r.schedule.schedule(event.decidedAt, event.validators, r.params)) {
@@ -228,6 +242,10 @@ function onTimer(r: ReplicaState, name: TimerName): void {
   switch (name) {
     case "progress":
       if (r.changing) return;
+      if (syncBeforeSuspecting(r)) {
+        r.armProgressTimer();
+        return;
+      }
       if (member) {
         startViewChange(r, r.view + 1);
         return;

@@ -1,5 +1,6 @@
 import { type Block, bytesEqual, toHex, type ValidatorSet } from "@careledger/protocol";
 import type { Amnesia } from "./amnesia.js";
+import { BODY_BYTES_BUDGET } from "./bodyBudget.js";
 import type {
   CommittedHead,
   Effect,
@@ -63,10 +64,20 @@ export class ReplicaState {
   readonly quorumOf: (validatorCount: number) => number;
   readonly schedule: ValidatorSchedule;
   readonly me: string;
+  /** Body bytes a view change may carry (bodyBudget.ts). */
+  readonly bodyBytesBudget: number;
   now = 0;
   view = 0;
   /** Between sending a view change and accepting the new view. */
   changing = false;
+  /** The highest view this replica was in, not only asking for (rejoin.ts). */
+  entered = 0;
+  /** In the current view, no vote at or below this height (rejoin.ts); 0 once a new view is in. */
+  votesAbove = 0;
+  /** The committed height when this replica last asked to leave its view (rejoin.ts). */
+  leftAt = 0;
+  /** Below its rejoin floor, it fetched blocks instead of suspecting, and nothing committed since. */
+  floorSyncTried = false;
   head: CommittedHead;
   readonly slots = new Map<number, Slot>();
   /** `kind:height:view` -> hash hex of what this replica signed. */
@@ -95,7 +106,9 @@ export class ReplicaState {
     this.head = head;
     this.schedule = new ValidatorSchedule(config.genesisValidators);
     this.me = toHex(config.signer.publicKey);
+    this.bodyBytesBudget = config.bodyBytesBudget ?? BODY_BYTES_BUDGET;
     this.runEnd = head.height;
+    this.leftAt = head.height;
   }
 
   get params() {
@@ -167,7 +180,14 @@ export class ReplicaState {
     const newView = this.changing ? null : this.newView;
     this.out.push({
       type: "persist",
-      record: { type: "view", view: this.view, changing: this.changing, newView },
+      record: {
+        type: "view",
+        view: this.view,
+        changing: this.changing,
+        newView,
+        entered: this.entered,
+        votesAbove: this.votesAbove,
+      },
     });
   }
 

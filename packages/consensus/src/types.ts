@@ -101,6 +101,16 @@ export type PersistRecord =
        * after a restart too, so it never takes a fresh block at a height the plan re-proposes.
        */
       readonly newView: NewViewMessage | null;
+      /**
+       * The highest view this replica was in (installed, joined or returned to): it returns from
+       * a view change only to a view at or above it (rejoin.ts). Records of older builds lack it.
+       */
+      readonly entered?: number;
+      /**
+       * In `view`, it votes only at heights above this one (0: everywhere). Set when it joined or
+       * returned to the view without its new view (rejoin.ts); records of older builds lack it.
+       */
+      readonly votesAbove?: number;
     }
   | {
       readonly type: "prepare";
@@ -158,6 +168,11 @@ export type Effect =
       readonly view: number;
       readonly prevHash: Uint8Array;
       readonly proposer: Uint8Array;
+      /**
+       * Most bytes of the encoded block: what the view-change body budget leaves (bodyBudget.ts).
+       * A larger block is refused by the replica (and by every backup).
+       */
+      readonly bytesMax: number;
     }
   | { readonly type: "execute"; readonly block: Block; readonly hash: Uint8Array }
   | { readonly type: "deliver"; readonly block: Block; readonly certificate: CommitCertificate }
@@ -185,6 +200,11 @@ export interface ReplicaConfig {
    * an empty consensus log on a chain past genesis is then not taken for a lost one.
    */
   readonly unsafeResetVotes?: boolean;
+  /**
+   * Body bytes a view change may carry (`BODY_BYTES_BUDGET` unless set): the simulator sets a
+   * small one to reach the bound with small blocks.
+   */
+  readonly bodyBytesBudget?: number;
   /** Quorum rule; injectable only so a test can plant a bug and watch the simulator catch it. */
   readonly quorum?: (validatorCount: number) => number;
 }

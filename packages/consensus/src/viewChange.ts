@@ -16,6 +16,8 @@ export function startViewChange(r: ReplicaState, view: number): void {
   if (view <= r.view && (r.changing || view < r.view)) return;
   r.view = view;
   r.changing = true;
+  r.leftAt = r.head.height;
+  r.votesAbove = 0;
   r.newView = null;
   r.runHashes.clear();
   r.runEnd = r.head.height;

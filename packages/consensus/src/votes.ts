@@ -14,6 +14,10 @@ export function castVote(r: ReplicaState, kind: "prepare" | "commit", record: Vo
     r.drop("amnesia-vote-refused");
     return false;
   }
+  if (record.view === r.view && record.height <= r.votesAbove) {
+    r.drop("vote-below-rejoin-floor");
+    return false;
+  }
   const key = `${kind}:${record.height}:${record.view}`;
   const hex = toHex(record.hash);
   const previous = r.ownVotes.get(key);

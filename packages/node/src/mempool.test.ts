@@ -151,6 +151,19 @@ describe("Mempool admission", () => {
 });
 
 describe("Mempool lifecycle", () => {
+  it("takes transactions for a proposal within the replica's byte cap, oldest first", async () => {
+    const pool = new Mempool(chain(), nobleVerifier);
+    const admitted = [tx({ payloadBytes: 1000 }), tx({ payloadBytes: 3000 }), tx()];
+    for (const signed of admitted) await pool.admit(signed.bytes);
+    const [first, second] = admitted.map((signed) => signed.bytes.byteLength + 9);
+    // Exactly the first two fit; one byte less and the second ends the batch (the small third
+    // one does not pass it).
+    const cap = (first as number) + (second as number);
+    expect(pool.takeForProposal(10, 5, cap - 1, 9)).toHaveLength(1);
+    pool.releaseProposal(10);
+    expect(pool.takeForProposal(10, 5, cap, 9)).toHaveLength(2);
+  });
+
   it("hands each transaction to one proposal, releases it on an abandoned view, drops it on commit", async () => {
     const pool = new Mempool(chain(), nobleVerifier);
     const ids: string[] = [];

@@ -214,13 +214,23 @@ export class Mempool {
 
   /**
    * Up to `count` transactions, oldest first, that are in no in-flight proposal and can still
-   * commit at `height`; they are marked as proposed at that height.
+   * commit at `height`, whose bytes (each with `txFrameBytes`) stay within `bytesMax`; they are
+   * marked as proposed at that height. The first that does not fit ends the batch, so the oldest
+   * waiting one is never passed over for smaller, younger ones.
    */
-  takeForProposal(height: number, count: number): SignedTx[] {
+  takeForProposal(
+    height: number,
+    count: number,
+    bytesMax = Number.POSITIVE_INFINITY,
+    txFrameBytes = 0,
+  ): SignedTx[] {
     const batch: SignedTx[] = [];
+    let bytes = 0;
     for (const [id, entry] of this.unproposed) {
       if (batch.length >= count) break;
       if (entry.signed.tx.expires < height) continue;
+      bytes += entry.signed.bytes.byteLength + txFrameBytes;
+      if (bytes > bytesMax) break;
       entry.proposedAt = height;
       this.unproposed.delete(id);
       batch.push(entry.signed);

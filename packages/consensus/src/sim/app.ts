@@ -9,6 +9,7 @@ import {
   txRootOf,
 } from "@careledger/protocol";
 import { hashOfHeader } from "../blockHashCache.js";
+import { BLOCK_FRAME_BYTES_MAX, TX_FRAME_BYTES } from "../bodyBudget.js";
 import { sha256Fast } from "./fastCrypto.js";
 
 /** Most transactions the simulated primary puts in one block. */
@@ -79,13 +80,21 @@ export class SimApp {
     now: number,
     clockSkewMaxMs: number,
     mempool: readonly SignedTx[],
+    bytesMax: number,
   ): Block | undefined {
     const parent = this.executed.get(toHex(prevHash));
     if (parent === undefined || parent.height !== height - 1) return undefined;
     const taken = this.ancestorTxs(parent);
-    const txs = mempool
-      .filter((signed) => signed.tx.expires >= height && !taken.has(toHex(signed.id)))
-      .slice(0, SIM_BLOCK_TXS_MAX);
+    // As the node's mempool: oldest first, within the replica's byte cap (header aside).
+    let room = bytesMax - BLOCK_FRAME_BYTES_MAX;
+    const txs: SignedTx[] = [];
+    for (const signed of mempool) {
+      if (txs.length >= SIM_BLOCK_TXS_MAX) break;
+      if (signed.tx.expires < height || taken.has(toHex(signed.id))) continue;
+      room -= signed.bytes.byteLength + TX_FRAME_BYTES;
+      if (room < 0) break;
+      txs.push(signed);
+    }
     // As the node's driver: the clock, or just after a parent ahead of it, never a time this
     // replica's own verdict would refuse.
     const time = Math.max(now, parent.time + 1);

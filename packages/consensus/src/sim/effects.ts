@@ -62,6 +62,12 @@ export function applyEffect(
       return;
     case "persist":
       instance.records.push(effect.record);
+      if (effect.record.type === "view") {
+        const { view, changing, votesAbove } = effect.record;
+        w.log(
+          `${instance.name} view ${view}${changing ? " (changing)" : ""} votes above h${votesAbove ?? 0}`,
+        );
+      }
       return;
     case "requestProposal":
       later(APP_DELAY_MS, () => propose(w, node, instance, effect));

@@ -8,7 +8,9 @@ import {
   verifyCertificate,
 } from "@careledger/protocol";
 import { hashOfHeader } from "../blockHashCache.js";
+import { bodyBytes } from "../bodyBudget.js";
 import type { NewViewPlan } from "../newView.js";
+import type { ViewChangeMessage } from "../types.js";
 import { ValidatorSchedule } from "../validatorSet.js";
 
 /**
@@ -122,6 +124,20 @@ export class Invariants {
     if (previous === undefined) this.votes.set(key, hex);
     else if (previous !== hex) {
       this.fail(now, `DOUBLE VOTE: ${node} sent ${kind} for two hashes at h${height} v${view}`);
+    }
+  }
+
+  /**
+   * An honest view change fits its frame: its bodies stay within the body budget (issue 11 item
+   * 8; the rest of it is bounded by VIEW_CHANGE_PROOFS_BYTES_MAX, tested in bodyBudget.test.ts).
+   */
+  viewChangeBytes(now: number, node: string, change: ViewChangeMessage, budget: number): void {
+    const bytes = change.blocks.reduce((sum, block) => sum + bodyBytes(block), 0);
+    if (bytes > budget) {
+      this.fail(
+        now,
+        `BYTES: ${node} sent a view change with ${bytes} body bytes, budget ${budget}`,
+      );
     }
   }
 

@@ -1,5 +1,6 @@
 import type { ConsensusParams } from "@careledger/protocol";
 import { faultyMax } from "@careledger/protocol";
+import { BLOCK_FRAME_BYTES_MAX, BODY_FRAME_BYTES } from "../bodyBudget.js";
 import { CALM_NETWORK, type NetworkConditions } from "./network.js";
 import { Prng } from "./prng.js";
 
@@ -27,6 +28,7 @@ export const FAULT_KINDS = [
   "wipe",
   "validatorChange",
   "slowCommit",
+  "largeBlocks",
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
@@ -69,6 +71,15 @@ export interface Scenario {
    * commits, its driver holds every other event for it, as the node's one event queue does.
    */
   readonly commitDelayMaxMs: number;
+  /**
+   * Large blocks (issue 11 item 8): transactions of `txPayloadBytes` and a view-change body
+   * budget of a few of their blocks, so that a window of full blocks would not fit it. Null: small
+   * transactions and the real budget.
+   */
+  readonly largeBlocks: {
+    readonly txPayloadBytes: number;
+    readonly bodyBytesBudget: number;
+  } | null;
   readonly txTimes: readonly number[];
   readonly stabiliseAt: number;
 }
@@ -128,7 +139,11 @@ export function scenarioOf(seed: number): Scenario {
     ...viewChangeFaultsOf(prng, kinds, stabiliseAt),
     wipes: wiped === 0 ? [] : [wipeOf(prng, candidates[faultyCount] as number, stabiliseAt)],
     commitDelayMaxMs: kinds.has("slowCommit") ? prng.int(20, 400) : 0,
-    txTimes: range(prng.int(3, 15)).map(() => prng.int(0, stabiliseAt)),
+    largeBlocks: kinds.has("largeBlocks") ? largeBlocksOf(prng) : null,
+    // Large blocks need enough transactions to fill windows of them.
+    txTimes: range(kinds.has("largeBlocks") ? prng.int(30, 80) : prng.int(3, 15)).map(() =>
+      prng.int(0, stabiliseAt),
+    ),
     stabiliseAt,
   };
 }
@@ -175,6 +190,18 @@ function viewChangeFaultsOf(prng: Prng, kinds: ReadonlySet<FaultKind>, until: nu
     viewChangeTriggers: around ? range(prng.int(2, 6)).map(() => prng.int(0, until)) : [],
     restartsAtNewView: around ? prng.int(1, 4) : 0,
   };
+}
+
+/** Bytes a simulated transaction holds beyond its payload (keys, signature, nonce, framing). */
+const SIM_TX_OVERHEAD_BYTES = 300;
+
+function largeBlocksOf(prng: Prng) {
+  const txPayloadBytes = prng.int(500, 4000);
+  // From two transactions' worth to a little more than one full block (8 transactions).
+  const txs = prng.int(2, 10);
+  const bodyBytesBudget =
+    BLOCK_FRAME_BYTES_MAX + BODY_FRAME_BYTES + txs * (txPayloadBytes + SIM_TX_OVERHEAD_BYTES);
+  return { txPayloadBytes, bodyBytesBudget };
 }
 
 /** One wipe, of a node that is not Byzantine (so the honest side stays within f faults). */

@@ -14,6 +14,13 @@ function pendingTxs(node: SimNode, instance: Instance): SignedTx[] {
     .filter((signed) => !instance.app.committedTxs.has(toHex(signed.id)));
 }
 
+/** A note's payload: a number, or with large blocks a text of the scenario's size. */
+function notePayload(w: World): unknown {
+  const large = w.scenario.largeBlocks;
+  if (large === null) return w.prng.nextUint32();
+  return `${w.prng.nextUint32()}`.padEnd(large.txPayloadBytes, "x");
+}
+
 export function propose(
   w: World,
   node: SimNode,
@@ -28,6 +35,7 @@ export function propose(
     w.now,
     w.scenario.params.clockSkewMaxMs,
     pendingTxs(node, instance),
+    ask.bytesMax,
   );
   if (block === undefined) return [];
   const included = new Set(block.txs.map((signed) => toHex(signed.id)));
@@ -110,11 +118,7 @@ export function sync(w: World, node: SimNode, instance: Instance, toHeight: numb
   return events;
 }
 
-export function submitTx(
-  w: World,
-  payload: unknown = w.prng.nextUint32(),
-  type = "sim.note",
-): void {
+export function submitTx(w: World, payload: unknown = notePayload(w), type = "sim.note"): void {
   const honest = w.nodes.filter((node) => node.strategy === undefined);
   const entry = w.prng.pick(honest);
   const height = Math.max(...w.honestInstances().map((instance) => instance.app.height));

@@ -1,6 +1,7 @@
 // Over 400 lines: the event loop, crashes and the per-step invariant observation share the
 // simulation's private state; moving `observe` and the commit-news handling out is the next step.
 import { keySigner, nobleVerifier, type Signer, toHex, type Verifier } from "@careledger/protocol";
+import { BODY_BYTES_BUDGET } from "../bodyBudget.js";
 import { planNewView } from "../newView.js";
 import { logBound } from "../state.js";
 import type { ConsensusMessage, Effect, Event, ReplicaConfig } from "../types.js";
@@ -42,8 +43,8 @@ export interface SimOptions {
   /** Keep running after a violation (to see which properties a planted bug breaks). */
   readonly keepGoing?: boolean;
   /**
-   * Also require every honest validator to cast a COMMIT vote after stabilisation. Off by
-   * default until a replica alone in a view the others never joined can come back (README).
+   * Require every honest validator to cast a COMMIT vote after stabilisation (on unless false):
+   * a replica in a view the others never joined comes back to theirs (rejoin.ts).
    */
   readonly requireVotes?: boolean;
 }
@@ -124,6 +125,7 @@ class Simulation implements EffectWorld, FaultWorld {
         replicaConfig(this.chainId, this.genesisHash, signer, verifier, {
           params: scenario.params,
           genesisValidators: genesis,
+          ...(scenario.largeBlocks && { bodyBytesBudget: scenario.largeBlocks.bodyBytesBudget }),
           ...(options.quorum ? { quorum: options.quorum } : {}),
         }),
       );
@@ -245,7 +247,7 @@ class Simulation implements EffectWorld, FaultWorld {
     if (this.honestHeight() < this.stableHeight + LIVENESS_NEW_HEIGHTS) return false;
     const reference = this.honestInstances()[0]?.app;
     if (reference === undefined) return true;
-    if (this.options.requireVotes && this.silentValidators().length > 0) return false;
+    if (this.options.requireVotes !== false && this.silentValidators().length > 0) return false;
     return this.admitted.every(
       (tx) => reference.committedTxs.has(tx.id) || reference.height > tx.expires,
     );
@@ -254,20 +256,42 @@ class Simulation implements EffectWorld, FaultWorld {
   /**
    * Honest validators that cast no COMMIT vote above the stable height. Following the chain by
    * sync is not enough: a validator that never votes again (alone in a view of its own) leaves
-   * the cluster without the fault tolerance it counts on.
+   * the cluster without the fault tolerance it counts on. One that lost its consensus log and
+   * still waits for a view it may vote in is exempt: it is one of the f faults until the next view
+   * change, by design (the consensus README, "A lost consensus log"). And while the chain
+   * commits under an equivocating primary, the replicas it sends the other block to cannot vote
+   * (a replica does not fetch a body it was not pre-prepared): PBFT's liveness needs a quorum only,
+   * and the others see no fault to change the view for.
    */
   private silentValidators(): string[] {
+    if (this.equivocatingPrimary()) return [];
     const stable = this.stableHeight ?? 0;
     const validators = this.invariants.truth.setAt(this.honestHeight() + 1).map(toHex);
     return this.nodes
       .filter((node) => node.strategy === undefined)
       .filter((node) => validators.includes(toHex(node.signer.publicKey)))
       .flatMap((node) => node.instances)
+      .filter((instance) => instance.replica?.waitsForSafeView !== true)
       .filter(
         (instance) =>
           !instance.records.some((record) => record.type === "commit" && record.height > stable),
       )
       .map((instance) => instance.name);
+  }
+
+  /** Whether the primary of the view of the last commit is a Byzantine node that equivocates. */
+  private equivocatingPrimary(): boolean {
+    const height = this.honestHeight();
+    const certificate = this.honestInstances()[0]?.app.chain[height]?.certificate;
+    if (certificate === undefined) return false;
+    const set = this.invariants.truth.setAt(height);
+    const primary = set[certificate.view % set.length];
+    return this.nodes.some(
+      (node) =>
+        node.strategy === "equivocate" &&
+        primary !== undefined &&
+        toHex(node.signer.publicKey) === toHex(primary),
+    );
   }
 
   private reportLiveness(): void {
@@ -469,6 +493,10 @@ class Simulation implements EffectWorld, FaultWorld {
         if (message.kind === "prepare" || message.kind === "commit") {
           const { kind, height, view, hash } = message;
           this.invariants.voted(this.now, name, kind, height, view, hash);
+        }
+        if (message.kind === "viewchange") {
+          const budget = this.scenario.largeBlocks?.bodyBytesBudget ?? BODY_BYTES_BUDGET;
+          this.invariants.viewChangeBytes(this.now, name, message, budget);
         }
       }
       if (effect.type !== "persist") continue;

@@ -1,6 +1,7 @@
 // Over 400 lines: the event queue, effect execution and proposal pacing share the queue's state;
 // the consensus log writer is apart (consensusLog.ts); proposal pacing is the next to move out.
 import {
+  BLOCK_FRAME_BYTES_MAX,
   type ConsensusMessage,
   type Effect,
   type Event,
@@ -9,6 +10,7 @@ import {
   type PersistRecord,
   type Replica,
   type TimerName,
+  TX_FRAME_BYTES,
 } from "@careledger/consensus";
 import type { ExecutionResult, Ledger } from "@careledger/ledger";
 import {
@@ -318,7 +320,13 @@ export class ConsensusDriver {
     const parents = this.inFlight.parentsOf(ask.height, ask.prevHash, head);
     if (parents === null) return; // The parent was never executed here: no proposal this time.
     const parentTime = parents.at(-1)?.header.time ?? head.time;
-    const candidates = mempool.takeForProposal(ask.height, this.deps.blockTxsMax);
+    // Within the replica's byte cap (the view-change body budget), header and framing aside.
+    const candidates = mempool.takeForProposal(
+      ask.height,
+      this.deps.blockTxsMax,
+      ask.bytesMax - BLOCK_FRAME_BYTES_MAX,
+      TX_FRAME_BYTES,
+    );
     const now = Date.now();
     let built: Awaited<ReturnType<Ledger["buildBlock"]>>;
     try {

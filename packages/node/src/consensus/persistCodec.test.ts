@@ -23,20 +23,56 @@ function newViewOf(view: number): NewViewMessage {
 
 describe("consensus log view records", () => {
   test("a view record keeps its new view through the disk", () => {
-    const record = { type: "view", view: 4, changing: false, newView: newViewOf(4) } as const;
+    const record = {
+      type: "view",
+      view: 4,
+      changing: false,
+      newView: newViewOf(4),
+      entered: 4,
+      votesAbove: 0,
+    } as const;
     const decoded = decodeRecord(encodeRecord(record));
     expect(decoded).toEqual(record);
     expect(recordKey(decoded)).toBe("view");
   });
 
   test("a changing view record has no new view", () => {
-    const record = { type: "view", view: 5, changing: true, newView: null } as const;
+    const record = {
+      type: "view",
+      view: 5,
+      changing: true,
+      newView: null,
+      entered: 4,
+      votesAbove: 0,
+    } as const;
     expect(decodeRecord(encodeRecord(record))).toEqual(record);
+  });
+
+  test("a return to a lower view keeps the height its votes must stay above", () => {
+    const record = {
+      type: "view",
+      view: 3,
+      changing: false,
+      newView: null,
+      entered: 3,
+      votesAbove: 41,
+    } as const;
+    expect(decodeRecord(encodeRecord(record))).toEqual(record);
+    const negative = encode({ type: "view", view: 3, changing: false, votesAbove: -1 });
+    expect(() => decodeRecord(negative)).toThrow(/not whole/);
   });
 
   test("a record written before new views were kept decodes without one", () => {
     const old = encode({ type: "view", view: 2, changing: false });
-    expect(decodeRecord(old)).toEqual({ type: "view", view: 2, changing: false, newView: null });
+    // Nor a return or a voting floor: entered is its view (no return below it), no floor.
+    expect(decodeRecord(old)).toEqual({
+      type: "view",
+      view: 2,
+      changing: false,
+      newView: null,
+      entered: 2,
+      votesAbove: 0,
+    });
   });
 
   test("a view record holding anything but a new view is refused as a corrupt log", () => {

@@ -43,6 +43,8 @@ export function encodeRecord(record: PersistRecord): Uint8Array {
         view: record.view,
         changing: record.changing,
         newView: record.newView === null ? null : encodeMessage(record.newView),
+        entered: record.entered ?? record.view,
+        votesAbove: record.votesAbove ?? 0,
       });
     case "prepare":
       return encode({
@@ -73,6 +75,9 @@ export function decodeRecord(bytes: Uint8Array): PersistRecord {
         view: value.view as number,
         changing: value.changing as boolean,
         newView: newViewFromCanonical(value.newView),
+        // Records of builds before rejoin.ts: no return below the view, no voting floor.
+        entered: wholeOr(value.entered, value.view as number),
+        votesAbove: wholeOr(value.votesAbove, 0),
       };
     case "prepare":
       return {
@@ -93,6 +98,14 @@ export function decodeRecord(bytes: Uint8Array): PersistRecord {
     default:
       throw new CareLedgerError("INTERNAL", "consensus log holds an unknown record");
   }
+}
+
+function wholeOr(value: Canonical | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
+    throw new CareLedgerError("INTERNAL", "consensus log: a view record's height is not whole");
+  }
+  return value;
 }
 
 function preparedToCanonical(certificate: PreparedCertificate): Canonical {
