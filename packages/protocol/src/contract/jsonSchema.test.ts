@@ -91,6 +91,8 @@ describe("jsonSchemaOf", () => {
       n: number;
     };
     expectTypeOf<JsonOf<Static<typeof canonical>>>().toEqualTypeOf<Expected>();
-    expectTypeOf<Static<ReturnType<typeof jsonSchemaOf<typeof canonical>>>>().toEqualTypeOf<Expected>();
+    expectTypeOf<
+      Static<ReturnType<typeof jsonSchemaOf<typeof canonical>>>
+    >().toEqualTypeOf<Expected>();
   });
 });
