@@ -1,6 +1,8 @@
 import {
+  describeAccess,
   ERROR_CODES,
   errorsByStatus,
+  QUERY_ROUTES,
   REQUEST_KEY_HEADER,
   REQUEST_SIGNATURE_HEADER,
   REQUEST_TIME_HEADER,
@@ -14,6 +16,7 @@ import { buildApiServer } from "./server.js";
 
 interface Operation {
   operationId?: string;
+  description?: string;
   summary?: string;
   tags?: string[];
   parameters?: {
@@ -37,6 +40,12 @@ interface Operation {
 }
 type OpenApi = { paths: Record<string, Record<string, Operation>> };
 
+/** The contract's routes and each query's own operation. */
+const CONTRACT_ROUTES: readonly RouteContract[] = [
+  ...Object.values(ROUTES),
+  ...Object.values(QUERY_ROUTES),
+];
+
 /** Routes outside the API proper: the document itself and its browsable page. */
 const UNDOCUMENTED = (url: string) => url === "/openapi.json" || url.startsWith("/docs");
 
@@ -52,6 +61,19 @@ async function served() {
   });
   const document = (await app.inject({ method: "GET", url: "/openapi.json" })).json() as OpenApi;
   return { app, routes, document };
+}
+
+type SchemaNode = { properties?: Record<string, unknown> };
+
+/** The first schema inside `value` (depth first) that `wanted` accepts. */
+function findSchema(value: unknown, wanted: (schema: SchemaNode) => boolean): SchemaNode | null {
+  if (typeof value !== "object" || value === null) return null;
+  if (wanted(value as SchemaNode)) return value as SchemaNode;
+  for (const inner of Object.values(value)) {
+    const found = findSchema(inner, wanted);
+    if (found !== null) return found;
+  }
+  return null;
 }
 
 function operations(document: OpenApi): { method: string; path: string; operation: Operation }[] {
@@ -88,7 +110,7 @@ describe("the OpenAPI document", () => {
         `${method} ${path}`,
       ).toBe(true);
     }
-    for (const route of Object.values(ROUTES)) {
+    for (const route of CONTRACT_ROUTES) {
       const operation = document.paths[openApiPath(route.path)]?.[route.method.toLowerCase()];
       expect(operation?.operationId, route.path).toBe(route.operationId);
     }
@@ -112,7 +134,7 @@ describe("the OpenAPI document", () => {
 
   it("names query parameters after the contract's fields, never after schema keywords", async () => {
     const { document } = await served();
-    for (const route of Object.values(ROUTES) as RouteContract[]) {
+    for (const route of CONTRACT_ROUTES) {
       const operation = document.paths[openApiPath(route.path)]?.[route.method.toLowerCase()];
       const names = (operation?.parameters ?? [])
         .filter((parameter) => parameter.in === "query")
@@ -131,7 +153,7 @@ describe("the OpenAPI document", () => {
 
   it("lists per status exactly the codes the contract says a route may answer", async () => {
     const { document } = await served();
-    for (const route of Object.values(ROUTES)) {
+    for (const route of CONTRACT_ROUTES) {
       const operation = document.paths[openApiPath(route.path)]?.[route.method.toLowerCase()];
       const byStatus = errorsByStatus(route);
       expect(byStatus.get(500)).toContain("INTERNAL");
@@ -170,7 +192,7 @@ describe("the OpenAPI document", () => {
   it("asks for the signed-request headers on signed routes only", async () => {
     const { document } = await served();
     const signedHeaders = [REQUEST_KEY_HEADER, REQUEST_TIME_HEADER, REQUEST_SIGNATURE_HEADER];
-    for (const route of Object.values(ROUTES) as RouteContract[]) {
+    for (const route of CONTRACT_ROUTES) {
       const operation = document.paths[openApiPath(route.path)]?.[route.method.toLowerCase()];
       const headers = (operation?.parameters ?? []).filter(
         (parameter) => parameter.in === "header",
@@ -180,5 +202,48 @@ describe("the OpenAPI document", () => {
         route.path,
       ).toEqual(route.signed === true ? signedHeaders.map((name) => [name, true]) : []);
     }
+  });
+
+  it("describes each query as its own operation: parameters, result, access, paging", async () => {
+    const { app, document } = await served();
+    for (const route of Object.values(QUERY_ROUTES)) {
+      const operation = document.paths[route.path]?.get;
+      expect(operation?.description, route.path).toContain(describeAccess(route.query.access));
+      const names = (operation?.parameters ?? [])
+        .filter((parameter) => parameter.in === "query")
+        .map((parameter) => parameter.name);
+      expect(names.includes("limit") && names.includes("cursor"), route.path).toBe(
+        route.query.paged,
+      );
+      const answer = operation?.responses["200"]?.content?.["application/json"]?.schema as
+        | { properties?: { result?: unknown } }
+        | undefined;
+      // The document's result is the derived JSON schema (OpenAPI spells null as nullable).
+      expect(answer?.properties?.result, route.path).toBeDefined();
+      expect(JSON.stringify(answer?.properties?.result)).not.toContain("Uint8Array");
+      // Served for real: the query route answers (here: a signature is wanted), not the 404.
+      const reply = await app.inject({ method: "GET", url: route.path });
+      expect([reply.statusCode, reply.json().error.code], route.path).toEqual(
+        route.query.params.required?.length ? [400, "BAD_REQUEST"] : [401, "REQUEST_UNSIGNED"],
+      );
+    }
+    const key = document.paths["/v1/query/identity.key"]?.get;
+    expect(key?.parameters?.find((parameter) => parameter.name === "key")).toMatchObject({
+      in: "query",
+      required: true,
+      schema: { type: "string", pattern: "^[0-9a-f]{64}$" },
+    });
+    // Bytes in the canonical result (a governance change's key) are hex in the document.
+    const proposal = document.paths["/v1/query/gov.proposal"]?.get?.responses["200"];
+    const addValidator = findSchema(
+      proposal,
+      (schema) =>
+        JSON.stringify(schema.properties?.kind) ===
+        JSON.stringify({ type: "string", enum: ["validator.add"] }),
+    );
+    expect(addValidator?.properties?.key).toMatchObject({
+      type: "string",
+      pattern: "^[0-9a-f]{64}$",
+    });
   });
 });

@@ -1,4 +1,10 @@
-import { ROUTES, type RouteContract, SignedRequestHeaders } from "@careledger/protocol";
+import {
+  QUERY_ROUTES,
+  type QueryRoute,
+  ROUTES,
+  type RouteContract,
+  SignedRequestHeaders,
+} from "@careledger/protocol";
 import type { SwaggerOptions } from "@fastify/swagger";
 import type { TSchema } from "@sinclair/typebox";
 
@@ -8,12 +14,21 @@ import type { TSchema } from "@sinclair/typebox";
  * put back from the contract: raw-byte request bodies, a free-form query map (which
  * @fastify/swagger would otherwise spell out as parameters named after its schema keywords), and
  * the headers of a signed request, which the api's authenticator checks itself (so that a
- * missing one is REQUEST_UNSIGNED, not a schema error).
+ * missing one is REQUEST_UNSIGNED, not a schema error). Each query's own route (`QUERY_ROUTES`)
+ * gets its named parameters and its precise result back from the contract: the api takes its
+ * query string as a map and serializes its answer generically (routes/queries.ts).
  */
 
 const CONTRACTS = new Map<string, RouteContract>(
-  Object.values(ROUTES).map((route) => [`${route.method} ${route.path}`, route]),
+  [...Object.values(ROUTES), ...Object.values(QUERY_ROUTES)].map((route) => [
+    `${route.method} ${route.path}`,
+    route,
+  ]),
 );
+
+function isQueryRoute(route: RouteContract): route is QueryRoute {
+  return "query" in route;
+}
 
 const TAGS = [
   { name: "node", description: "the node's own view of the chain" },
@@ -54,6 +69,14 @@ function documentedSchema(route: RouteContract, schema: Record<string, unknown>)
   }
   if (route.querystring !== undefined && isQueryMap(route.querystring)) {
     documented.querystring = queryMapParameter(route.querystring);
+  }
+  if (isQueryRoute(route)) {
+    const answer = route.responses[200];
+    documented.querystring = route.querystring;
+    documented.response = {
+      ...(schema.response as Record<string, unknown>),
+      200: { ...answer.schema, description: answer.description },
+    };
   }
   if (route.signed === true) documented.headers = SignedRequestHeaders;
   return documented;

@@ -17,7 +17,7 @@ const REGISTERED = EVERYONE.filter((who) => who !== "none");
 const OPERATORS: Who[] = ["staff", "admin"];
 
 /** `ok`: answered (2xx or 3xx); for tx lookups, whether the receipt came with the position. */
-type Outcome = "ok" | "receipt" | "position" | "FORBIDDEN" | "REQUEST_UNSIGNED";
+type Outcome = "ok" | "receipt" | "position" | "FORBIDDEN" | "REQUEST_UNSIGNED" | "NOT_FOUND";
 type Expected = Record<Who, Outcome>;
 
 const all = (outcome: Outcome): Expected =>
@@ -145,14 +145,20 @@ const ROWS: readonly Row[] = [
     expected: all("ok"),
   },
   { route: "GET /v1/queries", path: () => "/v1/queries", expected: all("ok") },
+  // Each query is its own route (protocol QUERY_ROUTES); the generic one serves other names.
   ...MEMORY_QUERY_NAMES.map(
     (name): Row => ({
-      route: "GET /v1/query/:name",
-      case: name,
+      route: `GET /v1/query/${name}`,
       path: () => `/v1/query/${name}${QUERY_PARAMS[name] === "" ? "" : `?${QUERY_PARAMS[name]}`}`,
       expected: signedFor(QUERY_ACCESS[name]),
     }),
   ),
+  {
+    route: "GET /v1/query/:name",
+    case: "a name no module serves",
+    path: () => "/v1/query/nothing.here",
+    expected: all("NOT_FOUND"),
+  },
   { route: "GET /v1/events", case: "blocks", path: () => "/v1/events", expected: all("ok") },
   {
     route: "GET /v1/events",
@@ -234,6 +240,7 @@ async function outcomeOf(
 function headOutcome(status: number): Outcome | string {
   if (status === 401) return "REQUEST_UNSIGNED";
   if (status === 403) return "FORBIDDEN";
+  if (status === 404) return "NOT_FOUND";
   return status < 400 ? "ok" : `status ${status}`;
 }
 

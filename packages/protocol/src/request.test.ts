@@ -48,6 +48,15 @@ describe("requestSigningBytes", () => {
     expect(verifies(requestSigningBytes(CHAIN, NODE, "POST", PATH, BODY, TIME + 1))).toBe(false);
   });
 
+  it("signs an empty query string as none, since fetch drops a bare ? and curl sends it", () => {
+    const bytes = (path: string) =>
+      toHex(requestSigningBytes(CHAIN, NODE, "GET", path, BODY, TIME));
+    expect(bytes("/v1/query/x?")).toBe(bytes("/v1/query/x"));
+    expect(bytes("/v1/query/x?&")).not.toBe(bytes("/v1/query/x"));
+    expect(bytes("/v1/query/x??")).not.toBe(bytes("/v1/query/x?"));
+    expect(bytes("/v1/query/x?y=1")).not.toBe(bytes("/v1/query/x?y=1?"));
+  });
+
   it("refuses a node key that is not 32 bytes", () => {
     expect(() => requestSigningBytes(CHAIN, new Uint8Array(31), "GET", "/", BODY, TIME)).toThrow(
       RangeError,

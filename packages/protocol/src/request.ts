@@ -20,6 +20,10 @@ export const REQUEST_WINDOW_MS = 30_000;
  * The kind keeps a signed request from passing for a transaction or a vote; the node key keeps
  * it from being replayed at another node of the chain within its window; the body hash keeps
  * a relay from changing what is asked.
+ *
+ * An empty query string counts as none (`/x?` signs as `/x`): WHATWG URL clients (fetch,
+ * undici, light-my-request) send `/x?` as `/x`, others (curl, raw sockets) send it as written, so
+ * a caller cannot know which form the node will see.
  */
 export function requestSigningBytes(
   chainId: Uint8Array,
@@ -35,8 +39,15 @@ export function requestSigningBytes(
   return signingBytes("request", chainId, [
     nodeKey,
     method.toUpperCase(),
-    pathWithQuery,
+    withoutEmptyQuery(pathWithQuery),
     sha256(body),
     timeMs,
   ]);
+}
+
+/** The path with a bare trailing `?` (an empty query string) dropped; any other query kept. */
+function withoutEmptyQuery(pathWithQuery: string): string {
+  return pathWithQuery.indexOf("?") === pathWithQuery.length - 1
+    ? pathWithQuery.slice(0, -1)
+    : pathWithQuery;
 }

@@ -5,6 +5,9 @@ import {
   fromHex,
   HASH_BYTES,
   type Header,
+  type QueryName,
+  type QueryParams,
+  type QueryResultJson,
   type Receipt,
   type SignedTx,
   type Signer,
@@ -69,6 +72,12 @@ export interface ClientOptions extends Partial<HttpOptions> {
 }
 
 /** A signed request: sent with exactly the body bytes it signs. */
+/** How a query is sent: signed by `signer` (else the client's own), abortable. */
+export interface QueryOptions {
+  readonly signer?: Signer;
+  readonly signal?: AbortSignal;
+}
+
 export interface SignedRequest {
   readonly method: "GET" | "POST";
   /** The route with its query string, as the node receives it (`/v1/...`). */
@@ -277,18 +286,45 @@ export class CareLedgerClient {
   }
 
   /**
-   * Runs a module query by name (`GET /v1/query/:name`); bytes come back as hex strings. Only
-   * public queries answer unsigned: pass the caller's `signer` for the rest (protocol `QUERIES`
-   * declares who may run each).
+   * Runs a module query (`GET /v1/query/<name>`), typed from protocol `QUERIES`: its parameters
+   * as the contract declares them, its result as the API's JSON (bytes as hex, big integers as
+   * decimal strings), checked against the schema derived from the contract, so a node answering
+   * another shape is a `bad-response` error. Only public queries answer unsigned: pass the
+   * caller's `signer` for the rest (the contract declares who may run each).
    */
-  async query(
+  async query<N extends QueryName>(
+    name: N,
+    params: QueryParams<N>,
+    options: QueryOptions = {},
+  ): Promise<QueryResultJson<N>> {
+    return parseQueryResult(name, await this.runQuery(name, params, options));
+  }
+
+  /**
+   * A query this SDK's contract does not know (a newer node's module), by name: its result
+   * unchecked beyond `{name, result}`. Separate from `query` so that a misspelt name or
+   * parameter of a known query is a type error there, not a silent fall to `unknown`.
+   */
+  async queryByName(
     name: string,
     params: Readonly<Record<string, string>> = {},
-    options: { readonly signer?: Signer; readonly signal?: AbortSignal } = {},
+    options: QueryOptions = {},
   ): Promise<unknown> {
-    const search = new URLSearchParams(params).toString();
-    const path = `/v1/query/${encodeURIComponent(name)}${search === "" ? "" : `?${search}`}`;
-    return parseQueryResult(await this.get(path, options.signal, options.signer ?? this.signer));
+    return parseQueryResult(name, await this.runQuery(name, params, options));
+  }
+
+  private runQuery(
+    name: string,
+    params: Readonly<Record<string, string | number | boolean | undefined>>,
+    options: QueryOptions,
+  ): Promise<unknown> {
+    const search = new URLSearchParams();
+    for (const [key, value] of Object.entries(params)) {
+      if (value !== undefined) search.set(key, String(value));
+    }
+    const query = search.toString();
+    const path = `/v1/query/${encodeURIComponent(name)}${query === "" ? "" : `?${query}`}`;
+    return this.get(path, options.signal, options.signer ?? this.signer);
   }
 
   /**

@@ -8,7 +8,10 @@ import {
   type HeaderJson,
   type MerkleProof,
   type MerkleProofJson,
+  QUERY_ROUTES,
+  type QueryName,
   QueryResponse,
+  type QueryResultJson,
   ReceiptJson,
   ReceiptProofResponse,
   type SignedTx,
@@ -258,8 +261,30 @@ export function parseState(value: unknown, key: string): StateInfo {
 }
 
 const queryCheck = answerChecker(QueryResponse, "query");
+const queryChecks = new Map<string, (value: unknown) => unknown>();
 
-/** `GET /v1/query/:name`: the module's result, bytes as hex strings. */
-export function parseQueryResult(value: unknown): unknown {
-  return queryCheck(value).result;
+/** Whether this SDK's contract knows the query, so its answer has a schema to check. */
+export function isKnownQuery(name: string): name is QueryName {
+  return Object.hasOwn(QUERY_ROUTES, name);
+}
+
+/**
+ * `GET /v1/query/<name>`: the module's result, bytes as hex strings. A known query's answer is
+ * checked against the JSON schema derived from its contract (protocol `QUERY_ROUTES`, the one
+ * the OpenAPI document shows), once compiled; an unknown one only for `{name, result}`.
+ */
+export function parseQueryResult<N extends QueryName>(name: N, value: unknown): QueryResultJson<N>;
+export function parseQueryResult(name: string, value: unknown): unknown;
+export function parseQueryResult(name: string, value: unknown): unknown {
+  if (!isKnownQuery(name)) {
+    const answer = queryCheck(value);
+    if (answer.name !== name) badResponse("query.name", name);
+    return answer.result;
+  }
+  let check = queryChecks.get(name);
+  if (check === undefined) {
+    check = answerChecker(QUERY_ROUTES[name].responses[200].schema, `query ${name}`);
+    queryChecks.set(name, check);
+  }
+  return (check(value) as { result: unknown }).result;
 }

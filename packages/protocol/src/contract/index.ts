@@ -1,5 +1,7 @@
+export * from "./jsonSchema.js";
 export * from "./queries.js";
 export * from "./queryContract.js";
+export * from "./queryRoutes.js";
 export * from "./responses.js";
 export * from "./route.js";
 export * from "./routes.js";

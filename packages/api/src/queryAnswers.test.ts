@@ -1,0 +1,148 @@
+import {
+  type Canonical,
+  isQueryResult,
+  QUERIES,
+  QUERY_ROUTES,
+  type QueryName,
+} from "@careledger/protocol";
+import { TypeCompiler } from "@sinclair/typebox/compiler";
+import { describe, expect, it } from "vitest";
+import { canonicalToJson } from "./json.js";
+import { memoryNode, registerCallers } from "./memoryNode.testkit.js";
+import { buildApiServer } from "./server.js";
+import { signedHeaders } from "./signed.testkit.js";
+
+const hex = (digit: string) => digit.repeat(64);
+const bytes = (fill: number) => new Uint8Array(32).fill(fill);
+
+const organization = {
+  id: "hospital",
+  name: "St Mary's",
+  kind: "hospital",
+  adminKeys: [hex("a")],
+  nodeKeys: [hex("b")],
+  gs1CompanyPrefixes: ["0614141"],
+};
+const record = { org: "hospital", roles: ["clinician"], registeredAt: 3, revokedAt: 9 };
+/** A proposal's change holds raw keys (Uint8Array): the part the JSON form must turn into hex. */
+const proposal = (change: Canonical) => ({
+  id: hex("1"),
+  org: "hospital",
+  proposer: hex("a"),
+  change,
+  createdAt: 4,
+  expiresAt: 40,
+  votes: { [hex("a")]: true, [hex("c")]: false },
+  status: "passed",
+  decidedAt: 6,
+  effectiveAt: 8,
+});
+const params = {
+  checkpointInterval: 100,
+  window: 8,
+  emptyBlockIntervalMs: 1_000,
+  requestTimeoutMs: 5_000,
+  viewChangeTimeoutMs: 2_000,
+  clockSkewMaxMs: 500,
+  blockTxsMax: 1_000,
+};
+
+/** Results as the ledger computes them, in canonical terms; each passes its query's schema. */
+const RESULTS: Record<QueryName, Canonical[]> = {
+  "identity.key": [
+    { key: hex("a"), identity: record, adminOf: ["hospital"], revoked: false },
+    { key: hex("d"), identity: null, adminOf: [], revoked: true },
+  ],
+  "identity.organizations": [
+    { items: [organization], next: "aWRlbnRpdHk" },
+    { items: [], next: null },
+  ],
+  "identity.organization": [organization, null],
+  "identity.members": [{ items: [{ key: hex("a"), record, revoked: true }], next: null }],
+  "gov.proposal": [
+    proposal({ kind: "validator.add", key: bytes(7), org: "hospital" }),
+    proposal({ kind: "org.admins", org: "hospital", add: [bytes(1)], remove: [bytes(2)] }),
+    null,
+  ],
+  "gov.proposals": [
+    {
+      items: [
+        proposal({ kind: "validator.remove", key: bytes(3) }),
+        proposal({ kind: "org.add", organization }),
+      ],
+      next: "Z292",
+    },
+  ],
+  "consensus.config": [
+    {
+      validators: [hex("1"), hex("2"), hex("3"), hex("4")],
+      params,
+      scheduled: [
+        { height: 12, proposal: hex("5"), change: { kind: "param.set", name: "window", value: 4 } },
+      ],
+    },
+  ],
+};
+
+/** Parameters each query's schema accepts; the staff caller's organization is "hospital". */
+const SEARCH: Record<QueryName, string> = {
+  "identity.key": `?key=${hex("a")}`,
+  "identity.organizations": "?limit=2",
+  "identity.organization": "?id=hospital",
+  "identity.members": "?org=hospital",
+  "gov.proposal": `?id=${hex("1")}`,
+  "gov.proposals": "",
+  "consensus.config": "",
+};
+
+const answerCheck = (name: QueryName) =>
+  TypeCompiler.Compile(QUERY_ROUTES[name].responses[200].schema);
+
+describe("each query's JSON answer schema, derived from its canonical result schema", () => {
+  it("has example results for every built-in query, each a real result of its schema", () => {
+    expect(Object.keys(RESULTS).sort()).toEqual(Object.keys(QUERIES).sort());
+    for (const [name, results] of Object.entries(RESULTS)) {
+      for (const result of results) {
+        expect(isQueryResult(QUERIES[name as QueryName], result), name).toBe(true);
+      }
+    }
+  });
+
+  it("admits the JSON the api makes of every real result, and refuses the canonical value", () => {
+    for (const [name, results] of Object.entries(RESULTS) as [QueryName, Canonical[]][]) {
+      const check = answerCheck(name);
+      for (const result of results) {
+        const answer = { name, result: canonicalToJson(result) };
+        expect(check.Errors(answer).First(), name).toBeUndefined();
+        const holdsBytes = JSON.stringify(result, (_key, v) =>
+          v instanceof Uint8Array ? "BYTES" : v,
+        ).includes("BYTES");
+        // Where the result holds bytes, the canonical value itself is not a JSON answer.
+        if (holdsBytes) expect(check.Check({ name, result }), name).toBe(false);
+      }
+    }
+  });
+
+  it("is what each query's own route answers, over HTTP", async () => {
+    const node = memoryNode();
+    const signers = registerCallers(node);
+    const staff = signers.staff;
+    if (staff === null) throw new Error("staff has a key");
+    const app = await buildApiServer(node);
+    for (const [name, results] of Object.entries(RESULTS) as [QueryName, Canonical[]][]) {
+      for (const result of results) {
+        node.query = async () => result;
+        const url = `/v1/query/${name}${SEARCH[name]}`;
+        const answer = await app.inject({
+          method: "GET",
+          url,
+          headers: signedHeaders(staff, { method: "GET", url }),
+        });
+        expect(answer.statusCode, name).toBe(200);
+        expect(answer.json(), name).toEqual({ name, result: canonicalToJson(result) });
+        expect(answerCheck(name).Check(answer.json()), name).toBe(true);
+      }
+    }
+    await app.close();
+  });
+});
