@@ -39,6 +39,7 @@ const FAULTY_TYPES = Object.fromEntries(
     "faulty.surrogateEvent",
     "faulty.mutateResult",
     "faulty.mutateEvent",
+    "faulty.badReads",
   ].map((type) => [type, faultyType(type)]),
 );
 const contractOf = (type: string) => FAULTY_TYPES[type] as TxTypeContract;
@@ -114,6 +115,14 @@ const faulty: LedgerModule = {
         const attributes: Record<string, string> = { text: "fine" };
         ctx.emit({ type: "faulty.note", attributes });
         attributes.text = "\uDC89";
+      },
+    }),
+    defineTxType(contractOf("faulty.badReads"), {
+      reads() {
+        throw new TypeError("Cannot read properties of undefined (reading 'patient')");
+      },
+      async execute(ctx) {
+        ctx.state.put(`faulty/read/${ctx.idHex}`, (await ctx.state.get("faulty/absent")) ?? 0);
       },
     }),
     defineTxType(contractOf("faulty.ok"), {
@@ -197,6 +206,17 @@ describe("a poison transaction fails alone and the block commits", () => {
       { status: "ok", events: [{ type: "faulty.note", attributes: { text: "fine" } }] },
     ]);
     expect((await h.ledger.reads.receipts(1))?.[0]).not.toHaveProperty("result.share");
+  });
+
+  it("runs a transaction whose reads cannot be computed without a prefetch, and the block commits", async () => {
+    const odd = send("faulty.badReads");
+    const after = send("faulty.ok");
+    const receipts = await h.block([odd, after]);
+    expect(receipts).toMatchObject([{ status: "ok" }, { status: "ok" }]);
+    expect(unexpected).toEqual([`faulty.badReads ${toHex(odd.id)}`]);
+    expect(await h.ledger.reads.proveState(`faulty/read/${toHex(odd.id)}`)).toMatchObject({
+      value: 0,
+    });
   });
 
   it("fails a handler touching state outside its module's namespace with STATE_KEY_FORBIDDEN", async () => {

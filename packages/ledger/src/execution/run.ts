@@ -76,7 +76,7 @@ export async function openBlock(
     parents.map((parent) => parent.stateWrites),
     env.readState,
   );
-  await state.prefetch(readsOf(txs));
+  await state.prefetch(readsOf(env, txs));
   const config = await beginBlock(state, height);
   const scheduledBefore = (await readScheduled(state)).length;
   return { state, config, scheduledBefore };
@@ -121,13 +121,26 @@ export async function runBlock(
   };
 }
 
-function readsOf(txs: readonly CheckedTx[]): Set<string> {
+/**
+ * The keys the block's transactions will read. Each transaction's are computed under its own
+ * guard: a handler's `reads` that throws (or a rule meeting a payload it cannot read) must not
+ * stop the block on every validator. That transaction is just not prefetched; it then runs, and
+ * succeeds or fails with a receipt, on its own.
+ */
+function readsOf(env: ExecutionEnvironment, txs: readonly CheckedTx[]): Set<string> {
   const keys = new Set<string>(CONSENSUS_KEYS);
-  for (const { signed, sender, handler, payload } of txs) {
+  for (const checked of txs) {
+    const { signed, sender, handler, payload } = checked;
     keys.add(identityKey(sender));
     keys.add(adminIndexKey(sender));
-    for (const key of senderRuleReads(handler.contract, payload)) keys.add(key);
-    for (const key of handler.reads?.(payload, signed.tx, sender) ?? []) keys.add(key);
+    try {
+      const ruleReads = senderRuleReads(handler.contract, payload);
+      const handlerReads = handler.reads?.(payload, signed.tx, sender) ?? [];
+      for (const key of ruleReads) keys.add(key);
+      for (const key of handlerReads) keys.add(key);
+    } catch (error) {
+      env.handlerFailed?.(checked.idHex, signed.tx.type, error);
+    }
   }
   return keys;
 }
