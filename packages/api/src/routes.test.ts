@@ -116,6 +116,9 @@ describe("proof and query routes", () => {
       return [reply.statusCode, reply.json().error.code];
     };
     expect(await codeOf(url)).toEqual([401, "REQUEST_UNSIGNED"]);
+    // Before the parameters: an unsigned caller learns nothing of the query's schema.
+    expect(await codeOf("/v1/query/identity.key?key=AB")).toEqual([401, "REQUEST_UNSIGNED"]);
+    expect(await codeOf("/v1/query/identity.key?nokey=1")).toEqual([401, "REQUEST_UNSIGNED"]);
     // The declared access: staff, or the key itself; a patient asking about another key is not.
     expect(await codeOf(url, patient)).toEqual([403, "FORBIDDEN"]);
     expect(await codeOf("/v1/query/identity.key?key=AB", staff)).toEqual([400, "BAD_REQUEST"]);
