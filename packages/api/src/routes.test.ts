@@ -1,5 +1,7 @@
 import {
+  CareLedgerError,
   decodeReceipt,
+  ERROR_CODES,
   encodeReceipt,
   fromHex,
   generateSecretKey,
@@ -123,6 +125,30 @@ describe("proof and query routes", () => {
     expect(await codeOf(url, patient)).toEqual([403, "FORBIDDEN"]);
     expect(await codeOf("/v1/query/identity.key?key=AB", staff)).toEqual([400, "BAD_REQUEST"]);
     expect(await codeOf("/v1/query/nothing.here")).toEqual([404, "NOT_FOUND"]);
+  });
+});
+
+describe("a module's fault answered to a client", () => {
+  it("says its code and the fixed message, never the internal key or index it names", async () => {
+    const node = memoryNode();
+    const app = await buildApiServer(node);
+    const signed = staffOf(node);
+    const faults = [
+      new CareLedgerError("STATE_KEY_FORBIDDEN", "module records may not read identity/admin/ab"),
+      new CareLedgerError("RESULT_INVALID", "query result /patientKey: expected Uint8Array"),
+    ];
+    for (const fault of faults) {
+      node.query = async () => {
+        throw fault;
+      };
+      const reply = await app.inject(
+        signed("GET", `/v1/query/identity.key?key=${"ab".repeat(32)}`),
+      );
+      expect(reply.statusCode).toBe(500);
+      expect(reply.json()).toEqual({
+        error: { code: fault.code, message: ERROR_CODES[fault.code].message, details: {} },
+      });
+    }
   });
 });
 
