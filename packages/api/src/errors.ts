@@ -77,6 +77,12 @@ export async function errorHandler(error: unknown, request: FastifyRequest, repl
   if (error instanceof CareLedgerError) {
     // Shed load tells the client when to come back (the SDK honours Retry-After).
     if (error.status === 503) reply.header("retry-after", String(retryAfterOf(error)));
+    if (error.status === 500) {
+      // A fault of this node or a module (STATE_KEY_FORBIDDEN, RESULT_INVALID, ...): its text
+      // names internal state keys and indexes, so the client gets the code's fixed message only.
+      request.log.error({ err: error }, "request failed");
+      return sendError(reply, error.code, error.status, ERROR_CODES[error.code].message);
+    }
     return sendError(reply, error.code, error.status, error.message, { ...error.details });
   }
   const fastifyError = error as FastifyError;

@@ -1,5 +1,7 @@
 import {
+  CareLedgerError,
   decodeReceipt,
+  ERROR_CODES,
   encodeReceipt,
   fromHex,
   generateSecretKey,
@@ -116,10 +118,37 @@ describe("proof and query routes", () => {
       return [reply.statusCode, reply.json().error.code];
     };
     expect(await codeOf(url)).toEqual([401, "REQUEST_UNSIGNED"]);
+    // Before the parameters: an unsigned caller learns nothing of the query's schema.
+    expect(await codeOf("/v1/query/identity.key?key=AB")).toEqual([401, "REQUEST_UNSIGNED"]);
+    expect(await codeOf("/v1/query/identity.key?nokey=1")).toEqual([401, "REQUEST_UNSIGNED"]);
     // The declared access: staff, or the key itself; a patient asking about another key is not.
     expect(await codeOf(url, patient)).toEqual([403, "FORBIDDEN"]);
     expect(await codeOf("/v1/query/identity.key?key=AB", staff)).toEqual([400, "BAD_REQUEST"]);
     expect(await codeOf("/v1/query/nothing.here")).toEqual([404, "NOT_FOUND"]);
+  });
+});
+
+describe("a module's fault answered to a client", () => {
+  it("says its code and the fixed message, never the internal key or index it names", async () => {
+    const node = memoryNode();
+    const app = await buildApiServer(node);
+    const signed = staffOf(node);
+    const faults = [
+      new CareLedgerError("STATE_KEY_FORBIDDEN", "module records may not read identity/admin/ab"),
+      new CareLedgerError("RESULT_INVALID", "query result /patientKey: expected Uint8Array"),
+    ];
+    for (const fault of faults) {
+      node.query = async () => {
+        throw fault;
+      };
+      const reply = await app.inject(
+        signed("GET", `/v1/query/identity.key?key=${"ab".repeat(32)}`),
+      );
+      expect(reply.statusCode).toBe(500);
+      expect(reply.json()).toEqual({
+        error: { code: fault.code, message: ERROR_CODES[fault.code].message, details: {} },
+      });
+    }
   });
 });
 

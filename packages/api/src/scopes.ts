@@ -99,14 +99,6 @@ export class ReadScopes {
   }
 
   /**
-   * Module queries: identity and governance data is for any registered caller, never anonymous.
-   * Per-query declarations (issue 12) replace this one rule for all.
-   */
-  query(request: FastifyRequest): Promise<Caller> {
-    return this.signed(request);
-  }
-
-  /**
    * Whether the caller may see the receipt of the transaction at (height, index): its sender or
    * an operator. Its position is public (block headers list every id), its receipt is not: it
    * can carry an access decision or a claim's adjudication.

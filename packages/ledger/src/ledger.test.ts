@@ -1,12 +1,16 @@
 import {
   blockHash,
   chainIdOf,
+  encode,
   genesisValidators,
   validatorsHash,
   verifyStateProof,
 } from "@careledger/protocol";
 import { afterEach, describe, expect, it } from "vitest";
 import { Ledger } from "./ledger.js";
+import { openDatabase } from "./storage/database.js";
+import { formatKey } from "./storage/layout.js";
+import { STORAGE_FORMAT } from "./storage/storageFormat.js";
 import { testChain } from "./testing/fixtures.js";
 import { Harness } from "./testing/harness.js";
 import { nodeVerifier } from "./testing/nodeCrypto.js";
@@ -50,6 +54,31 @@ describe("Ledger", () => {
     await expect(
       Ledger.open(path, testChain(5).genesis, { verifier: nodeVerifier() }),
     ).rejects.toMatchObject({ code: "GENESIS_INVALID" });
+  });
+
+  it("refuses a data directory of an older storage format, telling the operator to re-sync", async () => {
+    const chain = testChain(4);
+    const path = dir("format");
+    await (await Ledger.open(path, chain.genesis, { verifier: nodeVerifier() })).close();
+    const reopened = await Ledger.open(path, chain.genesis, { verifier: nodeVerifier() });
+    await reopened.close();
+    const refusal = {
+      code: "STORAGE_FORMAT_MISMATCH",
+      message: expect.stringContaining("re-syncs from genesis"),
+    };
+    const db = await openDatabase(path);
+    await db.put(formatKey, encode(STORAGE_FORMAT - 1));
+    await db.close();
+    await expect(
+      Ledger.open(path, chain.genesis, { verifier: nodeVerifier() }),
+    ).rejects.toMatchObject({ ...refusal, message: expect.stringContaining("format 1;") });
+    // A database from before the marker existed.
+    const old = await openDatabase(path);
+    await old.del(formatKey);
+    await old.close();
+    await expect(
+      Ledger.open(path, chain.genesis, { verifier: nodeVerifier() }),
+    ).rejects.toMatchObject(refusal);
   });
 
   it("commits blocks, serves them and their transactions after a restart", async () => {

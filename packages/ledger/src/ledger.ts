@@ -43,9 +43,10 @@ import { committedIds, putBlock, readHeader } from "./storage/blockStore.js";
 import { ConsensusLog } from "./storage/consensusLog.js";
 import { type Database, openDatabase, plainBytes } from "./storage/database.js";
 import { IndexStore } from "./storage/indexStore.js";
-import { chainKey, headKey, stateKey, stateNodeKey } from "./storage/layout.js";
+import { chainKey, formatKey, headKey, stateKey, stateNodeKey } from "./storage/layout.js";
 import { putNodes } from "./storage/nodeStore.js";
 import { RecentTxIds } from "./storage/recentTxIds.js";
+import { checkStorageFormat, storageFormatBytes } from "./storage/storageFormat.js";
 
 /** Tree nodes kept in memory: about 200 bytes each, so some 100 MB at this bound. */
 export const NODE_CACHE_ENTRIES_MAX = 500_000;
@@ -136,6 +137,7 @@ export class Ledger {
       if (storedChain !== undefined && !bytesEqual(storedChain, chainId)) {
         throw new CareLedgerError("GENESIS_INVALID", "the database belongs to another chain");
       }
+      if (storedChain !== undefined) await checkStorageFormat(db, dir);
       const head =
         storedChain === undefined
           ? await writeGenesisBlock(db, parsed, chainId)
@@ -330,6 +332,7 @@ async function writeGenesisBlock(
   putNodes(batch, result.nodeWrites);
   batch.put(headKey, encodeHead(0, hash));
   batch.put(chainKey, chainId);
+  batch.put(formatKey, storageFormatBytes());
   await batch.write({ sync: true });
   return { header, hash, root: result.root };
 }

@@ -27,6 +27,11 @@ export const ERROR_CODES = {
   CERTIFICATE_INVALID: { status: 400, message: "commit certificate does not verify" },
   PROOF_INVALID: { status: 400, message: "proof does not verify against the root" },
   GENESIS_INVALID: { status: 400, message: "genesis document is invalid" },
+  // A node-start failure, never an answer to a client: the status is for completeness.
+  STORAGE_FORMAT_MISMATCH: {
+    status: 500,
+    message: "the data directory was written in another storage format",
+  },
   // Business rules (failed receipts).
   UNAUTHORIZED: { status: 403, message: "sender may not send this transaction" },
   NOT_FOUND: { status: 404, message: "no such object" },

@@ -49,6 +49,15 @@ describe("receipts with a result and events", () => {
         expect.objectContaining({ code: "RESULT_INVALID" }),
       );
     }
+    // A lone surrogate passes the schema's string check but has no canonical encoding.
+    for (const event of [
+      { type: "a.b", attributes: { note: "x\uD800" } },
+      { type: "a.b", attributes: { n: 1, note: "\uDC89 alone" } },
+    ]) {
+      expect(() => checkReceiptEvent(event)).toThrow(
+        expect.objectContaining({ code: "RESULT_INVALID" }),
+      );
+    }
     const oversized = encode({ tx, status: "ok", result: "x".repeat(RECEIPT_RESULT_BYTES_MAX) });
     expect(() => decodeReceipt(oversized)).toThrow(
       expect.objectContaining({ code: "ENCODING_INVALID" }),
@@ -57,5 +66,18 @@ describe("receipts with a result and events", () => {
     expect(() => decodeReceipt(noEvents)).toThrow(
       expect.objectContaining({ code: "ENCODING_INVALID" }),
     );
+  });
+});
+
+describe("checked receipt outputs", () => {
+  it("are copies, so a handler changing its object after the check changes nothing", () => {
+    const result = { decision: "permit" as string };
+    const attributes: Record<string, string> = { who: "a" };
+    const checkedResult = checkReceiptResult(result);
+    const checkedEvent = checkReceiptEvent({ type: "a.b", attributes });
+    result.decision = "\uD800";
+    attributes.who = "\uD800";
+    expect(checkedResult).toEqual({ decision: "permit" });
+    expect(checkedEvent).toEqual({ type: "a.b", attributes: { who: "a" } });
   });
 });

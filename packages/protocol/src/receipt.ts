@@ -103,32 +103,42 @@ const eventCheck = TypeCompiler.Compile(ReceiptEventSchema);
 
 /**
  * Checks a handler's result for a receipt: canonical and at most RECEIPT_RESULT_BYTES_MAX bytes
- * encoded; throws RESULT_INVALID saying why.
+ * encoded; throws RESULT_INVALID saying why. Returns a copy decoded from those bytes, so the
+ * handler cannot change what was checked (it keeps a reference to its own object), and the
+ * receipt later encodes the very bytes checked here.
  */
-export function checkReceiptResult(value: Canonical): void {
-  let bytes: number;
-  try {
-    bytes = encode(value).byteLength;
-  } catch (error) {
-    const why = error instanceof CareLedgerError ? error.message : "no canonical encoding";
-    throw new CareLedgerError("RESULT_INVALID", `result: ${why}`);
-  }
-  if (bytes > RECEIPT_RESULT_BYTES_MAX) {
+export function checkReceiptResult(value: Canonical): Canonical {
+  const bytes = canonicalBytes(value, "result");
+  if (bytes.byteLength > RECEIPT_RESULT_BYTES_MAX) {
     throw new CareLedgerError(
       "RESULT_INVALID",
-      `result is ${bytes} bytes, more than ${RECEIPT_RESULT_BYTES_MAX}`,
+      `result is ${bytes.byteLength} bytes, more than ${RECEIPT_RESULT_BYTES_MAX}`,
     );
   }
+  return decode(bytes);
 }
 
-/** Checks one emitted event against ReceiptEventSchema; throws RESULT_INVALID naming the fault. */
+/**
+ * Checks one emitted event against ReceiptEventSchema and the canonical encoding (a lone
+ * surrogate passes the schema but has no UTF-8 encoding); throws RESULT_INVALID naming the fault.
+ * Returns a copy decoded from its encoding, for the same reason as checkReceiptResult.
+ */
 export function checkReceiptEvent(event: unknown): ReceiptEvent {
   if (!eventCheck.Check(event)) {
     const first = eventCheck.Errors(event).First();
     const where = first ? `${first.path || "/"}: ${first.message}` : "shape";
     throw new CareLedgerError("RESULT_INVALID", `event ${where}`);
   }
-  return event;
+  return decode(canonicalBytes(event as unknown as Canonical, "event")) as unknown as ReceiptEvent;
+}
+
+function canonicalBytes(value: Canonical, what: string): Uint8Array {
+  try {
+    return encode(value);
+  } catch (error) {
+    const why = error instanceof CareLedgerError ? error.message : "no canonical encoding";
+    throw new CareLedgerError("RESULT_INVALID", `${what}: ${why}`);
+  }
 }
 
 /** A receipt from its canonical bytes; anything else is ENCODING_INVALID. */

@@ -22,8 +22,10 @@ const CONTRACT: Readonly<Record<string, QueryContract>> = QUERIES;
  * Module queries, by name, from protocol's query contract: a new module's queries appear here
  * with no change to this package (`GET /v1/queries` lists them). A request with signed headers
  * runs as its verified signer; one without runs anonymous, which only a public query admits
- * (REQUEST_UNSIGNED otherwise). Parameters and access are checked here against the contract
- * before the node is asked, and the ledger checks them again.
+ * (REQUEST_UNSIGNED otherwise). The caller is settled first, then the parameters, then the
+ * access (whose rules may read the parameters), all against the contract before the node is
+ * asked, and the ledger checks them again: an unsigned caller of a query it may not run learns
+ * nothing of its parameters' schema.
  *
  * Each query is also its own route, `GET /v1/query/<name>` (protocol `QUERY_ROUTES`), so the
  * OpenAPI document describes its parameters, result and access; the generic route answers the
@@ -38,8 +40,11 @@ export function queryRoutes(node: NodeApi, scopes: ReadScopes): FastifyPluginAsy
       const contract = Object.hasOwn(CONTRACT, name) ? CONTRACT[name] : undefined;
       if (contract === undefined) throw new CareLedgerError("NOT_FOUND", `no query ${name}`);
       const query = request.query as Readonly<Record<string, string>>;
-      const params = checkQueryParams(contract, query) as Record<string, unknown>;
       const caller = await scopes.optional(request);
+      if (caller === null && !contract.access.some((rule) => rule.rule === "public")) {
+        throw new CareLedgerError("REQUEST_UNSIGNED", `query ${name} needs a signed request`);
+      }
+      const params = checkQueryParams(contract, query) as Record<string, unknown>;
       checkQueryAccess(contract, caller, params);
       return { name, result: canonicalToJson(await node.query(name, query, caller)) };
     };

@@ -21,7 +21,10 @@ export interface ExecutionEnvironment {
   readNodes(paths: readonly string[]): Promise<ReadonlyArray<TreeNode | null>>;
   /** For each transaction (with its hex id), whether a committed block holds it. */
   committedTxs(txs: readonly SignedTx[], idsHex: readonly string[]): Promise<boolean[]>;
-  /** Told of a handler's unexpected exception (its receipt says only EXECUTION_FAILED). */
+  /**
+   * Told of a handler's unexpected exception: in `execute` (its receipt says only
+   * EXECUTION_FAILED) or in `reads` (the transaction then runs without a prefetch).
+   */
   handlerFailed?(txIdHex: string, type: string, error: unknown): void;
 }
 

@@ -36,6 +36,10 @@ const FAULTY_TYPES = Object.fromEntries(
     "faulty.badEvent",
     "faulty.trespass",
     "faulty.peek",
+    "faulty.surrogateEvent",
+    "faulty.mutateResult",
+    "faulty.mutateEvent",
+    "faulty.badReads",
   ].map((type) => [type, faultyType(type)]),
 );
 const contractOf = (type: string) => FAULTY_TYPES[type] as TxTypeContract;
@@ -89,6 +93,36 @@ const faulty: LedgerModule = {
     defineTxType(contractOf("faulty.peek"), {
       async execute(ctx) {
         ctx.state.put("faulty/peeked", (await ctx.state.get("gov/params")) ?? 0);
+      },
+    }),
+    defineTxType(contractOf("faulty.surrogateEvent"), {
+      async execute(ctx) {
+        ctx.state.put("faulty/surrogate", 1);
+        // Within the schema's string bounds, but a lone surrogate has no UTF-8 encoding.
+        ctx.emit({ type: "faulty.note", attributes: { text: "half a pair \uD83D" } });
+      },
+    }),
+    defineTxType(contractOf("faulty.mutateResult"), {
+      async execute(ctx) {
+        const result: Record<string, Canonical> = { decision: "permit" };
+        ctx.result(result);
+        // After the check: a float has no canonical encoding.
+        result.share = 10 / 3;
+      },
+    }),
+    defineTxType(contractOf("faulty.mutateEvent"), {
+      async execute(ctx) {
+        const attributes: Record<string, string> = { text: "fine" };
+        ctx.emit({ type: "faulty.note", attributes });
+        attributes.text = "\uDC89";
+      },
+    }),
+    defineTxType(contractOf("faulty.badReads"), {
+      reads() {
+        throw new TypeError("Cannot read properties of undefined (reading 'patient')");
+      },
+      async execute(ctx) {
+        ctx.state.put(`faulty/read/${ctx.idHex}`, (await ctx.state.get("faulty/absent")) ?? 0);
       },
     }),
     defineTxType(contractOf("faulty.ok"), {
@@ -152,6 +186,37 @@ describe("a poison transaction fails alone and the block commits", () => {
       { status: "failed", code: "RESULT_INVALID", reason: expect.stringContaining("/type") },
     ]);
     expect(await h.ledger.reads.proveState("faulty/big")).toMatchObject({ value: null });
+  });
+
+  it("fails an event with a lone surrogate with RESULT_INVALID, and the block commits", async () => {
+    const after = send("faulty.ok");
+    const receipts = await h.block([send("faulty.surrogateEvent"), after]);
+    expect(receipts).toMatchObject([
+      { status: "failed", code: "RESULT_INVALID", reason: expect.stringContaining("surrogate") },
+      { status: "ok" },
+    ]);
+    expect(await h.ledger.reads.proveState("faulty/surrogate")).toMatchObject({ value: null });
+    expect(h.ledger.head.height).toBe(1);
+  });
+
+  it("keeps the result and events as checked when the handler changes its objects later", async () => {
+    const receipts = await h.block([send("faulty.mutateResult"), send("faulty.mutateEvent")]);
+    expect(receipts).toMatchObject([
+      { status: "ok", result: { decision: "permit" } },
+      { status: "ok", events: [{ type: "faulty.note", attributes: { text: "fine" } }] },
+    ]);
+    expect((await h.ledger.reads.receipts(1))?.[0]).not.toHaveProperty("result.share");
+  });
+
+  it("runs a transaction whose reads cannot be computed without a prefetch, and the block commits", async () => {
+    const odd = send("faulty.badReads");
+    const after = send("faulty.ok");
+    const receipts = await h.block([odd, after]);
+    expect(receipts).toMatchObject([{ status: "ok" }, { status: "ok" }]);
+    expect(unexpected).toEqual([`faulty.badReads ${toHex(odd.id)}`]);
+    expect(await h.ledger.reads.proveState(`faulty/read/${toHex(odd.id)}`)).toMatchObject({
+      value: 0,
+    });
   });
 
   it("fails a handler touching state outside its module's namespace with STATE_KEY_FORBIDDEN", async () => {

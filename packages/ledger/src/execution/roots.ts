@@ -1,5 +1,5 @@
 import { hash } from "node:crypto";
-import { encodeReceipt, type Receipt, type SignedTx } from "@careledger/protocol";
+import type { SignedTx } from "@careledger/protocol";
 
 /**
  * protocol's `merkleRoot` (RFC 6962: leaf H(0x00 || data), node H(0x01 || left || right), an
@@ -53,8 +53,4 @@ export function txRootFast(txs: readonly SignedTx[]): Uint8Array {
 /** The header's receiptsRoot (protocol receiptsRootOf) over receipts already encoded. */
 export function receiptsRootFast(encodedReceipts: readonly Uint8Array[]): Uint8Array {
   return merkleRootFast(encodedReceipts);
-}
-
-export function encodeReceipts(receipts: readonly Receipt[]): Uint8Array[] {
-  return receipts.map(encodeReceipt);
 }

@@ -4,6 +4,7 @@ import {
   checkReceiptEvent,
   checkReceiptResult,
   ERROR_CODES,
+  encodeReceipt,
   RECEIPT_EVENTS_MAX,
   type Receipt,
   type ReceiptEvent,
@@ -32,7 +33,6 @@ import {
   type StateWrites,
 } from "../state/blockState.js";
 import type { CommittedHead, ExecuteOptions, ExecutionEnvironment } from "./environment.js";
-import { encodeReceipts } from "./roots.js";
 import { authorizeSender, senderRuleReads } from "./senderRules.js";
 import type { CheckedTx } from "./txChecks.js";
 
@@ -76,7 +76,7 @@ export async function openBlock(
     parents.map((parent) => parent.stateWrites),
     env.readState,
   );
-  await state.prefetch(readsOf(txs));
+  await state.prefetch(readsOf(env, txs));
   const config = await beginBlock(state, height);
   const scheduledBefore = (await readScheduled(state)).length;
   return { state, config, scheduledBefore };
@@ -97,8 +97,11 @@ export async function runBlock(
   const { state, config, scheduledBefore } = opened;
   const parents = options.parents ?? [];
   const receipts: Receipt[] = [];
+  const encodedReceipts: Uint8Array[] = [];
   for (const checked of txs) {
-    receipts.push(await runTransaction(env, state, checked, height, time));
+    const ran = await runTransaction(env, state, checked, height, time);
+    receipts.push(ran.receipt);
+    encodedReceipts.push(ran.bytes);
   }
   const scheduled = await readScheduled(state);
   const current = await readConsensus(state);
@@ -107,7 +110,7 @@ export async function runBlock(
   const tree = await updateTree((paths) => env.readNodes(paths), root, state.encoded, parents);
   return {
     receipts,
-    encodedReceipts: encodeReceipts(receipts),
+    encodedReceipts,
     stateWrites: state.writes,
     writeSet: tree.writeSet,
     nodeWrites: tree.nodeWrites,
@@ -118,27 +121,51 @@ export async function runBlock(
   };
 }
 
-function readsOf(txs: readonly CheckedTx[]): Set<string> {
+/**
+ * The keys the block's transactions will read. Each transaction's are computed under its own
+ * guard: a handler's `reads` that throws (or a rule meeting a payload it cannot read) must not
+ * stop the block on every validator. That transaction is just not prefetched; it then runs, and
+ * succeeds or fails with a receipt, on its own.
+ */
+function readsOf(env: ExecutionEnvironment, txs: readonly CheckedTx[]): Set<string> {
   const keys = new Set<string>(CONSENSUS_KEYS);
-  for (const { signed, sender, handler, payload } of txs) {
+  for (const checked of txs) {
+    const { signed, sender, handler, payload } = checked;
     keys.add(identityKey(sender));
     keys.add(adminIndexKey(sender));
-    for (const key of senderRuleReads(handler.contract, payload)) keys.add(key);
-    for (const key of handler.reads?.(payload, signed.tx, sender) ?? []) keys.add(key);
+    try {
+      const ruleReads = senderRuleReads(handler.contract, payload);
+      const handlerReads = handler.reads?.(payload, signed.tx, sender) ?? [];
+      for (const key of ruleReads) keys.add(key);
+      for (const key of handlerReads) keys.add(key);
+    } catch (error) {
+      env.handlerFailed?.(checked.idHex, signed.tx.type, error);
+    }
   }
   return keys;
 }
 
+/** A transaction's receipt and its canonical bytes, for receiptsRoot and the block store. */
+interface RanTransaction {
+  readonly receipt: Receipt;
+  readonly bytes: Uint8Array;
+}
+
+/**
+ * Runs one transaction. Its receipt is encoded here, inside the guard: a receipt that would not
+ * encode fails its own transaction (RESULT_INVALID) instead of the block on every validator.
+ */
 async function runTransaction(
   env: ExecutionEnvironment,
   block: BlockState,
   checked: CheckedTx,
   height: number,
   time: number,
-): Promise<Receipt> {
+): Promise<RanTransaction> {
   const state = block.forTransaction();
   const { handler, payload, sender } = checked;
   const outputs = new ReceiptOutputs();
+  let ran: RanTransaction;
   try {
     const authorizedBy = await authorizeSender(state, handler.contract, payload, sender);
     const ctx: TxContext = {
@@ -154,13 +181,30 @@ async function runTransaction(
       result: (value) => outputs.setResult(value),
     };
     await handler.execute(ctx, payload);
+    const receipt = outputs.receipt(checked.signed.id);
+    ran = { receipt, bytes: encodeOutputs(receipt) };
   } catch (error) {
     // The disk failed, not the transaction: no receipt this node alone would give.
     if (error instanceof StateReadError) throw error;
-    return { tx: checked.signed.id, status: "failed", ...failureOf(env, checked, error) };
+    const failed: Receipt = {
+      tx: checked.signed.id,
+      status: "failed",
+      ...failureOf(env, checked, error),
+    };
+    // A failed receipt always encodes: a code, and a reason receiptReason made well formed.
+    return { receipt: failed, bytes: encodeReceipt(failed) };
   }
   state.commit();
-  return outputs.receipt(checked.signed.id);
+  return ran;
+}
+
+function encodeOutputs(receipt: Receipt): Uint8Array {
+  try {
+    return encodeReceipt(receipt);
+  } catch (error) {
+    const why = error instanceof CareLedgerError ? error.message : "no canonical encoding";
+    throw new CareLedgerError("RESULT_INVALID", `receipt: ${why}`);
+  }
 }
 
 /** What a handler adds to its receipt, checked as it is added (RESULT_INVALID). */
@@ -172,13 +216,13 @@ class ReceiptOutputs {
     if (this.events.length >= RECEIPT_EVENTS_MAX) {
       throw new CareLedgerError("RESULT_INVALID", `more than ${RECEIPT_EVENTS_MAX} events`);
     }
+    // The checked copy, not the handler's object, which it could still change.
     this.events.push(checkReceiptEvent(event));
   }
 
   setResult(value: Canonical): void {
     if (this.value !== undefined) throw new CareLedgerError("RESULT_INVALID", "result set twice");
-    checkReceiptResult(value);
-    this.value = value;
+    this.value = checkReceiptResult(value);
   }
 
   /** An ok receipt; without a result or events it encodes exactly as before they existed. */

@@ -1,7 +1,7 @@
 import { TX_TYPES } from "@careledger/protocol";
 import { describe, expect, it } from "vitest";
 import { identityModule } from "./identity/index.js";
-import { defineTxType } from "./module.js";
+import { defineTxType, type IndexDefinition } from "./module.js";
 import { BUILTIN_MODULES, ModuleRegistry } from "./registry.js";
 
 describe("the module registry against the contract", () => {
@@ -22,5 +22,21 @@ describe("the module registry against the contract", () => {
     };
     const modules = [...BUILTIN_MODULES.filter((m) => m !== identityModule), rogue];
     expect(() => new ModuleRegistry(modules)).toThrow(/not the contract's entry/);
+  });
+
+  it("refuses an index with a bad or duplicate name, a bad version or an unknown feed", () => {
+    const members = identityModule.indexes?.[0] as IndexDefinition;
+    const cases: Array<[IndexDefinition[], RegExp]> = [
+      [[{ ...members, name: "by/org" }], /not an index name/],
+      [[members, { ...members }], /duplicate index name/],
+      [[{ ...members, version: 0 }], /positive integer/],
+      [[{ ...members, feeds: [] }], /fed by no transaction type/],
+      [[{ ...members, feeds: ["identity.registr"] }], /unknown tx type identity\.registr/],
+    ];
+    for (const [indexes, message] of cases) {
+      const modules = BUILTIN_MODULES.map((m) => (m === identityModule ? { ...m, indexes } : m));
+      expect(() => new ModuleRegistry(modules)).toThrow(message);
+    }
+    expect(() => new ModuleRegistry()).not.toThrow();
   });
 });

@@ -13,6 +13,8 @@ import { type StateScope, scopeOf } from "./namespace.js";
 /** The built-in modules. A new module is a directory under modules/ and one line here. */
 export const BUILTIN_MODULES: readonly LedgerModule[] = [identityModule, governanceModule];
 
+const INDEX_NAME_PATTERN = /^[a-z][a-zA-Z0-9]{0,31}$/;
+
 /** The contract the modules implement: protocol's, or a test's superset of it. */
 export interface LedgerContract {
   readonly txTypes: Readonly<Record<string, TxTypeContract>>;
@@ -65,8 +67,33 @@ export class ModuleRegistry {
     for (const type of Object.keys(contract.txTypes)) {
       if (!this.txTypes.has(type)) throw new Error(`no module handles tx type ${type}`);
     }
+    for (const module of modules) this.checkIndexes(module);
     for (const name of Object.keys(contract.queries)) {
       if (!this.queries.has(name)) throw new Error(`no module answers query ${name}`);
+    }
+  }
+
+  /**
+   * A module's indexes: a name fit for a key segment (`x<module>/<index>/`, so no `/`), unique in
+   * the module, a positive version, and fed by registered transaction types (of any module: an
+   * audit index may follow another module's transactions); a mistyped feed would keep an index
+   * silently empty.
+   */
+  private checkIndexes(module: LedgerModule): void {
+    const seen = new Set<string>();
+    for (const index of module.indexes ?? []) {
+      const what = `index ${module.name}/${index.name}`;
+      if (!INDEX_NAME_PATTERN.test(index.name))
+        throw new Error(`${what}: name is not an index name`);
+      if (seen.has(index.name)) throw new Error(`${what}: duplicate index name`);
+      seen.add(index.name);
+      if (!Number.isSafeInteger(index.version) || index.version < 1) {
+        throw new Error(`${what}: version is not a positive integer`);
+      }
+      if (index.feeds.length === 0) throw new Error(`${what}: fed by no transaction type`);
+      for (const type of index.feeds) {
+        if (!this.txTypes.has(type)) throw new Error(`${what}: feeds on unknown tx type ${type}`);
+      }
     }
   }
 

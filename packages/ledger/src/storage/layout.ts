@@ -17,6 +17,7 @@ import { CareLedgerError } from "@careledger/protocol";
  *   m index/<module>/<index> -> the version of that index the entries were built by
  *   m head                -> canonical {height, hash, stateRoot, time}
  *   m chain               -> the chain id this database belongs to
+ *   m format              -> the storage format version (storageFormat.ts), canonical integer
  */
 export const PREFIX = {
   block: 0x62,
@@ -62,6 +63,7 @@ export const indexMarkerKey = (name: string) =>
   prefixed(PREFIX.meta, encoder.encode(`index/${name}`));
 export const headKey = prefixed(PREFIX.meta, encoder.encode("head"));
 export const chainKey = prefixed(PREFIX.meta, encoder.encode("chain"));
+export const formatKey = prefixed(PREFIX.meta, encoder.encode("format"));
 
 /** A tree node's key: the prefix byte, then the path key's latin1 bytes (smt/node.ts). */
 export function stateNodeKey(path: string): Uint8Array {

@@ -6,7 +6,9 @@ import type { IdentityRole } from "../payloads/identity.js";
 /**
  * Who may send a transaction type, as data: the ledger checks these rules before the handler runs
  * (a sender that meets none fails UNAUTHORIZED), and the API and docs print them. Fields name
- * properties of the payload, which the contract checks exist in the payload's schema.
+ * properties of the payload, which the contract checks the payload's schema requires with the type
+ * the rule reads (key bytes for a `keyField`, a string for an `orgField`): the ledger reads them
+ * before the handler runs, so a rule must never meet a missing or mistyped field.
  */
 export type SenderRule =
   /** An admin of the organization whose id is the payload's `orgField`. */
@@ -42,8 +44,9 @@ const TX_TYPE_PATTERN = /^[a-z][a-zA-Z0-9]{0,30}\.[a-z][a-zA-Z0-9]{0,31}$/;
 
 /**
  * Checks a contract entry is coherent: a `module.verb` name, at least one sender rule, every
- * field a rule names a property of the payload schema, and an example its checker accepts.
- * Throws an Error naming the fault (a programming error, found at start or in tests).
+ * field a rule names a required property of the payload schema of the type the rule reads, and an
+ * example its checker accepts. Throws an Error naming the fault (a programming error, found at
+ * start or in tests).
  */
 export function checkTxContract(entry: TxTypeContract): void {
   const fail = (why: string): never => {
@@ -51,31 +54,43 @@ export function checkTxContract(entry: TxTypeContract): void {
   };
   if (!TX_TYPE_PATTERN.test(entry.type)) fail("name is not module.verb");
   if (entry.senders.length === 0) fail("no sender rule");
-  const properties = (entry.payload.schema as { properties?: Record<string, unknown> }).properties;
+  const schema = entry.payload.schema as {
+    properties?: Record<string, { type?: unknown }>;
+    required?: readonly string[];
+  };
   for (const rule of entry.senders) {
-    for (const field of fieldsOf(rule)) {
-      if (properties === undefined || !Object.hasOwn(properties, field)) {
+    for (const [field, type] of fieldsOf(rule)) {
+      const property = schema.properties?.[field];
+      if (property === undefined || !Object.hasOwn(schema.properties ?? {}, field)) {
         fail(`sender rule ${rule.rule} names ${field}, which the payload lacks`);
+      }
+      if (schema.required?.includes(field) !== true) {
+        fail(`sender rule ${rule.rule} names ${field}, which the payload does not require`);
+      }
+      if (property?.type !== type) {
+        fail(
+          `sender rule ${rule.rule} reads ${field} as ${type}, which the payload types otherwise`,
+        );
       }
     }
   }
   entry.payload.check(entry.example);
 }
 
-function fieldsOf(rule: SenderRule): string[] {
+/** The payload fields a rule reads, with the schema type each must have. */
+function fieldsOf(rule: SenderRule): Array<[string, "Uint8Array" | "string"]> {
   switch (rule.rule) {
     case "orgAdmin":
-      return [rule.orgField];
+      return [[rule.orgField, "string"]];
     case "keyOrgAdmin":
     case "self":
-      return [rule.keyField];
+      return [[rule.keyField, "Uint8Array"]];
     case "role":
-      return rule.orgField === undefined ? [] : [rule.orgField];
+      return rule.orgField === undefined ? [] : [[rule.orgField, "string"]];
     case "handler":
       return [];
   }
 }
-
 /** The sender rules in words, for docs and for the reason of an UNAUTHORIZED receipt. */
 export function describeSenders(rules: readonly SenderRule[]): string {
   return rules.map(describeRule).join(", or ");
