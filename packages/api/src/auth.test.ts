@@ -32,37 +32,40 @@ async function echoServer(node: NodeApi) {
   return app;
 }
 
-function staffNode(): { node: MemoryNode; staff: ReturnType<typeof keySigner> } {
+function operatorNode(): { node: MemoryNode; operator: ReturnType<typeof keySigner> } {
   const node = memoryNode();
-  const staff = keySigner(generateSecretKey());
-  node.callers.set(toHex(staff.publicKey), { org: "org-0", roles: ["staff"], admin: false });
-  return { node, staff };
+  const operator = keySigner(generateSecretKey());
+  node.callers.set(toHex(operator.publicKey), {
+    identity: { org: "org-0", roles: ["operator"] },
+    adminOf: [],
+  });
+  return { node, operator };
 }
 
 describe("signed requests cover the exact body bytes", () => {
   const body = Buffer.from('{"patient":"p-1","limit":10}');
 
   it("accepts a JSON body signed as sent, and hands the handler the parsed value", async () => {
-    const { node, staff } = staffNode();
+    const { node, operator } = operatorNode();
     const app = await echoServer(node);
     const answer = await app.inject({
       method: "POST",
       url: URL,
       headers: {
         "content-type": "application/json",
-        ...signedHeaders(staff, { method: "POST", url: URL, body }),
+        ...signedHeaders(operator, { method: "POST", url: URL, body }),
       },
       payload: body,
     });
     expect(answer.statusCode).toBe(200);
     expect(answer.json()).toEqual({
-      key: toHex(staff.publicKey),
+      key: toHex(operator.publicKey),
       body: { patient: "p-1", limit: 10 },
     });
   });
 
   it("refuses a JSON body with one byte changed, and one signed as empty", async () => {
-    const { node, staff } = staffNode();
+    const { node, operator } = operatorNode();
     const app = await echoServer(node);
     const changed = Buffer.from(body);
     changed[changed.indexOf("1")] = "2".charCodeAt(0);
@@ -73,25 +76,28 @@ describe("signed requests cover the exact body bytes", () => {
         headers: { "content-type": "application/json", ...headers },
         payload,
       });
-    const tampered = await send(signedHeaders(staff, { method: "POST", url: URL, body }), changed);
+    const tampered = await send(
+      signedHeaders(operator, { method: "POST", url: URL, body }),
+      changed,
+    );
     expect([tampered.statusCode, tampered.json().error.code]).toEqual([
       401,
       "REQUEST_BAD_SIGNATURE",
     ]);
     // What the server used to check: a JSON body signed as if it were empty.
-    const asEmpty = await send(signedHeaders(staff, { method: "POST", url: URL }), body);
+    const asEmpty = await send(signedHeaders(operator, { method: "POST", url: URL }), body);
     expect(asEmpty.json().error.code).toBe("REQUEST_BAD_SIGNATURE");
     // Same JSON value, other bytes (a space): the signature is over bytes, not values.
     const spaced = Buffer.from('{"patient": "p-1","limit":10}');
     const reformatted = await send(
-      signedHeaders(staff, { method: "POST", url: URL, body }),
+      signedHeaders(operator, { method: "POST", url: URL, body }),
       spaced,
     );
     expect(reformatted.json().error.code).toBe("REQUEST_BAD_SIGNATURE");
   });
 
   it("covers a raw (msgpack) body the same way", async () => {
-    const { node, staff } = staffNode();
+    const { node, operator } = operatorNode();
     const app = await echoServer(node);
     const raw = Buffer.from([0x93, 1, 2, 3]);
     const send = (payload: Buffer) =>
@@ -100,7 +106,7 @@ describe("signed requests cover the exact body bytes", () => {
         url: URL,
         headers: {
           "content-type": "application/msgpack",
-          ...signedHeaders(staff, { method: "POST", url: URL, body: raw }),
+          ...signedHeaders(operator, { method: "POST", url: URL, body: raw }),
         },
         payload,
       });
@@ -111,7 +117,7 @@ describe("signed requests cover the exact body bytes", () => {
   });
 
   it("keeps fastify's JSON safety and body bound", async () => {
-    const { node, staff } = staffNode();
+    const { node, operator } = operatorNode();
     const app = await echoServer(node);
     const post = (payload: Buffer) =>
       app.inject({
@@ -119,7 +125,7 @@ describe("signed requests cover the exact body bytes", () => {
         url: URL,
         headers: {
           "content-type": "application/json",
-          ...signedHeaders(staff, { method: "POST", url: URL, body: payload }),
+          ...signedHeaders(operator, { method: "POST", url: URL, body: payload }),
         },
         payload,
       });
@@ -132,7 +138,7 @@ describe("signed requests cover the exact body bytes", () => {
 
 describe("signed requests are bound to one node", () => {
   it("refuses at node B a request signed for node A with REQUEST_WRONG_NODE, even with B's key in the header", async () => {
-    const { node: nodeA, staff } = staffNode();
+    const { node: nodeA, operator } = operatorNode();
     const nodeB: NodeApi = {
       ...nodeA,
       status: () => ({ ...nodeA.status(), nodeKey: NODE_B_KEY }),
@@ -140,7 +146,7 @@ describe("signed requests are bound to one node", () => {
     const [appA, appB] = [await buildApiServer(nodeA), await buildApiServer(nodeB)];
     nodeA.commitBlock();
     const url = "/v1/blocks/1/txs";
-    const headers = signedHeaders(staff, { method: "GET", url, nodeKey: MEMORY_NODE_KEY });
+    const headers = signedHeaders(operator, { method: "GET", url, nodeKey: MEMORY_NODE_KEY });
     const atB = await appB.inject({ method: "GET", url, headers });
     expect([atB.statusCode, atB.json().error.code]).toEqual([401, "REQUEST_WRONG_NODE"]);
     expect(atB.json().error.details.node).toBe(toHex(NODE_B_KEY));
@@ -155,11 +161,11 @@ describe("signed requests are bound to one node", () => {
   });
 
   it("treats a request without the node header as unsigned", async () => {
-    const { node, staff } = staffNode();
+    const { node, operator } = operatorNode();
     const app = await buildApiServer(node);
     node.commitBlock();
     const url = "/v1/blocks/1/txs";
-    const { [REQUEST_NODE_HEADER]: _node, ...headers } = signedHeaders(staff, {
+    const { [REQUEST_NODE_HEADER]: _node, ...headers } = signedHeaders(operator, {
       method: "GET",
       url,
     });

@@ -590,7 +590,11 @@ export class CareLedgerNode implements NodeApi {
     return this.ledger.reads.query(name, params, caller);
   }
 
-  /** Read by the node itself for request authentication: no access check applies. */
+  /**
+   * Read by the node itself for request authentication: no access check applies. The
+   * registration and the organizations administered stay apart, so a role counts only at the
+   * organization the key is registered at and an admin of several counts for each.
+   */
   async identityOf(keyHex: string): Promise<CallerIdentity | null> {
     if (!/^[0-9a-f]{64}$/.test(keyHex)) return null;
     const who = (await this.ledger.reads.trustedQuery("identity.key", { key: keyHex })) as {
@@ -599,11 +603,10 @@ export class CareLedgerNode implements NodeApi {
       revoked: boolean;
     } | null;
     if (who === null || who.revoked) return null;
-    const adminOf = who.adminOf[0];
-    if (adminOf !== undefined)
-      return { org: adminOf, roles: who.identity?.roles ?? [], admin: true };
-    if (who.identity === null) return null;
-    return { org: who.identity.org, roles: who.identity.roles, admin: false };
+    if (who.identity === null && who.adminOf.length === 0) return null;
+    const identity =
+      who.identity === null ? null : { org: who.identity.org, roles: who.identity.roles };
+    return { identity, adminOf: who.adminOf };
   }
 
   subscribe(listener: (event: NodeEvent) => void): () => void {
