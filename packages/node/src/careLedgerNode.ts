@@ -40,6 +40,7 @@ import {
   type ValidatorSet,
 } from "@careledger/protocol";
 import { AdmissionQueue } from "./admissionQueue.js";
+import { callerIdentityOf, type KeyRecord } from "./callerIdentity.js";
 import { ChainEvents, eventsOf, receiptView } from "./chainEvents.js";
 import type { NodeHome } from "./config.js";
 import { ConsensusDriver } from "./consensus/driver.js";
@@ -590,23 +591,11 @@ export class CareLedgerNode implements NodeApi {
     return this.ledger.reads.query(name, params, caller);
   }
 
-  /**
-   * Read by the node itself for request authentication: no access check applies. The
-   * registration and the organizations administered stay apart, so a role counts only at the
-   * organization the key is registered at and an admin of several counts for each.
-   */
+  /** Read by the node itself for request authentication: no access check applies. */
   async identityOf(keyHex: string): Promise<CallerIdentity | null> {
     if (!/^[0-9a-f]{64}$/.test(keyHex)) return null;
-    const who = (await this.ledger.reads.trustedQuery("identity.key", { key: keyHex })) as {
-      identity: { org: string; roles: string[] } | null;
-      adminOf: string[];
-      revoked: boolean;
-    } | null;
-    if (who === null || who.revoked) return null;
-    if (who.identity === null && who.adminOf.length === 0) return null;
-    const identity =
-      who.identity === null ? null : { org: who.identity.org, roles: who.identity.roles };
-    return { identity, adminOf: who.adminOf };
+    const record = await this.ledger.reads.trustedQuery("identity.key", { key: keyHex });
+    return callerIdentityOf(record as KeyRecord | null);
   }
 
   subscribe(listener: (event: NodeEvent) => void): () => void {
