@@ -3,11 +3,12 @@ import {
   keySigner,
   REQUEST_NODE_HEADER,
   REQUEST_SIGNATURE_HEADER,
+  REQUEST_WINDOW_MS,
   toHex,
 } from "@careledger/protocol";
 import Fastify from "fastify";
 import { describe, expect, it } from "vitest";
-import { RequestAuthenticator } from "./auth.js";
+import { type ReplayCacheLimits, RequestAuthenticator } from "./auth.js";
 import { errorHandler } from "./errors.js";
 import { type MemoryNode, memoryNode } from "./memoryNode.testkit.js";
 import type { NodeApi } from "./nodeApi.js";
@@ -19,11 +20,10 @@ const URL = "/v1/echo?x=1";
 const NODE_B_KEY = new Uint8Array(32).fill(2);
 
 /** A server with one signed POST route, over the api's own body parsers and authenticator. */
-async function echoServer(node: NodeApi) {
+async function echoServer(node: NodeApi, auth = new RequestAuthenticator(node)) {
   const app = Fastify({ bodyLimit: 4096 });
   registerBodyParsers(app, 4096, { json: ["application/json"], raw: ["application/msgpack"] });
   app.setErrorHandler(errorHandler);
-  const auth = new RequestAuthenticator(node);
   app.post("/v1/echo", async (request) => {
     const caller = await auth.authenticate(request);
     return { key: caller.key, body: request.body };
@@ -172,5 +172,81 @@ describe("signed requests are bound to one node", () => {
     const answer = await app.inject({ method: "GET", url, headers });
     expect([answer.statusCode, answer.json().error.code]).toEqual([401, "REQUEST_UNSIGNED"]);
     expect(headers[REQUEST_SIGNATURE_HEADER]).toMatch(/^[0-9a-f]{128}$/);
+  });
+});
+
+describe("the replay cache cannot be filled by keys that are not members", () => {
+  const limits: ReplayCacheLimits = { entriesMax: 8, entriesPerKeyMax: 3 };
+
+  /** An echo server whose authenticator has a small cache and a clock the test moves. */
+  async function smallCache() {
+    const { node, operator } = operatorNode();
+    const clock = { now: Date.now() };
+    const app = await echoServer(node, new RequestAuthenticator(node, () => clock.now, limits));
+    let sequence = 0;
+    const send = async (signer: ReturnType<typeof keySigner>) => {
+      // A distinct body each time: a distinct request, however fast they come.
+      const body = Buffer.from(JSON.stringify({ n: sequence++ }));
+      const answer = await app.inject({
+        method: "POST",
+        url: URL,
+        headers: {
+          "content-type": "application/json",
+          ...signedHeaders(signer, { method: "POST", url: URL, body, time: clock.now }),
+        },
+        payload: body,
+      });
+      return answer.statusCode === 200 ? "ok" : answer.json().error.code;
+    };
+    return { node, operator, clock, send };
+  }
+
+  it("remembers no unregistered key's request, so many of them do not stop a registered caller", async () => {
+    const { operator, send } = await smallCache();
+    const strangers = Array.from({ length: limits.entriesMax * 4 }, () =>
+      keySigner(generateSecretKey()),
+    );
+    for (const stranger of strangers) expect(await send(stranger)).toBe("FORBIDDEN");
+    expect(await send(operator)).toBe("ok");
+  });
+
+  it("holds each registered key to its quota, leaving room for the others, until the window passes", async () => {
+    const { node, operator, clock, send } = await smallCache();
+    const other = keySigner(generateSecretKey());
+    node.callers.set(toHex(other.publicKey), {
+      identity: { org: "org-1", roles: ["operator"] },
+      adminOf: [],
+    });
+    for (let i = 0; i < limits.entriesPerKeyMax; i++) expect(await send(operator)).toBe("ok");
+    expect(await send(operator)).toBe("RATE_LIMITED");
+    expect(await send(other)).toBe("ok");
+    // Two windows on, the first requests can no longer be replayed and are forgotten.
+    clock.now += REQUEST_WINDOW_MS * 2 + 1;
+    expect(await send(operator)).toBe("ok");
+  });
+
+  it("refuses the same request with its signature spelt in upper case as a replay", async () => {
+    const { node } = operatorNode();
+    const app = await echoServer(node);
+    const signer = keySigner(generateSecretKey());
+    node.callers.set(toHex(signer.publicKey), {
+      identity: { org: "org-0", roles: ["operator"] },
+      adminOf: [],
+    });
+    const body = Buffer.from("{}");
+    const headers = signedHeaders(signer, { method: "POST", url: URL, body });
+    const send = (extra: Record<string, string>) =>
+      app.inject({
+        method: "POST",
+        url: URL,
+        headers: { "content-type": "application/json", ...headers, ...extra },
+        payload: body,
+      });
+    expect((await send({})).statusCode).toBe(200);
+    // Upper-case hex of the same signature: other header bytes, the same request.
+    const upper = {
+      [REQUEST_SIGNATURE_HEADER]: headers[REQUEST_SIGNATURE_HEADER]?.toUpperCase() ?? "",
+    };
+    expect((await send(upper)).json().error.code).toBe("REQUEST_REPLAYED");
   });
 });
