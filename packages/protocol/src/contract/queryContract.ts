@@ -215,9 +215,9 @@ function admits(
     case "roles": {
       // Roles hold only at the organization the key is registered at, whatever it administers.
       const { identity } = caller;
+      if (identity === null) return false;
       const org = orgOf(rule.orgParam);
       return (
-        identity !== null &&
         identity.roles.some((role) => (rule.roles as readonly string[]).includes(role)) &&
         (org === undefined || identity.org === org)
       );
