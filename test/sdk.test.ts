@@ -86,14 +86,23 @@ describe("the SDK against a live 4-node devnet", () => {
     expect(who.identity.org).toBe("org-0");
   });
 
-  it("reads raw block transactions with a staff key, and is refused with a patient's", async () => {
+  it("reads raw block transactions with an operator key, and is refused with a staff or patient key", async () => {
     const admin = await devnetAdmin(cluster.home(1));
     const client = new CareLedgerClient(cluster.url(0), { signer: admin });
+    const operator = generateKeyPair();
     const staff = generateKeyPair();
     const patient = generateKeyPair();
     const builder = await client.txBuilder(admin);
     const expires = await client.expiresAfter(100);
     const first = await client.submitAndWait(
+      builder.build(
+        "identity.register",
+        { key: operator.publicKey, org: "org-1", roles: ["operator"] },
+        expires,
+      ),
+      { timeoutMs: WAIT_MS_MAX },
+    );
+    await client.submitAndWait(
       builder.build(
         "identity.register",
         { key: staff.publicKey, org: "org-1", roles: ["staff"] },
@@ -109,13 +118,15 @@ describe("the SDK against a live 4-node devnet", () => {
       ),
       { timeoutMs: WAIT_MS_MAX },
     );
-    const txs = await client.getBlockTxs(first.height, keySigner(staff.secretKey));
+    const txs = await client.getBlockTxs(first.height, keySigner(operator.secretKey));
     expect(txs.map((signed) => toHex(signed.id))).toContain(first.id);
-    await expect(
-      client.getBlockTxs(first.height, keySigner(patient.secretKey)),
-    ).rejects.toMatchObject({
-      code: "FORBIDDEN",
-    });
+    for (const refused of [staff, patient]) {
+      await expect(
+        client.getBlockTxs(first.height, keySigner(refused.secretKey)),
+      ).rejects.toMatchObject({
+        code: "FORBIDDEN",
+      });
+    }
     await expect(
       client.getBlockTxs(first.height, keySigner(generateKeyPair().secretKey)),
     ).rejects.toMatchObject({

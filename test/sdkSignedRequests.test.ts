@@ -32,32 +32,38 @@ function otherNode(node: MemoryNode) {
   return { ...node, status: () => ({ ...node.status(), nodeKey: new Uint8Array(32).fill(2) }) };
 }
 
-function chainWithStaff(): { node: MemoryNode; staff: Signer; patient: Signer } {
+function chainWithOperator(): { node: MemoryNode; operator: Signer; patient: Signer } {
   const node = memoryNode();
-  const staff = keySigner(generateSecretKey());
+  const operator = keySigner(generateSecretKey());
   const patient = keySigner(generateSecretKey());
-  node.callers.set(toHex(staff.publicKey), { org: "org-0", roles: ["staff"], admin: false });
-  node.callers.set(toHex(patient.publicKey), { org: "org-0", roles: ["patient"], admin: false });
-  return { node, staff, patient };
+  node.callers.set(toHex(operator.publicKey), {
+    identity: { org: "org-0", roles: ["operator"] },
+    adminOf: [],
+  });
+  node.callers.set(toHex(patient.publicKey), {
+    identity: { org: "org-0", roles: ["patient"] },
+    adminOf: [],
+  });
+  return { node, operator, patient };
 }
 
 describe("the SDK's signed requests against the api server", () => {
-  it("reads a block's transactions as staff, and is refused as a patient", async () => {
-    const { node, staff, patient } = chainWithStaff();
+  it("reads a block's transactions as an operator, and is refused as a patient", async () => {
+    const { node, operator, patient } = chainWithOperator();
     const tx = sampleTx();
     await node.submitTx(tx.bytes);
     node.commitBlock();
     const client = new CareLedgerClient(await listen(node));
-    const txs = await client.getBlockTxs(1, staff);
+    const txs = await client.getBlockTxs(1, operator);
     expect(txs.map((each) => toHex(each.id))).toEqual([toHex(tx.id)]);
     // Each call is signed anew: a second read is no replay.
-    expect(await client.getBlockTxs(1, staff)).toHaveLength(1);
+    expect(await client.getBlockTxs(1, operator)).toHaveLength(1);
     const refused = await client.getBlockTxs(1, patient).catch((error: unknown) => error);
     expect(refused instanceof CareLedgerError && refused.code).toBe("FORBIDDEN");
   });
 
   it("sends a signed JSON body to a module route, signed over the bytes it sends", async () => {
-    const { node, staff } = chainWithStaff();
+    const { node, operator } = chainWithOperator();
     node.routes.push({
       module: "records",
       method: "POST",
@@ -69,11 +75,11 @@ describe("the SDK's signed requests against the api server", () => {
       handler: async ({ body, caller }) => ({
         status: 200,
         contentType: "application/json",
-        body: { body, org: caller?.org ?? null },
+        body: { body, org: caller?.identity?.org ?? null },
       }),
     });
     const client = new CareLedgerClient(await listen(node));
-    const answer = await client.signedRequest(staff, {
+    const answer = await client.signedRequest(operator, {
       method: "POST",
       path: "/v1/m/records/search",
       body: JSON.stringify({ patient: "p-ü" }),
@@ -83,7 +89,7 @@ describe("the SDK's signed requests against the api server", () => {
   });
 
   it("signs again for the node it reaches when a gateway moves it to another (REQUEST_WRONG_NODE)", async () => {
-    const { node, staff } = chainWithStaff();
+    const { node, operator } = chainWithOperator();
     node.commitBlock();
     const urlA = await listen(node);
     const urlB = await listen(otherNode(node));
@@ -100,18 +106,18 @@ describe("the SDK's signed requests against the api server", () => {
       return response;
     };
     const client = new CareLedgerClient("http://gateway.test/", { fetch: gateway });
-    expect(await client.getBlockTxs(1, staff)).toEqual([]);
+    expect(await client.getBlockTxs(1, operator)).toEqual([]);
     target = urlB;
-    expect(await client.getBlockTxs(1, staff)).toEqual([]);
+    expect(await client.getBlockTxs(1, operator)).toEqual([]);
     expect(refusals).toEqual(["REQUEST_WRONG_NODE"]);
   });
 
   it("refuses, with the node key pinned, a node that reports another key", async () => {
-    const { node, staff } = chainWithStaff();
+    const { node, operator } = chainWithOperator();
     node.commitBlock();
     const client = new CareLedgerClient(await listen(otherNode(node)), {
       nodeKey: node.status().nodeKey,
     });
-    await expect(client.getBlockTxs(1, staff)).rejects.toThrow(/pinned/);
+    await expect(client.getBlockTxs(1, operator)).rejects.toThrow(/pinned/);
   });
 });

@@ -2,6 +2,7 @@ import {
   CareLedgerError,
   fromHex,
   PUBLIC_KEY_BYTES,
+  type QueryCaller,
   REQUEST_KEY_HEADER,
   REQUEST_NODE_HEADER,
   REQUEST_SIGNATURE_HEADER,
@@ -9,29 +10,56 @@ import {
   REQUEST_WINDOW_MS,
   requestSigningBytes,
   SIGNATURE_BYTES,
+  sha256,
   toHex,
 } from "@careledger/protocol";
 import type { FastifyRequest } from "fastify";
-import type { CallerIdentity, NodeApi } from "./nodeApi.js";
+import type { NodeApi } from "./nodeApi.js";
 import { rawBodyOf } from "./rawBody.js";
 
-/** Signatures remembered to refuse replays; a signature older than the window is forgotten. */
+/** Signed requests remembered to refuse replays, for two windows each, by all keys together. */
 export const REPLAY_CACHE_ENTRIES_MAX = 100_000;
+/**
+ * Signed requests remembered for one key (about 80 a second over the two windows): a key over
+ * it is RATE_LIMITED, so no one key's traffic can fill the cache for the others.
+ */
+export const REPLAY_ENTRIES_PER_KEY_MAX = 5_000;
+
+/** How long a request is remembered: one window on either side of the node's clock. */
+const REPLAY_RETENTION_MS = REQUEST_WINDOW_MS * 2;
+
+export interface ReplayCacheLimits {
+  readonly entriesMax: number;
+  readonly entriesPerKeyMax: number;
+}
+
+const DEFAULT_LIMITS: ReplayCacheLimits = {
+  entriesMax: REPLAY_CACHE_ENTRIES_MAX,
+  entriesPerKeyMax: REPLAY_ENTRIES_PER_KEY_MAX,
+};
 
 /**
  * Checks signed requests: the key, the node they are addressed to (this one), a time within the
- * window, the signature over node, method, path, the exact body bytes received and time, a
- * signature not seen before, and a key registered (and unrevoked) on chain.
+ * window, the signature over node, method, path, the exact body bytes received and time, a key
+ * registered (and unrevoked) on chain, and a request (key and signed bytes) not seen before,
+ * within that key's quota.
  */
 export class RequestAuthenticator {
-  private readonly seen = new Map<string, number>();
+  /**
+   * Requests seen, by hash of the signing key and the signed bytes (so a second signature over
+   * the same bytes is a replay too), with when they were first seen; insertion order is time
+   * order, so the oldest are at the head. `perKey` counts each key's entries.
+   */
+  private readonly seen = new Map<string, { readonly key: string; readonly at: number }>();
+  private readonly perKey = new Map<string, number>();
 
   constructor(
     private readonly node: NodeApi,
     private readonly now: () => number = Date.now,
+    private readonly limits: ReplayCacheLimits = DEFAULT_LIMITS,
   ) {}
 
-  async authenticate(request: FastifyRequest): Promise<CallerIdentity & { key: string }> {
+  async authenticate(request: FastifyRequest): Promise<QueryCaller> {
     const header = (name: string) => {
       const value = request.headers[name];
       return typeof value === "string" ? value : undefined;
@@ -84,22 +112,38 @@ export class RequestAuthenticator {
     );
     if (!this.node.verifier.verify(key, message, signature))
       throw new CareLedgerError("REQUEST_BAD_SIGNATURE");
-    this.remember(signatureHex.toLowerCase(), now);
-    const identity = await this.node.identityOf(keyHex.toLowerCase());
+    // Registration first: only registered keys' requests take room in the replay cache, so keys
+    // minted by the million with valid signatures cannot fill it for the members.
+    const ownKeyHex = toHex(key);
+    const identity = await this.node.identityOf(ownKeyHex);
     if (identity === null) throw new CareLedgerError("FORBIDDEN", "key is not registered on chain");
-    return { ...identity, key: keyHex.toLowerCase() };
+    const signed = new Uint8Array(key.length + message.length);
+    signed.set(key);
+    signed.set(message, key.length);
+    this.remember(ownKeyHex, toHex(sha256(signed)), now);
+    return { ...identity, key: ownKeyHex };
   }
 
-  private remember(signature: string, now: number): void {
-    if (this.seen.has(signature)) throw new CareLedgerError("REQUEST_REPLAYED");
-    if (this.seen.size >= REPLAY_CACHE_ENTRIES_MAX) {
-      for (const [old, at] of this.seen) {
-        if (now - at <= REQUEST_WINDOW_MS * 2) break;
-        this.seen.delete(old);
-      }
-      // Still full of fresh signatures: refuse rather than forget one that could be replayed.
-      if (this.seen.size >= REPLAY_CACHE_ENTRIES_MAX) throw new CareLedgerError("RATE_LIMITED");
+  private remember(keyHex: string, request: string, now: number): void {
+    this.forgetBefore(now - REPLAY_RETENTION_MS);
+    if (this.seen.has(request)) throw new CareLedgerError("REQUEST_REPLAYED");
+    const ofKey = this.perKey.get(keyHex) ?? 0;
+    // Full: refuse rather than forget a request that could still be replayed.
+    if (ofKey >= this.limits.entriesPerKeyMax || this.seen.size >= this.limits.entriesMax) {
+      throw new CareLedgerError("RATE_LIMITED", "too many signed requests; retry later");
     }
-    this.seen.set(signature, now);
+    this.seen.set(request, { key: keyHex, at: now });
+    this.perKey.set(keyHex, ofKey + 1);
+  }
+
+  /** Drops the entries first seen before `cutoff`: they are at the head, in time order. */
+  private forgetBefore(cutoff: number): void {
+    for (const [request, entry] of this.seen) {
+      if (entry.at >= cutoff) break;
+      this.seen.delete(request);
+      const left = (this.perKey.get(entry.key) ?? 1) - 1;
+      if (left === 0) this.perKey.delete(entry.key);
+      else this.perKey.set(entry.key, left);
+    }
   }
 }

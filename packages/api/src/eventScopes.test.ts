@@ -157,7 +157,9 @@ describe("the event stream, filtered per subscriber", () => {
       otherClinician: [],
       insurerAgent: [],
       regulator: [],
-      staff: both,
+      // The `staff` business role gets no one else's events; operators get all.
+      staff: [],
+      operator: both,
       admin: both,
     });
   });
@@ -189,17 +191,17 @@ describe("the event stream, filtered per subscriber", () => {
 
   it("ends a signed stream at the first block after its key stops standing", async () => {
     const { node, base, signers } = await setup();
-    const staff = signers.staff as Signer;
-    const tap = await Tap.open(base, "/v1/events", headersOf(staff, "/v1/events"));
+    const operator = signers.operator as Signer;
+    const tap = await Tap.open(base, "/v1/events", headersOf(operator, "/v1/events"));
     taps.push(tap);
     await commit(node, [sampleTx(signers.patient as Signer)]);
     await tap.until("block 1", () => tap.events.some((e) => e.id === "1"));
     expect(tap.ended).toBe(false);
-    node.callers.delete(toHex(staff.publicKey));
+    node.callers.delete(toHex(operator.publicKey));
     await commit(node, []);
     await tap.until("the stream's end", () => tap.ended);
     // Reconnecting signs anew and meets the current rules: the key is no longer registered.
-    const again = await fetch(`${base}/v1/events`, { headers: headersOf(staff, "/v1/events") });
+    const again = await fetch(`${base}/v1/events`, { headers: headersOf(operator, "/v1/events") });
     const refusal = (await again.json()) as { error: { code: string } };
     expect([again.status, refusal.error.code]).toEqual([403, "FORBIDDEN"]);
   });

@@ -8,6 +8,7 @@ import {
   type Header,
   keySigner,
   type ModuleRoute,
+  mayKnowKey,
   merkleProof,
   nobleVerifier,
   QUERIES,
@@ -141,12 +142,20 @@ export function memoryNode(): MemoryNode {
     },
     stateKeyScope: memoryStateKeyScope,
     queryNames: () => MEMORY_QUERY_NAMES,
-    query: async (name, params, _caller): Promise<Canonical> => {
+    query: async (name, params, caller): Promise<Canonical> => {
       if (!(MEMORY_QUERY_NAMES as readonly string[]).includes(name)) {
         throw new CareLedgerError("NOT_FOUND", `no query ${name}`);
       }
       if (name !== "identity.key") return { query: name };
-      return { key: params.key ?? null, big: 2n ** 60n, raw: Uint8Array.of(1, 2) };
+      // Its `query` access rule, judged on this pretend chain's keys as the ledger judges it.
+      const key = params.key ?? "";
+      if (caller !== null && !mayKnowKey(caller, key, callers.get(key) ?? null)) {
+        throw new CareLedgerError(
+          "FORBIDDEN",
+          "only the key, operators and its organization's staff",
+        );
+      }
+      return { key, big: 2n ** 60n, raw: Uint8Array.of(1, 2) };
     },
     identityOf: async (keyHex) => callers.get(keyHex) ?? null,
     verifier: nobleVerifier,
@@ -212,18 +221,28 @@ export function sampleTx(sender: Signer = keySigner(generateSecretKey())): Signe
   );
 }
 
-/** Every kind of caller the read policy tells apart (api README "Who sees what"). */
+const registeredAt = (org: string, role: string): CallerIdentity => ({
+  identity: { org, roles: [role] },
+  adminOf: [],
+});
+
+/**
+ * Every kind of caller the read policy tells apart (api README "Who sees what"): `staff` is the
+ * business role (front desk), `operator` the node and back-office operator, `admin` an admin of
+ * the hospital with no registration of its own.
+ */
 export const CALLER_IDENTITIES = {
   none: null,
-  patient: { org: "hospital", roles: ["patient"], admin: false },
-  otherPatient: { org: "hospital", roles: ["patient"], admin: false },
-  device: { org: "hospital", roles: ["device"], admin: false },
-  custodianClinician: { org: "hospital", roles: ["clinician"], admin: false },
-  otherClinician: { org: "clinic", roles: ["clinician"], admin: false },
-  insurerAgent: { org: "insurer", roles: ["insurer-agent"], admin: false },
-  regulator: { org: "regulator", roles: ["regulator"], admin: false },
-  staff: { org: "hospital", roles: ["staff"], admin: false },
-  admin: { org: "hospital", roles: [], admin: true },
+  patient: registeredAt("hospital", "patient"),
+  otherPatient: registeredAt("hospital", "patient"),
+  device: registeredAt("hospital", "device"),
+  custodianClinician: registeredAt("hospital", "clinician"),
+  otherClinician: registeredAt("clinic", "clinician"),
+  insurerAgent: registeredAt("insurer", "insurer-agent"),
+  regulator: registeredAt("regulator", "regulator"),
+  staff: registeredAt("hospital", "staff"),
+  operator: registeredAt("clinic", "operator"),
+  admin: { identity: null, adminOf: ["hospital"] },
 } satisfies Record<string, CallerIdentity | null>;
 export type CallerKind = keyof typeof CALLER_IDENTITIES;
 export const CALLER_KINDS = Object.keys(CALLER_IDENTITIES) as CallerKind[];

@@ -1,5 +1,6 @@
 import type {
   Block,
+  CallerIdentity,
   Canonical,
   CommitCertificate,
   MerkleProof,
@@ -94,12 +95,11 @@ export interface ProvenReceipt {
  */
 export type StateKeyScope = "public" | "operators" | "queries-only";
 
-/** Who a key is on chain: the organization it belongs to (or administers), and its roles. */
-export interface CallerIdentity {
-  readonly org: string;
-  readonly roles: readonly string[];
-  readonly admin: boolean;
-}
+/**
+ * Who a key is on chain: its registration (organization and roles) and, apart, the organizations
+ * it administers (protocol's `CallerIdentity`, which the read rules take).
+ */
+export type { CallerIdentity } from "@careledger/protocol";
 
 /**
  * What the API needs from a node, and all it may reach: the node implements this, and the API

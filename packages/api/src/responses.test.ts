@@ -12,8 +12,11 @@ import { signedHeaders } from "./signed.testkit.js";
  */
 async function richNode() {
   const base = memoryNode();
-  const staff = keySigner(generateSecretKey());
-  base.callers.set(toHex(staff.publicKey), { org: "org-0", roles: ["staff"], admin: false });
+  const operator = keySigner(generateSecretKey());
+  base.callers.set(toHex(operator.publicKey), {
+    identity: { org: "org-0", roles: ["operator"] },
+    adminOf: [],
+  });
   const tx = sampleTx();
   await base.submitTx(tx.bytes);
   base.commitBlock();
@@ -32,12 +35,12 @@ async function richNode() {
       return { ...block, certificate: { height, view: 0, blockHash: block.hash, votes } };
     },
   };
-  return { node, staff, tx };
+  return { node, operator, tx };
 }
 
 describe("answers serialized through the contract's response schemas", () => {
   it("keep every field each handler produced, on every route, errors included", async () => {
-    const { node, staff, tx } = await richNode();
+    const { node, operator, tx } = await richNode();
     const produced: unknown[] = [];
     const capture: preSerializationAsyncHookHandler = async (_request, _reply, payload) => {
       produced.push(payload);
@@ -60,7 +63,7 @@ describe("answers serialized through the contract's response schemas", () => {
       {
         method: "GET",
         url: "/v1/blocks/1/txs",
-        headers: signedHeaders(staff, { method: "GET", url: "/v1/blocks/1/txs" }),
+        headers: signedHeaders(operator, { method: "GET", url: "/v1/blocks/1/txs" }),
       },
       { method: "GET", url: `/v1/txs/${id}` },
       { method: "GET", url: `/v1/txs/${id}/proof` },

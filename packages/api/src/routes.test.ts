@@ -17,14 +17,17 @@ import { type MemoryNode, memoryNode, sampleTx } from "./memoryNode.testkit.js";
 import { buildApiServer } from "./server.js";
 import { signedHeaders } from "./signed.testkit.js";
 
-/** A member organization's staff key, registered on `node`: it may read raw state and receipts. */
+/** A member organization's operator key, registered on `node`: it may read raw state and receipts. */
 function staffOf(node: MemoryNode) {
-  const staff = keySigner(generateSecretKey());
-  node.callers.set(toHex(staff.publicKey), { org: "org-0", roles: ["staff"], admin: false });
+  const operator = keySigner(generateSecretKey());
+  node.callers.set(toHex(operator.publicKey), {
+    identity: { org: "org-0", roles: ["operator"] },
+    adminOf: [],
+  });
   return (method: string, url: string) => ({
     method: method as "GET",
     url,
-    headers: signedHeaders(staff, { method, url }),
+    headers: signedHeaders(operator, { method, url }),
   });
 }
 
@@ -92,10 +95,16 @@ describe("proof and query routes", () => {
 
   it("lists and runs module queries for a signed caller, with bytes as hex and big integers as strings", async () => {
     const node = memoryNode();
-    const staff = keySigner(generateSecretKey());
+    const operator = keySigner(generateSecretKey());
     const patient = keySigner(generateSecretKey());
-    node.callers.set(toHex(staff.publicKey), { org: "org-0", roles: ["staff"], admin: false });
-    node.callers.set(toHex(patient.publicKey), { org: "org-0", roles: ["patient"], admin: false });
+    node.callers.set(toHex(operator.publicKey), {
+      identity: { org: "org-0", roles: ["operator"] },
+      adminOf: [],
+    });
+    node.callers.set(toHex(patient.publicKey), {
+      identity: { org: "org-0", roles: ["patient"] },
+      adminOf: [],
+    });
     const app = await buildApiServer(node);
     expect((await app.inject({ method: "GET", url: "/v1/queries" })).json().queries).toContain(
       "identity.key",
@@ -105,7 +114,7 @@ describe("proof and query routes", () => {
     const answer = await app.inject({
       method: "GET",
       url,
-      headers: signedHeaders(staff, { method: "GET", url }),
+      headers: signedHeaders(operator, { method: "GET", url }),
     });
     expect(answer.json()).toEqual({
       name: "identity.key",
@@ -121,9 +130,9 @@ describe("proof and query routes", () => {
     // Before the parameters: an unsigned caller learns nothing of the query's schema.
     expect(await codeOf("/v1/query/identity.key?key=AB")).toEqual([401, "REQUEST_UNSIGNED"]);
     expect(await codeOf("/v1/query/identity.key?nokey=1")).toEqual([401, "REQUEST_UNSIGNED"]);
-    // The declared access: staff, or the key itself; a patient asking about another key is not.
+    // The declared access: operator, or the key itself; a patient asking about another key is not.
     expect(await codeOf(url, patient)).toEqual([403, "FORBIDDEN"]);
-    expect(await codeOf("/v1/query/identity.key?key=AB", staff)).toEqual([400, "BAD_REQUEST"]);
+    expect(await codeOf("/v1/query/identity.key?key=AB", operator)).toEqual([400, "BAD_REQUEST"]);
     expect(await codeOf("/v1/query/nothing.here")).toEqual([404, "NOT_FOUND"]);
   });
 });
@@ -157,37 +166,43 @@ describe("signed reads of raw transactions", () => {
 
   async function setup() {
     const node = memoryNode();
-    const staff = keySigner(generateSecretKey());
+    const operator = keySigner(generateSecretKey());
     const patient = keySigner(generateSecretKey());
-    node.callers.set(toHex(staff.publicKey), { org: "org-0", roles: ["staff"], admin: false });
-    node.callers.set(toHex(patient.publicKey), { org: "org-0", roles: ["patient"], admin: false });
+    node.callers.set(toHex(operator.publicKey), {
+      identity: { org: "org-0", roles: ["operator"] },
+      adminOf: [],
+    });
+    node.callers.set(toHex(patient.publicKey), {
+      identity: { org: "org-0", roles: ["patient"] },
+      adminOf: [],
+    });
     await node.submitTx(sampleTx().bytes);
     node.commitBlock();
-    return { app: await buildApiServer(node), staff, patient };
+    return { app: await buildApiServer(node), operator, patient };
   }
 
-  it("gives a member organization's staff the payloads", async () => {
-    const { app, staff } = await setup();
+  it("gives a member operator the payloads", async () => {
+    const { app, operator } = await setup();
     const answer = await app.inject({
       method: "GET",
       url,
-      headers: signedGet(staff, url),
+      headers: signedGet(operator, url),
     });
     expect(answer.statusCode).toBe(200);
     expect(answer.json().txs[0]).toMatchObject({ type: "identity.register" });
   });
 
   it("refuses unsigned, badly signed, stale, replayed, unregistered and patient requests", async () => {
-    const { app, staff, patient } = await setup();
+    const { app, operator, patient } = await setup();
     const codeOf = async (headers: Record<string, string>) =>
       (await app.inject({ method: "GET", url, headers })).json().error.code;
     expect(await codeOf({})).toBe("REQUEST_UNSIGNED");
-    const good = signedGet(staff, url);
+    const good = signedGet(operator, url);
     expect(await codeOf({ ...good, [REQUEST_SIGNATURE_HEADER]: "00".repeat(64) })).toBe(
       "REQUEST_BAD_SIGNATURE",
     );
-    expect(await codeOf(signedGet(staff, "/v1/blocks/2/txs"))).toBe("REQUEST_BAD_SIGNATURE");
-    expect(await codeOf(signedGet(staff, url, Date.now() - 60_000))).toBe("REQUEST_EXPIRED");
+    expect(await codeOf(signedGet(operator, "/v1/blocks/2/txs"))).toBe("REQUEST_BAD_SIGNATURE");
+    expect(await codeOf(signedGet(operator, url, Date.now() - 60_000))).toBe("REQUEST_EXPIRED");
     expect((await app.inject({ method: "GET", url, headers: good })).statusCode).toBe(200);
     expect(await codeOf(good)).toBe("REQUEST_REPLAYED");
     expect(await codeOf(signedGet(keySigner(generateSecretKey()), url))).toBe("FORBIDDEN");

@@ -14,7 +14,8 @@ import { signedHeaders } from "./signed.testkit.js";
 type Who = CallerKind;
 const EVERYONE = CALLER_KINDS;
 const REGISTERED = EVERYONE.filter((who) => who !== "none");
-const OPERATORS: Who[] = ["staff", "admin"];
+/** Member operators: an `operator` key (of another organization, even) and an org admin; never `staff`. */
+const OPERATORS: Who[] = ["operator", "admin"];
 
 /** `ok`: answered (2xx or 3xx); for tx lookups, whether the receipt came with the position. */
 type Outcome = "ok" | "receipt" | "position" | "FORBIDDEN" | "REQUEST_UNSIGNED" | "NOT_FOUND";
@@ -33,8 +34,9 @@ const signedFor = (allowed: readonly Who[]): Expected =>
 
 /**
  * Who may run each module query, as protocol `QUERIES` declares it (the api checks the
- * declaration; the ledger checks it again): `staff` is an admin or a member organization's
- * people (clinicians, insurer agents, regulators, staff), never a patient or a device.
+ * declaration; the ledger checks it again): `member-staff` is an admin or a member
+ * organization's people (clinicians, insurer agents, regulators, staff, operators), never a
+ * patient or a device.
  */
 const MEMBER_STAFF: readonly Who[] = [
   "custodianClinician",
@@ -42,14 +44,16 @@ const MEMBER_STAFF: readonly Who[] = [
   "insurerAgent",
   "regulator",
   "staff",
+  "operator",
   "admin",
 ];
 const QUERY_ACCESS: Record<(typeof MEMORY_QUERY_NAMES)[number], readonly Who[]> = {
-  "identity.key": MEMBER_STAFF,
+  // Of a key no organization holds: the key itself (none here) and operators only.
+  "identity.key": OPERATORS,
   "identity.organizations": REGISTERED,
   "identity.organization": REGISTERED,
-  // Of org "hospital" (the callers' custodian organization): its admins and staff.
-  "identity.members": ["custodianClinician", "staff", "admin"],
+  // Of org "hospital" (the callers' custodian organization): its admins and operators.
+  "identity.members": OPERATORS,
   "gov.proposal": MEMBER_STAFF,
   "gov.proposals": MEMBER_STAFF,
   "consensus.config": MEMBER_STAFF,
@@ -113,7 +117,7 @@ const ROWS: readonly Row[] = [
     case: "another's receipt",
     path: (f) => `/v1/txs/${toHex(f.patientTx.id)}`,
     lookup: true,
-    expected: { ...all("position"), patient: "receipt", staff: "receipt", admin: "receipt" },
+    expected: { ...all("position"), patient: "receipt", operator: "receipt", admin: "receipt" },
   },
   {
     route: "GET /v1/txs/:id/proof",
@@ -158,6 +162,13 @@ const ROWS: readonly Row[] = [
     case: "a name no module serves",
     path: () => "/v1/query/nothing.here",
     expected: all("NOT_FOUND"),
+  },
+  {
+    route: "GET /v1/query/identity.key",
+    case: "identity.key of a hospital patient",
+    path: (f) => `/v1/query/identity.key?key=${toHex(f.patientTx.tx.from)}`,
+    // The key itself, operators, and the hospital's staff; no one elsewhere, no other subject.
+    expected: signedFor(["patient", "custodianClinician", "staff", ...OPERATORS]),
   },
   { route: "GET /v1/events", case: "blocks", path: () => "/v1/events", expected: all("ok") },
   {

@@ -1,5 +1,7 @@
 import {
   CareLedgerError,
+  isOperator,
+  type QueryCaller,
   REQUEST_KEY_HEADER,
   REQUEST_SIGNATURE_HEADER,
   REQUEST_TIME_HEADER,
@@ -7,24 +9,14 @@ import {
 } from "@careledger/protocol";
 import type { FastifyRequest } from "fastify";
 import type { RequestAuthenticator } from "./auth.js";
-import type { CallerIdentity, NodeApi, NodeEvent } from "./nodeApi.js";
-
-/** A verified caller: its key (lowercase hex) and who that key is on chain. */
-export type Caller = CallerIdentity & { readonly key: string };
-
-/** Roles of a data subject: a key holding one is never an operator, whatever else it holds. */
-const SUBJECT_ROLES: ReadonlySet<string> = new Set(["patient", "device"]);
+import type { NodeApi, NodeEvent } from "./nodeApi.js";
 
 /**
- * A member operator: an organization's admin, or its `staff` (the people and services that run
- * its node and back office). Operators of a member node hold the whole ledger on disk anyway, so
- * the raw reads cost nothing; clinicians, insurer agents, regulators and the like are not
- * operators: they see what the module rules give them, through the modules' queries.
+ * A verified caller: its key (lowercase hex) and who that key is on chain. Member operators
+ * (protocol's `isOperator`: organization admins and `operator` keys, never `staff`) get the raw
+ * reads; everyone else reads through the modules' queries.
  */
-export function isOperator(caller: Caller | null): boolean {
-  if (caller === null || caller.roles.some((role) => SUBJECT_ROLES.has(role))) return false;
-  return caller.admin || caller.roles.includes("staff");
-}
+export type Caller = QueryCaller;
 
 /** A transaction's receipt and events are its sender's and the operators'. */
 export function maySeeTx(caller: Caller | null, senderHex: string): boolean {
@@ -69,9 +61,9 @@ export class ReadScopes {
     const now = await this.node.identityOf(caller.key);
     return (
       now !== null &&
-      now.org === caller.org &&
-      now.admin === caller.admin &&
-      now.roles.join(",") === caller.roles.join(",")
+      now.identity?.org === caller.identity?.org &&
+      now.identity?.roles.join(",") === caller.identity?.roles.join(",") &&
+      now.adminOf.join(",") === caller.adminOf.join(",")
     );
   }
 
@@ -131,6 +123,9 @@ export class ReadScopes {
 
 function requireOperator(caller: Caller, what: string): void {
   if (!isOperator(caller)) {
-    throw new CareLedgerError("FORBIDDEN", `${what} are for member operators (admins and staff)`);
+    throw new CareLedgerError(
+      "FORBIDDEN",
+      `${what} are for member operators (org admins and operator keys)`,
+    );
   }
 }

@@ -138,14 +138,17 @@ describe("api server extras", () => {
       const second = sampleTx();
       await node.submitTx(second.bytes);
       // Resume after block 1's transaction: the replay holds block 2 and its transaction only.
-      // Transaction events are for signed subscribers; a staff key sees them all.
-      const staff = keySigner(generateSecretKey());
-      node.callers.set(toHex(staff.publicKey), { org: "org-0", roles: ["staff"], admin: false });
+      // Transaction events are for signed subscribers; an operator key sees them all.
+      const operator = keySigner(generateSecretKey());
+      node.callers.set(toHex(operator.publicKey), {
+        identity: { org: "org-0", roles: ["operator"] },
+        adminOf: [],
+      });
       const controller = new AbortController();
       const response = await fetch(`${address}/v1/events`, {
         headers: {
           "last-event-id": "1-0",
-          ...signedHeaders(staff, { method: "GET", url: "/v1/events" }),
+          ...signedHeaders(operator, { method: "GET", url: "/v1/events" }),
         },
         signal: controller.signal,
       });

@@ -40,6 +40,7 @@ import {
   type ValidatorSet,
 } from "@careledger/protocol";
 import { AdmissionQueue } from "./admissionQueue.js";
+import { callerIdentityOf, type KeyRecord } from "./callerIdentity.js";
 import { ChainEvents, eventsOf, receiptView } from "./chainEvents.js";
 import type { NodeHome } from "./config.js";
 import { ConsensusDriver } from "./consensus/driver.js";
@@ -593,17 +594,8 @@ export class CareLedgerNode implements NodeApi {
   /** Read by the node itself for request authentication: no access check applies. */
   async identityOf(keyHex: string): Promise<CallerIdentity | null> {
     if (!/^[0-9a-f]{64}$/.test(keyHex)) return null;
-    const who = (await this.ledger.reads.trustedQuery("identity.key", { key: keyHex })) as {
-      identity: { org: string; roles: string[] } | null;
-      adminOf: string[];
-      revoked: boolean;
-    } | null;
-    if (who === null || who.revoked) return null;
-    const adminOf = who.adminOf[0];
-    if (adminOf !== undefined)
-      return { org: adminOf, roles: who.identity?.roles ?? [], admin: true };
-    if (who.identity === null) return null;
-    return { org: who.identity.org, roles: who.identity.roles, admin: false };
+    const record = await this.ledger.reads.trustedQuery("identity.key", { key: keyHex });
+    return callerIdentityOf(record as KeyRecord | null);
   }
 
   subscribe(listener: (event: NodeEvent) => void): () => void {

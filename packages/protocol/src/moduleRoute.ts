@@ -1,4 +1,5 @@
 import type { TSchema } from "@sinclair/typebox";
+import type { QueryCaller } from "./contract/caller.js";
 
 /**
  * An HTTP route a module serves (a record's content, the Digital Link resolver, a FHIR or EPCIS
@@ -30,13 +31,11 @@ export const MODULE_BODY_TYPES = [
 ] as const;
 export type ModuleBodyType = (typeof MODULE_BODY_TYPES)[number];
 
-/** Who sent a signed request: the key and its identity on chain. */
-export interface RouteCaller {
-  readonly key: string;
-  readonly org: string;
-  readonly roles: readonly string[];
-  readonly admin: boolean;
-}
+/**
+ * Who sent a signed request: the key, its registration and the organizations it administers
+ * (the same caller queries get; `isOperator` and `isMemberStaff` judge it).
+ */
+export type RouteCaller = QueryCaller;
 
 /** What a handler receives: input already checked against the route's schemas. */
 export interface ModuleRouteRequest {

@@ -89,7 +89,7 @@ const search: ModuleRoute = {
       resourceType: "Bundle",
       patient: (body as { patient: string }).patient,
       fields: Object.keys(body as object),
-      askedBy: caller?.org ?? null,
+      askedBy: caller?.identity?.org ?? null,
     },
   }),
 };
@@ -117,7 +117,10 @@ async function serve(routes: ModuleRoute[]) {
   const node = memoryNode();
   node.routes.push(...routes);
   const staff = keySigner(generateSecretKey());
-  node.callers.set(toHex(staff.publicKey), { org: "org-3", roles: ["clinician"], admin: false });
+  node.callers.set(toHex(staff.publicKey), {
+    identity: { org: "org-3", roles: ["clinician"] },
+    adminOf: [],
+  });
   return { app: await buildApiServer(node), staff };
 }
 

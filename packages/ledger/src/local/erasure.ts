@@ -1,4 +1,4 @@
-import { decode, encode } from "@careledger/protocol";
+import { decode, encode, sha256, toHex } from "@careledger/protocol";
 import type { ClassicLevel } from "classic-level";
 
 type Database = ClassicLevel<Uint8Array, Uint8Array>;
@@ -17,10 +17,20 @@ export interface KeyRange {
 }
 
 /**
- * The one erasure in progress, if a crash interrupted it: its range, written in the same synced
- * batch as the first deletions. Spaces' keys start with a letter, so this key is nobody's.
+ * Erasures not finished (a crash interrupted one, or one gave up): one record per range, its key
+ * `!erasure/<hex of the range's hash>`, its value the range, written in the same synced batch as
+ * the range's first deletions and removed when the range has settled. One per range, so an
+ * erasure that gave up is still resumed after others ran. Spaces' keys start with a letter, so
+ * these keys are nobody's; the bounds also take the single `!erasure` record of earlier versions.
  */
-const PENDING_ERASURE_KEY = new TextEncoder().encode("!erasure");
+const PENDING_GTE = new TextEncoder().encode("!erasure");
+const PENDING_LT = new TextEncoder().encode("!erasure0");
+/** Pending records read at a time when resuming (each then runs a whole erasure). */
+const PENDING_READ_MAX = 100;
+
+function pendingKeyOf(range: KeyRange): Uint8Array {
+  return new TextEncoder().encode(`!erasure/${toHex(sha256(encode([range.gte, range.lt])))}`);
+}
 /** Deletions per batch, so erasing a large prefix never builds one unbounded batch. */
 const ERASE_BATCH_KEYS = 10_000;
 /** Range compactions after the deletions before an erasure gives up (and is resumed at open). */
@@ -65,7 +75,7 @@ export async function eraseRange(
     if (settled(db.getProperty("leveldb.sstables"), range)) break;
   }
   hooks.onErasePhase?.("compacted");
-  await db.del(PENDING_ERASURE_KEY, { sync: true });
+  await db.del(pendingKeyOf(range), { sync: true });
   return removed;
 }
 
@@ -75,7 +85,7 @@ async function deleteRange(db: Database, range: KeyRange): Promise<number> {
   for (let first = true; ; first = false) {
     const keys = await db.keys({ ...range, limit: ERASE_BATCH_KEYS }).all();
     const batch = db.batch();
-    if (first) batch.put(PENDING_ERASURE_KEY, encode([range.gte, range.lt]));
+    if (first) batch.put(pendingKeyOf(range), encode([range.gte, range.lt]));
     for (const key of keys) batch.del(key);
     await batch.write({ sync: true });
     removed += keys.length;
@@ -116,14 +126,24 @@ function ascii(bytes: Uint8Array): string {
 }
 
 /**
- * Finishes an erasure a crash interrupted after its first deletions. On reopening, LevelDB
- * replays its log into a table file; the values were in tables before the first deletion (step
- * 1), so that file holds tombstones only, and the same steps again (deleting what is left of
- * the range) merge them with the values and drop them.
+ * Finishes every erasure a crash interrupted after its first deletions, or that gave up. On
+ * reopening, LevelDB replays its log into a table file; the values were in tables before the
+ * first deletion (step 1), so that file holds tombstones only, and the same steps again
+ * (deleting what is left of the range) merge them with the values and drop them. The records
+ * are read before each erasure runs, with no iterator open across it (a snapshot would keep the
+ * bytes); `eraseRange` removes each one as its range settles.
  */
-export async function resumeErasure(db: Database, hooks: EraseHooks): Promise<void> {
-  const pending = await db.get(PENDING_ERASURE_KEY);
-  if (pending === undefined) return;
-  const [gte, lt] = decode(pending) as [Uint8Array, Uint8Array];
-  await eraseRange(db, { gte, lt }, hooks);
+export async function resumeErasures(db: Database, hooks: EraseHooks): Promise<void> {
+  for (;;) {
+    const pending = await db
+      .iterator({ gte: PENDING_GTE, lt: PENDING_LT, limit: PENDING_READ_MAX })
+      .all();
+    if (pending.length === 0) return;
+    for (const [key, value] of pending) {
+      const [gte, lt] = decode(value) as [Uint8Array, Uint8Array];
+      await eraseRange(db, { gte, lt }, hooks);
+      // A record under another key (the single one of earlier versions) goes too.
+      await db.del(key, { sync: true });
+    }
+  }
 }

@@ -115,6 +115,42 @@ describe("erase removes a value's bytes from every file of the store", () => {
     });
   });
 
+  it("resumes at the next open an erasure that stopped, even after another one ran", async () => {
+    const { dir, remove } = tempDir("local");
+    try {
+      // The first erasure stops after its deletions, as one that gave up does.
+      let stopOnce = true;
+      const store = await LocalStore.open(dir, {
+        onErasePhase: (phase) => {
+          if (phase === "deleted" && stopOnce) {
+            stopOnce = false;
+            throw new Error("stopped after the deletions");
+          }
+        },
+      });
+      const records = store.space("records");
+      const first = secretValue(randomBytes(32));
+      const second = secretValue(randomBytes(32));
+      await records.put("patient-1/key", first.value);
+      await records.put("patient-2/key", second.value);
+      await fill(store.space("telemetry"), "a", 6);
+      await expect(records.erase("patient-1/key")).rejects.toThrow(/stopped/);
+      expect(await records.erase("patient-2/key")).toBe(1);
+      await store.close();
+      const resumed: string[] = [];
+      const reopened = await LocalStore.open(dir, { onErasePhase: (phase) => resumed.push(phase) });
+      expect(resumed).toEqual(["flushed", "deleted", "compacted"]);
+      await reopened.close();
+      expect(await filesHolding(dir, [...first.needles, ...second.needles])).toEqual([]);
+      // Resumed once: nothing is left pending for the open after.
+      const again: string[] = [];
+      await (await LocalStore.open(dir, { onErasePhase: (phase) => again.push(phase) })).close();
+      expect(again).toEqual([]);
+    } finally {
+      remove();
+    }
+  });
+
   it("erasing an absent key removes nothing and fails nothing", async () => {
     await withStore(async (store) => {
       expect(await store.space("records").erase("never-written")).toBe(0);
@@ -135,6 +171,10 @@ describe("local spaces", () => {
       expect(await keys({})).toEqual(["a/1", "b/1", "b/2", "b/3", "c/1"]);
       expect(await keys({ prefix: "b/", limit: 2 })).toEqual(["b/1", "b/2"]);
       expect(await keys({ prefix: "b/", after: "b/2" })).toEqual(["b/3"]);
+      // An `after` before the prefix starts at the prefix; one after it finds nothing.
+      expect(await keys({ prefix: "b/", after: "a" })).toEqual(["b/1", "b/2", "b/3"]);
+      expect(await keys({ prefix: "b/", after: "a/1" })).toEqual(["b/1", "b/2", "b/3"]);
+      expect(await keys({ prefix: "b/", after: "c" })).toEqual([]);
       await store.close();
     });
   });

@@ -2,7 +2,7 @@ import { CareLedgerError } from "@careledger/protocol";
 import { ClassicLevel } from "classic-level";
 import { plainBytes } from "../storage/database.js";
 import { prefixRange } from "../storage/layout.js";
-import { type EraseHooks, eraseRange, resumeErasure } from "./erasure.js";
+import { type EraseHooks, eraseRange, resumeErasures } from "./erasure.js";
 import { SharedExclusiveLock } from "./lock.js";
 
 /** Longest key in a space, in UTF-8 bytes. */
@@ -44,14 +44,14 @@ export class LocalStore {
     private readonly hooks: EraseHooks,
   ) {}
 
-  /** Opens (or creates) the store in `dir`, finishing an erasure a crash interrupted first. */
+  /** Opens (or creates) the store in `dir`, finishing first every erasure not finished before. */
   static async open(dir: string, options: LocalStoreOptions = {}): Promise<LocalStore> {
     const db = new ClassicLevel<Uint8Array, Uint8Array>(dir, {
       keyEncoding: "view",
       valueEncoding: "view",
     });
     await db.open();
-    await resumeErasure(db, options);
+    await resumeErasures(db, options);
     return new LocalStore(db, options);
   }
 
@@ -109,7 +109,13 @@ export class LocalSpace {
       throw new RangeError(`scan limit ${limit} is not in 1..${LOCAL_SCAN_ENTRIES_MAX}`);
     }
     const range = prefixRange(this.key(options.prefix ?? ""));
-    const from = options.after === undefined ? { gte: range.gte } : { gt: this.key(options.after) };
+    // Start at the later of the prefix's first key and the key after `after`: an `after` before
+    // the prefix must not widen the scan to keys outside it.
+    const after = options.after === undefined ? undefined : this.key(options.after);
+    const from =
+      after === undefined || Buffer.compare(after, range.gte) < 0
+        ? { gte: range.gte }
+        : { gt: after };
     const skip = this.prefix.byteLength;
     return this.lock.withShared(async () => {
       const out: Array<[string, Uint8Array]> = [];

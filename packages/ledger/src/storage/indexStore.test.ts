@@ -28,7 +28,7 @@ const register = (index: number, org: number) =>
 /** Every page of an organization's members, 2 at a time, as key lists, read by its admin. */
 async function membersOf(org: string): Promise<string[][]> {
   const index = Number(org.slice("org-".length));
-  const admin = { key: toHex(h.org(index).admin.publicKey), org, roles: [], admin: true };
+  const admin = { key: toHex(h.org(index).admin.publicKey), identity: null, adminOf: [org] };
   const pages: string[][] = [];
   let cursor: string | null = null;
   do {
@@ -70,8 +70,13 @@ describe("node-local indexes", () => {
     expect((await membersOf("org-0")).flat()).toEqual(expected);
     expect(await membersOf("org-1")).toEqual([[toHex(user(3).publicKey)]]);
     expect(await membersOf("org-3")).toEqual([[]]);
-    // Another organization's admin may not list them.
-    await expect(h.query("identity.members", { org: "org-1" })).rejects.toMatchObject({
+    // The organization's own staff may not list them (its admins and operators may).
+    const staff = {
+      key: toHex(user(3).publicKey),
+      identity: { org: "org-1", roles: ["staff"] },
+      adminOf: [],
+    };
+    await expect(h.query("identity.members", { org: "org-1" }, staff)).rejects.toMatchObject({
       code: "FORBIDDEN",
     });
   });

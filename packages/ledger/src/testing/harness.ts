@@ -55,7 +55,7 @@ export class Harness {
 
   /** An admin of org-0, as a verified caller: what a member organization's operator sees. */
   get operator(): QueryCaller {
-    return { key: toHex(this.org(0).admin.publicKey), org: "org-0", roles: [], admin: true };
+    return { key: toHex(this.org(0).admin.publicKey), identity: null, adminOf: ["org-0"] };
   }
 
   /**

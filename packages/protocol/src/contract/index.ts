@@ -1,3 +1,4 @@
+export * from "./caller.js";
 export * from "./jsonSchema.js";
 export * from "./queries.js";
 export * from "./queryContract.js";

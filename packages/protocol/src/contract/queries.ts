@@ -49,11 +49,14 @@ const ScheduledChangeSchema = Type.Object(
 );
 
 /**
- * Access (DOMAIN.md "Who sees what"): who a key is and the consortium's governance are for a
- * member organization's people, not for anonymous callers; a key may always ask about itself; the
- * directory of organizations is for any registered identity (a patient's app names grantees from
- * it). The node reads these internally without access checks; public reads are status, headers
- * and product verification only.
+ * Access (DOMAIN.md "Who sees what"; `member-staff` and `operator` as contract/caller.ts defines
+ * them): who a key is, for the key itself, operators and the staff of the key's own organization
+ * (a patient's key links to its hospital for nobody else); an organization's roster, for its
+ * admins and operators (both hold it already: the admins registered every key, operators hold
+ * the raw identity state), so patients' and devices' keys are listed there and nowhere else; the
+ * consortium's governance, for any member organization's people; the directory of organizations,
+ * for any registered identity (a patient's app names grantees from it). The node reads these
+ * internally without access checks; public reads are status, headers and product verification.
  */
 export const QUERIES = {
   "identity.key": singleQuery({
@@ -69,7 +72,11 @@ export const QUERIES = {
       },
       { additionalProperties: false },
     ),
-    access: [{ rule: "staff" }, { rule: "self", keyParam: "key" }],
+    access: [
+      { rule: "self", keyParam: "key" },
+      { rule: "operator" },
+      { rule: "query", says: "an admin or staff of the key's own organization" },
+    ],
   }),
   "identity.organizations": pagedQuery({
     name: "identity.organizations",
@@ -93,24 +100,21 @@ export const QUERIES = {
       { key: KeyHex, record: IdentityRecordSchema, revoked: Type.Boolean() },
       { additionalProperties: false },
     ),
-    access: [
-      { rule: "admin", orgParam: "org" },
-      { rule: "staff", orgParam: "org" },
-    ],
+    access: [{ rule: "admin", orgParam: "org" }, { rule: "operator" }],
   }),
   "gov.proposal": singleQuery({
     name: "gov.proposal",
     summary: "One governance proposal with its votes, or null.",
     params: { id: KeyHex },
     result: Type.Union([ProposalSchema, Type.Null()]),
-    access: [{ rule: "staff" }],
+    access: [{ rule: "member-staff" }],
   }),
   "gov.proposals": pagedQuery({
     name: "gov.proposals",
     summary: "Governance proposals, in id order.",
     params: {},
     item: ProposalSchema,
-    access: [{ rule: "staff" }],
+    access: [{ rule: "member-staff" }],
   }),
   "consensus.config": singleQuery({
     name: "consensus.config",
@@ -124,7 +128,7 @@ export const QUERIES = {
       },
       { additionalProperties: false },
     ),
-    access: [{ rule: "staff" }],
+    access: [{ rule: "member-staff" }],
   }),
 } satisfies Record<string, QueryContract>;
 

@@ -2,20 +2,13 @@ import { type Static, type TProperties, type TSchema, Type } from "@sinclair/typ
 import { TypeCompiler } from "@sinclair/typebox/compiler";
 import { CareLedgerError } from "../errors.js";
 import type { IdentityRole } from "../payloads/identity.js";
+import { isMemberStaff, isOperator, type QueryCaller } from "./caller.js";
 
 /** Most items one page of a paged query holds, and how many when the caller does not say. */
 export const QUERY_PAGE_ITEMS_MAX = 1_000;
 export const QUERY_PAGE_ITEMS_DEFAULT = 100;
 /** Longest resume cursor a caller may hand back (base64url of the query name and a key). */
 export const QUERY_CURSOR_CHARS_MAX = 1_024;
-
-/** The verified identity behind a signed request: its key (hex), organization and roles. */
-export interface QueryCaller {
-  readonly key: string;
-  readonly org: string;
-  readonly roles: readonly string[];
-  readonly admin: boolean;
-}
 
 /**
  * Who may run a query, as data (DOMAIN.md "Who sees what"); any one rule that holds admits the
@@ -26,28 +19,22 @@ export type AccessRule =
   | { readonly rule: "public" }
   /** Any registered, unrevoked identity or organization admin. */
   | { readonly rule: "member" }
-  /** A member organization's people: an admin, or an identity with a role other than patient or device (of the organization in `orgParam`, if given). */
-  | { readonly rule: "staff"; readonly orgParam?: string }
-  /** An organization admin (of the organization in `orgParam`, if given). */
+  /** A member operator (`isOperator`: an organization admin or an `operator` key). */
+  | { readonly rule: "operator" }
+  /**
+   * A member organization's people (`isMemberStaff`: an admin of it, or a key registered at it
+   * with any role, never a key holding patient or device), of the organization in `orgParam`
+   * if given. Not the `staff` role: that is one business role among the others.
+   */
+  | { readonly rule: "member-staff"; readonly orgParam?: string }
+  /** An organization admin (of the organization in `orgParam`, if given, among all it administers). */
   | { readonly rule: "admin"; readonly orgParam?: string }
-  /** An identity holding one of `roles` (of the organization in `orgParam`, if given). */
+  /** A key registered with one of `roles` (at the organization in `orgParam`, if given). */
   | { readonly rule: "roles"; readonly roles: readonly IdentityRole[]; readonly orgParam?: string }
   /** The key named by `keyParam` itself (a patient reading its own history). */
   | { readonly rule: "self"; readonly keyParam: string }
   /** A rule on state only the query can judge (the grantee a consent names); the query refuses FORBIDDEN itself. */
   | { readonly rule: "query"; readonly says: string };
-
-/** Roles of a member organization's people, as against patients and their devices. */
-export const STAFF_ROLES: ReadonlySet<string> = new Set([
-  "clinician",
-  "staff",
-  "insurer-agent",
-  "manufacturer",
-  "distributor",
-  "pharmacist",
-  "regulator",
-  "researcher",
-]);
 
 /** One query: its name, parameters and result schemas, who may run it, whether it is paged. */
 export interface QueryContract<P extends TSchema = TSchema, R extends TSchema = TSchema> {
@@ -204,23 +191,37 @@ function admits(
   caller: QueryCaller,
   params: Readonly<Record<string, unknown>>,
 ): boolean {
-  const inOrg = (orgParam: string | undefined) =>
-    orgParam === undefined || params[orgParam] === caller.org;
+  // undefined: any organization; null: the parameter is missing, so no organization matches.
+  const orgOf = (orgParam: string | undefined): string | undefined | null => {
+    if (orgParam === undefined) return undefined;
+    const value = params[orgParam];
+    return typeof value === "string" ? value : null;
+  };
   switch (rule.rule) {
     case "public":
     case "member":
       return true;
-    case "staff":
+    case "operator":
+      return isOperator(caller);
+    case "member-staff": {
+      const org = orgOf(rule.orgParam);
+      return org !== null && isMemberStaff(caller, org);
+    }
+    case "admin": {
+      const org = orgOf(rule.orgParam);
+      if (org === null) return false;
+      return org === undefined ? caller.adminOf.length > 0 : caller.adminOf.includes(org);
+    }
+    case "roles": {
+      // Roles hold only at the organization the key is registered at, whatever it administers.
+      const { identity } = caller;
+      if (identity === null) return false;
+      const org = orgOf(rule.orgParam);
       return (
-        (caller.admin || caller.roles.some((role) => STAFF_ROLES.has(role))) && inOrg(rule.orgParam)
+        identity.roles.some((role) => (rule.roles as readonly string[]).includes(role)) &&
+        (org === undefined || identity.org === org)
       );
-    case "admin":
-      return caller.admin && inOrg(rule.orgParam);
-    case "roles":
-      return (
-        caller.roles.some((role) => (rule.roles as readonly string[]).includes(role)) &&
-        inOrg(rule.orgParam)
-      );
+    }
     case "self":
       return params[rule.keyParam] === caller.key;
     case "query":
@@ -241,7 +242,9 @@ function describeAccessRule(rule: AccessRule): string {
       return "anyone";
     case "member":
       return "any registered identity";
-    case "staff":
+    case "operator":
+      return "a member operator";
+    case "member-staff":
       return `a member organization's staff${of(rule.orgParam)}`;
     case "admin":
       return `an organization admin${of(rule.orgParam)}`;

@@ -2,10 +2,15 @@ import { type Static, Type } from "@sinclair/typebox";
 import { PUBLIC_KEY_BYTES } from "../keys.js";
 import { payloadChecker } from "./check.js";
 
-/** The roles an identity can hold (DOMAIN.md). A patient is only a key. */
+/**
+ * The roles an identity can hold (DOMAIN.md). A patient is only a key. `operator` is a member
+ * organization's node and back-office operator (raw reads, like its admins; contract/caller.ts);
+ * `staff` is a business role (front desk, billing) with no raw reads.
+ */
 export const IDENTITY_ROLES = [
   "clinician",
   "staff",
+  "operator",
   "insurer-agent",
   "manufacturer",
   "distributor",

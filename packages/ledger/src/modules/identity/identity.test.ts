@@ -151,11 +151,10 @@ describe("query paging", () => {
 });
 
 describe("query access", () => {
-  const callerOf = (index: number, roles: string[]) => ({
+  const callerOf = (index: number, roles: string[], org = "org-0") => ({
     key: toHex(user(index).publicKey),
-    org: "org-0",
-    roles,
-    admin: false,
+    identity: { org, roles },
+    adminOf: [],
   });
 
   it("refuses anonymous callers REQUEST_UNSIGNED and callers the declared access leaves out FORBIDDEN", async () => {
@@ -176,10 +175,62 @@ describe("query access", () => {
     await expect(h.query("gov.proposals", {}, patient)).rejects.toMatchObject({
       code: "FORBIDDEN",
     });
-    expect(await h.query("identity.key", other, clinician)).toMatchObject({ revoked: false });
+    // Nobody but the key itself and operators learns about a key no organization holds.
+    await expect(h.query("identity.key", other, clinician)).rejects.toMatchObject({
+      code: "FORBIDDEN",
+    });
+    expect(await h.query("identity.key", other)).toMatchObject({ identity: null });
     // The node's own reads skip the access check.
     expect(await h.ledger.reads.trustedQuery("identity.key", other)).toMatchObject({
       key: other.key,
     });
+  });
+
+  it("shows a patient's key to its own organization's staff and operators, and to nobody else", async () => {
+    await h.single(register(4, 0, h.org(0).admin, ["patient"]));
+    const patientKey = { key: toHex(user(4).publicKey) };
+    for (const [who, caller] of [
+      ["a clinician of org-0", callerOf(2, ["clinician"])],
+      ["front-desk staff of org-0", callerOf(2, ["staff"])],
+      ["an operator of org-1", callerOf(2, ["operator"], "org-1")],
+      [
+        "an admin of org-1",
+        { key: toHex(h.org(1).admin.publicKey), identity: null, adminOf: ["org-1"] },
+      ],
+    ] as const) {
+      expect([who, await h.query("identity.key", patientKey, caller)]).toMatchObject([
+        who,
+        { identity: { org: "org-0", roles: ["patient"] } },
+      ]);
+    }
+    for (const [who, caller] of [
+      ["a clinician of org-1", callerOf(2, ["clinician"], "org-1")],
+      ["staff of org-1", callerOf(2, ["staff"], "org-1")],
+      ["another patient of org-0", callerOf(3, ["patient"])],
+      ["a clinician of org-0 who is a patient too", callerOf(2, ["clinician", "patient"])],
+    ] as const) {
+      const refused = await h.query("identity.key", patientKey, caller).catch((error) => error);
+      expect([who, refused]).toMatchObject([who, { code: "FORBIDDEN" }]);
+    }
+  });
+
+  it("lists an organization's members to its admins and operators, not to its staff", async () => {
+    await h.single(register(4, 0, h.org(0).admin, ["patient"]));
+    const org0 = { org: "org-0" };
+    const admin1 = { key: toHex(h.org(1).admin.publicKey), identity: null, adminOf: ["org-1"] };
+    expect(await h.query("identity.members", org0)).toMatchObject({
+      items: [{ key: toHex(user(4).publicKey) }],
+    });
+    expect(
+      await h.query("identity.members", org0, callerOf(2, ["operator"], "org-1")),
+    ).toMatchObject({ next: null });
+    // admin1 is an operator (an admin of some organization), so it reads the roster too.
+    expect(await h.query("identity.members", org0, admin1)).toMatchObject({ next: null });
+    for (const roles of [["staff"], ["clinician"], ["researcher"]]) {
+      const refused = await h
+        .query("identity.members", org0, callerOf(2, roles))
+        .catch((error) => error);
+      expect([roles, refused]).toMatchObject([roles, { code: "FORBIDDEN" }]);
+    }
   });
 });

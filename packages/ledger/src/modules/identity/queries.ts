@@ -1,4 +1,4 @@
-import { type Canonical, QUERIES } from "@careledger/protocol";
+import { type Canonical, CareLedgerError, mayKnowKey, QUERIES } from "@careledger/protocol";
 import { definePagedQuery, defineQuery, type Query, scanPage } from "../module.js";
 import { MEMBERS_INDEX } from "./indexes.js";
 import {
@@ -10,10 +10,17 @@ import {
   readOrganization,
 } from "./state.js";
 
-/** `identity.key?key=<hex>`: who a key is: its registration (if any) and what it administers. */
-const whoIs = defineQuery(QUERIES["identity.key"], async (reader, { key }) => {
+/**
+ * `identity.key?key=<hex>`: who a key is: its registration (if any) and what it administers. Its
+ * `query` access rule is judged here, on the key's state (`mayKnowKey`); a null caller is the
+ * node's own trusted read.
+ */
+const whoIs = defineQuery(QUERIES["identity.key"], async (reader, { key }, caller) => {
   const identity = (await reader.get(identityKey(key))) as IdentityRecord | null;
   const adminOf = await readAdminOf(reader, key);
+  if (caller !== null && !mayKnowKey(caller, key, { identity, adminOf })) {
+    throw new CareLedgerError("FORBIDDEN", "only the key, operators and its organization's staff");
+  }
   // A key whose organization governance removed counts as revoked: it authenticates nothing.
   const orgRemoved = identity !== null && (await readOrganization(reader, identity.org)) === null;
   const revoked = identity !== null && (identity.revokedAt !== undefined || orgRemoved);
