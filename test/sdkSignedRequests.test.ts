@@ -1,15 +1,13 @@
 import type { AddressInfo } from "node:net";
 import { type ApiServer, buildApiServer } from "@careledger/api";
-import {
-  CareLedgerClient,
-  CareLedgerError,
-  generateSecretKey,
-  keySigner,
-  type Signer,
-  toHex,
-} from "@careledger/sdk";
+import { CareLedgerClient, CareLedgerError, type Signer, toHex } from "@careledger/sdk";
 import { afterEach, describe, expect, it } from "vitest";
-import { type MemoryNode, memoryNode, sampleTx } from "../packages/api/src/memoryNode.testkit.js";
+import {
+  type MemoryNode,
+  memoryNode,
+  registerKey,
+  sampleTx,
+} from "../packages/api/src/memoryNode.testkit.js";
 
 // The SDK's signed requests against the api package's real server over an in-memory node, on
 // loopback: the SDK and the server agree on what is signed, byte for byte.
@@ -34,16 +32,8 @@ function otherNode(node: MemoryNode) {
 
 function chainWithOperator(): { node: MemoryNode; operator: Signer; patient: Signer } {
   const node = memoryNode();
-  const operator = keySigner(generateSecretKey());
-  const patient = keySigner(generateSecretKey());
-  node.callers.set(toHex(operator.publicKey), {
-    identity: { org: "org-0", roles: ["operator"] },
-    adminOf: [],
-  });
-  node.callers.set(toHex(patient.publicKey), {
-    identity: { org: "org-0", roles: ["patient"] },
-    adminOf: [],
-  });
+  const operator = registerKey(node, ["operator"]);
+  const patient = registerKey(node, ["patient"]);
   return { node, operator, patient };
 }
 

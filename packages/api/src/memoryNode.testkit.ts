@@ -258,3 +258,10 @@ export function registerCallers(node: MemoryNode): Record<CallerKind, Signer | n
   }
   return signers;
 }
+
+/** A fresh key registered on `node` with `roles` at `org` (an identity, not an admin). */
+export function registerKey(node: MemoryNode, roles: readonly string[], org = "org-0"): Signer {
+  const signer = keySigner(generateSecretKey());
+  node.callers.set(toHex(signer.publicKey), { identity: { org, roles }, adminOf: [] });
+  return signer;
+}

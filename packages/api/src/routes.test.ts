@@ -13,7 +13,7 @@ import {
   verifyReceiptProof,
 } from "@careledger/protocol";
 import { describe, expect, it } from "vitest";
-import { type MemoryNode, memoryNode, sampleTx } from "./memoryNode.testkit.js";
+import { type MemoryNode, memoryNode, registerKey, sampleTx } from "./memoryNode.testkit.js";
 import { buildApiServer } from "./server.js";
 import { signedHeaders } from "./signed.testkit.js";
 
@@ -95,16 +95,8 @@ describe("proof and query routes", () => {
 
   it("lists and runs module queries for a signed caller, with bytes as hex and big integers as strings", async () => {
     const node = memoryNode();
-    const operator = keySigner(generateSecretKey());
-    const patient = keySigner(generateSecretKey());
-    node.callers.set(toHex(operator.publicKey), {
-      identity: { org: "org-0", roles: ["operator"] },
-      adminOf: [],
-    });
-    node.callers.set(toHex(patient.publicKey), {
-      identity: { org: "org-0", roles: ["patient"] },
-      adminOf: [],
-    });
+    const operator = registerKey(node, ["operator"]);
+    const patient = registerKey(node, ["patient"]);
     const app = await buildApiServer(node);
     expect((await app.inject({ method: "GET", url: "/v1/queries" })).json().queries).toContain(
       "identity.key",
@@ -166,16 +158,8 @@ describe("signed reads of raw transactions", () => {
 
   async function setup() {
     const node = memoryNode();
-    const operator = keySigner(generateSecretKey());
-    const patient = keySigner(generateSecretKey());
-    node.callers.set(toHex(operator.publicKey), {
-      identity: { org: "org-0", roles: ["operator"] },
-      adminOf: [],
-    });
-    node.callers.set(toHex(patient.publicKey), {
-      identity: { org: "org-0", roles: ["patient"] },
-      adminOf: [],
-    });
+    const operator = registerKey(node, ["operator"]);
+    const patient = registerKey(node, ["patient"]);
     await node.submitTx(sampleTx().bytes);
     node.commitBlock();
     return { app: await buildApiServer(node), operator, patient };
