@@ -29,7 +29,9 @@ export const BUILTIN_CONTRACT: LedgerContract = { txTypes: TX_TYPES, queries: QU
 export class ModuleRegistry {
   private readonly txTypes = new Map<string, TxType>();
   private readonly queries = new Map<string, Query>();
-  private readonly scopes = new Map<string, StateScope>();
+  /** Scopes by tx type and by query name, apart: looked up once per transaction. */
+  private readonly txScopes = new Map<string, StateScope>();
+  private readonly queryScopes = new Map<string, StateScope>();
 
   constructor(
     readonly modules: readonly LedgerModule[] = BUILTIN_MODULES,
@@ -50,7 +52,7 @@ export class ModuleRegistry {
         }
         checkTxContract(txType.contract);
         this.txTypes.set(type, txType);
-        this.scopes.set(`tx:${type}`, scope);
+        this.txScopes.set(type, scope);
       }
       for (const query of module.queries) {
         const { name } = query.contract;
@@ -59,7 +61,7 @@ export class ModuleRegistry {
           throw new Error(`query ${name} of module ${module.name} is not the contract's entry`);
         }
         this.queries.set(name, query);
-        this.scopes.set(`query:${name}`, scope);
+        this.queryScopes.set(name, scope);
       }
     }
     for (const type of Object.keys(contract.txTypes)) {
@@ -76,12 +78,12 @@ export class ModuleRegistry {
 
   /** The state scope of a registered transaction type's module. */
   txScope(type: string): StateScope {
-    return this.scopes.get(`tx:${type}`) as StateScope;
+    return this.txScopes.get(type) as StateScope;
   }
 
   /** The state scope of a registered query's module. */
   queryScope(name: string): StateScope {
-    return this.scopes.get(`query:${name}`) as StateScope;
+    return this.queryScopes.get(name) as StateScope;
   }
 
   query(name: string): Query | undefined {
