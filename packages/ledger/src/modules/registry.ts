@@ -29,9 +29,7 @@ export const BUILTIN_CONTRACT: LedgerContract = { txTypes: TX_TYPES, queries: QU
 export class ModuleRegistry {
   private readonly txTypes = new Map<string, TxType>();
   private readonly queries = new Map<string, Query>();
-  /** Scopes by tx type and by query name, apart: looked up once per transaction. */
-  private readonly txScopes = new Map<string, StateScope>();
-  private readonly queryScopes = new Map<string, StateScope>();
+  private readonly scopes = new Map<string, StateScope>();
 
   constructor(
     readonly modules: readonly LedgerModule[] = BUILTIN_MODULES,
@@ -52,7 +50,7 @@ export class ModuleRegistry {
         }
         checkTxContract(txType.contract);
         this.txTypes.set(type, txType);
-        this.txScopes.set(type, scope);
+        this.scopes.set(`tx:${type}`, scope);
       }
       for (const query of module.queries) {
         const { name } = query.contract;
@@ -61,7 +59,7 @@ export class ModuleRegistry {
           throw new Error(`query ${name} of module ${module.name} is not the contract's entry`);
         }
         this.queries.set(name, query);
-        this.queryScopes.set(name, scope);
+        this.scopes.set(`query:${name}`, scope);
       }
     }
     for (const type of Object.keys(contract.txTypes)) {
@@ -78,12 +76,12 @@ export class ModuleRegistry {
 
   /** The state scope of a registered transaction type's module. */
   txScope(type: string): StateScope {
-    return this.txScopes.get(type) as StateScope;
+    return this.scopes.get(`tx:${type}`) as StateScope;
   }
 
   /** The state scope of a registered query's module. */
   queryScope(name: string): StateScope {
-    return this.queryScopes.get(name) as StateScope;
+    return this.scopes.get(`query:${name}`) as StateScope;
   }
 
   query(name: string): Query | undefined {
