@@ -177,8 +177,12 @@ async function runTransaction(
       time,
       state: new ScopedState(state, env.registry.txScope(handler.contract.type)),
       authorizedBy,
-      emit: (event) => outputs.emit(event),
-      result: (value) => outputs.setResult(value),
+      emit(event) {
+        outputs.emit(event);
+      },
+      result(value) {
+        outputs.setResult(value);
+      },
     };
     await handler.execute(ctx, payload);
     const receipt = outputs.receipt(checked.signed.id);
@@ -207,17 +211,22 @@ function encodeOutputs(receipt: Receipt): Uint8Array {
   }
 }
 
-/** What a handler adds to its receipt, checked as it is added (RESULT_INVALID). */
+/**
+ * What a handler adds to its receipt, checked as it is added (RESULT_INVALID). Most transactions
+ * add nothing, so the event list is made on the first event only.
+ */
 class ReceiptOutputs {
   private value: Canonical | undefined;
-  private readonly events: ReceiptEvent[] = [];
+  private events: ReceiptEvent[] | undefined;
 
   emit(event: ReceiptEvent): void {
-    if (this.events.length >= RECEIPT_EVENTS_MAX) {
+    if (this.events === undefined) this.events = [];
+    const events = this.events;
+    if (events.length >= RECEIPT_EVENTS_MAX) {
       throw new CareLedgerError("RESULT_INVALID", `more than ${RECEIPT_EVENTS_MAX} events`);
     }
     // The checked copy, not the handler's object, which it could still change.
-    this.events.push(checkReceiptEvent(event));
+    events.push(checkReceiptEvent(event));
   }
 
   setResult(value: Canonical): void {
@@ -227,11 +236,13 @@ class ReceiptOutputs {
 
   /** An ok receipt; without a result or events it encodes exactly as before they existed. */
   receipt(tx: Uint8Array): Receipt {
+    const { value, events } = this;
+    if (value === undefined && events === undefined) return { tx, status: "ok" };
     return {
       tx,
       status: "ok",
-      ...(this.value === undefined ? {} : { result: this.value }),
-      ...(this.events.length === 0 ? {} : { events: this.events }),
+      ...(value === undefined ? {} : { result: value }),
+      ...(events === undefined ? {} : { events }),
     };
   }
 }

@@ -30,8 +30,11 @@ function refuse(scope: StateScope, verb: string, key: string): never {
   );
 }
 
-const within = (prefixes: readonly string[], key: string) =>
-  prefixes.some((prefix) => key.startsWith(prefix));
+/** A plain loop: this runs on every state access of every transaction. */
+function within(prefixes: readonly string[], key: string): boolean {
+  for (const prefix of prefixes) if (key.startsWith(prefix)) return true;
+  return false;
+}
 
 /**
  * The state a module's handler sees: reads and writes outside its scope fail the transaction

@@ -1,6 +1,6 @@
-import { type Block, decode, encode, type Receipt } from "@careledger/protocol";
+import { type Block, decode, encode, type Receipt, type SignedTx } from "@careledger/protocol";
 import { hexOf } from "../hex.js";
-import type { IndexDefinition, LedgerModule } from "../modules/module.js";
+import type { CommittedTx, IndexDefinition, LedgerModule } from "../modules/module.js";
 import { readBlock, readReceipts } from "./blockStore.js";
 import type { Database } from "./database.js";
 import { indexEntryKey, indexMarkerKey, prefixRange } from "./layout.js";
@@ -97,20 +97,12 @@ export class IndexStore {
     feedersOf: (type: string) => readonly Feeder[],
   ): void {
     const { header } = block;
-    block.txs.forEach((signed, index) => {
+    for (let index = 0; index < block.txs.length; index++) {
+      const signed = block.txs[index] as SignedTx;
       const feeders = feedersOf(signed.tx.type);
       const receipt = receipts[index];
-      if (feeders.length === 0 || receipt === undefined) return;
-      const committed = {
-        height: header.height,
-        index,
-        time: header.time,
-        id: signed.id,
-        type: signed.tx.type,
-        sender: hexOf(signed.tx.from),
-        payload: signed.tx.payload,
-        receipt,
-      };
+      if (feeders.length === 0 || receipt === undefined) continue;
+      const committed = new Committed(header.height, index, header.time, signed, receipt);
       for (const feeder of feeders) {
         // A bug in an index must not stop commits: the transaction's entries are skipped (all
         // of them: they are encoded before any is written) and the hook is told.
@@ -125,6 +117,34 @@ export class IndexStore {
         }
         for (const [key, value] of encoded) batch.put(key, value);
       }
-    });
+    }
+  }
+}
+
+/**
+ * A committed transaction as the index functions see it. The sender's hex is made only when an
+ * index reads it: this runs for every transaction of a fed type at every commit.
+ */
+class Committed implements CommittedTx {
+  readonly id: Uint8Array;
+  readonly type: string;
+  readonly payload: unknown;
+  private senderHex: string | undefined;
+
+  constructor(
+    readonly height: number,
+    readonly index: number,
+    readonly time: number,
+    private readonly signed: SignedTx,
+    readonly receipt: Receipt,
+  ) {
+    this.id = signed.id;
+    this.type = signed.tx.type;
+    this.payload = signed.tx.payload;
+  }
+
+  get sender(): string {
+    if (this.senderHex === undefined) this.senderHex = hexOf(this.signed.tx.from);
+    return this.senderHex;
   }
 }
