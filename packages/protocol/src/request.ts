@@ -1,5 +1,5 @@
-import { sha256 } from "./hash.js";
-import { PUBLIC_KEY_BYTES } from "./keys.js";
+import { sha256, toHex } from "./hash.js";
+import { PUBLIC_KEY_BYTES, type Signer } from "./keys.js";
 import { signingBytes } from "./signing.js";
 
 /**
@@ -50,4 +50,40 @@ function withoutEmptyQuery(pathWithQuery: string): string {
   return pathWithQuery.indexOf("?") === pathWithQuery.length - 1
     ? pathWithQuery.slice(0, -1)
     : pathWithQuery;
+}
+
+/** Where a signed request goes: the chain, and the node (its public key) that will answer it. */
+export interface RequestTarget {
+  readonly chainId: Uint8Array;
+  readonly nodeKey: Uint8Array;
+}
+
+/**
+ * The headers of a signed request: the caller's key, the node it is addressed to, the time, and
+ * the signature over `requestSigningBytes`. Send `body` byte for byte as signed: the node checks
+ * the signature against the bytes it receives, and refuses the request at any other node
+ * (`REQUEST_WRONG_NODE`). The SDK and the api's tests sign through this one function.
+ */
+export function signedRequestHeaders(
+  signer: Signer,
+  target: RequestTarget,
+  method: string,
+  pathWithQuery: string,
+  body: Uint8Array = new Uint8Array(0),
+  timeMs: number = Date.now(),
+): Record<string, string> {
+  const message = requestSigningBytes(
+    target.chainId,
+    target.nodeKey,
+    method,
+    pathWithQuery,
+    body,
+    timeMs,
+  );
+  return {
+    [REQUEST_KEY_HEADER]: toHex(signer.publicKey),
+    [REQUEST_NODE_HEADER]: toHex(target.nodeKey),
+    [REQUEST_TIME_HEADER]: String(timeMs),
+    [REQUEST_SIGNATURE_HEADER]: toHex(signer.sign(message)),
+  };
 }

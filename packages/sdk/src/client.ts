@@ -21,13 +21,12 @@ import {
   type ChainEvent,
   DEFAULT_SUBSCRIBE_OPTIONS,
   type EventFilter,
-  type SignRead,
   type SubscribeOptions,
   type Subscription,
   subscribeEvents,
 } from "./events.js";
 import { DEFAULT_HTTP_OPTIONS, type HttpOptions, type HttpRequest, requestJson } from "./http.js";
-import { type RequestTarget, signedRequestHeaders } from "./signedRequest.js";
+import { type SignedRequest, SignedRequests } from "./signedRequest.js";
 import {
   type TrustAnchor,
   verifyBlock,
@@ -78,15 +77,6 @@ export interface QueryOptions {
   readonly signal?: AbortSignal;
 }
 
-export interface SignedRequest {
-  readonly method: "GET" | "POST";
-  /** The route with its query string, as the node receives it (`/v1/...`). */
-  readonly path: string;
-  readonly body?: Uint8Array | string;
-  readonly contentType?: string;
-  readonly signal?: AbortSignal;
-}
-
 /** A state value checked against a certified header. */
 export interface VerifiedState {
   readonly key: string;
@@ -106,9 +96,7 @@ export class CareLedgerClient {
   private readonly http: HttpOptions;
   private readonly subscribeOptions: SubscribeOptions;
   private readonly signer: Signer | undefined;
-  private readonly pinnedNodeKey: Uint8Array | undefined;
-  /** The chain and node key signed requests are bound to, learned once from `/v1/status`. */
-  private target: Promise<RequestTarget> | undefined;
+  private readonly signing: SignedRequests;
 
   constructor(url: string | URL, options: ClientOptions = {}) {
     // A trailing slash keeps a path prefix (a gateway's `/careledger/`) when routes resolve.
@@ -117,8 +105,8 @@ export class CareLedgerClient {
     this.url = base.toString();
     const { subscribe, signer, nodeKey, ...http } = options;
     this.signer = signer;
-    this.pinnedNodeKey = nodeKey;
     this.http = { ...DEFAULT_HTTP_OPTIONS, ...http };
+    this.signing = new SignedRequests(this.url, this.http, () => this.status(), nodeKey);
     this.subscribeOptions = { ...DEFAULT_SUBSCRIBE_OPTIONS, ...subscribe };
   }
 
@@ -343,68 +331,16 @@ export class CareLedgerClient {
   ): Subscription {
     const settings = { ...this.subscribeOptions, ...options };
     const signer = settings.signer ?? this.signer;
-    const signing = signer === undefined ? undefined : () => this.readSigner(signer);
+    const signing = signer === undefined ? undefined : () => this.signing.readSigner(signer);
     return subscribeEvents(this.url, this.http, filter, onEvent, settings, signing);
   }
 
   /**
    * Sends a request signed by `signer` for this node (its chain and key, from `/v1/status`,
-   * asked once per client) and returns the JSON answer. Each attempt is signed anew, never
-   * replayed. A node that answers REQUEST_WRONG_NODE is not the one the key was learned from (a
-   * gateway moved the client to another): the key is asked again and the request signed once more.
+   * asked once per client) and returns the JSON answer; each attempt is signed anew.
    */
-  async signedRequest(signer: Signer, request: SignedRequest): Promise<unknown> {
-    const body =
-      typeof request.body === "string" ? new TextEncoder().encode(request.body) : request.body;
-    for (let attempt = 1; ; attempt++) {
-      const target = await this.requestTarget();
-      const http: HttpRequest = {
-        method: request.method,
-        path: request.path,
-        ...(body !== undefined && { body }),
-        ...(request.contentType !== undefined && { contentType: request.contentType }),
-        ...(request.signal && { signal: request.signal }),
-        attemptHeaders: () =>
-          signedRequestHeaders(signer, target, request.method, request.path, body),
-      };
-      try {
-        return (await requestJson(this.url, this.http, http)).value;
-      } catch (error) {
-        const wrongNode = error instanceof CareLedgerError && error.code === "REQUEST_WRONG_NODE";
-        if (!wrongNode || attempt > 1) throw error;
-        this.target = undefined;
-      }
-    }
-  }
-
-  /** Shared by concurrent requests, so asked without any one caller's abort signal. */
-  private requestTarget(): Promise<RequestTarget> {
-    if (this.target === undefined) {
-      const learned = this.status().then(({ chainId, node }) => {
-        const pinned = this.pinnedNodeKey;
-        if (pinned !== undefined && toHex(pinned) !== toHex(node)) {
-          throw localError("bad-response", "node reports another key than the pinned one", {
-            pinned: toHex(pinned),
-            reported: toHex(node),
-          });
-        }
-        return { chainId, nodeKey: node };
-      });
-      // A failed lookup is not kept: the next signed request asks again.
-      learned.catch(() => {
-        if (this.target === learned) this.target = undefined;
-      });
-      this.target = learned;
-    }
-    return this.target;
-  }
-
-  /**
-   * Signs the event stream's connections: each (re)connection anew, for this node's chain and key.
-   */
-  private async readSigner(signer: Signer): Promise<SignRead> {
-    const target = await this.requestTarget();
-    return (method, pathWithQuery) => signedRequestHeaders(signer, target, method, pathWithQuery);
+  signedRequest(signer: Signer, request: SignedRequest): Promise<unknown> {
+    return this.signing.send(signer, request);
   }
 
   /** A GET, signed by `signer` when given (a scoped read). */

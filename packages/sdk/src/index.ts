@@ -11,7 +11,7 @@ export * from "./errors.js";
 export * from "./eventData.js";
 export * from "./events.js";
 export * from "./keys.js";
-export { type RequestTarget, signedRequestHeaders } from "./signedRequest.js";
+export { type SignedRequest, SignedRequests } from "./signedRequest.js";
 export * from "./sse.js";
 export * from "./txTypes.js";
 export * from "./verify.js";

@@ -1,46 +1,94 @@
 import {
-  REQUEST_KEY_HEADER,
-  REQUEST_NODE_HEADER,
-  REQUEST_SIGNATURE_HEADER,
-  REQUEST_TIME_HEADER,
-  requestSigningBytes,
+  CareLedgerError,
+  type RequestTarget,
   type Signer,
+  signedRequestHeaders,
   toHex,
 } from "@careledger/protocol";
+import { localError } from "./errors.js";
+import type { SignRead } from "./events.js";
+import { type HttpOptions, type HttpRequest, requestJson } from "./http.js";
+import type { NodeStatus } from "./wire.js";
 
-/** Where a signed request goes: the chain, and the node (its public key) that will answer it. */
-export interface RequestTarget {
-  readonly chainId: Uint8Array;
-  readonly nodeKey: Uint8Array;
+/** A signed request: sent with exactly the body bytes it signs. */
+export interface SignedRequest {
+  readonly method: "GET" | "POST";
+  /** The route with its query string, as the node receives it (`/v1/...`). */
+  readonly path: string;
+  readonly body?: Uint8Array | string;
+  readonly contentType?: string;
+  readonly signal?: AbortSignal;
 }
 
 /**
- * The headers of a signed request: the caller's key, the node it is addressed to, the time, and
- * the signature over the node's key, the method, the path with its query, the hash of the exact
- * body bytes sent and the time (protocol `requestSigningBytes`). Send `body` byte for byte as
- * signed: the node checks the signature against the bytes it receives, and refuses the request
- * at any other node (`REQUEST_WRONG_NODE`).
+ * Signed requests to one node: the chain and node key they are bound to are learned once from
+ * `/v1/status` (or checked against a pinned key), and every attempt is signed anew, never
+ * replayed (protocol `signedRequestHeaders`).
  */
-export function signedRequestHeaders(
-  signer: Signer,
-  target: RequestTarget,
-  method: string,
-  pathWithQuery: string,
-  body: Uint8Array = new Uint8Array(0),
-  timeMs: number = Date.now(),
-): Record<string, string> {
-  const message = requestSigningBytes(
-    target.chainId,
-    target.nodeKey,
-    method,
-    pathWithQuery,
-    body,
-    timeMs,
-  );
-  return {
-    [REQUEST_KEY_HEADER]: toHex(signer.publicKey),
-    [REQUEST_NODE_HEADER]: toHex(target.nodeKey),
-    [REQUEST_TIME_HEADER]: String(timeMs),
-    [REQUEST_SIGNATURE_HEADER]: toHex(signer.sign(message)),
-  };
+export class SignedRequests {
+  /** Shared by concurrent requests, so asked without any one caller's abort signal. */
+  private target: Promise<RequestTarget> | undefined;
+
+  constructor(
+    private readonly url: string,
+    private readonly http: HttpOptions,
+    private readonly status: () => Promise<NodeStatus>,
+    private readonly pinnedNodeKey: Uint8Array | undefined,
+  ) {}
+
+  /**
+   * Sends `request` signed by `signer` and returns the JSON answer. A node that answers
+   * REQUEST_WRONG_NODE is not the one the key was learned from (a gateway moved the client to
+   * another): the key is asked again and the request signed once more.
+   */
+  async send(signer: Signer, request: SignedRequest): Promise<unknown> {
+    const body =
+      typeof request.body === "string" ? new TextEncoder().encode(request.body) : request.body;
+    for (let attempt = 1; ; attempt++) {
+      const target = await this.requestTarget();
+      const http: HttpRequest = {
+        method: request.method,
+        path: request.path,
+        ...(body !== undefined && { body }),
+        ...(request.contentType !== undefined && { contentType: request.contentType }),
+        ...(request.signal && { signal: request.signal }),
+        attemptHeaders: () =>
+          signedRequestHeaders(signer, target, request.method, request.path, body),
+      };
+      try {
+        return (await requestJson(this.url, this.http, http)).value;
+      } catch (error) {
+        const wrongNode = error instanceof CareLedgerError && error.code === "REQUEST_WRONG_NODE";
+        if (!wrongNode || attempt > 1) throw error;
+        this.target = undefined;
+      }
+    }
+  }
+
+  /** Signs the event stream's connections: each (re)connection anew, for this node. */
+  async readSigner(signer: Signer): Promise<SignRead> {
+    const target = await this.requestTarget();
+    return (method, pathWithQuery) => signedRequestHeaders(signer, target, method, pathWithQuery);
+  }
+
+  private requestTarget(): Promise<RequestTarget> {
+    if (this.target === undefined) {
+      const learned = this.status().then(({ chainId, node }) => {
+        const pinned = this.pinnedNodeKey;
+        if (pinned !== undefined && toHex(pinned) !== toHex(node)) {
+          throw localError("bad-response", "node reports another key than the pinned one", {
+            pinned: toHex(pinned),
+            reported: toHex(node),
+          });
+        }
+        return { chainId, nodeKey: node };
+      });
+      // A failed lookup is not kept: the next signed request asks again.
+      learned.catch(() => {
+        if (this.target === learned) this.target = undefined;
+      });
+      this.target = learned;
+    }
+    return this.target;
+  }
 }
