@@ -3,15 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Replica } from "@careledger/consensus";
 import { Ledger } from "@careledger/ledger";
-import {
-  generateSecretKey,
-  keySigner,
-  parseGenesis,
-  type Signer,
-  toHex,
-} from "@careledger/protocol";
+import { generateSecretKey, keySigner, type Signer } from "@careledger/protocol";
 import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
+import { testGenesis } from "../genesis.testkit.js";
 import { Mempool } from "../mempool.js";
 import { sodiumVerifier } from "../verifier.js";
 import { ConsensusDriver } from "./driver.js";
@@ -21,37 +16,13 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-function genesisOf(nodes: readonly Signer[], admins: readonly Signer[]) {
-  return parseGenesis({
-    chainName: "driver-test",
-    genesisTime: 1_700_000_000_000,
-    organizations: nodes.map((node, i) => ({
-      id: `org-${i}`,
-      name: `Hospital ${i}`,
-      kind: "hospital",
-      adminKeys: [toHex((admins[i] as Signer).publicKey)],
-      nodeKeys: [toHex(node.publicKey)],
-    })),
-    validators: nodes.map((node) => toHex(node.publicKey)),
-    params: {
-      checkpointInterval: 10,
-      window: 4,
-      emptyBlockIntervalMs: 1000,
-      requestTimeoutMs: 10_000,
-      viewChangeTimeoutMs: 5000,
-      clockSkewMaxMs: 2000,
-      blockTxsMax: 100,
-    },
-  });
-}
-
 /** A primary's driver over a real ledger and replica, as careLedgerNode wires them. */
 async function primaryDriver() {
   const nodes = Array.from({ length: 4 }, () => keySigner(generateSecretKey()));
   const admins = Array.from({ length: 4 }, () => keySigner(generateSecretKey()));
   const dir = mkdtempSync(join(tmpdir(), "driver-"));
   dirs.push(dir);
-  const genesis = genesisOf(nodes, admins);
+  const genesis = testGenesis("driver-test", nodes, admins, 100);
   const ledger = await Ledger.open(dir, genesis, { verifier: sodiumVerifier });
   const config = await ledger.consensusConfig();
   const head = ledger.head;

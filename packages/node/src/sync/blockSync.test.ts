@@ -9,14 +9,13 @@ import {
   commitSigningBytes,
   type Genesis,
   generateSecretKey,
-  parseGenesis,
   type Signer,
   signTx,
-  toHex,
   type Verifier,
 } from "@careledger/protocol";
 import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
+import { testGenesis } from "../genesis.testkit.js";
 import { nodeCryptoSigner } from "../signer.js";
 import { sodiumVerifier } from "../verifier.js";
 import { BlockSync, SYNC_REQUESTS_IN_FLIGHT_MAX } from "./blockSync.js";
@@ -30,27 +29,7 @@ const WAIT_MS_MAX = 30_000;
 
 const admins = Array.from({ length: VALIDATORS }, () => nodeCryptoSigner(generateSecretKey()));
 const nodes = Array.from({ length: VALIDATORS }, () => nodeCryptoSigner(generateSecretKey()));
-const genesis: Genesis = parseGenesis({
-  chainName: "sync-test",
-  genesisTime: 1_700_000_000_000,
-  organizations: nodes.map((node, index) => ({
-    id: `org-${index}`,
-    name: `Hospital ${index}`,
-    kind: "hospital",
-    adminKeys: [toHex((admins[index] as Signer).publicKey)],
-    nodeKeys: [toHex(node.publicKey)],
-  })),
-  validators: nodes.map((node) => toHex(node.publicKey)),
-  params: {
-    checkpointInterval: 10,
-    window: 4,
-    emptyBlockIntervalMs: 1000,
-    requestTimeoutMs: 10_000,
-    viewChangeTimeoutMs: 5000,
-    clockSkewMaxMs: 2000,
-    blockTxsMax: 10_000,
-  },
-});
+const genesis: Genesis = testGenesis("sync-test", nodes, admins, 10_000);
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
