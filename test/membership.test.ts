@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { expectAgreement, waitAllAtHeight } from "./harness/agreement.js";
 import { signedTx, submit } from "./harness/clients.js";
 import { Cluster, waitFor } from "./harness/cluster.js";
-import { activationHeight, commitTx, decideChange, STEP_MS_MAX } from "./harness/governance.js";
+import { addValidator, commitTx, decideChange, STEP_MS_MAX } from "./harness/governance.js";
 import { tearDownAfterEach } from "./harness/lifecycle.js";
 
 const WAIT_MS_MAX = STEP_MS_MAX;
@@ -69,12 +69,7 @@ describe("membership after governance and a restart of everyone", () => {
     held.cluster = c;
     c.startAll();
     await waitAllAtHeight(c, [0, 1, 2, 3], 1, WAIT_MS_MAX);
-    const added = await c.addNode();
-    const change = { kind: "validator.add", key: fromHex(added.nodeKey, 32), org: "org-0" };
-    const decidedAt = await decideChange(c, change, [0, 1, 2]);
-    const activation = activationHeight(decidedAt, PARAMS);
-    c.start(added.index);
-    await c.waitForHeight(added.index, activation + 1, WAIT_MS_MAX);
+    const added = await addValidator(c, PARAMS);
     const all = [0, 1, 2, 3, added.index];
     await restartAll(c, all);
     // Five validators need four votes: with one original down, only the added node's votes

@@ -1,8 +1,7 @@
-import { fromHex } from "@careledger/protocol";
 import { describe, expect, it } from "vitest";
 import { expectAgreement, waitAllAtHeight } from "./harness/agreement.js";
 import { Cluster, waitFor } from "./harness/cluster.js";
-import { activationHeight, decideChange, STEP_MS_MAX } from "./harness/governance.js";
+import { addValidator, STEP_MS_MAX } from "./harness/governance.js";
 import { tearDownAfterEach } from "./harness/lifecycle.js";
 
 const WAIT_MS_MAX = STEP_MS_MAX;
@@ -17,11 +16,7 @@ describe("a validator added by governance", () => {
     held.cluster = c;
     c.startAll();
     await waitAllAtHeight(c, [0, 1, 2, 3], 1, WAIT_MS_MAX);
-    const added = await c.addNode();
-    const change = { kind: "validator.add", key: fromHex(added.nodeKey, 32), org: "org-0" };
-    const decidedAt = await decideChange(c, change, [0, 1, 2]);
-    c.start(added.index);
-    await c.waitForHeight(added.index, activationHeight(decidedAt, PARAMS) + 1, WAIT_MS_MAX);
+    const added = await addValidator(c, PARAMS);
     const five = await waitFor("five validators", WAIT_MS_MAX, async () => {
       const now = await c.status(0);
       return now.validators.length === 5 ? now : undefined;

@@ -70,3 +70,20 @@ export function activationHeight(
   const { checkpointInterval, window } = params;
   return Math.ceil((decidedAt + window) / checkpointInterval) * checkpointInterval + 1;
 }
+
+/**
+ * Adds a fifth validator by governance (org-0's node, approved by the admins of nodes 0 to 2),
+ * starts it, and waits until it has synced past the first height of the new set; resolves with
+ * the added node.
+ */
+export async function addValidator(
+  c: Cluster,
+  params: { readonly checkpointInterval: number; readonly window: number },
+): Promise<Awaited<ReturnType<Cluster["addNode"]>>> {
+  const added = await c.addNode();
+  const change = { kind: "validator.add", key: fromHex(added.nodeKey, 32), org: "org-0" };
+  const decidedAt = await decideChange(c, change, [0, 1, 2]);
+  c.start(added.index);
+  await c.waitForHeight(added.index, activationHeight(decidedAt, params) + 1, STEP_MS_MAX);
+  return added;
+}
