@@ -1,18 +1,15 @@
-// Over 400 lines: the wiring of every part (ledger, replica, mempool, sync, network, API) and the
-// NodeApi implementation. Splitting the NodeApi reads and the halt/membership hooks into their own
-// files is left for the next session (issue 11 note); it was not done under the session's bound.
+// Over 400 lines: the wiring of every part (ledger, replica, mempool, sync, network, API), the
+// peer-message routing between them, and the NodeApi answers that need more than the ledger
+// (status, admission, tx lookups in the mempool, metrics). The ledger-only reads are in
+// ledgerReads.ts; the halt and membership hooks are next to split out (they share the validator
+// set and the network with the wiring, so they move together).
 import { join } from "node:path";
 import {
   type ApiServer,
   buildApiServer,
-  type CallerIdentity,
-  type CertifiedBlock,
   type NodeApi,
   type NodeEvent,
   type NodeStatus,
-  type ProvenReceipt,
-  type ProvenState,
-  type StateKeyScope,
   type TxLookup,
 } from "@careledger/api";
 import { type ConsensusMessage, decodeMessage, Replica } from "@careledger/consensus";
@@ -21,17 +18,11 @@ import {
   type Block,
   blockHash,
   bytesEqual,
-  type Canonical,
   CareLedgerError,
   type CommitCertificate,
-  encodeReceipt,
   faultyMax,
-  type MerkleProof,
-  type ModuleRoute,
-  merkleProof,
   type Organization,
   QUERY_PAGE_ITEMS_MAX,
-  type QueryCaller,
   quorumSize,
   type Receipt,
   type SignedTx,
@@ -40,13 +31,13 @@ import {
   type ValidatorSet,
 } from "@careledger/protocol";
 import { AdmissionQueue } from "./admissionQueue.js";
-import { callerIdentityOf, type KeyRecord } from "./callerIdentity.js";
 import { ChainEvents, eventsOf, receiptView } from "./chainEvents.js";
 import type { NodeHome } from "./config.js";
 import { ConsensusDriver } from "./consensus/driver.js";
 import { decodeRecord, heightOfKey } from "./consensus/persistCodec.js";
 import { pendingChanges } from "./consensus/validatorChanges.js";
 import { decodeGossip, encodeGossip, GOSSIP_BATCH_TXS_MAX, GossipBatcher } from "./gossip.js";
+import { LedgerReads } from "./ledgerReads.js";
 import { LoadShedder } from "./loadShedder.js";
 import type { Logger } from "./logger.js";
 import { Mempool } from "./mempool.js";
@@ -59,7 +50,6 @@ import {
 } from "./p2p/channels.js";
 import { Network } from "./p2p/network.js";
 import { nodeCryptoSigner } from "./signer.js";
-import { stateKeyScopes } from "./stateKeyScopes.js";
 import {
   BlockSync,
   HEAD_ANNOUNCE_INTERVAL_MS,
@@ -104,8 +94,7 @@ export class CareLedgerNode implements NodeApi {
   private readonly gossip: GossipBatcher;
   private readonly admission: AdmissionQueue;
   private readonly shedder = new LoadShedder();
-  /** Raw-read scopes from the modules' declarations, built on first use. */
-  private keyScopes: ((key: string) => StateKeyScope) | undefined;
+  private readonly reads: LedgerReads;
   private readonly signer: Signer;
   private readonly nodeKeyHex: string;
   private readonly timers: NodeJS.Timeout[] = [];
@@ -134,6 +123,7 @@ export class CareLedgerNode implements NodeApi {
     private readonly requestTimeoutMs: number,
   ) {
     this.validators = validators;
+    this.reads = new LedgerReads(ledger);
     // Made once: deriving the public key from the secret costs about a millisecond (noble).
     this.signer = nodeCryptoSigner(home.nodeSecretKey);
     this.nodeKeyHex = toHex(this.signer.publicKey);
@@ -502,16 +492,6 @@ export class CareLedgerNode implements NodeApi {
     };
   }
 
-  async blockAt(height: number): Promise<CertifiedBlock | null> {
-    const stored = await this.ledger.reads.block(height);
-    if (stored === null) return null;
-    return {
-      hash: blockHash(stored.block.header),
-      block: stored.block,
-      certificate: stored.certificate,
-    };
-  }
-
   async submitTx(bytes: Uint8Array): Promise<Uint8Array> {
     this.shedder.checkPool(this.mempool.size);
     return (await this.admission.admit(bytes, true)).id;
@@ -529,74 +509,20 @@ export class CareLedgerNode implements NodeApi {
     };
   }
 
-  async eventsOfBlock(height: number): Promise<NodeEvent[]> {
-    const stored = await this.ledger.reads.block(height);
-    if (stored === null) return [];
-    return eventsOf(stored.block, (await this.ledger.reads.receipts(height)) ?? []);
-  }
-
   readonly verifier = sodiumVerifier;
 
-  async proveState(key: string): Promise<ProvenState> {
-    const proven = await this.ledger.reads.proveState(key);
-    return { height: proven.height, value: proven.bytes, proof: proven.proof };
-  }
-
-  stateKeyScope(key: string): StateKeyScope {
-    this.keyScopes ??= stateKeyScopes(this.ledger.registry.modules);
-    return this.keyScopes(key);
-  }
-
-  async txProof(id: Uint8Array): Promise<{ height: number; proof: MerkleProof } | null> {
-    const stored = await this.ledger.reads.tx(id);
-    if (stored === null) return null;
-    const block = await this.ledger.reads.block(stored.height);
-    if (block === null) return null;
-    const ids = block.block.txs.map((signed) => signed.id);
-    return { height: stored.height, proof: merkleProof(ids, stored.index) };
-  }
-
-  async receiptProof(id: Uint8Array): Promise<ProvenReceipt | null> {
-    const stored = await this.ledger.reads.tx(id);
-    if (stored === null) return null;
-    const receipts = await this.ledger.reads.receipts(stored.height);
-    if (receipts === null) return null;
-    const leaves = receipts.map(encodeReceipt);
-    const receipt = leaves[stored.index];
-    if (receipt === undefined) return null;
-    return { height: stored.height, receipt, proof: merkleProof(leaves, stored.index) };
-  }
-
-  queryNames(): readonly string[] {
-    return this.ledger.registry.queryNames;
-  }
-
-  moduleRoutes(): readonly ModuleRoute[] {
-    return this.ledger.registry.modules.flatMap((module) =>
-      (module.routes ?? []).map((route) => {
-        // A module serves under its own name only, never another module's prefix.
-        if (route.module !== module.name) {
-          throw new Error(`module ${module.name} declares a route of module ${route.module}`);
-        }
-        return route;
-      }),
-    );
-  }
-
-  query(
-    name: string,
-    params: Readonly<Record<string, string>>,
-    caller: QueryCaller | null,
-  ): Promise<Canonical | null> {
-    return this.ledger.reads.query(name, params, caller);
-  }
-
-  /** Read by the node itself for request authentication: no access check applies. */
-  async identityOf(keyHex: string): Promise<CallerIdentity | null> {
-    if (!/^[0-9a-f]{64}$/.test(keyHex)) return null;
-    const record = await this.ledger.reads.trustedQuery("identity.key", { key: keyHex });
-    return callerIdentityOf(record as KeyRecord | null);
-  }
+  // Reads of the committed ledger alone (ledgerReads.ts).
+  readonly blockAt: NodeApi["blockAt"] = (height) => this.reads.blockAt(height);
+  readonly eventsOfBlock: NodeApi["eventsOfBlock"] = (height) => this.reads.eventsOfBlock(height);
+  readonly proveState: NodeApi["proveState"] = (key) => this.reads.proveState(key);
+  readonly stateKeyScope: NodeApi["stateKeyScope"] = (key) => this.reads.stateKeyScope(key);
+  readonly txProof: NodeApi["txProof"] = (id) => this.reads.txProof(id);
+  readonly receiptProof: NodeApi["receiptProof"] = (id) => this.reads.receiptProof(id);
+  readonly queryNames: NodeApi["queryNames"] = () => this.reads.queryNames();
+  readonly moduleRoutes: NodeApi["moduleRoutes"] = () => this.reads.moduleRoutes();
+  readonly query: NodeApi["query"] = (name, params, caller) =>
+    this.reads.query(name, params, caller);
+  readonly identityOf: NodeApi["identityOf"] = (keyHex) => this.reads.identityOf(keyHex);
 
   subscribe(listener: (event: NodeEvent) => void): () => void {
     return this.events.subscribe(listener);
