@@ -22,10 +22,13 @@ export {
 export type { Proposal, ProposalStatus } from "./modules/governance/proposals.js";
 export type { IdentityRecord } from "./modules/identity/state.js";
 export {
+  type CommittedTx,
   definePagedQuery,
   defineQuery,
   defineTxType,
   type LedgerModule,
+  type ModuleServices,
+  type ModuleWorker,
   type PageRequest,
   type Query,
   type QueryPage,

@@ -7,7 +7,7 @@ import type {
   ProvenState,
   StateKeyScope,
 } from "@careledger/api";
-import type { Ledger } from "@careledger/ledger";
+import type { Ledger, LedgerModule, ModuleServices } from "@careledger/ledger";
 import {
   blockHash,
   type Canonical,
@@ -40,7 +40,14 @@ export type LedgerReadsApi = Pick<
 export class LedgerReads implements LedgerReadsApi {
   private readonly keyScopes: (key: string) => StateKeyScope;
 
-  constructor(private readonly ledger: Ledger) {
+  /**
+   * `servicesFor` lends each module with routes the node's services (moduleServices.ts); a
+   * ledger-only reader without it serves no module routes.
+   */
+  constructor(
+    private readonly ledger: Ledger,
+    private readonly servicesFor?: (module: LedgerModule) => ModuleServices,
+  ) {
     this.keyScopes = stateKeyScopes(ledger.registry.modules);
   }
 
@@ -94,8 +101,10 @@ export class LedgerReads implements LedgerReadsApi {
   }
 
   moduleRoutes(): readonly ModuleRoute[] {
+    const servicesFor = this.servicesFor;
+    if (servicesFor === undefined) return [];
     return this.ledger.registry.modules.flatMap((module) =>
-      (module.routes ?? []).map((route) => {
+      (module.routes?.(servicesFor(module)) ?? []).map((route) => {
         // A module serves under its own name only, never another module's prefix.
         if (route.module !== module.name) {
           throw new Error(`module ${module.name} declares a route of module ${route.module}`);

@@ -24,8 +24,9 @@ export function senderRuleReads(contract: TxTypeContract, payload: unknown): str
   const fields = payload as Fields;
   const keys: string[] = [];
   for (const rule of contract.senders) {
-    if (rule.rule === "orgAdmin") keys.push(orgKey(orgAt(fields, rule.orgField)));
-    else if (rule.rule === "keyOrgAdmin") keys.push(identityKey(keyHexAt(fields, rule.keyField)));
+    if (rule.rule === "orgAdmin" || rule.rule === "orgNode") {
+      keys.push(orgKey(orgAt(fields, rule.orgField)));
+    } else if (rule.rule === "keyOrgAdmin") keys.push(identityKey(keyHexAt(fields, rule.keyField)));
   }
   return keys;
 }
@@ -115,6 +116,15 @@ function judge(
         return org.adminKeys.includes(sender)
           ? admitted
           : refused("UNAUTHORIZED", `sender is not an admin of ${id}`);
+      });
+    }
+    case "orgNode": {
+      const id = orgAt(payload, rule.orgField);
+      return after(readOrganizationNow(state, id), (org) => {
+        if (org === null) return refused("ORG_NOT_FOUND", `no organization ${id}`);
+        return org.nodeKeys.includes(sender)
+          ? admitted
+          : refused("UNAUTHORIZED", `sender is not a node of ${id}`);
       });
     }
     case "keyOrgAdmin":

@@ -13,6 +13,7 @@ import {
   type Tx,
   type TxTypeContract,
 } from "@careledger/protocol";
+import type { LocalSpace } from "../local/localStore.js";
 import type { StateAccess } from "../state/blockState.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
 
@@ -207,8 +208,17 @@ export interface LedgerModule {
   readonly txTypes: readonly TxType[];
   readonly queries: readonly Query[];
   readonly indexes?: readonly IndexDefinition[];
-  /** HTTP routes of its own, mounted by the api under `/v1/m/<name>` (each route's `module`). */
-  readonly routes?: readonly ModuleRoute[];
+  /**
+   * HTTP routes of its own, mounted by the api under `/v1/m/<name>` (each route's `module`),
+   * built once at start with the node's services for this module.
+   */
+  readonly routes?: (services: ModuleServices) => readonly ModuleRoute[];
+  /**
+   * Work the node does for this module outside consensus (a custodian erasing a forgotten
+   * record's keys, then reporting it): started after the node opens, told of every committed
+   * block in order, stopped before the node closes.
+   */
+  readonly worker?: (services: ModuleServices) => ModuleWorker;
   /**
    * Who may read this module's keys raw (`GET /v1/state/:key`, with their proofs): `public` for
    * what light clients need, `operators` for member operators. Absent, the keys are readable only
@@ -232,4 +242,42 @@ export function defineTxType<C extends TxTypeContract>(
 /** Fails the current transaction by a business rule: a failed receipt, no state change. */
 export function reject(code: ErrorCode, reason: string): never {
   throw new CareLedgerError(code, reason);
+}
+
+/**
+ * What the node lends a module's routes and worker: reads of the committed state, the module's
+ * own node-local key space, the node's key-encryption key, and the node key to act with. The
+ * ledger declares it; the node implements it (node/src/moduleServices.ts). Nothing here reaches
+ * consensus state except through a signed transaction.
+ */
+export interface ModuleServices {
+  /** The committed state at the head, limited to the module's namespaces, with its indexes. */
+  head(): QueryReader;
+  /** The module's key space in the node's LocalStore (`<home>/local`): never consensus state. */
+  readonly local: LocalSpace;
+  /** The node's 256-bit key-encryption key (`<home>/kek.key`, mode 0600, made by `init`). */
+  readonly keyEncryptionKey: Uint8Array;
+  /** The node key, lowercase hex. */
+  readonly nodeKey: string;
+  /** The member organization whose `nodeKeys` list this node's key at the head, or null. */
+  nodeOrg(): Promise<string | null>;
+  /**
+   * Signs a transaction of one of the module's types with the node key and admits it to this
+   * node's mempool (gossiped like any other); resolves with its id, lowercase hex.
+   */
+  submit(type: string, payload: Canonical): Promise<string>;
+  /** A committed transaction with its receipt, by id (lowercase hex), or null. */
+  committedTx(idHex: string): Promise<CommittedTx | null>;
+}
+
+/** A module's node-side work (ModuleServices says what it may use). */
+export interface ModuleWorker {
+  /** After the node opened and before it serves: resume what a crash interrupted. */
+  start(): Promise<void>;
+  /**
+   * After each committed block, in height order, with the block's transactions of the module's
+   * own types. Runs off the commit path: the node never waits for it to commit the next block.
+   */
+  committed(height: number, txs: readonly CommittedTx[]): Promise<void>;
+  stop(): Promise<void>;
 }

@@ -15,6 +15,8 @@ export type SenderRule =
   | { readonly rule: "orgAdmin"; readonly orgField: string }
   /** An admin of the organization the key in the payload's `keyField` is registered to. */
   | { readonly rule: "keyOrgAdmin"; readonly keyField: string }
+  /** A node key the organization in the payload's `orgField` lists (its custodian service). */
+  | { readonly rule: "orgNode"; readonly orgField: string }
   /** The key in the payload's `keyField` itself. */
   | { readonly rule: "self"; readonly keyField: string }
   /** A registered identity with one of `roles` (of the organization in `orgField`, if given). */
@@ -81,6 +83,7 @@ export function checkTxContract(entry: TxTypeContract): void {
 function fieldsOf(rule: SenderRule): Array<[string, "Uint8Array" | "string"]> {
   switch (rule.rule) {
     case "orgAdmin":
+    case "orgNode":
       return [[rule.orgField, "string"]];
     case "keyOrgAdmin":
     case "self":
@@ -102,6 +105,8 @@ function describeRule(rule: SenderRule): string {
       return `an admin of the organization in ${rule.orgField}`;
     case "keyOrgAdmin":
       return `an admin of the organization of the key in ${rule.keyField}`;
+    case "orgNode":
+      return `a node of the organization in ${rule.orgField}`;
     case "self":
       return `the key in ${rule.keyField} itself`;
     case "role": {
