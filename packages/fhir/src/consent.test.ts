@@ -102,6 +102,22 @@ describe("consentResource", () => {
     );
   });
 
+  it("splits a grant naming both classes and records into two sibling permits (OR), as FHIR ANDs one provision's attributes", () => {
+    const records = [id128(0xa1)];
+    const resource = consentResource(consentView({ records, deny: [{ classes: ["genetic"] }] }));
+    expect(r4Problems(resource)).toEqual([]);
+    const permits = resource.provision?.provision ?? [];
+    expect(permits.map((permit) => [permit.class?.length, permit.data?.length])).toEqual([
+      [2, undefined],
+      [undefined, 1],
+    ]);
+    for (const permit of permits) {
+      expect(permit.actor?.[0]?.reference).toEqual({ reference: `Organization/${HOSPITAL}` });
+      expect(permit.purpose).toEqual([{ system: ACT_REASON, code: "TREAT" }]);
+      expect(permit.provision?.map((deny) => deny.class?.[0]?.code)).toEqual(["genetic"]);
+    }
+  });
+
   it("leaves class and data out of a grant of every record (FHIR: missing means all data)", () => {
     const { classes: _, ...view } = consentView();
     const permit = permitOf(consentResource(view));

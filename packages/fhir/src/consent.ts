@@ -48,7 +48,7 @@ export function consentResource(view: ConsentView): Consent {
     // Who agreed: the patient, or the delegate (a guardian, a proxy) who signed for it.
     performer: [signer === view.patient ? patientReference(signer) : keyReference(signer)],
     policyRule: { coding: [{ system: SYSTEM.actCode, code: "OPTOUTE" }] },
-    provision: { period: period(view.period), provision: [grantProvision(view)] },
+    provision: { period: period(view.period), provision: grantProvisions(view) },
   };
 }
 
@@ -73,7 +73,24 @@ function period(view: ConsentView["period"]): Period {
   return { start, end: instant(view.end) };
 }
 
-function grantProvision(view: ConsentView): ConsentProvision {
+/**
+ * The grant as one `permit`. A grant names classes or records (DOMAIN.md: "classes[] or
+ * records[]"); one that names both permits either, but FHIR ANDs the attributes of one
+ * provision, so it becomes two sibling permits (siblings are OR-ed), one per list, each with the
+ * same grantee, actions, purposes and exceptions.
+ */
+function grantProvisions(view: ConsentView): ConsentProvision[] {
+  const { classes, records, ...common } = view;
+  if (classes?.length && records?.length) {
+    return [
+      grantProvision(view, { ...common, classes }),
+      grantProvision(view, { ...common, records }),
+    ];
+  }
+  return [grantProvision(view, view)];
+}
+
+function grantProvision(view: ConsentView, fields: MatchFields): ConsentProvision {
   const reference =
     "org" in view.grantee
       ? organizationReference(view.grantee.org)
@@ -82,7 +99,7 @@ function grantProvision(view: ConsentView): ConsentProvision {
     type: "permit",
     // IRCP, information recipient: the party the patient lets receive its information.
     actor: [{ role: { coding: [{ system: SYSTEM.participationType, code: "IRCP" }] }, reference }],
-    ...matchElements(view),
+    ...matchElements(fields),
   };
   const denies = (view.deny ?? []).map(denyProvision);
   if (denies.length > 0) provision.provision = denies;
