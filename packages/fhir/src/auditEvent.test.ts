@@ -148,6 +148,19 @@ describe("auditEventResource", () => {
     expect(unjustified.meta?.tag?.[0]?.code).toBe("unjustified");
   });
 
+  it("labels a sensitive record class on the record entity, and an ordinary one not at all", () => {
+    const event = auditEventResource({ ...emergency, class: "substance-use" });
+    expect(r4Problems(event)).toEqual([]);
+    expect(event.entity?.[1]?.securityLabel).toEqual([
+      {
+        system: "http://terminology.hl7.org/CodeSystem/v3-ActCode",
+        code: "ETH",
+        display: "substance abuse information sensitivity",
+      },
+    ]);
+    expect(auditEventResource(emergency).entity?.[1]?.securityLabel).toBeUndefined();
+  });
+
   it("refuses a break the glass that was denied, or a consent permit naming no consent", () => {
     const internal = expect.objectContaining({ code: "INTERNAL" });
     expect(() => auditEventResource({ ...emergency, decision: "deny" })).toThrow(internal);

@@ -16,6 +16,7 @@ import {
   personReference,
   recordReference,
 } from "./references.js";
+import { sensitivityLabels } from "./sensitivity.js";
 import { BREAK_GLASS_POLICY, consentPolicyUri, SYSTEM } from "./systems.js";
 
 /**
@@ -133,22 +134,25 @@ function policyOf(entry: AccessEntry): string | undefined {
 }
 
 function entitiesOf(entry: AccessEntry): AuditEventEntity[] {
+  const record: AuditEventEntity = {
+    // Version-specific, as AuditEvent.entity.what asks: amends make new versions.
+    what: recordReference(entry.record, entry.version),
+    type: { system: SYSTEM.auditEntityType, code: "2", display: "System Object" },
+    role: { system: SYSTEM.objectRole, code: "4", display: "Domain Resource" },
+    detail: [
+      { type: "record-class", valueString: entry.class },
+      { type: "consent-action", valueString: entry.action },
+    ],
+  };
+  const labels = sensitivityLabels(entry.class);
+  if (labels.length > 0) record.securityLabel = labels;
   return [
     {
       what: patientReference(entry.patient),
       type: { system: SYSTEM.auditEntityType, code: "1", display: "Person" },
       role: { system: SYSTEM.objectRole, code: "1", display: "Patient" },
     },
-    {
-      // Version-specific, as AuditEvent.entity.what asks: amends make new versions.
-      what: recordReference(entry.record, entry.version),
-      type: { system: SYSTEM.auditEntityType, code: "2", display: "System Object" },
-      role: { system: SYSTEM.objectRole, code: "4", display: "Domain Resource" },
-      detail: [
-        { type: "record-class", valueString: entry.class },
-        { type: "consent-action", valueString: entry.action },
-      ],
-    },
+    record,
   ];
 }
 
