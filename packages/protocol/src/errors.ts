@@ -47,6 +47,31 @@ export const ERROR_CODES = {
   PROPOSAL_INVALID: { status: 400, message: "proposal cannot take effect as written" },
   ORG_HAS_VALIDATORS: { status: 409, message: "organization still runs validator nodes" },
   LAST_ADMIN: { status: 409, message: "an organization keeps at least one admin key" },
+  CONSENT_NOT_FOUND: { status: 404, message: "no such consent" },
+  CONSENT_TOMBSTONED: {
+    status: 409,
+    message: "this consent id was revoked before it was granted and cannot be used",
+  },
+  DELEGATE_NOT_FOUND: { status: 404, message: "no such delegation in force" },
+  RECORD_NOT_FOUND: { status: 404, message: "no such record" },
+  RECORD_VERSION_CONFLICT: {
+    status: 409,
+    message: "the record's latest version is not the one this amends",
+  },
+  RECORD_FORGOTTEN: { status: 410, message: "the record was forgotten and its content erased" },
+  RECORD_NOT_HELD: { status: 404, message: "this node is not the record's custodian" },
+  RECORD_TAMPERED: {
+    status: 500,
+    message: "the stored ciphertext does not match the record's anchored hash",
+  },
+  RECORD_TOO_LARGE: { status: 413, message: "record content exceeds this node's limit" },
+  ACCESS_DENIED: { status: 403, message: "the access was denied" },
+  ACCESS_NOT_FOUND: { status: 404, message: "no committed access.log with this id" },
+  ACCESS_EXPIRED: { status: 403, message: "the access is too old to fetch content with" },
+  ACCESS_MISMATCH: {
+    status: 403,
+    message: "the access was logged by another key or for another record",
+  },
   // Execution faults (failed receipts, the same on every validator): a handler's bug, not a rule.
   STATE_VALUE_INVALID: {
     status: 500,

@@ -2,7 +2,9 @@ import { type Static, Type } from "@sinclair/typebox";
 import { ConsensusParamsSchema, OrganizationSchema } from "../genesis.js";
 import { GovernanceChangeSchema } from "../payloads/governance.js";
 import { IDENTITY_ROLES, OrganizationIdSchema } from "../payloads/identity.js";
+import { CONSENT_QUERIES } from "./consentQueries.js";
 import { pagedQuery, type QueryContract, singleQuery } from "./queryContract.js";
+import { RECORD_QUERIES } from "./recordQueries.js";
 
 const KeyHex = Type.String({ pattern: "^[0-9a-f]{64}$" });
 const Height = Type.Integer({ minimum: 0 });
@@ -130,6 +132,8 @@ export const QUERIES = {
     ),
     access: [{ rule: "member-staff" }],
   }),
+  ...CONSENT_QUERIES,
+  ...RECORD_QUERIES,
 } satisfies Record<string, QueryContract>;
 
 export type QueryName = keyof typeof QUERIES;

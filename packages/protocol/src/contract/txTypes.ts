@@ -1,13 +1,36 @@
 import type { Static } from "@sinclair/typebox";
+import {
+  accessLogPayload,
+  accessReviewPayload,
+  consentDelegatePayload,
+  consentGrantPayload,
+  consentRevokePayload,
+  consentUndelegatePayload,
+} from "../payloads/consent.js";
 import { govProposePayload, govVotePayload } from "../payloads/governance.js";
 import {
   identityRegisterPayload,
   identityRevokePayload,
   orgRevokeAdminPayload,
 } from "../payloads/identity.js";
-import type { TxTypeContract } from "./txContract.js";
+import {
+  recordAmendPayload,
+  recordAnchorPayload,
+  recordForgetPayload,
+  recordForgottenPayload,
+} from "../payloads/records.js";
+import type { SenderRule, TxTypeContract } from "./txContract.js";
 
 const EXAMPLE_KEY = new Uint8Array(32).fill(7);
+const EXAMPLE_DELEGATE = new Uint8Array(32).fill(9);
+const EXAMPLE_HASH = new Uint8Array(32).fill(3);
+const EXAMPLE_ID = "5f0c6a52e3b14d7c9a8e2f61b0d4c3a7";
+
+/** A patient's own key, or a delegate it named whose delegation is in force (handler-judged). */
+const patientOrDelegate: readonly SenderRule[] = [
+  { rule: "self", keyField: "patient" },
+  { rule: "handler", says: "a delegate the patient named with consent.delegate, in its period" },
+];
 
 /**
  * Every built-in transaction type, once: the ledger binds each to its handler (and refuses a
@@ -58,6 +81,105 @@ export const TX_TYPES = {
     payload: govVotePayload,
     senders: [{ rule: "orgAdmin", orgField: "org" }],
     example: { proposal: "ab".repeat(32), org: "st-mary", approve: true },
+  },
+  "consent.grant": {
+    type: "consent.grant",
+    summary:
+      "Grants a key or an organization actions for purposes on the patient's records, with exceptions.",
+    payload: consentGrantPayload,
+    senders: patientOrDelegate,
+    example: {
+      id: EXAMPLE_ID,
+      patient: EXAMPLE_KEY,
+      grantee: { org: "st-mary" },
+      actions: ["access"],
+      purposes: ["TREAT"],
+      classes: ["lab", "medication"],
+      period: { start: 1_700_000_000_000, end: 1_800_000_000_000 },
+      deny: [{ classes: ["mental-health"] }],
+    },
+  },
+  "consent.revoke": {
+    type: "consent.revoke",
+    summary: "Revokes a consent from this block on; an unknown id leaves a tombstone.",
+    payload: consentRevokePayload,
+    senders: patientOrDelegate,
+    example: { id: EXAMPLE_ID, patient: EXAMPLE_KEY },
+  },
+  "consent.delegate": {
+    type: "consent.delegate",
+    summary: "Names a guardian or proxy who may grant, revoke and forget for the patient.",
+    payload: consentDelegatePayload,
+    senders: [{ rule: "self", keyField: "patient" }],
+    example: {
+      patient: EXAMPLE_KEY,
+      delegate: EXAMPLE_DELEGATE,
+      period: { start: 1_700_000_000_000 },
+    },
+  },
+  "consent.undelegate": {
+    type: "consent.undelegate",
+    summary: "Ends a delegation at once.",
+    payload: consentUndelegatePayload,
+    senders: [
+      { rule: "self", keyField: "patient" },
+      { rule: "self", keyField: "delegate" },
+    ],
+    example: { patient: EXAMPLE_KEY, delegate: EXAMPLE_DELEGATE },
+  },
+  "access.log": {
+    type: "access.log",
+    summary:
+      "Records an access before it happens; the receipt's result is the decision and its reason.",
+    payload: accessLogPayload,
+    senders: [
+      {
+        rule: "role",
+        roles: ["clinician", "staff", "insurer-agent", "pharmacist", "regulator", "patient"],
+      },
+    ],
+    example: { record: EXAMPLE_ID, purpose: "TREAT", action: "access" },
+  },
+  "access.review": {
+    type: "access.review",
+    summary: "Closes the review of a break-the-glass access by one of the organization's people.",
+    payload: accessReviewPayload,
+    senders: [{ rule: "orgAdmin", orgField: "org" }],
+    example: { org: "st-mary", access: EXAMPLE_HASH, justified: true },
+  },
+  "record.anchor": {
+    type: "record.anchor",
+    summary: "Anchors version 1 of a record held encrypted off chain by its custodian.",
+    payload: recordAnchorPayload,
+    senders: [{ rule: "role", roles: ["clinician", "staff"], orgField: "custodian" }],
+    example: {
+      id: EXAMPLE_ID,
+      patient: EXAMPLE_KEY,
+      class: "lab",
+      custodian: "st-mary",
+      hash: EXAMPLE_HASH,
+    },
+  },
+  "record.amend": {
+    type: "record.amend",
+    summary: "Adds the next version of a record; earlier versions stay.",
+    payload: recordAmendPayload,
+    senders: [{ rule: "role", roles: ["clinician", "staff"], orgField: "custodian" }],
+    example: { id: EXAMPLE_ID, custodian: "st-mary", previous: 1, hash: EXAMPLE_HASH },
+  },
+  "record.forget": {
+    type: "record.forget",
+    summary: "Asks the custodian to erase every version of a record for good.",
+    payload: recordForgetPayload,
+    senders: patientOrDelegate,
+    example: { id: EXAMPLE_ID, patient: EXAMPLE_KEY },
+  },
+  "record.forgotten": {
+    type: "record.forgotten",
+    summary: "The custodian's node reports that a record's keys and ciphertext are erased.",
+    payload: recordForgottenPayload,
+    senders: [{ rule: "orgNode", orgField: "custodian" }],
+    example: { id: EXAMPLE_ID, custodian: "st-mary" },
   },
 } satisfies Record<string, TxTypeContract>;
 
