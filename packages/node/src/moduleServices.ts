@@ -92,6 +92,7 @@ function servicesOf(init: ModuleServicesInit, module: LedgerModule, nodeKey: str
       }
       return ledger.reads.committedTx(fromHex(idHex, 32));
     },
+    query: (name, params, caller) => ledger.reads.query(name, params, caller),
   };
   return services;
 }
