@@ -101,6 +101,12 @@ export interface ModuleRouteRequest {
   readonly body: unknown;
   /** The verified caller of a `signed` route; null on a `public` one. */
   readonly caller: RouteCaller | null;
+  /**
+   * Scheme and authority the client addressed (`http://127.0.0.1:8081`), for answers that name
+   * absolute URLs (a FHIR Bundle's fullUrl and links, a Digital Link); from the Host header, so
+   * never trusted for anything but echoing back.
+   */
+  readonly origin: string;
 }
 
 export interface ModuleRouteResponse {

@@ -283,6 +283,7 @@ export function mountModuleRoutes(
           query: request.query as Record<string, unknown>,
           body: request.body instanceof Buffer ? plainBytes(request.body) : request.body,
           caller,
+          origin: `${request.protocol}://${request.host}`,
         });
         return send(reply, route, answer);
       },
