@@ -2,7 +2,7 @@ import {
   type Canonical,
   CareLedgerError,
   checkQueryAccess,
-  isMemberStaff,
+  isConsentParty,
   QUERIES,
   type QueryCaller,
   type QueryContract,
@@ -67,18 +67,18 @@ export async function requireDelegate(
  */
 const get = defineQuery(QUERIES["consent.get"], async (reader, params, caller) => {
   const entry = await readConsent(reader, params.id);
-  if (!admittedByContract(QUERIES["consent.get"], caller, params) && caller !== null) {
-    if (entry === null) forbidden("only the consent's parties and operators");
-    const entryPatient = (entry as { patient: string }).patient;
+  if (caller !== null && !admittedByContract(QUERIES["consent.get"], caller, params)) {
     const party =
-      caller.key === entryPatient ||
-      (await delegateInForce(reader, entryPatient, caller.key, reader.time)) ||
-      (entry !== null &&
-        !isTombstone(entry) &&
-        ("key" in entry.grantee
-          ? entry.grantee.key === caller.key
-          : isMemberStaff(caller, entry.grantee.org)));
-    if (!party) forbidden("only the consent's parties and operators");
+      entry !== null &&
+      !isTombstone(entry) &&
+      isConsentParty(
+        caller,
+        entry,
+        await delegateInForce(reader, entry.patient, caller.key, reader.time),
+      );
+    // A tombstone's patient may learn that its revoke left one (it reads as null).
+    const tombstoneOwner = entry !== null && isTombstone(entry) && entry.patient === caller.key;
+    if (!party && !tombstoneOwner) forbidden("only the consent's parties and operators");
   }
   if (entry === null || isTombstone(entry)) return null;
   return consentView(entry, reader.time) as unknown as Canonical;

@@ -1,4 +1,4 @@
-import { type Canonical, CareLedgerError, isMemberStaff, QUERIES } from "@careledger/protocol";
+import { type Canonical, CareLedgerError, isRecordParty, QUERIES } from "@careledger/protocol";
 import { admittedByContract, requireDelegate } from "../consent/queries.js";
 import { delegateInForce } from "../consent/state.js";
 import { definePagedQuery, defineQuery, type Query, scanPage } from "../module.js";
@@ -14,9 +14,11 @@ const get = defineQuery(QUERIES["record.get"], async (reader, params, caller) =>
   if (caller !== null && !admittedByContract(QUERIES["record.get"], caller, params)) {
     const party =
       record !== null &&
-      (caller.key === record.patient ||
-        isMemberStaff(caller, record.custodian) ||
-        (await delegateInForce(reader, record.patient, caller.key, reader.time)));
+      isRecordParty(
+        caller,
+        record,
+        await delegateInForce(reader, record.patient, caller.key, reader.time),
+      );
     if (!party) {
       throw new CareLedgerError("FORBIDDEN", "only the patient, its delegates and the custodian");
     }
