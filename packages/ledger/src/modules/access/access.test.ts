@@ -30,7 +30,7 @@ describe("access.log", () => {
       events: [
         {
           type: "access.logged",
-          attributes: { record: RECORD, decision: "deny", breakGlass: false, custodian: "org-0" },
+          attributes: { record: RECORD, decision: "deny", breakGlass: false },
         },
       ],
     });

@@ -26,6 +26,7 @@ function entryOf(committed: CommittedTx): AccessEntry | null {
 }
 
 const where = (entry: AccessEntry) => `${newestFirst(entry.height)}/${entry.access}`;
+const historyKey = (entry: AccessEntry) => `${entry.patient}/${where(entry)}`;
 
 /** `history`: `<patient>/<newest first>/<access id>`: a patient's accesses, newest first. */
 export const historyIndex: IndexDefinition = {
@@ -34,17 +35,20 @@ export const historyIndex: IndexDefinition = {
   feeds: ["access.log", "access.review"],
   entries(committed) {
     const entry = entryOf(committed);
-    return entry === null ? [] : [[`${entry.patient}/${where(entry)}`, entry]];
+    return entry === null ? [] : [[historyKey(entry), entry]];
   },
 };
 
-/** `custodian`: `<custodian org>/<newest first>/<access id>`: accesses to what it holds. */
+/**
+ * `custodian`: `<custodian org>/<newest first>/<access id>`, valued by the entry's key in
+ * `history` (not a second copy of the entry: one fewer encoding per access, half the disk).
+ */
 export const custodianIndex: IndexDefinition = {
   name: CUSTODIAN_INDEX,
   version: 1,
   feeds: ["access.log", "access.review"],
   entries(committed) {
     const entry = entryOf(committed);
-    return entry === null ? [] : [[`${entry.custodian}/${where(entry)}`, entry]];
+    return entry === null ? [] : [[`${entry.custodian}/${where(entry)}`, historyKey(entry)]];
   },
 };

@@ -22,8 +22,14 @@ const ofCustodian = definePagedQuery(
   QUERIES["access.ofCustodian"],
   async (reader, { org }, _caller, page) => {
     const index = reader.index(CUSTODIAN_INDEX);
+    const history = reader.index(HISTORY_INDEX);
     const { entries, resumeAfter } = await scanPage(index, `${org}/`, page);
-    return { items: entries.map(([, entry]) => entry), resumeAfter };
+    const items: Canonical[] = [];
+    for (const [, historyKey] of entries) {
+      const entry = await history.get(historyKey as string);
+      if (entry !== null) items.push(entry);
+    }
+    return { items, resumeAfter };
   },
 );
 

@@ -2,10 +2,11 @@ import {
   type AccessEntry,
   type AccessResult,
   type Canonical,
+  type RecordView,
   TX_TYPES,
 } from "@careledger/protocol";
 import { hexOf } from "../../hex.js";
-import { decideAccess } from "../consent/decision.js";
+import { decideAccess, decisionReads } from "../consent/decision.js";
 import { identityKey, readIdentity } from "../identity/state.js";
 import { defineTxType, reject } from "../module.js";
 import { latestVersion, recordKey, requireRecord } from "../record/state.js";
@@ -20,6 +21,10 @@ import { breakGlassKey, readBreakGlass } from "./state.js";
  */
 export const accessLog = defineTxType(TX_TYPES["access.log"], {
   reads: (payload, _tx, sender) => [recordKey(payload.record), identityKey(sender)],
+  readsAfter(payload, sender, known) {
+    const record = known(recordKey(payload.record)) as RecordView | null | undefined;
+    return record ? decisionReads(sender, record.patient, known) : [];
+  },
   async execute(ctx, payload) {
     const record = await requireRecord(ctx.state, payload.record);
     if (record.status !== "active") {
@@ -63,14 +68,13 @@ export const accessLog = defineTxType(TX_TYPES["access.log"], {
       ctx.state.put(breakGlassKey(accessorOrg, ctx.idHex), entry as unknown as Canonical);
     }
     ctx.result(result as unknown as Canonical);
+    // Small on purpose: subscribers learn which record was decided how, and read the rest in
+    // the receipt's result; every event is encoded and checked again, per transaction.
     ctx.emit({
       type: "access.logged",
       attributes: {
-        patient: record.patient,
         record: record.id,
-        custodian: record.custodian,
         decision: decision.decision,
-        reason: decision.reason,
         breakGlass: decision.breakGlass,
       },
     });

@@ -9,11 +9,14 @@ import {
 } from "@careledger/protocol";
 import {
   type IdentityRecord,
+  identityKey,
+  orgKey,
   readIdentity,
   readOrganization,
   type StateReader,
 } from "../identity/state.js";
 import {
+  consentKey,
   granteeKeyList,
   granteeOrgList,
   isTombstone,
@@ -124,6 +127,32 @@ const clinicalAt = (identity: IdentityRecord | null): identity is IdentityRecord
   identity !== null &&
   identity.revokedAt === undefined &&
   identity.roles.some((role) => CLINICAL_ROLES.includes(role));
+
+/**
+ * The keys deciding an access of `accessor` to a record of `patient` reads, as far as `known`
+ * (what is in memory) lets it tell: the patient's lists for the accessor's key and its
+ * organization, the organization, and the consents the lists name. A block fetches them in
+ * rounds before it runs (TxHandler.readsAfter), so a decision rarely waits for the disk.
+ */
+export function decisionReads(
+  accessor: string,
+  patient: string,
+  known: (key: string) => unknown,
+): string[] {
+  const identity = known(identityKey(accessor)) as IdentityRecord | null | undefined;
+  const lists = [granteeKeyList(patient, accessor)];
+  const keys: string[] = [];
+  if (identity !== undefined && identity !== null) {
+    lists.push(granteeOrgList(patient, identity.org));
+    keys.push(orgKey(identity.org));
+  }
+  for (const list of lists) {
+    keys.push(list);
+    const ids = known(list);
+    if (Array.isArray(ids)) for (const id of ids) keys.push(consentKey(id as string));
+  }
+  return keys;
+}
 
 /**
  * Decides one access. The patient reading its own record is permitted. Otherwise only the
