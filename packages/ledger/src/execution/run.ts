@@ -19,7 +19,7 @@ import {
   readScheduled,
   type ScheduledChange,
 } from "../modules/governance/consensusState.js";
-import { adminIndexKey, identityKey, nodeIndexKey } from "../modules/identity/state.js";
+import { adminIndexKey, identityKey } from "../modules/identity/state.js";
 import type { TxContext } from "../modules/module.js";
 import { ScopedState } from "../modules/namespace.js";
 import { keyHashOf, sha256 } from "../smt/hashing.js";
@@ -133,8 +133,8 @@ function readsOf(env: ExecutionEnvironment, txs: readonly CheckedTx[]): Set<stri
   for (const checked of txs) {
     const { signed, sender, handler, payload } = checked;
     keys.add(identityKey(sender));
+    // Not the node index (identity/node/<hex>): node senders are rare, and read it when asked.
     keys.add(adminIndexKey(sender));
-    keys.add(nodeIndexKey(sender));
     try {
       const ruleReads = senderRuleReads(handler.contract, payload);
       const handlerReads = handler.reads?.(payload, signed.tx, sender) ?? [];
