@@ -159,19 +159,23 @@ async function prefetchDependent(
   state: BlockState,
   txs: readonly CheckedTx[],
 ): Promise<void> {
-  const dependent = txs.filter((checked) => checked.handler.readsAfter !== undefined);
+  let dependent = txs.filter((checked) => checked.handler.readsAfter !== undefined);
   if (dependent.length === 0) return;
   const known = (key: string) => state.peek(key);
   for (let round = 0; round < DEPENDENT_READ_ROUNDS; round++) {
     const keys = new Set<string>();
+    const failed = new Set<CheckedTx>();
     for (const checked of dependent) {
       try {
         const more = checked.handler.readsAfter?.(checked.payload, checked.sender, known) ?? [];
         for (const key of more) if (state.peek(key) === undefined) keys.add(key);
       } catch (error) {
+        // Told once, and not asked again in the next rounds.
         env.handlerFailed?.(checked.idHex, checked.signed.tx.type, error);
+        failed.add(checked);
       }
     }
+    if (failed.size > 0) dependent = dependent.filter((checked) => !failed.has(checked));
     if (keys.size === 0) return;
     await state.prefetch(keys);
   }
