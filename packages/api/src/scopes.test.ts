@@ -230,9 +230,19 @@ const ROWS: readonly Row[] = [
   },
   {
     route: "GET /fhir/R4/Consent/:id",
+    // The sample route's own rule (keys registered at the hospital): this row tests the FHIR
+    // mounting and authentication; the real route answers consent.get for the caller, whose
+    // rule is its row above (and the cluster test reads it through the real node).
     case: "a consent the hospital holds",
     path: () => `/fhir/R4/Consent/${CONSENT_ID}`,
-    expected: signedFor(["patient", "otherPatient", "device", "custodianClinician", "staff"]),
+    expected: signedFor([
+      "patient",
+      "otherPatient",
+      "device",
+      "custodianClinician",
+      "staff",
+      "delegate",
+    ]),
   },
   {
     route: "GET /fhir/R4/AuditEvent",
