@@ -1,0 +1,196 @@
+/**
+ * A custodian node for the custodian's tests: a real Ledger (the stand-in record and access
+ * modules on the real execution), a real LocalStore beside it, and ModuleServices over both as
+ * the node gives them (fix/services: node/src/moduleServices.ts), with a transaction pool the
+ * test commits as blocks.
+ */
+import { randomBytes } from "node:crypto";
+import {
+  type Canonical,
+  fromHex,
+  type Organization,
+  type RouteCaller,
+  type SignedTx,
+  type Signer,
+  toHex,
+} from "@careledger/protocol";
+import { LocalStore } from "../../../local/localStore.js";
+import { seededKey } from "../../../testing/fixtures.js";
+import { Harness } from "../../../testing/harness.js";
+import { nodeSigner } from "../../../testing/nodeCrypto.js";
+import { tempDir } from "../../../testing/tempDir.js";
+import { ORG_IDS_KEY, orgKey } from "../../identity/state.js";
+import type { CommittedTx, ModuleServices, QueryReader } from "../../module.js";
+import { STAND_IN_CONTRACT, STAND_IN_MODULES } from "./standInModules.testkit.js";
+
+export interface Person {
+  readonly signer: Signer;
+  readonly key: string;
+}
+
+export class CustodianNode {
+  readonly pool: SignedTx[] = [];
+  readonly kek = randomBytes(32);
+  private people = 0;
+  readonly services: ModuleServices;
+
+  private constructor(
+    readonly harness: Harness,
+    public local: LocalStore,
+    readonly localDir: string,
+    private readonly removeLocal: () => void,
+  ) {
+    const node = this;
+    this.services = {
+      head: () => this.head(),
+      // A getter: a reopened LocalStore is a new object, as after a node restart.
+      get local() {
+        return node.local.space("record");
+      },
+      keyEncryptionKey: this.kek,
+      nodeKey: toHex(harness.org(0).node.publicKey),
+      nodeOrg: () => this.nodeOrg(),
+      submit: async (type, payload) => {
+        const tx = this.harness.tx(type, payload, this.harness.org(0).node);
+        this.pool.push(tx);
+        return toHex(tx.id);
+      },
+      committedTx: (idHex) => this.committedTx(idHex),
+    };
+  }
+
+  /** org-0's node, with its node key registered so it may send (until fix/services admits it). */
+  static async create(label: string): Promise<CustodianNode> {
+    const harness = await Harness.create(label, undefined, {
+      modules: STAND_IN_MODULES,
+      contract: STAND_IN_CONTRACT,
+    });
+    const { dir, remove } = tempDir(`${label}-local`);
+    const node = new CustodianNode(harness, await LocalStore.open(dir), dir, remove);
+    const nodeSigner = harness.org(0).node;
+    await node.commit([
+      harness.tx(
+        "identity.register",
+        { key: nodeSigner.publicKey, org: "org-0", roles: ["operator"] },
+        harness.org(0).admin,
+      ),
+    ]);
+    return node;
+  }
+
+  get ledger() {
+    return this.harness.ledger;
+  }
+
+  /** A new key registered at `org` with `roles`. */
+  async person(org: string, roles: readonly string[]): Promise<Person> {
+    const signer = nodeSigner(seededKey("custodian-person", ++this.people));
+    const admin = this.harness.org(Number(org.slice(4))).admin;
+    await this.commit([
+      this.harness.tx(
+        "identity.register",
+        { key: signer.publicKey, org, roles: [...roles] },
+        admin,
+      ),
+    ]);
+    return { signer, key: toHex(signer.publicKey) };
+  }
+
+  /** The verified caller the api would hand a signed route for this key. */
+  async caller(person: Person): Promise<RouteCaller> {
+    const who = (await this.ledger.reads.trustedQuery("identity.key", { key: person.key })) as {
+      identity: { org: string; roles: string[] } | null;
+      adminOf: string[];
+    };
+    const identity =
+      who.identity === null ? null : { org: who.identity.org, roles: who.identity.roles };
+    return { key: person.key, identity, adminOf: who.adminOf };
+  }
+
+  /** Commits `txs` and then the pool, as one block, one `timeStepMs` after the head. */
+  async commit(txs: readonly SignedTx[], timeStepMs = 1000) {
+    const all = [...txs, ...this.pool.splice(0)];
+    return this.harness.block(all, timeStepMs);
+  }
+
+  /** Sends one transaction in its own block and returns its id and receipt. */
+  async send(type: string, payload: Canonical, by: Signer, timeStepMs = 1000) {
+    const tx = this.harness.tx(type, payload, by);
+    const [receipt] = await this.commit([tx], timeStepMs);
+    return { id: toHex(tx.id), receipt };
+  }
+
+  /** The committed transactions of the record module's types at `height`, as a worker gets them. */
+  async committedAt(height: number): Promise<CommittedTx[]> {
+    const stored = await this.ledger.reads.block(height);
+    if (stored === null) throw new Error(`no block ${height}`);
+    const out: CommittedTx[] = [];
+    for (const signed of stored.block.txs) {
+      if (!signed.tx.type.startsWith("record.")) continue;
+      const committed = await this.services.committedTx(toHex(signed.id));
+      if (committed !== null) out.push(committed);
+    }
+    return out;
+  }
+
+  private head(): QueryReader {
+    const { height, time } = this.ledger.head;
+    const reads = this.ledger.reads;
+    return {
+      height,
+      time,
+      get: (key) => reads.trustedQuery("test.headGet", { key }),
+      scan: async (prefix, options) =>
+        (await reads.trustedQuery("test.headScan", {
+          prefix,
+          limit: options.limit,
+          ...(options.after ? { after: options.after } : {}),
+        })) as unknown as Array<[string, Canonical]>,
+      index: () => {
+        throw new Error("the record module has no index");
+      },
+    };
+  }
+
+  private async nodeOrg(): Promise<string | null> {
+    const nodeKey = this.services.nodeKey;
+    const reads = this.ledger.reads;
+    const [ids] = (await reads.stateValues([ORG_IDS_KEY])) as [string[] | null];
+    const orgs = (await reads.stateValues((ids ?? []).map(orgKey))) as Array<Organization | null>;
+    return orgs.find((org) => org?.nodeKeys.includes(nodeKey))?.id ?? null;
+  }
+
+  private async committedTx(idHex: string): Promise<CommittedTx | null> {
+    const stored = await this.ledger.reads.tx(fromHex(idHex, 32));
+    if (stored === null) return null;
+    const block = await this.ledger.reads.block(stored.height);
+    if (block === null) throw new Error(`no block ${stored.height}`);
+    return {
+      height: stored.height,
+      index: stored.index,
+      time: block.block.header.time,
+      id: stored.tx.id,
+      type: stored.tx.tx.type,
+      sender: toHex(stored.tx.tx.from),
+      payload: stored.tx.tx.payload,
+      receipt: stored.receipt,
+    };
+  }
+
+  /** Closes the LocalStore and opens it again: what a node restart does to it. */
+  async reopenLocal(): Promise<void> {
+    await this.local.close();
+    this.local = await LocalStore.open(this.localDir);
+  }
+
+  /** The node's home as a scan sees it: the ledger's directory and the LocalStore's. */
+  get homeDirs(): readonly string[] {
+    return [this.harness.dir, this.localDir];
+  }
+
+  async close(): Promise<void> {
+    await this.local.close();
+    await this.harness.close();
+    this.removeLocal();
+  }
+}
