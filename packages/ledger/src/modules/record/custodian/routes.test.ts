@@ -89,9 +89,33 @@ describe("POST /content", () => {
     expect((await put(staff, text("by staff"))).status).toBe(201);
   });
 
-  it("refuses FORBIDDEN a patient, and a clinician of another organization", async () => {
-    expect(await codeOf(put(patient, text("mine")))).toBe("FORBIDDEN");
-    expect(await codeOf(put(outsider, text("theirs")))).toBe("FORBIDDEN");
+  it("takes uploads from the node organization's clinicians and staff only, by caller", async () => {
+    const admin = node.harness.org(0).admin;
+    const callers: Record<string, Person> = {
+      clinician,
+      staff,
+      patient,
+      otherClinician: outsider,
+      operator: await node.person("org-0", ["operator"]),
+      pharmacist: await node.person("org-0", ["pharmacist"]),
+      clinicianPatient: await node.person("org-0", ["clinician", "patient"]),
+      admin: { signer: admin, key: Buffer.from(admin.publicKey).toString("hex") },
+    };
+    const answers: Record<string, string> = {};
+    for (const [who, person] of Object.entries(callers)) {
+      answers[who] = await codeOf(put(person, text(`by ${who}`)));
+    }
+    expect(answers).toEqual({
+      clinician: "ok",
+      staff: "ok",
+      patient: "FORBIDDEN",
+      otherClinician: "FORBIDDEN",
+      operator: "FORBIDDEN",
+      pharmacist: "FORBIDDEN",
+      // A key holding a subject's role reads as the subject.
+      clinicianPatient: "FORBIDDEN",
+      admin: "FORBIDDEN",
+    });
   });
 
   it("answers RECORD_TOO_LARGE one byte past the bound and takes content at it", async () => {
