@@ -107,6 +107,16 @@ export class ContentStore {
     return blob !== undefined && wrapped !== undefined;
   }
 
+  /** Whether this node holds either part of any of these versions (so has something to erase). */
+  async holdsAny(hashes: readonly string[]): Promise<boolean> {
+    for (const hash of hashes) {
+      checkHash(hash);
+      const parts = await this.space.scan({ prefix: versionPrefix(hash), limit: 1 });
+      if (parts.length > 0) return true;
+    }
+    return false;
+  }
+
   /**
    * The plaintext of the version anchored with `hash`: RECORD_NOT_HELD when this node holds
    * no such version (erased, or uploaded to another node), RECORD_TAMPERED when the stored blob's

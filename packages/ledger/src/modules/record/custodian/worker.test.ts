@@ -146,35 +146,72 @@ describe("the forget worker", () => {
     ).toBe(true);
   });
 
-  it("on start, finishes a forget a crash interrupted, before or after the erasure", async () => {
-    const before = await record([text("crashed before the erasure")]);
-    const after = await record([text("crashed after the erasure")]);
-    const done = await record([text("already forgotten")]);
-    for (const id of [before, after, done]) await forget(id);
-    const content = new ContentStore(node.services.local, node.kek);
-    await content.erase((await view(after)).versions.map((version) => version.hash));
-    await node.commit([
-      node.harness.tx(
-        "record.forgotten",
-        { id: done, custodian: "org-0" },
-        node.harness.org(0).node,
-      ),
-    ]);
-    const [beforeVersion] = (await view(before)).versions;
-    expect(await content.holds(beforeVersion?.hash as string)).toBe(true);
+  it("on start, finishes what it missed: a forget before its erasure, a report after it, another node's report", async () => {
+    const before = await record([text("forgotten while no worker ran")]);
+    const after = await record([text("erased, then stopped before the report")]);
+    const reported = await record([text("reported by another node of org-0")]);
+    const holds = async (id: string) =>
+      new ContentStore(node.services.local, node.kek).holdsAny(
+        (await view(id)).versions.map((version) => version.hash),
+      );
+    const failing: ModuleServices = Object.create(node.services, {
+      submit: { value: async () => Promise.reject(new Error("stopped")) },
+    });
+    const first = recordWorker(failing, { log });
+    await first.start();
+    await tell(first, await forget(after));
+    await first.stop();
+    expect(await holds(after)).toBe(false);
+    await forget(before);
+    await forget(reported);
+    const byOtherNode = { id: reported, custodian: "org-0" };
+    await node.commit([node.harness.tx("record.forgotten", byOtherNode, node.harness.org(0).node)]);
+    expect([await holds(before), await holds(reported)]).toEqual([true, true]);
     await node.reopenLocal();
 
     const worker = recordWorker(node.services, { log });
     await worker.start();
-    const reported = node.pool.map((tx) => (tx.tx.payload as { id: string }).id).sort();
-    expect(reported).toEqual([before, after].sort());
-    const reopened = new ContentStore(node.services.local, node.kek);
-    for (const id of [before, after]) {
-      const [version] = (await view(id)).versions;
-      expect(await reopened.holds(version?.hash as string)).toBe(false);
-    }
+    const ids = node.pool.map((tx) => (tx.tx.payload as { id: string }).id).sort();
+    expect(ids).toEqual([before, after].sort());
+    for (const id of [before, after, reported]) expect(await holds(id)).toBe(false);
     await node.commit([]);
-    for (const id of [before, after, done]) expect((await view(id)).status).toBe("forgotten");
+    for (const id of [before, after, reported]) expect((await view(id)).status).toBe("forgotten");
+  });
+
+  it("reports nothing for a record of which it held no content (another node of org-0 holds it)", async () => {
+    const id = randomBytes(16).toString("hex");
+    const payload = {
+      id,
+      patient: patient.signer.publicKey,
+      class: "lab",
+      custodian: "org-0",
+      hash: randomBytes(32),
+    };
+    expect((await node.send("record.anchor", payload, clinician.signer)).receipt?.status).toBe(
+      "ok",
+    );
+    const worker = recordWorker(node.services, { log });
+    await worker.start();
+    await tell(worker, await forget(id));
+    expect(node.pool).toEqual([]);
+    expect((await view(id)).status).toBe("forgetting");
+  });
+
+  it("erases its copies when another node of org-0 reported the record forgotten first", async () => {
+    const id = await record([text("held here too")]);
+    const worker = recordWorker(node.services, { log });
+    await worker.start();
+    const forgetAt = await forget(id);
+    const byOtherNode = { id, custodian: "org-0" };
+    await node.commit([node.harness.tx("record.forgotten", byOtherNode, node.harness.org(0).node)]);
+    // Told late: both blocks at once, as a worker that fell behind is.
+    await tell(worker, forgetAt);
+    await tell(worker, node.ledger.head.height);
+    expect(node.pool).toEqual([]);
+    const [version] = (await view(id)).versions;
+    expect(
+      await new ContentStore(node.services.local, node.kek).holds(version?.hash as string),
+    ).toBe(false);
   });
 
   it("retries a failing report at later blocks, at most FORGET_ATTEMPTS_MAX times, and logs each", async () => {

@@ -32,6 +32,15 @@ interface PendingForget {
   submittedAt: number | null;
 }
 
+/**
+ * `report/<id>` in the record module's LocalSpace: this node held content of the record and
+ * owes the chain its `record.forgotten`. Written before the erasure, removed once reported.
+ */
+const reportKey = (id: string) => `report/${id}`;
+const REPORT_NOTE = new Uint8Array([1]);
+
+const hashesOf = (record: RecordView) => record.versions.map((version) => version.hash);
+
 const consoleLog: CustodianLog = {
   warn: (details, message) => console.warn(message, details),
   error: (details, message) => console.error(message, details),
@@ -64,7 +73,12 @@ class ForgetWorker implements ModuleWorker {
     this.content = new ContentStore(services.local, services.keyEncryptionKey);
   }
 
-  /** Finds every record of this custodian left `forgetting` and finishes it. */
+  /**
+   * Finds what a crash or a stop left: every record of this custodian still `forgetting`, and
+   * every `forgotten` one of which this node still holds a version (another node of the
+   * organization reported it while this one was down). The node tells a worker only of blocks
+   * committed after it started, so this scan is what covers the blocks in between.
+   */
   async start(): Promise<void> {
     const org = await this.services.nodeOrg();
     if (org === null) return;
@@ -74,7 +88,10 @@ class ForgetWorker implements ModuleWorker {
       const page = await head.scan("record/", { limit: RESUME_SCAN_PAGE, after });
       for (const [, value] of page) {
         const record = value as unknown as RecordView;
-        if (record.status === "forgetting" && record.custodian === org) this.add(record.id);
+        if (record.custodian !== org || record.status === "active") continue;
+        if (record.status === "forgetting" || (await this.content.holdsAny(hashesOf(record)))) {
+          this.add(record.id);
+        }
       }
       if (page.length < RESUME_SCAN_PAGE) break;
       after = (page.at(-1) as [string, unknown])[0];
@@ -84,7 +101,8 @@ class ForgetWorker implements ModuleWorker {
 
   async committed(_height: number, txs: readonly CommittedTx[]): Promise<void> {
     for (const tx of txs) {
-      if (tx.type === "record.forget" && tx.receipt.status === "ok") {
+      const kind = tx.type === "record.forget" || tx.type === "record.forgotten";
+      if (kind && tx.receipt.status === "ok") {
         this.add((tx.payload as { id: string }).id);
       }
     }
@@ -123,15 +141,19 @@ class ForgetWorker implements ModuleWorker {
     }
   }
 
-  /** One step of a record's forget; true once nothing is left to do for it here. */
+  /**
+   * One step of a record's forget; true once nothing is left to do for it here. A node reports
+   * only a record it held content of, noted (synced) before it erases: a node of the
+   * organization that never held the content must not report an erasure that another node has
+   * still to do, and the note outlives a crash between the erasure and the report.
+   */
   private async step(id: string, entry: PendingForget): Promise<boolean> {
     const head = this.services.head();
     const record = await readRecord(head, id);
     const org = await this.services.nodeOrg();
     if (record === null || org === null || record.custodian !== org) return true;
     if (record.status === "active") return true;
-    if (entry.submittedAt !== null) {
-      if (record.status === "forgotten") return true;
+    if (entry.submittedAt !== null && record.status === "forgetting") {
       if (head.height - entry.submittedAt < RESUBMIT_AFTER_HEIGHTS) return false;
       // Submitted and never committed (expired, or dropped from a full pool): a bounded retry.
       entry.attempts += 1;
@@ -145,9 +167,16 @@ class ForgetWorker implements ModuleWorker {
       }
       this.log.warn(details, "record.forgotten did not commit; erasing and submitting again");
     }
-    // Another node of the organization may have reported it: this node's copy goes all the same.
-    await this.content.erase(record.versions.map((version) => version.hash));
-    if (record.status === "forgotten") return true;
+    const hashes = hashesOf(record);
+    const local = this.services.local;
+    if (await this.content.holdsAny(hashes)) await local.put(reportKey(id), REPORT_NOTE);
+    await this.content.erase(hashes);
+    const owed = (await local.get(reportKey(id))) !== undefined;
+    if (record.status === "forgotten") {
+      if (owed) await local.del(reportKey(id));
+      return true;
+    }
+    if (!owed) return true;
     await this.services.submit("record.forgotten", { id, custodian: org });
     entry.submittedAt = head.height;
     return false;
