@@ -53,6 +53,11 @@ async function signedFetch(
   });
 }
 
+/** The error code of a JSON error answer. */
+async function codeOf(response: Response): Promise<string> {
+  return ((await response.json()) as { error: { code: string } }).error.code;
+}
+
 /** Stops the custodian, hands its home to `look`, and starts it again caught up. */
 async function whileStopped<T>(look: (home: string) => Promise<T>): Promise<T> {
   await cluster.kill(CUSTODIAN, "SIGTERM");
@@ -95,6 +100,10 @@ describe("records at their custodian, on a live 4-node devnet", () => {
     );
     expect(uploaded.status).toBe(201);
     const { hash } = (await uploaded.json()) as { hash: string };
+    // Past the custodian's bound (4 MiB by default), under the API's own (8 MiB).
+    const huge = new Uint8Array(4 * 1024 * 1024 + 1);
+    const refused = await signedFetch(CUSTODIAN, clinician, "POST", "/v1/m/record/content", huge);
+    expect([refused.status, await codeOf(refused)]).toEqual([413, "RECORD_TOO_LARGE"]);
 
     const id = randomBytes(16).toString("hex");
     const byClinician = await client.txBuilder(clinician);
@@ -128,7 +137,8 @@ describe("records at their custodian, on a live 4-node devnet", () => {
     expect(read.status).toBe(200);
     expect(new Uint8Array(await read.arrayBuffer())).toEqual(plaintext);
     // Another node is not the custodian.
-    expect((await signedFetch(1, patient, "GET", contentPath)).status).toBe(404);
+    const elsewhere = await signedFetch(1, patient, "GET", contentPath);
+    expect([elsewhere.status, await codeOf(elsewhere)]).toEqual([404, "RECORD_NOT_HELD"]);
 
     // The control: the scan finds the ciphertext and the wrapped key in the custodian's home;
     // the plaintext and the data key were never written.
@@ -156,10 +166,7 @@ describe("records at their custodian, on a live 4-node devnet", () => {
       return view?.status === "forgotten" ? true : undefined;
     });
     const gone = await signedFetch(CUSTODIAN, patient, "GET", contentPath);
-    expect(gone.status).toBe(410);
-    expect(((await gone.json()) as { error: { code: string } }).error.code).toBe(
-      "RECORD_FORGOTTEN",
-    );
+    expect([gone.status, await codeOf(gone)]).toEqual([410, "RECORD_FORGOTTEN"]);
 
     await whileStopped(async (home) => {
       expect(await homeFilesHolding(home, [...needles, markerBytes])).toEqual([]);
