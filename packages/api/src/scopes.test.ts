@@ -1,5 +1,6 @@
 import { type SignedTx, type Signer, toHex } from "@careledger/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CONSENT_ID, PATIENT, SAMPLE_MODULE_ROUTES } from "./fhirRoutes.testkit.js";
 import {
   CALLER_KINDS,
   type CallerKind,
@@ -183,6 +184,24 @@ const ROWS: readonly Row[] = [
     path: () => "/v1/events?type=identity.register",
     expected: signedFor(REGISTERED),
   },
+  // Module routes: a public one under its module, and FHIR ones under the FHIR base.
+  {
+    route: "GET /v1/m/provenance/items/:gtin",
+    path: () => "/v1/m/provenance/items/09506000134352",
+    expected: all("ok"),
+  },
+  {
+    route: "GET /fhir/R4/Consent/:id",
+    case: "a consent the hospital holds",
+    path: () => `/fhir/R4/Consent/${CONSENT_ID}`,
+    expected: signedFor(["patient", "otherPatient", "device", "custodianClinician", "staff"]),
+  },
+  {
+    route: "GET /fhir/R4/AuditEvent",
+    path: () => `/fhir/R4/AuditEvent?patient=${PATIENT}`,
+    expected: signedFor(REGISTERED),
+  },
+  { route: "GET /fhir/R4/metadata", path: () => "/fhir/R4/metadata", expected: all("ok") },
   { route: "GET /healthz", path: () => "/healthz", expected: all("ok") },
   { route: "GET /readyz", path: () => "/readyz", expected: all("ok") },
   { route: "GET /metrics", path: () => "/metrics", expected: all("ok") },
@@ -239,7 +258,11 @@ async function outcomeOf(
     if (response.headers.get("content-type")?.startsWith("text/event-stream")) return "ok";
     if (method === "HEAD") return headOutcome(response.status);
     const text = await response.text();
-    if (response.status >= 400) return JSON.parse(text).error.code;
+    // Our error shape, or under the FHIR base an OperationOutcome with the code in its coding.
+    if (response.status >= 400) {
+      const body = JSON.parse(text);
+      return body.error?.code ?? body.issue?.[0]?.details?.coding?.[0]?.code;
+    }
     if (row.lookup !== true) return "ok";
     return "receipt" in JSON.parse(text) ? "receipt" : "position";
   } finally {
@@ -272,6 +295,7 @@ describe("who sees what: every route by every kind of caller", () => {
     await node.submitTx(fixture.patientTx.bytes);
     await node.submitTx(fixture.otherPatientTx.bytes);
     node.commitBlock();
+    node.routes.push(...SAMPLE_MODULE_ROUTES);
     app = await buildApiServer(node, {
       onRoute: (route) => {
         for (const method of [route.method].flat()) registered.push(`${method} ${route.url}`);

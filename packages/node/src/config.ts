@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { CareLedgerError, fromHex, type Genesis, parseGenesis } from "@careledger/protocol";
 import { type Static, Type } from "@sinclair/typebox";
 import { TypeCompiler } from "@sinclair/typebox/compiler";
+import { readKeyEncryptionKey } from "./keyEncryptionKey.js";
 
 export const CONFIG_FILE = "config.json";
 export const GENESIS_FILE = "genesis.json";
@@ -56,9 +57,11 @@ export interface NodeHome {
   readonly config: NodeConfig;
   readonly genesis: Genesis;
   readonly nodeSecretKey: Uint8Array;
+  /** `kek.key` (keyEncryptionKey.ts): wraps the data keys modules keep in the LocalStore. */
+  readonly keyEncryptionKey: Uint8Array;
 }
 
-/** Reads and validates a node home: config, genesis and node key. */
+/** Reads and validates a node home: config, genesis, node key and key-encryption key. */
 export async function loadHome(dir: string): Promise<NodeHome> {
   const config = JSON.parse(await readFile(join(dir, CONFIG_FILE), "utf8")) as unknown;
   if (!configCheck.Check(config)) {
@@ -73,5 +76,6 @@ export async function loadHome(dir: string): Promise<NodeHome> {
     throw new Error(`${join(dir, GENESIS_FILE)}: ${reason}`);
   }
   const keyHex = (await readFile(join(dir, NODE_KEY_FILE), "utf8")).trim();
-  return { dir, config, genesis, nodeSecretKey: fromHex(keyHex, 32) };
+  const keyEncryptionKey = await readKeyEncryptionKey(dir);
+  return { dir, config, genesis, nodeSecretKey: fromHex(keyHex, 32), keyEncryptionKey };
 }

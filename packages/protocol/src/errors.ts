@@ -20,7 +20,8 @@ export const ERROR_CODES = {
   MEMPOOL_FULL: { status: 503, message: "mempool is full, retry later" },
   SENDER_UNKNOWN: {
     status: 403,
-    message: "sender is neither a registered, unrevoked identity nor an organization admin",
+    message:
+      "sender is neither a registered, unrevoked identity, an organization admin nor a member's node key",
   },
   // Blocks and certificates.
   BLOCK_INVALID: { status: 400, message: "block is invalid" },

@@ -132,6 +132,8 @@ function readsOf(env: ExecutionEnvironment, txs: readonly CheckedTx[]): Set<stri
   for (const checked of txs) {
     const { signed, sender, handler, payload } = checked;
     keys.add(identityKey(sender));
+    // Not the node index (identity/node/<hex>): the sender check reads it only for a key that
+    // is neither registered nor an admin (a node, or a stranger), rare enough to read on demand.
     keys.add(adminIndexKey(sender));
     try {
       const ruleReads = senderRuleReads(handler.contract, payload);

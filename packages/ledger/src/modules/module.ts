@@ -268,6 +268,16 @@ export interface ModuleServices {
   submit(type: string, payload: Canonical): Promise<string>;
   /** A committed transaction with its receipt, by id (lowercase hex), or null. */
   committedTx(idHex: string): Promise<CommittedTx | null>;
+  /**
+   * Runs a query (any module's) for `caller` exactly as the API's query route does: parameters
+   * checked, the contract's access rules judged (FORBIDDEN), then the module's own rules. A FHIR
+   * rendering is a query's answer in another shape, so it must see no more than the query.
+   */
+  query(
+    name: string,
+    params: Readonly<Record<string, string>>,
+    caller: QueryCaller | null,
+  ): Promise<Canonical | null>;
 }
 
 /** A module's node-side work (ModuleServices says what it may use). */

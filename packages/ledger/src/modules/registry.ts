@@ -32,6 +32,7 @@ export class ModuleRegistry {
   private readonly txTypes = new Map<string, TxType>();
   private readonly queries = new Map<string, Query>();
   private readonly scopes = new Map<string, StateScope>();
+  private readonly moduleScopes = new Map<string, StateScope>();
 
   constructor(
     readonly modules: readonly LedgerModule[] = BUILTIN_MODULES,
@@ -44,6 +45,7 @@ export class ModuleRegistry {
         if (!names.has(used)) throw new Error(`module ${module.name} uses unknown module ${used}`);
       }
       const scope = scopeOf(module);
+      this.moduleScopes.set(module.name, scope);
       for (const txType of module.txTypes) {
         const { type } = txType.contract;
         if (this.txTypes.has(type)) throw new Error(`duplicate tx type ${type}`);
@@ -109,6 +111,13 @@ export class ModuleRegistry {
   /** The state scope of a registered query's module. */
   queryScope(name: string): StateScope {
     return this.scopes.get(`query:${name}`) as StateScope;
+  }
+
+  /** The state scope of a registered module (its namespace and what it `uses`). */
+  moduleScope(name: string): StateScope {
+    const scope = this.moduleScopes.get(name);
+    if (scope === undefined) throw new Error(`no module ${name}`);
+    return scope;
   }
 
   query(name: string): Query | undefined {

@@ -1,14 +1,13 @@
 /**
  * A custodian node for the custodian's tests: a real Ledger (the stand-in record and access
- * modules on the real execution), a real LocalStore beside it, and ModuleServices over both as
- * the node gives them (fix/services: node/src/moduleServices.ts), with a transaction pool the
- * test commits as blocks.
+ * modules on the real execution, until the real ones are merged), a real LocalStore beside it,
+ * and ModuleServices made of the same ledger reads as the node's (node/src/moduleServices.ts),
+ * with a transaction pool the test commits as blocks.
  */
 import { randomBytes } from "node:crypto";
 import {
   type Canonical,
   fromHex,
-  type Organization,
   type RouteCaller,
   type SignedTx,
   type Signer,
@@ -19,9 +18,11 @@ import { seededKey } from "../../../testing/fixtures.js";
 import { Harness } from "../../../testing/harness.js";
 import { nodeSigner } from "../../../testing/nodeCrypto.js";
 import { tempDir } from "../../../testing/tempDir.js";
-import { ORG_IDS_KEY, orgKey } from "../../identity/state.js";
-import type { CommittedTx, ModuleServices, QueryReader } from "../../module.js";
+import type { CommittedTx, ModuleServices } from "../../module.js";
 import { STAND_IN_CONTRACT, STAND_IN_MODULES } from "./standInModules.testkit.js";
+
+/** The origin a route request says the client addressed (the API sets it; no route here reads it). */
+export const ORIGIN = "http://127.0.0.1:8080";
 
 export interface Person {
   readonly signer: Signer;
@@ -42,40 +43,33 @@ export class CustodianNode {
   ) {
     const node = this;
     this.services = {
-      head: () => this.head(),
+      head: () => this.ledger.reads.moduleReader("record"),
       // A getter: a reopened LocalStore is a new object, as after a node restart.
       get local() {
         return node.local.space("record");
       },
       keyEncryptionKey: this.kek,
       nodeKey: toHex(harness.org(0).node.publicKey),
-      nodeOrg: () => this.nodeOrg(),
+      nodeOrg: async () =>
+        (await this.ledger.reads.nodeOrganizations(this.services.nodeKey))[0] ?? null,
       submit: async (type, payload) => {
         const tx = this.harness.tx(type, payload, this.harness.org(0).node);
         this.pool.push(tx);
         return toHex(tx.id);
       },
-      committedTx: (idHex) => this.committedTx(idHex),
+      committedTx: (idHex) => this.ledger.reads.committedTx(fromHex(idHex, 32)),
+      query: (name, params, caller) => this.ledger.reads.query(name, params, caller),
     };
   }
 
-  /** org-0's node, with its node key registered so it may send (until fix/services admits it). */
+  /** org-0's node. */
   static async create(label: string): Promise<CustodianNode> {
     const harness = await Harness.create(label, undefined, {
       modules: STAND_IN_MODULES,
       contract: STAND_IN_CONTRACT,
     });
     const { dir, remove } = tempDir(`${label}-local`);
-    const node = new CustodianNode(harness, await LocalStore.open(dir), dir, remove);
-    const nodeSigner = harness.org(0).node;
-    await node.commit([
-      harness.tx(
-        "identity.register",
-        { key: nodeSigner.publicKey, org: "org-0", roles: ["operator"] },
-        harness.org(0).admin,
-      ),
-    ]);
-    return node;
+    return new CustodianNode(harness, await LocalStore.open(dir), dir, remove);
   }
 
   get ledger() {
@@ -131,50 +125,6 @@ export class CustodianNode {
       if (committed !== null) out.push(committed);
     }
     return out;
-  }
-
-  private head(): QueryReader {
-    const { height, time } = this.ledger.head;
-    const reads = this.ledger.reads;
-    return {
-      height,
-      time,
-      get: (key) => reads.trustedQuery("test.headGet", { key }),
-      scan: async (prefix, options) =>
-        (await reads.trustedQuery("test.headScan", {
-          prefix,
-          limit: options.limit,
-          ...(options.after ? { after: options.after } : {}),
-        })) as unknown as Array<[string, Canonical]>,
-      index: () => {
-        throw new Error("the record module has no index");
-      },
-    };
-  }
-
-  private async nodeOrg(): Promise<string | null> {
-    const nodeKey = this.services.nodeKey;
-    const reads = this.ledger.reads;
-    const [ids] = (await reads.stateValues([ORG_IDS_KEY])) as [string[] | null];
-    const orgs = (await reads.stateValues((ids ?? []).map(orgKey))) as Array<Organization | null>;
-    return orgs.find((org) => org?.nodeKeys.includes(nodeKey))?.id ?? null;
-  }
-
-  private async committedTx(idHex: string): Promise<CommittedTx | null> {
-    const stored = await this.ledger.reads.tx(fromHex(idHex, 32));
-    if (stored === null) return null;
-    const block = await this.ledger.reads.block(stored.height);
-    if (block === null) throw new Error(`no block ${stored.height}`);
-    return {
-      height: stored.height,
-      index: stored.index,
-      time: block.block.header.time,
-      id: stored.tx.id,
-      type: stored.tx.tx.type,
-      sender: toHex(stored.tx.tx.from),
-      payload: stored.tx.tx.payload,
-      receipt: stored.receipt,
-    };
   }
 
   /** Closes the LocalStore and opens it again: what a node restart does to it. */

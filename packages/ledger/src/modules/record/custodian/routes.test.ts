@@ -6,7 +6,12 @@ import {
   type ModuleRouteResponse,
 } from "@careledger/protocol";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { CustodianNode, type CustodianNode as Node, type Person } from "./custodianNode.testkit.js";
+import {
+  CustodianNode,
+  type CustodianNode as Node,
+  ORIGIN,
+  type Person,
+} from "./custodianNode.testkit.js";
 import { recordRoutes } from "./routes.js";
 import { type CustodianSettings, custodianSettings } from "./settings.js";
 
@@ -46,7 +51,13 @@ async function codeOf(answer: Promise<unknown>): Promise<string> {
 }
 
 async function put(by: Person, body: unknown): Promise<ModuleRouteResponse> {
-  return upload.handler({ params: {}, query: {}, body, caller: await node.caller(by) });
+  return upload.handler({
+    params: {},
+    query: {},
+    body,
+    caller: await node.caller(by),
+    origin: ORIGIN,
+  });
 }
 
 async function get(by: Person, id: string, access: string): Promise<ModuleRouteResponse> {
@@ -55,6 +66,7 @@ async function get(by: Person, id: string, access: string): Promise<ModuleRouteR
     query: { access },
     body: undefined,
     caller: await node.caller(by),
+    origin: ORIGIN,
   });
 }
 

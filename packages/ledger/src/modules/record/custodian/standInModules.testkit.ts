@@ -9,22 +9,14 @@
 import {
   type AccessResult,
   type Canonical,
-  type QueryContract,
   type RecordView,
   TX_TYPES,
   toHex,
 } from "@careledger/protocol";
-import { Type } from "@sinclair/typebox";
 import { governanceModule } from "../../governance/index.js";
 import { identityModule } from "../../identity/index.js";
 import { type IdentityRecord, identityKey } from "../../identity/state.js";
-import {
-  defineQuery,
-  defineTxType,
-  type LedgerModule,
-  reject,
-  type TxContext,
-} from "../../module.js";
+import { defineTxType, type LedgerModule, reject, type TxContext } from "../../module.js";
 import type { LedgerContract } from "../../registry.js";
 import { recordKey } from "./readCheck.js";
 
@@ -112,41 +104,10 @@ const accessLog = defineTxType(TX_TYPES["access.log"], {
   },
 });
 
-/** Reads of the head in the record module's scope, for the test's ModuleServices.head(). */
-export const HEAD_GET: QueryContract = {
-  name: "test.headGet",
-  summary: "A state value in the record module's scope.",
-  params: Type.Object({ key: Type.String() }, { additionalProperties: false }),
-  result: Type.Unknown(),
-  access: [{ rule: "operator" }],
-  paged: false,
-};
-export const HEAD_SCAN: QueryContract = {
-  name: "test.headScan",
-  summary: "State entries in the record module's scope.",
-  params: Type.Object(
-    {
-      prefix: Type.String(),
-      limit: Type.Integer({ minimum: 1 }),
-      after: Type.Optional(Type.String()),
-    },
-    { additionalProperties: false },
-  ),
-  result: Type.Unknown(),
-  access: [{ rule: "operator" }],
-  paged: false,
-};
-
 export const standInRecordModule: LedgerModule = {
   name: "record",
   txTypes: [anchor, amend, forget, forgotten],
-  queries: [
-    defineQuery(HEAD_GET, (reader, params) => reader.get((params as { key: string }).key)),
-    defineQuery(HEAD_SCAN, async (reader, params) => {
-      const { prefix, limit, after } = params as { prefix: string; limit: number; after?: string };
-      return (await reader.scan(prefix, { limit, after: after ?? null })) as Canonical;
-    }),
-  ],
+  queries: [],
 };
 
 export const standInAccessModule: LedgerModule = {
@@ -163,7 +124,7 @@ export const STAND_IN_MODULES: readonly LedgerModule[] = [
   standInAccessModule,
 ];
 
-/** The contract of exactly these modules: the protocol's own entries, and the two test reads. */
+/** The contract of exactly these modules: the protocol's own entries. */
 export const STAND_IN_CONTRACT: LedgerContract = {
   txTypes: Object.fromEntries(
     STAND_IN_MODULES.flatMap((module) => module.txTypes).map((type) => [

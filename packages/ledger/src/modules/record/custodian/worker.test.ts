@@ -5,7 +5,7 @@ import { filesHolding } from "../../../local/fileScan.testkit.js";
 import type { ModuleServices, ModuleWorker } from "../../module.js";
 import { needlesOf, storedVersion } from "./contentKeys.testkit.js";
 import { ContentStore } from "./contentStore.js";
-import { CustodianNode, type Person } from "./custodianNode.testkit.js";
+import { CustodianNode, ORIGIN, type Person } from "./custodianNode.testkit.js";
 import { recordRoutes } from "./routes.js";
 import {
   type CustodianLog,
@@ -42,7 +42,13 @@ const text = (value: string) => new TextEncoder().encode(value);
 
 async function uploaded(content: Uint8Array): Promise<string> {
   const caller = await node.caller(clinician);
-  const answer = await upload.handler({ params: {}, query: {}, body: content, caller });
+  const answer = await upload.handler({
+    params: {},
+    query: {},
+    body: content,
+    caller,
+    origin: ORIGIN,
+  });
   return (answer.body as { hash: string }).hash;
 }
 
@@ -89,6 +95,7 @@ async function readCode(id: string): Promise<string> {
       query: { access: access.id },
       body: undefined,
       caller: await node.caller(clinician),
+      origin: ORIGIN,
     });
   } catch (error) {
     if (error instanceof CareLedgerError) return error.code;
