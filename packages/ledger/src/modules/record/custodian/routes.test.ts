@@ -230,8 +230,8 @@ describe("GET /content/:id?access=", () => {
       hash: fromHex(hash, 32),
     };
     expect((await node.send("record.anchor", payload, outsider.signer)).receipt?.status).toBe("ok");
-    const access = await logAccess(outsider, id);
-    expect(await codeOf(get(outsider, id, access))).toBe("RECORD_NOT_HELD");
+    const access = await logAccess(patient, id);
+    expect(await codeOf(get(patient, id, access))).toBe("RECORD_NOT_HELD");
   });
 
   it("answers RECORD_FORGOTTEN once the patient asked to forget, before the erasure", async () => {
