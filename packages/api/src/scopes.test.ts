@@ -4,7 +4,9 @@ import { CONSENT_ID, PATIENT, SAMPLE_MODULE_ROUTES } from "./fhirRoutes.testkit.
 import {
   CALLER_KINDS,
   type CallerKind,
+  MEMORY_CONSENT_ID,
   MEMORY_QUERY_NAMES,
+  MEMORY_RECORD_ID,
   memoryNode,
   registerCallers,
   sampleTx,
@@ -48,6 +50,8 @@ const MEMBER_STAFF: readonly Who[] = [
   "operator",
   "admin",
 ];
+/** The hospital's people: its registered keys that are no subject, and its admin. */
+const HOSPITAL_PEOPLE: readonly Who[] = ["custodianClinician", "staff", ...OPERATORS];
 const QUERY_ACCESS: Record<(typeof MEMORY_QUERY_NAMES)[number], readonly Who[]> = {
   // Of a key no organization holds: the key itself (none here) and operators only.
   "identity.key": OPERATORS,
@@ -58,9 +62,29 @@ const QUERY_ACCESS: Record<(typeof MEMORY_QUERY_NAMES)[number], readonly Who[]> 
   "gov.proposal": MEMBER_STAFF,
   "gov.proposals": MEMBER_STAFF,
   "consensus.config": MEMBER_STAFF,
+  // The patient's consent to the organization "clinic": its patient, its delegate, the clinic's
+  // people (otherClinician, and the clinic's operator, an operator anyway), operators.
+  "consent.get": ["patient", "delegate", "otherClinician", ...OPERATORS],
+  // Of the patient: itself, its delegate in force, operators; never the grantee or staff.
+  "consent.ofPatient": ["patient", "delegate", ...OPERATORS],
+  // Of a key no one here holds: the key itself and operators.
+  "consent.toKey": OPERATORS,
+  // Of the hospital: its people (an admin of it counts) and operators.
+  "consent.toOrg": HOSPITAL_PEOPLE,
+  // Delegations are the patient's and the operators' to list, not the delegate's.
+  "consent.delegates": ["patient", ...OPERATORS],
+  // A decision about the patient for another accessor: the patient, its delegate, operators.
+  "consent.decision": ["patient", "delegate", ...OPERATORS],
+  "access.history": ["patient", "delegate", ...OPERATORS],
+  "access.ofCustodian": HOSPITAL_PEOPLE,
+  // Break-the-glass reviews: the hospital's admin, and operators.
+  "access.breakGlass": OPERATORS,
+  // The patient's record held by the hospital: the patient, its delegate, the hospital's people.
+  "record.get": ["patient", "delegate", "custodianClinician", "staff", ...OPERATORS],
+  "record.ofPatient": ["patient", "delegate", ...OPERATORS],
 };
 
-/** Parameters each query's schema accepts (it refuses any other). */
+/** Parameters each query's schema accepts (it refuses any other); `P` is the patient's key. */
 const QUERY_PARAMS: Record<(typeof MEMORY_QUERY_NAMES)[number], string> = {
   "identity.key": `key=${"ab".repeat(32)}`,
   "identity.organizations": "",
@@ -69,6 +93,17 @@ const QUERY_PARAMS: Record<(typeof MEMORY_QUERY_NAMES)[number], string> = {
   "gov.proposal": `id=${"cd".repeat(32)}`,
   "gov.proposals": "limit=10",
   "consensus.config": "",
+  "consent.get": `id=${MEMORY_CONSENT_ID}`,
+  "consent.ofPatient": "patient=P",
+  "consent.toKey": `key=${"ab".repeat(32)}`,
+  "consent.toOrg": "org=hospital",
+  "consent.delegates": "patient=P",
+  "consent.decision": `accessor=${"ab".repeat(32)}&patient=P&action=access&purpose=TREAT`,
+  "access.history": "patient=P",
+  "access.ofCustodian": "org=hospital",
+  "access.breakGlass": "org=hospital",
+  "record.get": `id=${MEMORY_RECORD_ID}`,
+  "record.ofPatient": "patient=P",
 };
 
 interface Row {
@@ -154,7 +189,10 @@ const ROWS: readonly Row[] = [
   ...MEMORY_QUERY_NAMES.map(
     (name): Row => ({
       route: `GET /v1/query/${name}`,
-      path: () => `/v1/query/${name}${QUERY_PARAMS[name] === "" ? "" : `?${QUERY_PARAMS[name]}`}`,
+      path: (f) => {
+        const search = QUERY_PARAMS[name].replace("=P", `=${toHex(f.patientTx.tx.from)}`);
+        return `/v1/query/${name}${search === "" ? "" : `?${search}`}`;
+      },
       expected: signedFor(QUERY_ACCESS[name]),
     }),
   ),

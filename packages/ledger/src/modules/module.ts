@@ -52,6 +52,17 @@ export interface TxContext {
  */
 export interface TxHandler<P> {
   reads?(payload: P, tx: Tx, sender: string): readonly string[];
+  /**
+   * Keys that depend on values read before (a record's patient, then that patient's consent
+   * lists, then the consents they name): asked after each prefetch round, with what is in memory
+   * (`known` answers undefined for a key not fetched yet), and fetched in one batch per round,
+   * for at most DEPENDENT_READ_ROUNDS rounds. Only a hint, like `reads`.
+   */
+  readsAfter?(
+    payload: P,
+    sender: string,
+    known: (key: string) => Canonical | null | undefined,
+  ): readonly string[];
   execute(ctx: TxContext, payload: P): Promise<void>;
 }
 

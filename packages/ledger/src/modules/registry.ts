@@ -5,13 +5,22 @@ import {
   TX_TYPES,
   type TxTypeContract,
 } from "@careledger/protocol";
+import { accessModule } from "./access/index.js";
+import { consentModule } from "./consent/index.js";
 import { governanceModule } from "./governance/index.js";
 import { identityModule } from "./identity/index.js";
 import type { LedgerModule, Query, TxType } from "./module.js";
 import { type StateScope, scopeOf } from "./namespace.js";
+import { recordModule } from "./record/index.js";
 
 /** The built-in modules. A new module is a directory under modules/ and one line here. */
-export const BUILTIN_MODULES: readonly LedgerModule[] = [identityModule, governanceModule];
+export const BUILTIN_MODULES: readonly LedgerModule[] = [
+  identityModule,
+  governanceModule,
+  consentModule,
+  accessModule,
+  recordModule,
+];
 
 const INDEX_NAME_PATTERN = /^[a-z][a-zA-Z0-9]{0,31}$/;
 
