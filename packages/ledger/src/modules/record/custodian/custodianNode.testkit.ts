@@ -1,8 +1,8 @@
 /**
- * A custodian node for the custodian's tests: a real Ledger (the stand-in record and access
- * modules on the real execution, until the real ones are merged), a real LocalStore beside it,
- * and ModuleServices made of the same ledger reads as the node's (node/src/moduleServices.ts),
- * with a transaction pool the test commits as blocks.
+ * A custodian node for the custodian's tests: a real Ledger with the built-in modules, a real
+ * LocalStore beside it, and ModuleServices over both as the node makes them
+ * (node/src/moduleServices.ts: the same ledger reads), with a transaction pool the test commits
+ * as blocks.
  */
 import { randomBytes } from "node:crypto";
 import {
@@ -19,7 +19,6 @@ import { Harness } from "../../../testing/harness.js";
 import { nodeSigner } from "../../../testing/nodeCrypto.js";
 import { tempDir } from "../../../testing/tempDir.js";
 import type { CommittedTx, ModuleServices } from "../../module.js";
-import { STAND_IN_CONTRACT, STAND_IN_MODULES } from "./standInModules.testkit.js";
 
 /** The origin a route request says the client addressed (the API sets it; no route here reads it). */
 export const ORIGIN = "http://127.0.0.1:8080";
@@ -64,10 +63,7 @@ export class CustodianNode {
 
   /** org-0's node. */
   static async create(label: string): Promise<CustodianNode> {
-    const harness = await Harness.create(label, undefined, {
-      modules: STAND_IN_MODULES,
-      contract: STAND_IN_CONTRACT,
-    });
+    const harness = await Harness.create(label);
     const { dir, remove } = tempDir(`${label}-local`);
     return new CustodianNode(harness, await LocalStore.open(dir), dir, remove);
   }
@@ -99,6 +95,20 @@ export class CustodianNode {
     const identity =
       who.identity === null ? null : { org: who.identity.org, roles: who.identity.roles };
     return { key: person.key, identity, adminOf: who.adminOf };
+  }
+
+  /** The patient's consent for `org`'s people to access all its records for treatment. */
+  async consent(patient: Person, org: string): Promise<void> {
+    const payload = {
+      id: randomBytes(16).toString("hex"),
+      patient: patient.signer.publicKey,
+      grantee: { org },
+      actions: ["access"],
+      purposes: ["TREAT"],
+      period: { start: this.ledger.head.time },
+    };
+    const { receipt } = await this.send("consent.grant", payload, patient.signer);
+    if (receipt?.status !== "ok") throw new Error(`consent.grant: ${JSON.stringify(receipt)}`);
   }
 
   /** Commits `txs` and then the pool, as one block, one `timeStepMs` after the head. */

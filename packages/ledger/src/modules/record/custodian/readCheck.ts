@@ -5,16 +5,9 @@ import {
   type RecordView,
   type RouteCaller,
 } from "@careledger/protocol";
-import type { CommittedTx, ModuleServices, QueryReader } from "../../module.js";
+import type { CommittedTx, ModuleServices } from "../../module.js";
+import { readRecord } from "../state.js";
 import type { CustodianSettings } from "./settings.js";
-
-/** The record module's state key of a record: exactly a RecordView (recordQueries.ts). */
-export const recordKey = (id: string) => `record/${id}`;
-
-/** A record's view at the head, or null. */
-export async function readRecord(head: QueryReader, id: string): Promise<RecordView | null> {
-  return (await head.get(recordKey(id))) as RecordView | null;
-}
 
 /** What a content read may disclose, once every check passed: the anchored version. */
 export interface PermittedRead {

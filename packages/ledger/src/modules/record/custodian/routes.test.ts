@@ -32,6 +32,8 @@ beforeEach(async () => {
   staff = await node.person("org-0", ["staff"]);
   patient = await node.person("org-0", ["patient"]);
   outsider = await node.person("org-1", ["clinician"]);
+  // org-0's people may access the patient's records for treatment; org-1's may not.
+  await node.consent(patient, "org-0");
 });
 afterEach(async () => {
   await node.close();

@@ -8,8 +8,9 @@ import {
 } from "@careledger/protocol";
 import { Type } from "@sinclair/typebox";
 import type { ModuleServices } from "../../module.js";
+import { readRecord } from "../state.js";
 import { ContentStore } from "./contentStore.js";
-import { checkNotForgotten, checkRead, readRecord } from "./readCheck.js";
+import { checkNotForgotten, checkRead } from "./readCheck.js";
 import { CUSTODIAN_DEFAULTS, type CustodianSettings } from "./settings.js";
 
 const HashHex = Type.String({ pattern: "^[0-9a-f]{64}$" });

@@ -32,6 +32,7 @@ beforeEach(async () => {
   clinician = await node.person("org-0", ["clinician"]);
   outsider = await node.person("org-1", ["clinician"]);
   patient = await node.person("org-0", ["patient"]);
+  await node.consent(patient, "org-0");
   logged = [];
 });
 afterEach(async () => {

@@ -1,7 +1,7 @@
 import type { RecordView } from "@careledger/protocol";
 import type { CommittedTx, ModuleServices, ModuleWorker } from "../../module.js";
+import { readRecord } from "../state.js";
 import { ContentStore } from "./contentStore.js";
-import { readRecord } from "./readCheck.js";
 
 /** Records read per page when the worker looks for forgets a crash left unfinished. */
 export const RESUME_SCAN_PAGE = 500;
