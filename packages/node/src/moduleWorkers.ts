@@ -86,8 +86,13 @@ class WorkerRunner {
   }
 
   /** Lets the call in progress finish, delivers nothing more, then stops the worker. */
-  async stop(): Promise<void> {
+  /** Delivers nothing more from now on; the call in progress finishes. */
+  halt(): void {
     this.stopped = true;
+  }
+
+  async stop(): Promise<void> {
+    this.halt();
     await this.running;
     await this.worker.stop();
   }
@@ -131,7 +136,11 @@ export class ModuleWorkers {
 
   /** Stops every worker; one that fails to stop is logged and the others still stop. */
   async stop(): Promise<void> {
-    for (const runner of this.runners.splice(0)) {
+    const runners = this.runners.splice(0);
+    // Every worker halts at once: waiting on one worker's stop must not let the others take
+    // blocks committed after the node began to stop.
+    for (const runner of runners) runner.halt();
+    for (const runner of runners) {
       try {
         await runner.stop();
       } catch (error) {

@@ -1,11 +1,14 @@
 import type { LedgerModule } from "../module.js";
+import { recordRoutes, recordWorker } from "./custodian/index.js";
 import { recordsByPatient } from "./indexes.js";
 import { recordQueries } from "./queries.js";
 import { recordAmend, recordAnchor, recordForget, recordForgotten } from "./transactions.js";
 
 /**
  * Records' metadata under `record/` (`record/<id>` is a RecordView; the content stays at the
- * custodian). Reads identity (patients, custodians) and consent (delegates in force).
+ * custodian). Reads identity (patients, custodians) and consent (delegates in force). Its routes
+ * and worker are the custodian's (custodian/README.md): upload and read of the encrypted content,
+ * and its erasure after a forget.
  */
 export const recordModule: LedgerModule = {
   name: "record",
@@ -13,4 +16,6 @@ export const recordModule: LedgerModule = {
   txTypes: [recordAnchor, recordAmend, recordForget, recordForgotten],
   queries: recordQueries,
   indexes: [recordsByPatient],
+  routes: (services) => recordRoutes(services),
+  worker: (services) => recordWorker(services),
 };
