@@ -29,6 +29,7 @@ export {
   type IndexDefinition,
   type KeyValueReader,
   type LedgerModule,
+  type ModuleLog,
   type ModuleServices,
   type ModuleWorker,
   type PageRequest,

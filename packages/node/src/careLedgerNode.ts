@@ -175,6 +175,7 @@ export class CareLedgerNode implements NodeApi {
       // The node's own transactions take a client's path: admitted, then gossiped.
       admit: (bytes) => node.admission.admit(bytes, true),
       log,
+      settings: home.config.modules ?? {},
     });
     const node = new CareLedgerNode(
       home,

@@ -34,6 +34,13 @@ export const NodeConfigSchema = Type.Object(
     apiRequestTimeoutMs: Type.Integer({ minimum: 100, maximum: 600_000 }),
     apiRequestsPerMinuteMax: Type.Integer({ minimum: 1, maximum: 10_000_000 }),
     logLevel: Type.Union(["debug", "info", "warn", "error"].map((level) => Type.Literal(level))),
+    /**
+     * Settings of the modules' node-side parts, by module name (`record`: the custodian's
+     * `contentBytesMax` and `accessWindowMs`); each module checks its own section at start.
+     */
+    modules: Type.Optional(
+      Type.Record(Type.String({ pattern: "^[a-z][a-z0-9]{0,31}$" }), Type.Unknown()),
+    ),
   },
   { additionalProperties: false },
 );

@@ -22,6 +22,8 @@ export interface ModuleHostInit {
   /** The node's admission path for its own transactions (gossiped like a client's). */
   readonly admit: (bytes: Uint8Array) => Promise<SignedTx>;
   readonly log: Logger;
+  /** Each module's section of the node config (`modules.<name>`). */
+  readonly settings: Readonly<Record<string, unknown>>;
   /** Erasure hooks, for tests that stop a node in the middle of one. */
   readonly localOptions?: LocalStoreOptions;
 }

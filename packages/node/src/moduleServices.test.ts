@@ -9,6 +9,7 @@ import {
   type Signer,
   toHex,
 } from "@careledger/protocol";
+import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { ledgerMempool } from "./ledgerMempool.js";
 import type { Mempool } from "./mempool.js";
@@ -40,6 +41,8 @@ async function servicesOn(nodeOf: (chain: TestChainLedger) => Signer) {
     keyEncryptionKey: KEK,
     signer: nodeOf(chain),
     admit: (bytes) => mempool.admit(bytes),
+    settings: { [module.name]: { limit: 3 } },
+    log: pino({ level: "silent" }),
   });
   const services: ModuleServices = servicesFor(module);
   // Made once per module: its routes and its worker share one set.
@@ -125,6 +128,11 @@ describe("a module's services", () => {
     // Outside its namespace (it `uses` no other module): refused, as for its queries.
     expect(await codeOf(() => head.get("identity/org/org-2"))).toBe("STATE_KEY_FORBIDDEN");
     expect(() => head.index("other")).toThrow(/no index other/);
+  });
+
+  it("lends the module its own section of the node config", async () => {
+    const { services } = await servicesOn((c) => c.nodes[1] as Signer);
+    expect(services.settings).toEqual({ limit: 3 });
   });
 
   it("lends the module its own LocalStore space and a copy of the key-encryption key", async () => {

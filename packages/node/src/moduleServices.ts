@@ -11,6 +11,7 @@ import {
   TX_VERSION,
   toHex,
 } from "@careledger/protocol";
+import type { Logger } from "./logger.js";
 
 /**
  * Heights a transaction the node submits for a module stays valid for: as the SDK's default
@@ -26,6 +27,9 @@ export interface ModuleServicesInit {
   /** The node's LocalStore (`<home>/local`), open while the modules run. */
   readonly local: LocalStore;
   readonly keyEncryptionKey: Uint8Array;
+  /** Each module's section of the node config (`modules.<name>`). */
+  readonly settings: Readonly<Record<string, unknown>>;
+  readonly log: Logger;
   /** Signs with the node key. */
   readonly signer: Signer;
   /**
@@ -62,6 +66,8 @@ function servicesOf(init: ModuleServicesInit, module: LedgerModule, nodeKey: str
     // A copy: a module that overwrote its array would not change another's key.
     keyEncryptionKey: Uint8Array.from(init.keyEncryptionKey),
     nodeKey,
+    settings: init.settings[module.name] ?? {},
+    log: init.log.child({ module: module.name }),
     // Genesis and governance may list one node key in several organizations: the first, sorted.
     nodeOrg: async () => (await ledger.reads.nodeOrganizations(nodeKey))[0] ?? null,
     submit: async (type, payload) => {

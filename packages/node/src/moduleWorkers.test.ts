@@ -76,6 +76,8 @@ async function workersWith(worker: ScriptedWorker) {
     admit: async () => {
       throw new Error("this test submits nothing");
     },
+    settings: {},
+    log: pino({ level: "silent" }),
   });
   const logged: Array<{ msg: string; height?: number; module?: string }> = [];
   const log = pino({ level: "error" }, { write: (line: string) => logged.push(JSON.parse(line)) });

@@ -270,6 +270,13 @@ export interface ModuleServices {
   readonly keyEncryptionKey: Uint8Array;
   /** The node key, lowercase hex. */
   readonly nodeKey: string;
+  /**
+   * The module's section of the node config (`modules.<name>` in config.json), unchecked: the
+   * module validates it at start, so a node with a bad setting never serves. `{}` when absent.
+   */
+  readonly settings: unknown;
+  /** The node's logger, its lines tagged with the module. */
+  readonly log: ModuleLog;
   /** The member organization whose `nodeKeys` list this node's key at the head, or null. */
   nodeOrg(): Promise<string | null>;
   /**
@@ -289,6 +296,13 @@ export interface ModuleServices {
     params: Readonly<Record<string, string>>,
     caller: QueryCaller | null,
   ): Promise<Canonical | null>;
+}
+
+/** Where a module's routes and worker say what happened (pino's `(details, message)` order). */
+export interface ModuleLog {
+  info(details: Readonly<Record<string, unknown>>, message: string): void;
+  warn(details: Readonly<Record<string, unknown>>, message: string): void;
+  error(details: Readonly<Record<string, unknown>>, message: string): void;
 }
 
 /** A module's node-side work (ModuleServices says what it may use). */

@@ -1,5 +1,5 @@
 import type { LedgerModule } from "../module.js";
-import { recordRoutes, recordWorker } from "./custodian/index.js";
+import { custodianSettings, recordRoutes, recordWorker } from "./custodian/index.js";
 import { recordsByPatient } from "./indexes.js";
 import { recordQueries } from "./queries.js";
 import { recordAmend, recordAnchor, recordForget, recordForgotten } from "./transactions.js";
@@ -16,6 +16,7 @@ export const recordModule: LedgerModule = {
   txTypes: [recordAnchor, recordAmend, recordForget, recordForgotten],
   queries: recordQueries,
   indexes: [recordsByPatient],
-  routes: (services) => recordRoutes(services),
+  // The node config's `modules.record` section, checked here: a bad setting stops the start.
+  routes: (services) => recordRoutes(services, custodianSettings(services.settings)),
   worker: (services) => recordWorker(services),
 };

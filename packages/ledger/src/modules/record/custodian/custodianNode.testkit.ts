@@ -58,6 +58,9 @@ export class CustodianNode {
       },
       committedTx: (idHex) => this.ledger.reads.committedTx(fromHex(idHex, 32)),
       query: (name, params, caller) => this.ledger.reads.query(name, params, caller),
+      settings: {},
+      // The node's logger in a node; here the worker tests pass their own where they listen.
+      log: { info: () => {}, warn: () => {}, error: () => {} },
     };
   }
 

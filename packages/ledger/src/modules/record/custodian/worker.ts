@@ -22,6 +22,7 @@ export interface CustodianLog {
 }
 
 export interface RecordWorkerOptions {
+  /** Where failures go; the node's logger (`services.log`) when absent. */
   readonly log?: CustodianLog;
 }
 
@@ -41,11 +42,6 @@ const REPORT_NOTE = new Uint8Array([1]);
 
 const hashesOf = (record: RecordView) => record.versions.map((version) => version.hash);
 
-const consoleLog: CustodianLog = {
-  warn: (details, message) => console.warn(message, details),
-  error: (details, message) => console.error(message, details),
-};
-
 /**
  * The custodian's node-side work: after a `record.forget` of a record it holds commits, erase
  * every version's blob and key (ContentStore.erase, for real), then report `record.forgotten`
@@ -58,7 +54,7 @@ export function recordWorker(
   services: ModuleServices,
   options: RecordWorkerOptions = {},
 ): ModuleWorker {
-  return new ForgetWorker(services, options.log ?? consoleLog);
+  return new ForgetWorker(services, options.log ?? services.log);
 }
 
 class ForgetWorker implements ModuleWorker {
