@@ -39,7 +39,7 @@ export async function uploadContent(
     contentType: OCTETS,
     ...(signal && { signal }),
   });
-  return hexAt(recordAt(answer, "record content"), "record content.hash", HASH_BYTES);
+  return hexAt(recordAt(answer, "record content").hash, "record content.hash", HASH_BYTES);
 }
 
 /**
