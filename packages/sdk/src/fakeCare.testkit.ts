@@ -41,6 +41,8 @@ export class FakeCare {
   readonly records = new Map<string, RecordView>();
   /** Committed accesses by access.log id; `history` lists them newest first. */
   readonly accesses = new Map<string, AccessEntry>();
+  /** Delegates by patient (consent.delegate, until consent.undelegate). */
+  readonly delegates = new Map<string, Set<string>>();
   /** Forgotten records the custodian has erased but not yet reported: reported on a later poll. */
   readonly erasing = new Set<string>();
 
@@ -80,6 +82,15 @@ export class FakeCare {
         const consent = this.consents.get(id);
         if (consent === undefined) throw new CareLedgerError("CONSENT_NOT_FOUND", id);
         this.consents.set(id, { ...consent, status: "inactive", revoked: stamp });
+        return {};
+      }
+      case "consent.delegate":
+      case "consent.undelegate": {
+        const { patient, delegate } = payload as { patient: Uint8Array; delegate: Uint8Array };
+        const named = this.delegates.get(toHex(patient)) ?? new Set<string>();
+        if (signed.tx.type === "consent.delegate") named.add(toHex(delegate));
+        else named.delete(toHex(delegate));
+        this.delegates.set(toHex(patient), named);
         return {};
       }
       case "record.anchor":

@@ -173,7 +173,14 @@ export class FakeCareRoutes {
       contract,
       Object.fromEntries(context.url.searchParams),
     ) as Record<string, string | number | undefined>;
-    checkQueryAccess(contract, caller, params);
+    const admitted = checkQueryAccess(contract, caller, params);
+    // A `query` rule admits provisionally; for a patient's data it means a delegate in force.
+    const patient = params.patient;
+    const delegate =
+      typeof patient === "string" && this.care.delegates.get(patient)?.has(caller.key);
+    if (admitted.rule === "query" && "patient" in contract.params.properties && !delegate) {
+      throw new CareLedgerError("FORBIDDEN", `${name} is for the patient and its delegates`);
+    }
     send(response, 200, { name, result: this.answer(name, params, caller) });
   }
 
