@@ -110,9 +110,12 @@ async function main(): Promise<void> {
     },
     WAIT,
   );
+  // As the patient: a decision about its own records (patient and class; a record id alone
+  // would leave the node to judge whether the caller may ask).
   const decision = await consents.decision({
     accessor: visitor.publicKey,
-    record: lab.id,
+    patient: patient.publicKey,
+    class: "lab",
     purpose: "TREAT",
   });
   step(
@@ -147,12 +150,11 @@ async function main(): Promise<void> {
   step("patient's access history, newest first:");
   for await (const entry of new Access(as(patient)).historyAll()) {
     const who = entry.accessorOrg ?? "no organization";
-    const flag = entry.breakGlass ? ", break the glass" : "";
     const review = entry.review
       ? `, reviewed: ${entry.review.justified ? "justified" : "not justified"}`
       : "";
     console.log(
-      `    height ${entry.height}: ${who} ${entry.purpose} ${entry.class} -> ${entry.decision} (${entry.reason}${flag}${review})`,
+      `    height ${entry.height}: ${who} ${entry.purpose} ${entry.class} -> ${entry.decision} (${entry.reason}${review})`,
     );
   }
 
