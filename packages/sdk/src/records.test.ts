@@ -4,8 +4,8 @@ import { Access } from "./access.js";
 import { CareLedgerClient } from "./client.js";
 import { Consents } from "./consents.js";
 import type { FakeCare } from "./fakeCare.testkit.js";
-import { type FakeCareRoutes, startCareNode } from "./fakeCareRoutes.testkit.js";
-import type { FakeNode } from "./fakeNode.testkit.js";
+import { FakeCareRoutes, startCareNode } from "./fakeCareRoutes.testkit.js";
+import { FakeNode } from "./fakeNode.testkit.js";
 import { generateKeyPair, type KeyPair } from "./keys.js";
 import { Records } from "./records.js";
 
@@ -223,6 +223,48 @@ describe("records.read", () => {
     expect(awaiting.items.map((entry) => entry.access)).toEqual([read.access]);
     await access.review({ org: OTHER, access: read.access, justified: true }, WAIT);
     expect((await access.breakGlass(OTHER)).items).toEqual([]);
+  });
+});
+
+describe("Records with custodianNode", () => {
+  it("sends content to the custodian's own node and transactions to the client's", async () => {
+    // Another node serving the content routes over the same chain state (the custodian's).
+    const custodianNode = await FakeNode.start();
+    const custodianRoutes = new FakeCareRoutes(custodianNode, care);
+    try {
+      const asked: string[] = [];
+      const at = (who: KeyPair) => ({
+        custodianNode: (org: string) => {
+          asked.push(org);
+          // Its own signer is not used: content requests are signed by the helper's key.
+          return new CareLedgerClient(custodianNode.url, FAST);
+        },
+        client: clientOf(who),
+      });
+      const clinicianSide = at(clinician);
+      const { id, hash } = await new Records(clinicianSide.client, clinicianSide).upload(NOTE, {
+        patient: patient.publicKey,
+        class: "lab",
+        custodian: HOSPITAL,
+        ...WAIT,
+      });
+      expect(custodianRoutes.store.has(hash)).toBe(true);
+      expect(routes.store.size).toBe(0);
+      const patientSide = at(patient);
+      const read = await new Records(patientSide.client, patientSide).read(
+        id,
+        { purpose: "PATRQT" },
+        WAIT,
+      );
+      expect(read.content).toEqual(NOTE);
+      expect(asked).toEqual([HOSPITAL, HOSPITAL]);
+      const fetched = custodianNode.requests.at(-1);
+      expect(fetched?.url).toBe(`/v1/m/record/content/${id}?access=${read.access}`);
+      expect(fetched?.signed?.key).toBe(patient.accountId);
+      expect(node.requests.some((request) => request.url.startsWith("/v1/m/"))).toBe(false);
+    } finally {
+      await custodianNode.close();
+    }
   });
 });
 

@@ -10,6 +10,7 @@ import { Caller, type CommitOptions, type KeyInput, keyBytes, keyHex, randomId }
 import type { CareLedgerClient } from "./client.js";
 import { localError } from "./errors.js";
 import { sleep } from "./http.js";
+import { badResponse } from "./json.js";
 import { allItems, type Page, type PageOptions } from "./paging.js";
 import { fetchContent, uploadContent } from "./recordContent.js";
 
@@ -103,7 +104,8 @@ export class Records {
     if (record.status !== "active") {
       throw new CareLedgerError("RECORD_FORGOTTEN", `record ${id} is ${record.status}`);
     }
-    const previous = Math.max(...record.versions.map((version) => version.version));
+    const previous = Math.max(0, ...record.versions.map((version) => version.version));
+    if (previous === 0) badResponse(`record.get ${id}.versions`, "at least one version");
     const node = this.custodianNode(record.custodian);
     const hash = await uploadContent(node, this.caller.signer, content, options.signal);
     await this.caller.commit(
