@@ -436,12 +436,7 @@ export function send(response: ServerResponse, status: number, body: unknown): v
   response.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
 }
 
-export function sendError(
-  response: ServerResponse,
-  status: number,
-  code: string,
-  message: string,
-): void {
+function sendError(response: ServerResponse, status: number, code: string, message: string): void {
   const known = Object.hasOwn(ERROR_CODES, code);
   send(response, known ? status : status, {
     error: { code, message, details: { injected: !known } },
