@@ -12,6 +12,7 @@ import { Caller, type CommitOptions, type KeyInput, keyHex } from "./caller.js";
 import type { CareLedgerClient } from "./client.js";
 import { answerChecker, badResponse } from "./json.js";
 import { allItems, type Page, type PageOptions } from "./paging.js";
+import type { TrustAnchor } from "./verify.js";
 import type { CommittedTx } from "./wait.js";
 
 export type AccessEntryJson = QueryResultJson<"access.history">["items"][number];
@@ -24,6 +25,16 @@ export interface AccessRequest {
   readonly action?: ConsentAction;
   /** The version to read; the record's latest when absent. */
   readonly version?: number;
+}
+
+/** How an access is logged: the commit's options, and a trust anchor to check the receipt by. */
+export interface AccessOptions extends CommitOptions {
+  /**
+   * When given, the decision is read from the receipt proven against the certified header of
+   * its block (`getVerifiedReceipt`), not from the node's word: a node that does not hold the
+   * validators' keys cannot forge a permit or turn a deny into one.
+   */
+  readonly trust?: TrustAnchor;
 }
 
 /** A committed `access.log`: its id (what a content request names) and the decision. */
@@ -57,7 +68,7 @@ export class Access {
   async log(
     record: string,
     request: AccessRequest,
-    options: CommitOptions = {},
+    options: AccessOptions = {},
   ): Promise<LoggedAccess> {
     const action = request.action ?? "access";
     const committed = await this.caller.commit(
@@ -70,7 +81,10 @@ export class Access {
       },
       options,
     );
-    const result = accessResultOf(committed);
+    const result =
+      options.trust === undefined
+        ? accessResultOf(committed.receipt.result)
+        : await this.verifiedResult(committed.id, options.trust);
     const expected: Partial<AccessResult> = {
       record,
       accessor: this.caller.key,
@@ -84,6 +98,14 @@ export class Access {
       }
     }
     return { access: committed.id, height: committed.height, result };
+  }
+
+  /** The result of the receipt proven under its certified block (AccessResult has no bytes). */
+  private async verifiedResult(access: string, trust: TrustAnchor): Promise<AccessResult> {
+    const { receipt } = await this.caller.client.getVerifiedReceipt(access, trust);
+    if (receipt.status !== "ok")
+      badResponse(`access.log ${access} receipt`, "the committed ok one");
+    return accessResultOf(receipt.result);
   }
 
   /** A page of a patient's access history, newest first (the caller's own by default). */
@@ -132,6 +154,6 @@ export class Access {
 }
 
 /** The AccessResult in an `access.log` receipt, checked against the contract's schema. */
-export function accessResultOf(committed: CommittedTx): AccessResult {
-  return accessResultCheck(committed.receipt.result) as AccessResult;
+export function accessResultOf(result: unknown): AccessResult {
+  return accessResultCheck(result) as AccessResult;
 }

@@ -199,6 +199,20 @@ describe("records.read", () => {
     );
   });
 
+  it("reads the decision from the proven receipt with a trust anchor, and refuses a forged one", async () => {
+    const { id } = await uploadNote();
+    await grantOther();
+    const trust = { chainId: node.chain.chainId, validators: node.chain.validators };
+    const reader = new Records(clientOf(outsider));
+    const read = await reader.read(id, { purpose: "TREAT" }, { ...WAIT, trust });
+    expect(read.decision.reason).toBe("consent");
+    expect(node.requests.some((request) => request.url.endsWith("/receipt-proof"))).toBe(true);
+    // The node now forges receipts in its proofs: a plain ok without the decision.
+    node.forgeReceipts = true;
+    const forged = await rejection(reader.read(id, { purpose: "TREAT" }, { ...WAIT, trust }));
+    expect(forged.code).toBe("PROOF_INVALID");
+  });
+
   it("passes on the custodian's RECORD_TAMPERED when the stored ciphertext no longer matches", async () => {
     const { id, hash } = await uploadNote();
     routes.tamper(hash);

@@ -5,7 +5,7 @@ import {
   type RecordClass,
   toHex,
 } from "@careledger/protocol";
-import { Access, type AccessRequest } from "./access.js";
+import { Access, type AccessOptions, type AccessRequest } from "./access.js";
 import { Caller, type CommitOptions, type KeyInput, keyBytes, keyHex, randomId } from "./caller.js";
 import type { CareLedgerClient } from "./client.js";
 import { localError } from "./errors.js";
@@ -127,9 +127,10 @@ export class Records {
    * custodian holds, and the custodian answers the plaintext, so the custodian (which checks
    * the ciphertext against the anchor before decrypting, RECORD_TAMPERED otherwise) is trusted
    * for the bytes it releases; the chain proves who asked and what was decided, not what was
-   * sent.
+   * sent. With `options.trust` the decision is read from the receipt proven against its
+   * certified block, so the node answering need not be trusted for it either.
    */
-  async read(id: string, request: AccessRequest, options: CommitOptions = {}): Promise<ReadResult> {
+  async read(id: string, request: AccessRequest, options: AccessOptions = {}): Promise<ReadResult> {
     const logged = await this.access.log(id, request, options);
     const decision = logged.result;
     if (decision.decision !== "permit") {
