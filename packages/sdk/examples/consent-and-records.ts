@@ -22,8 +22,10 @@ import {
   CareLedgerClient,
   CareLedgerError,
   Consents,
+  chainIdOf,
   type Genesis,
   generateKeyPair,
+  genesisValidators,
   type IdentityRole,
   importSecretKeyHex,
   type KeyPair,
@@ -122,8 +124,10 @@ async function main(): Promise<void> {
     `patient granted ${other.org.id} TREAT access except mental-health: consent ${consent}; decision now ${decision.decision} (${decision.reason})`,
   );
 
-  // 5. The read succeeds now; the exception still holds for the other record.
-  const read = await byVisitor.read(lab.id, { purpose: "TREAT" }, WAIT);
+  // 5. The read succeeds now; the exception still holds for the other record. The decision is
+  // read from the receipt proven against headers the genesis validators certified.
+  const trust = { chainId: chainIdOf(genesis), validators: genesisValidators(genesis) };
+  const read = await byVisitor.read(lab.id, { purpose: "TREAT" }, { ...WAIT, trust });
   step(
     `${other.org.id} reads the lab record: "${new TextDecoder().decode(read.content)}" (access ${read.access.slice(0, 16)}..., ${read.decision.reason} ${read.decision.consent})`,
   );
