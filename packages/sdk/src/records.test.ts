@@ -97,6 +97,14 @@ describe("records.upload", () => {
       ...WAIT,
     });
     expect(given.id).toBe(id);
+    const badId = new Records(clientOf(clinician)).upload(NOTE, {
+      patient: patient.accountId,
+      class: "note",
+      custodian: HOSPITAL,
+      id: "not-hex",
+    });
+    expect((await rejection(badId)).code).toBe("TX_PAYLOAD_INVALID");
+    expect(routes.store.size).toBe(2);
     routes.contentBytesMax = 16;
     expect((await rejection(uploadNote())).code).toBe("RECORD_TOO_LARGE");
   });

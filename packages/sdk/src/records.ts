@@ -1,6 +1,7 @@
 import {
   type AccessResult,
   CareLedgerError,
+  HASH_BYTES,
   type QueryResultJson,
   type RecordClass,
   toHex,
@@ -13,6 +14,7 @@ import { sleep } from "./http.js";
 import { badResponse } from "./json.js";
 import { allItems, type Page, type PageOptions } from "./paging.js";
 import { fetchContent, uploadContent } from "./recordContent.js";
+import { checkPayload } from "./txTypes.js";
 
 export type RecordViewJson = NonNullable<QueryResultJson<"record.get">>;
 
@@ -72,20 +74,19 @@ export class Records {
    * answered (`record.anchor`) and waits for the commit.
    */
   async upload(content: Uint8Array, options: UploadOptions): Promise<AnchoredVersion> {
-    const id = options.id ?? randomId();
+    const anchor = {
+      id: options.id ?? randomId(),
+      patient: keyBytes(options.patient),
+      class: options.class,
+      custodian: options.custodian,
+    };
+    // The anchor is checked before the upload: a bad id or class must not leave content at the
+    // custodian that no anchor will ever name.
+    checkPayload("record.anchor", { ...anchor, hash: new Uint8Array(HASH_BYTES) });
     const node = this.custodianNode(options.custodian);
     const hash = await uploadContent(node, this.caller.signer, content, options.signal);
-    await this.caller.commit(
-      "record.anchor",
-      {
-        id,
-        patient: keyBytes(options.patient),
-        class: options.class,
-        custodian: options.custodian,
-        hash,
-      },
-      options,
-    );
+    await this.caller.commit("record.anchor", { ...anchor, hash }, options);
+    const id = anchor.id;
     return { id, hash: toHex(hash), version: 1 };
   }
 
