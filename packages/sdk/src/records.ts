@@ -86,8 +86,7 @@ export class Records {
     const node = this.custodianNode(options.custodian);
     const hash = await uploadContent(node, this.caller.signer, content, options.signal);
     await this.caller.commit("record.anchor", { ...anchor, hash }, options);
-    const id = anchor.id;
-    return { id, hash: toHex(hash), version: 1 };
+    return { id: anchor.id, hash: toHex(hash), version: 1 };
   }
 
   /**
