@@ -21,6 +21,7 @@ export default defineConfig({
       unit("consensus"),
       unit("ledger"),
       unit("node"),
+      unit("fhir"),
       unit("api"),
       { extends: true, test: { name: "bench", include: ["bench/src/**/*.test.ts"] } },
       unit("sdk"),

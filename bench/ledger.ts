@@ -4,6 +4,7 @@
  * transactions of a realistic mix: mostly identity registrations, some revocations, governance
  * proposals and votes. Every transaction is signed before the clock starts. Size on disk is
  * measured after the run and extrapolated to a million transactions.
+ * `BENCH_ACCESS_CONSENTS=100000` runs only issue 13's access.log figure (accessLog.ts).
  */
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -27,6 +28,7 @@ import {
 import { nodeVerifier } from "../packages/ledger/src/testing/nodeCrypto.js";
 import { tempDir } from "../packages/ledger/src/testing/tempDir.js";
 import { type SignedTx, type Signer, signTx, TX_TTL_MAX } from "../packages/protocol/src/index.js";
+import { accessLogRun } from "./accessLog.js";
 
 const RUNS = [
   { blockTxs: 1_000, blocks: 30 },
@@ -206,6 +208,11 @@ async function treeAlone(keys: number): Promise<void> {
   console.log(
     `state tree alone, in memory: ${keys} keys, batches of ${batchSize}: ${Math.round(updates / (ms / 1000))} updates/s (${(ms / rounds).toFixed(1)} ms a batch); ${Math.round(updates / cpuSeconds)} per CPU-second`,
   );
+}
+
+if (process.env.BENCH_ACCESS_CONSENTS !== undefined) {
+  await accessLogRun(Number(process.env.BENCH_ACCESS_CONSENTS));
+  process.exit(0);
 }
 
 if (process.env.BENCH_TREE_KEYS !== undefined) {

@@ -4,7 +4,12 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { NodeConfig } from "@careledger/node";
-import { type DevnetOptions, nodeHomeOf, writeDevnetLayout } from "@careledger/node/devnet";
+import {
+  type DevnetOptions,
+  ensureKeyEncryptionKey,
+  nodeHomeOf,
+  writeDevnetLayout,
+} from "@careledger/node/devnet";
 import { fromHex, generateSecretKey, publicKeyOf, toHex } from "@careledger/protocol";
 import { spawnNodeProcess } from "./nodeProcess.js";
 
@@ -128,6 +133,7 @@ export class Cluster {
     await writeFile(join(home, "config.json"), JSON.stringify(config));
     await writeFile(join(home, "genesis.json"), genesis);
     await writeFile(join(home, "node.key"), toHex(secret));
+    await ensureKeyEncryptionKey(home);
     this.addedApiPorts.set(index, apiPort);
     return { index, nodeKey: toHex(publicKeyOf(secret)) };
   }

@@ -1,5 +1,6 @@
 import { CareLedgerError, ERROR_CODES, type ErrorCode } from "@careledger/protocol";
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
+import { FHIR_JSON, isFhirUrl, operationOutcome } from "./fhir/operationOutcome.js";
 
 /** Fastify's own errors, mapped to registry codes so every answer has the one error shape. */
 function codeOfFastifyError(error: FastifyError): { code: ErrorCode; status: number } {
@@ -24,6 +25,10 @@ function codeOfFastifyError(error: FastifyError): { code: ErrorCode; status: num
   return { code: "INTERNAL", status: 500 };
 }
 
+/**
+ * Sends an error in the one shape, `{error: {code, message, details}}`; under the FHIR base an
+ * OperationOutcome carrying the same code instead (a FHIR client reads no other shape).
+ */
 export function sendError(
   reply: FastifyReply,
   code: ErrorCode,
@@ -31,6 +36,12 @@ export function sendError(
   message: string,
   details: Record<string, unknown> = {},
 ): FastifyReply {
+  if (isFhirUrl(reply.request.url)) {
+    return reply
+      .status(status)
+      .type(FHIR_JSON)
+      .send(operationOutcome(code, status, message));
+  }
   return reply.status(status).send({ error: { code, message, details } });
 }
 
@@ -72,7 +83,7 @@ export function retryAfterOf(error: CareLedgerError): number {
   return typeof seconds === "number" ? seconds : 1;
 }
 
-/** One JSON error shape for everything: `{error: {code, message, details}}`. */
+/** One JSON error shape for everything: `{error: {code, message, details}}` (FHIR: sendError). */
 export async function errorHandler(error: unknown, request: FastifyRequest, reply: FastifyReply) {
   if (error instanceof CareLedgerError) {
     // Shed load tells the client when to come back (the SDK honours Retry-After).

@@ -161,6 +161,7 @@ describe("the event stream, filtered per subscriber", () => {
       staff: [],
       operator: both,
       admin: both,
+      delegate: [],
     });
   });
 

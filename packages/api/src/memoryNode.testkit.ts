@@ -1,17 +1,21 @@
 import {
   type Canonical,
   CareLedgerError,
+  checkQueryAccess,
   decodeTx,
   encode,
   encodeReceipt,
   generateSecretKey,
   type Header,
+  isConsentParty,
+  isRecordParty,
   keySigner,
   type ModuleRoute,
   mayKnowKey,
   merkleProof,
   nobleVerifier,
   QUERIES,
+  type QueryCaller,
   type SignedTx,
   type Signer,
   signTx,
@@ -30,6 +34,54 @@ export const CHAIN = new Uint8Array(32).fill(9);
 
 /** The queries the ledger's modules serve: the protocol's query contract, by name. */
 export const MEMORY_QUERY_NAMES = Object.keys(QUERIES) as (keyof typeof QUERIES)[];
+
+/**
+ * The consent and record this pretend chain holds: the `patient` caller's, a consent to the
+ * organization "clinic" and a record held by "hospital"; the `delegate` caller acts for it.
+ */
+export const MEMORY_CONSENT_ID = "c".repeat(32);
+export const MEMORY_RECORD_ID = "a".repeat(32);
+
+/** Who the pretend patient and its delegate in force are (set by registerCallers). */
+export interface PretendParties {
+  patient: string | null;
+  delegate: string | null;
+}
+
+/**
+ * The `query` access rules of the consent, access and record queries, judged on this pretend
+ * chain's one consent and record as the ledger judges them on state (protocol's
+ * isConsentParty / isRecordParty; a delegate reads what its patient reads).
+ */
+function pretendAdmits(
+  name: string,
+  params: Readonly<Record<string, string>>,
+  caller: QueryCaller,
+  parties: PretendParties,
+): boolean {
+  const { patient } = parties;
+  if (patient === null) return false;
+  const isDelegate = caller.key === parties.delegate;
+  switch (name) {
+    case "consent.get":
+      return (
+        params.id === MEMORY_CONSENT_ID &&
+        isConsentParty(caller, { patient, grantee: { org: "clinic" } }, isDelegate)
+      );
+    case "record.get":
+      return (
+        params.id === MEMORY_RECORD_ID &&
+        isRecordParty(caller, { patient, custodian: "hospital" }, isDelegate)
+      );
+    case "consent.decision": {
+      const target = params.record === MEMORY_RECORD_ID ? patient : params.patient;
+      return caller.key === target || (target === patient && isDelegate);
+    }
+    default:
+      // consent.ofPatient, access.history, record.ofPatient: "a delegate of the patient".
+      return params.patient === patient && isDelegate;
+  }
+}
 
 /**
  * State key scopes of this pretend chain: `public/` keys as a module would publish them,
@@ -51,6 +103,8 @@ export interface MemoryNode extends NodeApi {
   routes: ModuleRoute[];
   /** Keys registered on this pretend chain, for signed reads. */
   callers: Map<string, CallerIdentity>;
+  /** The patient of the pretend consent and record, and its delegate. */
+  parties: PretendParties;
   /** Commits every admitted transaction in one new block and tells subscribers. */
   commitBlock(): void;
   setSyncing(syncing: boolean): void;
@@ -61,6 +115,7 @@ export function memoryNode(): MemoryNode {
   const admitted: SignedTx[] = [];
   const routes: ModuleRoute[] = [];
   const callers = new Map<string, CallerIdentity>();
+  const parties: PretendParties = { patient: null, delegate: null };
   const bodies = new Map<number, SignedTx[]>();
   const blocks: NodeEvent[][] = [[]];
   const listeners = new Set<(event: NodeEvent) => void>();
@@ -82,6 +137,7 @@ export function memoryNode(): MemoryNode {
     routes,
     moduleRoutes: () => routes,
     callers,
+    parties,
     setSyncing(syncing) {
       status = { ...status, syncing };
     },
@@ -146,7 +202,18 @@ export function memoryNode(): MemoryNode {
       if (!(MEMORY_QUERY_NAMES as readonly string[]).includes(name)) {
         throw new CareLedgerError("NOT_FOUND", `no query ${name}`);
       }
-      if (name !== "identity.key") return { query: name };
+      const contract = QUERIES[name as keyof typeof QUERIES];
+      if (name !== "identity.key") {
+        const rule = caller === null ? null : checkQueryAccess(contract, caller, params);
+        if (
+          caller !== null &&
+          rule?.rule === "query" &&
+          !pretendAdmits(name, params, caller, parties)
+        ) {
+          throw new CareLedgerError("FORBIDDEN", `query ${name}: not a party`);
+        }
+        return { query: name };
+      }
       // Its `query` access rule, judged on this pretend chain's keys as the ledger judges it.
       const key = params.key ?? "";
       if (caller !== null && !mayKnowKey(caller, key, callers.get(key) ?? null)) {
@@ -243,6 +310,8 @@ export const CALLER_IDENTITIES = {
   staff: registeredAt("hospital", "staff"),
   operator: registeredAt("clinic", "operator"),
   admin: { identity: null, adminOf: ["hospital"] },
+  /** A guardian (itself a patient key) whom `patient` named its delegate. */
+  delegate: registeredAt("hospital", "patient"),
 } satisfies Record<string, CallerIdentity | null>;
 export type CallerKind = keyof typeof CALLER_IDENTITIES;
 export const CALLER_KINDS = Object.keys(CALLER_IDENTITIES) as CallerKind[];
@@ -256,6 +325,8 @@ export function registerCallers(node: MemoryNode): Record<CallerKind, Signer | n
     if (signer !== null && identity !== null) node.callers.set(toHex(signer.publicKey), identity);
     signers[kind] = signer;
   }
+  node.parties.patient = signers.patient === null ? null : toHex(signers.patient.publicKey);
+  node.parties.delegate = signers.delegate === null ? null : toHex(signers.delegate.publicKey);
   return signers;
 }
 

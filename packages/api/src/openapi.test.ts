@@ -11,6 +11,7 @@ import {
 } from "@careledger/protocol";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { describe, expect, it } from "vitest";
+import { SAMPLE_MODULE_ROUTES } from "./fhirRoutes.testkit.js";
 import { memoryNode } from "./memoryNode.testkit.js";
 import { buildApiServer } from "./server.js";
 
@@ -52,9 +53,12 @@ const UNDOCUMENTED = (url: string) => url === "/openapi.json" || url.startsWith(
 /** fastify's `:param` as OpenAPI's `{param}`. */
 const openApiPath = (url: string) => url.replace(/:([A-Za-z0-9_]+)/g, "{$1}");
 
+/** A node with module routes (a FHIR read and search, a plain one) besides the core routes. */
 async function served() {
   const routes: { method: string; url: string }[] = [];
-  const app = await buildApiServer(memoryNode(), {
+  const node = memoryNode();
+  node.routes.push(...SAMPLE_MODULE_ROUTES);
+  const app = await buildApiServer(node, {
     onRoute: (route) => {
       for (const method of [route.method].flat()) routes.push({ method, url: route.url });
     },

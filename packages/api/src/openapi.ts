@@ -39,6 +39,12 @@ const TAGS = [
   { name: "queries", description: "the modules' queries" },
   { name: "events", description: "Server-Sent Events of committed blocks and receipts" },
   { name: "health", description: "probes and metrics" },
+  {
+    name: "fhir",
+    description:
+      "FHIR R4 renderings under /fhir/R4 (application/fhir+json; errors are OperationOutcomes " +
+      "whose issue[0].details.coding[0].code is the error code)",
+  },
 ];
 
 /** A querystring that is a map of any names (TypeBox Record) rather than named fields. */

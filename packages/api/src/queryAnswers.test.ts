@@ -47,6 +47,50 @@ const params = {
   blockTxsMax: 1_000,
 };
 
+const stamp = { height: 5, time: 1_700_000_000_000, by: hex("e") };
+const consent = {
+  id: "c".repeat(32),
+  patient: hex("e"),
+  grantee: { org: "hospital" },
+  actions: ["access", "use"],
+  purposes: ["TREAT"],
+  classes: ["lab"],
+  period: { start: 1_700_000_000_000, end: 1_800_000_000_000 },
+  deny: [{ classes: ["mental-health"], except: [{ purposes: ["ETREAT"] }] }],
+  status: "inactive",
+  expired: false,
+  granted: stamp,
+  revoked: { ...stamp, height: 9 },
+};
+const access = {
+  decision: "permit",
+  reason: "break-glass",
+  consent: null,
+  breakGlass: true,
+  accessor: hex("f"),
+  accessorOrg: "hospital",
+  patient: hex("e"),
+  record: "a".repeat(32),
+  version: 2,
+  class: "lab",
+  custodian: "hospital",
+  action: "access",
+  purpose: "BTG",
+  access: hex("9"),
+  height: 12,
+  time: 1_700_000_100_000,
+};
+const recordView = {
+  id: "a".repeat(32),
+  patient: hex("e"),
+  class: "lab",
+  custodian: "hospital",
+  status: "forgotten",
+  versions: [{ version: 1, hash: hex("3"), anchored: stamp }],
+  forgetRequested: stamp,
+  forgotten: stamp,
+};
+
 /** Results as the ledger computes them, in canonical terms; each passes its query's schema. */
 const RESULTS: Record<QueryName, Canonical[]> = {
   "identity.key": [
@@ -82,6 +126,23 @@ const RESULTS: Record<QueryName, Canonical[]> = {
       ],
     },
   ],
+  "consent.get": [consent, { ...consent, grantee: { key: hex("f") }, status: "active" }, null],
+  "consent.ofPatient": [{ items: [consent], next: "Y29u" }],
+  "consent.toKey": [{ items: [], next: null }],
+  "consent.toOrg": [{ items: [consent], next: null }],
+  "consent.delegates": [
+    [{ patient: hex("e"), delegate: hex("d"), period: { start: 1 }, granted: stamp, active: true }],
+  ],
+  "consent.decision": [
+    { decision: "deny", reason: "exception", consent: "c".repeat(32), breakGlass: false },
+  ],
+  "access.history": [
+    { items: [access, { ...access, review: { justified: true, ...stamp } }], next: null },
+  ],
+  "access.ofCustodian": [{ items: [access], next: "YWNj" }],
+  "access.breakGlass": [{ items: [access], next: null }],
+  "record.get": [recordView, null],
+  "record.ofPatient": [{ items: [recordView], next: null }],
 };
 
 /** Parameters each query's schema accepts; the admin caller's organization is "hospital". */
@@ -93,6 +154,17 @@ const SEARCH: Record<QueryName, string> = {
   "gov.proposal": `?id=${hex("1")}`,
   "gov.proposals": "",
   "consensus.config": "",
+  "consent.get": `?id=${"c".repeat(32)}`,
+  "consent.ofPatient": `?patient=${hex("e")}`,
+  "consent.toKey": `?key=${hex("f")}`,
+  "consent.toOrg": "?org=hospital",
+  "consent.delegates": `?patient=${hex("e")}`,
+  "consent.decision": `?accessor=${hex("f")}&record=${"a".repeat(32)}&action=access&purpose=TREAT`,
+  "access.history": `?patient=${hex("e")}&limit=5`,
+  "access.ofCustodian": "?org=hospital",
+  "access.breakGlass": "?org=hospital",
+  "record.get": `?id=${"a".repeat(32)}`,
+  "record.ofPatient": `?patient=${hex("e")}`,
 };
 
 const answerCheck = (name: QueryName) =>

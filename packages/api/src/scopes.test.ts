@@ -1,9 +1,12 @@
 import { type SignedTx, type Signer, toHex } from "@careledger/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CONSENT_ID, PATIENT, SAMPLE_MODULE_ROUTES } from "./fhirRoutes.testkit.js";
 import {
   CALLER_KINDS,
   type CallerKind,
+  MEMORY_CONSENT_ID,
   MEMORY_QUERY_NAMES,
+  MEMORY_RECORD_ID,
   memoryNode,
   registerCallers,
   sampleTx,
@@ -47,6 +50,8 @@ const MEMBER_STAFF: readonly Who[] = [
   "operator",
   "admin",
 ];
+/** The hospital's people: its registered keys that are no subject, and its admin. */
+const HOSPITAL_PEOPLE: readonly Who[] = ["custodianClinician", "staff", ...OPERATORS];
 const QUERY_ACCESS: Record<(typeof MEMORY_QUERY_NAMES)[number], readonly Who[]> = {
   // Of a key no organization holds: the key itself (none here) and operators only.
   "identity.key": OPERATORS,
@@ -57,9 +62,29 @@ const QUERY_ACCESS: Record<(typeof MEMORY_QUERY_NAMES)[number], readonly Who[]> 
   "gov.proposal": MEMBER_STAFF,
   "gov.proposals": MEMBER_STAFF,
   "consensus.config": MEMBER_STAFF,
+  // The patient's consent to the organization "clinic": its patient, its delegate, the clinic's
+  // people (otherClinician, and the clinic's operator, an operator anyway), operators.
+  "consent.get": ["patient", "delegate", "otherClinician", ...OPERATORS],
+  // Of the patient: itself, its delegate in force, operators; never the grantee or staff.
+  "consent.ofPatient": ["patient", "delegate", ...OPERATORS],
+  // Of a key no one here holds: the key itself and operators.
+  "consent.toKey": OPERATORS,
+  // Of the hospital: its people (an admin of it counts) and operators.
+  "consent.toOrg": HOSPITAL_PEOPLE,
+  // Delegations are the patient's and the operators' to list, not the delegate's.
+  "consent.delegates": ["patient", ...OPERATORS],
+  // A decision about the patient for another accessor: the patient, its delegate, operators.
+  "consent.decision": ["patient", "delegate", ...OPERATORS],
+  "access.history": ["patient", "delegate", ...OPERATORS],
+  "access.ofCustodian": HOSPITAL_PEOPLE,
+  // Break-the-glass reviews: the hospital's admin, and operators.
+  "access.breakGlass": OPERATORS,
+  // The patient's record held by the hospital: the patient, its delegate, the hospital's people.
+  "record.get": ["patient", "delegate", "custodianClinician", "staff", ...OPERATORS],
+  "record.ofPatient": ["patient", "delegate", ...OPERATORS],
 };
 
-/** Parameters each query's schema accepts (it refuses any other). */
+/** Parameters each query's schema accepts (it refuses any other); `P` is the patient's key. */
 const QUERY_PARAMS: Record<(typeof MEMORY_QUERY_NAMES)[number], string> = {
   "identity.key": `key=${"ab".repeat(32)}`,
   "identity.organizations": "",
@@ -68,6 +93,17 @@ const QUERY_PARAMS: Record<(typeof MEMORY_QUERY_NAMES)[number], string> = {
   "gov.proposal": `id=${"cd".repeat(32)}`,
   "gov.proposals": "limit=10",
   "consensus.config": "",
+  "consent.get": `id=${MEMORY_CONSENT_ID}`,
+  "consent.ofPatient": "patient=P",
+  "consent.toKey": `key=${"ab".repeat(32)}`,
+  "consent.toOrg": "org=hospital",
+  "consent.delegates": "patient=P",
+  "consent.decision": `accessor=${"ab".repeat(32)}&patient=P&action=access&purpose=TREAT`,
+  "access.history": "patient=P",
+  "access.ofCustodian": "org=hospital",
+  "access.breakGlass": "org=hospital",
+  "record.get": `id=${MEMORY_RECORD_ID}`,
+  "record.ofPatient": "patient=P",
 };
 
 interface Row {
@@ -153,7 +189,10 @@ const ROWS: readonly Row[] = [
   ...MEMORY_QUERY_NAMES.map(
     (name): Row => ({
       route: `GET /v1/query/${name}`,
-      path: () => `/v1/query/${name}${QUERY_PARAMS[name] === "" ? "" : `?${QUERY_PARAMS[name]}`}`,
+      path: (f) => {
+        const search = QUERY_PARAMS[name].replace("=P", `=${toHex(f.patientTx.tx.from)}`);
+        return `/v1/query/${name}${search === "" ? "" : `?${search}`}`;
+      },
       expected: signedFor(QUERY_ACCESS[name]),
     }),
   ),
@@ -183,6 +222,34 @@ const ROWS: readonly Row[] = [
     path: () => "/v1/events?type=identity.register",
     expected: signedFor(REGISTERED),
   },
+  // Module routes: a public one under its module, and FHIR ones under the FHIR base.
+  {
+    route: "GET /v1/m/provenance/items/:gtin",
+    path: () => "/v1/m/provenance/items/09506000134352",
+    expected: all("ok"),
+  },
+  {
+    route: "GET /fhir/R4/Consent/:id",
+    // The sample route's own rule (keys registered at the hospital): this row tests the FHIR
+    // mounting and authentication; the real route answers consent.get for the caller, whose
+    // rule is its row above (and the cluster test reads it through the real node).
+    case: "a consent the hospital holds",
+    path: () => `/fhir/R4/Consent/${CONSENT_ID}`,
+    expected: signedFor([
+      "patient",
+      "otherPatient",
+      "device",
+      "custodianClinician",
+      "staff",
+      "delegate",
+    ]),
+  },
+  {
+    route: "GET /fhir/R4/AuditEvent",
+    path: () => `/fhir/R4/AuditEvent?patient=${PATIENT}`,
+    expected: signedFor(REGISTERED),
+  },
+  { route: "GET /fhir/R4/metadata", path: () => "/fhir/R4/metadata", expected: all("ok") },
   { route: "GET /healthz", path: () => "/healthz", expected: all("ok") },
   { route: "GET /readyz", path: () => "/readyz", expected: all("ok") },
   { route: "GET /metrics", path: () => "/metrics", expected: all("ok") },
@@ -239,7 +306,11 @@ async function outcomeOf(
     if (response.headers.get("content-type")?.startsWith("text/event-stream")) return "ok";
     if (method === "HEAD") return headOutcome(response.status);
     const text = await response.text();
-    if (response.status >= 400) return JSON.parse(text).error.code;
+    // Our error shape, or under the FHIR base an OperationOutcome with the code in its coding.
+    if (response.status >= 400) {
+      const body = JSON.parse(text);
+      return body.error?.code ?? body.issue?.[0]?.details?.coding?.[0]?.code;
+    }
     if (row.lookup !== true) return "ok";
     return "receipt" in JSON.parse(text) ? "receipt" : "position";
   } finally {
@@ -272,6 +343,7 @@ describe("who sees what: every route by every kind of caller", () => {
     await node.submitTx(fixture.patientTx.bytes);
     await node.submitTx(fixture.otherPatientTx.bytes);
     node.commitBlock();
+    node.routes.push(...SAMPLE_MODULE_ROUTES);
     app = await buildApiServer(node, {
       onRoute: (route) => {
         for (const method of [route.method].flat()) registered.push(`${method} ${route.url}`);

@@ -12,6 +12,7 @@ import { SWAGGER_OPTIONS } from "./openapi.js";
 import { registerBodyParsers } from "./rawBody.js";
 import { blockRoutes } from "./routes/blocks.js";
 import { eventRoutes } from "./routes/events.js";
+import { mountFhirMetadata } from "./routes/fhir.js";
 import { healthRoutes } from "./routes/health.js";
 import { checkModuleRoutes, mountModuleRoutes, type RouteShape } from "./routes/modules.js";
 import { queryRoutes } from "./routes/queries.js";
@@ -117,6 +118,7 @@ export async function buildApiServer(
   const moduleRoutes = node.moduleRoutes();
   checkModuleRoutes(moduleRoutes, [...coreRoutes], settings.bodyBytesMax);
   mountModuleRoutes(app, moduleRoutes, auth);
+  mountFhirMetadata(app, moduleRoutes);
   await app.ready();
   return app;
 }

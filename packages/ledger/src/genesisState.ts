@@ -11,18 +11,24 @@ import {
   validatorsHash,
 } from "@careledger/protocol";
 import { PARAMS_KEY, VALIDATORS_KEY } from "./modules/governance/consensusState.js";
-import { adminIndexKey, ORG_IDS_KEY, orgKey } from "./modules/identity/state.js";
+import { adminIndexKey, nodeIndexKey, ORG_IDS_KEY, orgKey } from "./modules/identity/state.js";
 import type { StateWrites } from "./state/blockState.js";
 
-/** The world state at height 0: the genesis organizations, validator set and parameters. */
+/**
+ * The world state at height 0: the genesis organizations with their admin and node indexes
+ * (as writeOrganization keeps them), the validator set and the parameters.
+ */
 export function genesisWrites(genesis: Genesis): StateWrites {
   const writes: StateWrites = new Map();
   const adminOf = new Map<string, string[]>();
+  const nodeOf = new Map<string, string[]>();
   for (const org of genesis.organizations) {
     writes.set(orgKey(org.id), org as unknown as Canonical);
     for (const key of org.adminKeys) adminOf.set(key, [...(adminOf.get(key) ?? []), org.id]);
+    for (const key of org.nodeKeys) nodeOf.set(key, [...(nodeOf.get(key) ?? []), org.id]);
   }
   for (const [key, orgs] of adminOf) writes.set(adminIndexKey(key), orgs.sort());
+  for (const [key, orgs] of nodeOf) writes.set(nodeIndexKey(key), orgs.sort());
   writes.set(ORG_IDS_KEY, genesis.organizations.map((org) => org.id).sort());
   writes.set(VALIDATORS_KEY, genesisValidators(genesis) as Uint8Array[]);
   writes.set(PARAMS_KEY, genesis.params as unknown as Canonical);

@@ -26,7 +26,10 @@ export {
   definePagedQuery,
   defineQuery,
   defineTxType,
+  type IndexDefinition,
+  type KeyValueReader,
   type LedgerModule,
+  type ModuleLog,
   type ModuleServices,
   type ModuleWorker,
   type PageRequest,
@@ -47,6 +50,7 @@ export {
 } from "./modules/registry.js";
 export type { ProvenValue, StoredBlock, StoredTx } from "./reads.js";
 export type { StateAccess } from "./state/blockState.js";
+export { committedTxsOf } from "./storage/committedTx.js";
 export {
   CONSENSUS_LOG_ENTRIES_MAX,
   CONSENSUS_LOG_KEY_CHARS_MAX,

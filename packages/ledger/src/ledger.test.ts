@@ -71,7 +71,10 @@ describe("Ledger", () => {
     await db.close();
     await expect(
       Ledger.open(path, chain.genesis, { verifier: nodeVerifier() }),
-    ).rejects.toMatchObject({ ...refusal, message: expect.stringContaining("format 1;") });
+    ).rejects.toMatchObject({
+      ...refusal,
+      message: expect.stringContaining(`format ${STORAGE_FORMAT - 1};`),
+    });
     // A database from before the marker existed.
     const old = await openDatabase(path);
     await old.del(formatKey);

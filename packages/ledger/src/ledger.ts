@@ -241,7 +241,8 @@ export class Ledger {
 
   /**
    * The sender rule at admission, on the committed state: SENDER_UNKNOWN for a key that is
-   * neither a registered identity nor an organization admin, IDENTITY_REVOKED for a revoked one.
+   * neither a registered identity, an organization admin nor a member organization's node key,
+   * IDENTITY_REVOKED for a revoked one.
    * A block holding such a transaction is invalid, so admitting it would only fill the pool.
    */
   async checkSender(signed: SignedTx): Promise<void> {

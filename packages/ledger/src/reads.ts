@@ -22,8 +22,9 @@ import {
   type ScheduledChange,
   VALIDATORS_KEY,
 } from "./modules/governance/consensusState.js";
-import type { Query, QueryReader, ScanOptions } from "./modules/module.js";
-import { scopedReader } from "./modules/namespace.js";
+import { readNodeOf } from "./modules/identity/state.js";
+import type { CommittedTx, Query, QueryReader, ScanOptions } from "./modules/module.js";
+import { type StateScope, scopedReader } from "./modules/namespace.js";
 import type { ModuleRegistry } from "./modules/registry.js";
 import { keyHashOf } from "./smt/hashing.js";
 import type { TreeNode } from "./smt/node.js";
@@ -33,8 +34,10 @@ import {
   locateTx,
   readBlock,
   readCertificate,
+  readHeader,
   readReceipts,
 } from "./storage/blockStore.js";
+import { Committed } from "./storage/committedTx.js";
 import { type Database, plainBytes } from "./storage/database.js";
 import type { IndexStore } from "./storage/indexStore.js";
 import { indexEntryKey, STATE_KEY_DECODER, scanRange, stateKey } from "./storage/layout.js";
@@ -104,6 +107,23 @@ export class LedgerReads {
     return { ...location, tx: decodeTx(location.bytes), receipt };
   }
 
+  /**
+   * A committed transaction as a module's worker or route sees it (where, when, what, its
+   * receipt), by id, or null if no committed block holds it.
+   */
+  async committedTx(id: Uint8Array): Promise<CommittedTx | null> {
+    const stored = await this.tx(id);
+    if (stored === null) return null;
+    const header = await readHeader(this.db, stored.height);
+    if (header === null) throw new CareLedgerError("INTERNAL", `block ${stored.height} missing`);
+    return new Committed(stored.height, stored.index, header.time, stored.tx, stored.receipt);
+  }
+
+  /** The member organizations whose node keys include `keyHex` at the head, sorted. */
+  nodeOrganizations(keyHex: string): Promise<string[]> {
+    return readNodeOf({ get: async (key) => (await this.stateValues([key]))[0] ?? null }, keyHex);
+  }
+
   async receipts(height: number): Promise<Receipt[] | null> {
     return readReceipts(this.db, height);
   }
@@ -140,7 +160,7 @@ export class LedgerReads {
     const query = this.queryNamed(name);
     const checked = checkQueryParams(query.contract, params) as Readonly<Record<string, unknown>>;
     checkQueryAccess(query.contract, caller, checked);
-    return query.run(this.reader(name), checked, caller);
+    return query.run(this.reader(this.registry.queryScope(name)), checked, caller);
   }
 
   /**
@@ -152,7 +172,8 @@ export class LedgerReads {
     params: Readonly<Record<string, unknown>> = {},
   ): Promise<Canonical | null> {
     const query = this.queryNamed(name);
-    return query.run(this.reader(name), checkQueryParams(query.contract, params), null);
+    const reader = this.reader(this.registry.queryScope(name));
+    return query.run(reader, checkQueryParams(query.contract, params), null);
   }
 
   private queryNamed(name: string): Query {
@@ -162,12 +183,19 @@ export class LedgerReads {
   }
 
   /**
-   * A reader of the head state, limited to the namespaces the query's module may read, and of
+   * What a module's routes and worker read (node ModuleServices.head): the head state limited
+   * to the namespaces the module may read, and its own indexes, as its queries see them.
+   */
+  moduleReader(module: string): QueryReader {
+    return this.reader(this.registry.moduleScope(module));
+  }
+
+  /**
+   * A reader of the head state, limited to the namespaces a module may read (`scope`), and of
    * that module's own indexes.
    */
-  private reader(name: string): QueryReader {
+  private reader(scope: StateScope): QueryReader {
     const { header } = this.head();
-    const scope = this.registry.queryScope(name);
     const reader: QueryReader = {
       height: header.height,
       time: header.time,

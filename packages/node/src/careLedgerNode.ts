@@ -1,8 +1,9 @@
-// Over 400 lines: the wiring of every part (ledger, replica, mempool, sync, network, API), the
-// peer-message routing between them, and the NodeApi answers that need more than the ledger
-// (status, admission, tx lookups in the mempool, metrics). The ledger-only reads are in
-// ledgerReads.ts; the halt and membership hooks are next to split out (they share the validator
-// set and the network with the wiring, so they move together).
+// Over 400 lines: the wiring of every part (ledger, replica, mempool, sync, network, modules,
+// API), the peer-message routing between them, and the NodeApi answers that need more than the
+// ledger (status, admission, tx lookups in the mempool, metrics). The ledger-only reads are in
+// ledgerReads.ts, the mempool's ledger checks in ledgerMempool.ts, the modules' LocalStore,
+// services and workers in moduleHost.ts; the halt and membership hooks are next to split out
+// (they share the validator set and the network with the wiring, so they move together).
 import { join } from "node:path";
 import {
   type ApiServer,
@@ -37,11 +38,13 @@ import { ConsensusDriver } from "./consensus/driver.js";
 import { decodeRecord, heightOfKey } from "./consensus/persistCodec.js";
 import { pendingChanges } from "./consensus/validatorChanges.js";
 import { decodeGossip, encodeGossip, GOSSIP_BATCH_TXS_MAX, GossipBatcher } from "./gossip.js";
+import { ledgerMempool } from "./ledgerMempool.js";
 import { LedgerReads } from "./ledgerReads.js";
 import { LoadShedder } from "./loadShedder.js";
 import type { Logger } from "./logger.js";
-import { Mempool } from "./mempool.js";
+import type { Mempool } from "./mempool.js";
 import { NodeMetrics } from "./metrics.js";
+import { ModuleHost } from "./moduleHost.js";
 import {
   CHANNELS,
   type ChannelName,
@@ -121,11 +124,12 @@ export class CareLedgerNode implements NodeApi {
     private readonly log: Logger,
     validators: ValidatorSet,
     private readonly requestTimeoutMs: number,
+    signer: Signer,
+    private readonly modules: ModuleHost,
   ) {
     this.validators = validators;
-    this.reads = new LedgerReads(ledger);
-    // Made once: deriving the public key from the secret costs about a millisecond (noble).
-    this.signer = nodeCryptoSigner(home.nodeSecretKey);
+    this.reads = new LedgerReads(ledger, modules.servicesFor);
+    this.signer = signer;
     this.nodeKeyHex = toHex(this.signer.publicKey);
     this.gossip = new GossipBatcher((bytes) => this.broadcast("txs", bytes));
     this.admission = new AdmissionQueue((bytes, fromClient) => this.admit(bytes, fromClient));
@@ -159,19 +163,20 @@ export class CareLedgerNode implements NodeApi {
         ),
     });
     const config = await ledger.consensusConfig();
-    const mempool = new Mempool(
-      {
-        chainId: ledger.chainId,
-        nextHeight: () => ledger.head.height + 1,
-        // Called only once the node has started, so `node` is there.
-        catchingUp: (): boolean => node.sync.syncing,
-        isCommitted: (signed) => isCommitted(ledger, signed),
-        checkPayload: (signed) => checkPayload(ledger, signed),
-        checkSender: (signed) => ledger.checkSender(signed),
-      },
-      sodiumVerifier,
-      { txsMax: home.config.mempoolTxsMax, bytesMax: home.config.mempoolBytesMax },
-    );
+    // Called only once the node has started, so `node` is there.
+    const mempool = ledgerMempool(ledger, home.config, (): boolean => node.sync.syncing);
+    // Made once: deriving the public key from the secret costs about a millisecond (noble).
+    const signer = nodeCryptoSigner(home.nodeSecretKey);
+    const modules = await ModuleHost.open({
+      homeDir: home.dir,
+      ledger,
+      keyEncryptionKey: home.keyEncryptionKey,
+      signer,
+      // The node's own transactions take a client's path: admitted, then gossiped.
+      admit: (bytes) => node.admission.admit(bytes, true),
+      log,
+      settings: home.config.modules ?? {},
+    });
     const node = new CareLedgerNode(
       home,
       ledger,
@@ -179,9 +184,13 @@ export class CareLedgerNode implements NodeApi {
       log,
       config.validators,
       config.params.requestTimeoutMs,
+      signer,
+      modules,
     );
     await node.startConsensus(options);
     await node.startNetwork();
+    // After open and before serving: a worker resumes what a crash interrupted first.
+    await modules.startWorkers();
     await node.startApi();
     await node.waitForQuorumPeers();
     node.startTimers();
@@ -424,6 +433,7 @@ export class CareLedgerNode implements NodeApi {
     this.shedder.noteCommitted(block.txs.length);
     this.metricsRegistry.mempoolSize.set(this.mempool.size);
     this.events.publish(eventsOf(block, receipts));
+    this.modules.committed(block, receipts);
     // Governance changed something, or a validator-set change is announced or takes effect.
     const setChanges = !bytesEqual(header.validatorsHash, header.nextValidatorsHash);
     const governance = block.txs.some((signed) => signed.tx.type.startsWith("gov."));
@@ -543,6 +553,8 @@ export class CareLedgerNode implements NodeApi {
     this.driver.stop();
     await this.driver.idle();
     await this.api?.close();
+    // Before the network: a worker stopping may still gossip what it submitted.
+    await this.modules.close();
     await this.network.stop();
     await this.ledger.close();
     this.log.info("node stopped");
@@ -564,30 +576,4 @@ async function allOrganizations(ledger: Ledger): Promise<Organization[]> {
     cursor = page.next;
   } while (cursor !== null);
   return orgs;
-}
-
-function checkPayload(ledger: Ledger, signed: SignedTx): void {
-  const handler = ledger.registry.txType(signed.tx.type);
-  if (handler === undefined)
-    throw new CareLedgerError("TX_UNKNOWN_TYPE", `no module handles ${signed.tx.type}`);
-  try {
-    handler.contract.payload.check(signed.tx.payload);
-  } catch (error) {
-    if (error instanceof CareLedgerError) throw error;
-    throw new CareLedgerError(
-      "TX_PAYLOAD_INVALID",
-      error instanceof Error ? error.message : String(error),
-    );
-  }
-}
-
-/** Whether a committed block holds the transaction: the ledger answers recent ids from memory. */
-async function isCommitted(ledger: Ledger, signed: SignedTx): Promise<boolean> {
-  try {
-    await ledger.checkAdmission(signed);
-    return false;
-  } catch (error) {
-    if (error instanceof CareLedgerError && error.code === "TX_DUPLICATE") return true;
-    throw error;
-  }
 }

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { CareLedgerError, fromHex, type Genesis, parseGenesis } from "@careledger/protocol";
 import { type Static, Type } from "@sinclair/typebox";
 import { TypeCompiler } from "@sinclair/typebox/compiler";
+import { readKeyEncryptionKey } from "./keyEncryptionKey.js";
 
 export const CONFIG_FILE = "config.json";
 export const GENESIS_FILE = "genesis.json";
@@ -33,6 +34,13 @@ export const NodeConfigSchema = Type.Object(
     apiRequestTimeoutMs: Type.Integer({ minimum: 100, maximum: 600_000 }),
     apiRequestsPerMinuteMax: Type.Integer({ minimum: 1, maximum: 10_000_000 }),
     logLevel: Type.Union(["debug", "info", "warn", "error"].map((level) => Type.Literal(level))),
+    /**
+     * Settings of the modules' node-side parts, by module name (`record`: the custodian's
+     * `contentBytesMax` and `accessWindowMs`); each module checks its own section at start.
+     */
+    modules: Type.Optional(
+      Type.Record(Type.String({ pattern: "^[a-z][a-z0-9]{0,31}$" }), Type.Unknown()),
+    ),
   },
   { additionalProperties: false },
 );
@@ -56,9 +64,11 @@ export interface NodeHome {
   readonly config: NodeConfig;
   readonly genesis: Genesis;
   readonly nodeSecretKey: Uint8Array;
+  /** `kek.key` (keyEncryptionKey.ts): wraps the data keys modules keep in the LocalStore. */
+  readonly keyEncryptionKey: Uint8Array;
 }
 
-/** Reads and validates a node home: config, genesis and node key. */
+/** Reads and validates a node home: config, genesis, node key and key-encryption key. */
 export async function loadHome(dir: string): Promise<NodeHome> {
   const config = JSON.parse(await readFile(join(dir, CONFIG_FILE), "utf8")) as unknown;
   if (!configCheck.Check(config)) {
@@ -73,5 +83,6 @@ export async function loadHome(dir: string): Promise<NodeHome> {
     throw new Error(`${join(dir, GENESIS_FILE)}: ${reason}`);
   }
   const keyHex = (await readFile(join(dir, NODE_KEY_FILE), "utf8")).trim();
-  return { dir, config, genesis, nodeSecretKey: fromHex(keyHex, 32) };
+  const keyEncryptionKey = await readKeyEncryptionKey(dir);
+  return { dir, config, genesis, nodeSecretKey: fromHex(keyHex, 32), keyEncryptionKey };
 }

@@ -46,7 +46,8 @@ export interface MempoolChain {
   checkPayload(signed: SignedTx): void;
   /**
    * Throws SENDER_UNKNOWN (or IDENTITY_REVOKED) for a sender that is neither a registered,
-   * unrevoked identity nor an organization admin: a block holding its transaction is invalid.
+   * unrevoked identity, an organization admin nor a member's node key: a block holding its
+   * transaction is invalid.
    */
   checkSender(signed: SignedTx): Promise<void>;
 }

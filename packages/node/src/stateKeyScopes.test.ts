@@ -5,7 +5,6 @@ import { stateKeyScopes } from "./stateKeyScopes.js";
 describe("raw state scopes from the modules' declarations", () => {
   const scopeOf = stateKeyScopes([
     ...BUILTIN_MODULES,
-    { name: "consent", txTypes: [], queries: [] },
     { name: "drug", txTypes: [], queries: [], rawState: "public" },
   ]);
 
@@ -15,7 +14,10 @@ describe("raw state scopes from the modules' declarations", () => {
   });
 
   it("keeps a module that declares nothing, and keys of no module, for queries only", () => {
-    expect(scopeOf("consent/grant/1")).toBe("queries-only");
+    // The consent, access and record modules declare no raw state: a patient's data.
+    expect(scopeOf("consent/c/1")).toBe("queries-only");
+    expect(scopeOf("access/btg/hospital-1/ab")).toBe("queries-only");
+    expect(scopeOf("record/ab")).toBe("queries-only");
     expect(scopeOf("unknown/key")).toBe("queries-only");
     expect(scopeOf("no-namespace")).toBe("queries-only");
     // A namespace is the whole first segment: "identityx/" is not identity's.

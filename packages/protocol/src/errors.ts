@@ -20,7 +20,8 @@ export const ERROR_CODES = {
   MEMPOOL_FULL: { status: 503, message: "mempool is full, retry later" },
   SENDER_UNKNOWN: {
     status: 403,
-    message: "sender is neither a registered, unrevoked identity nor an organization admin",
+    message:
+      "sender is neither a registered, unrevoked identity, an organization admin nor a member's node key",
   },
   // Blocks and certificates.
   BLOCK_INVALID: { status: 400, message: "block is invalid" },
@@ -52,12 +53,25 @@ export const ERROR_CODES = {
     message: "this consent id was revoked before it was granted and cannot be used",
   },
   DELEGATE_NOT_FOUND: { status: 404, message: "no such delegation in force" },
+  CONSENT_REVOKED: { status: 409, message: "the consent was already revoked" },
+  CONSENT_INVALID: {
+    status: 400,
+    message:
+      "the terms are inconsistent (a period ending before it starts, classes and records both)",
+  },
+  NOT_A_PATIENT: { status: 400, message: "the key is not a registered, unrevoked patient" },
+  LIST_FULL: { status: 409, message: "a bounded list this would grow is full" },
   RECORD_NOT_FOUND: { status: 404, message: "no such record" },
   RECORD_VERSION_CONFLICT: {
     status: 409,
     message: "the record's latest version is not the one this amends",
   },
   RECORD_FORGOTTEN: { status: 410, message: "the record was forgotten and its content erased" },
+  RECORD_NOT_FORGETTING: {
+    status: 409,
+    message:
+      "the record is not awaiting erasure (no record.forget committed, or already forgotten)",
+  },
   RECORD_NOT_HELD: { status: 404, message: "this node is not the record's custodian" },
   RECORD_TAMPERED: {
     status: 500,

@@ -1,4 +1,9 @@
-import { CareLedgerError, type ErrorCode, isErrorCode } from "@careledger/protocol";
+import {
+  CareLedgerError,
+  type ErrorCode,
+  FHIR_ERROR_SYSTEM,
+  isErrorCode,
+} from "@careledger/protocol";
 
 /**
  * Errors the SDK raises itself, when no node answered with a code: the registry has no code for
@@ -38,8 +43,27 @@ export function errorWithCode(
 const BODY_EXCERPT_CHARS = 200;
 
 /**
- * Turns a non-2xx answer, `{error: {code, message, details}}`, into a CareLedgerError; `attempts`
- * (when the request was retried) lets a caller tell its own earlier success from a real conflict.
+ * The error a FHIR OperationOutcome carries (what the node answers under `/fhir/R4`): our code in
+ * `issue[0].details.coding[0]` of system FHIR_ERROR_SYSTEM, the message in `diagnostics`.
+ */
+function operationOutcomeError(parsed: unknown): { code: unknown; message: unknown } | undefined {
+  const outcome = parsed as {
+    resourceType?: unknown;
+    issue?: Array<{ diagnostics?: unknown; details?: { coding?: unknown } }>;
+  } | null;
+  if (outcome?.resourceType !== "OperationOutcome" || !Array.isArray(outcome.issue)) return;
+  const issue = outcome.issue[0];
+  const codings = issue?.details?.coding;
+  if (!Array.isArray(codings)) return;
+  const ours = codings.find((coding) => coding?.system === FHIR_ERROR_SYSTEM);
+  if (ours === undefined) return;
+  return { code: ours.code, message: issue?.diagnostics };
+}
+
+/**
+ * Turns a non-2xx answer, `{error: {code, message, details}}` or (FHIR routes) an
+ * OperationOutcome, into a CareLedgerError; `attempts` (when the request was retried) lets a
+ * caller tell its own earlier success from a real conflict.
  */
 export function errorFromResponse(status: number, bodyText: string, attempts = 1): CareLedgerError {
   let parsed: unknown;
@@ -48,7 +72,7 @@ export function errorFromResponse(status: number, bodyText: string, attempts = 1
   } catch {
     parsed = undefined;
   }
-  const error = (parsed as { error?: unknown } | undefined)?.error;
+  const error = (parsed as { error?: unknown } | undefined)?.error ?? operationOutcomeError(parsed);
   if (typeof error !== "object" || error === null) {
     return localError("bad-response", `HTTP ${status} without an error body`, {
       httpStatus: status,

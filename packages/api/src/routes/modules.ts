@@ -1,15 +1,23 @@
 import {
   CareLedgerError,
   ErrorResponse,
+  FHIR_BASE,
+  FHIR_INTERACTIONS,
+  FHIR_SEARCH_PARAM_TYPES,
+  fhirRoutePath,
   MODULE_BODY_TYPES,
   MODULE_RESPONSE_TYPES,
   MODULE_ROUTE_PREFIX,
   type ModuleRoute,
   type ModuleRouteResponse,
+  QUERY_ROUTES,
+  ROUTES,
   type RouteCaller,
 } from "@careledger/protocol";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { RequestAuthenticator } from "../auth.js";
+import { FHIR_JSON, OperationOutcomeSchema } from "../fhir/operationOutcome.js";
+import { FHIR_METADATA_OPERATION_ID } from "./fhir.js";
 
 /** A module's name, as it appears in the route prefix. */
 const MODULE_NAME = /^[a-z][a-z0-9-]{0,31}$/;
@@ -27,6 +35,15 @@ const RESERVED_HEADERS = new Set([
 const JSON_TYPES = new Set<string>(["application/json", "application/fhir+json"]);
 /** How OpenAPI describes an answer of bytes or text. */
 const BINARY = { type: "string", format: "binary" };
+/** A FHIR resource type as FHIR spells them (`Consent`, `AuditEvent`). */
+const FHIR_RESOURCE = /^[A-Z][A-Za-z]{1,63}$/;
+/** A FHIR search parameter name (`patient`, `_id`, `date`). */
+const FHIR_PARAM_NAME = /^[a-z_][a-z0-9_-]{0,63}$/;
+/** Operation ids the core routes use, which a module route's must not repeat. */
+const CORE_OPERATION_IDS: ReadonlySet<string> = new Set([
+  ...[...Object.values(ROUTES), ...Object.values(QUERY_ROUTES)].map((route) => route.operationId),
+  FHIR_METADATA_OPERATION_ID,
+]);
 
 /** A route as the router sees it: method and path with parameter names blanked. */
 export interface RouteShape {
@@ -38,15 +55,42 @@ function shapeOf(method: string, url: string): string {
   return `${method} ${url.replace(/:[^/]+/g, ":")}`;
 }
 
-/** The full path a module route is served at. */
+/** The full path a module route is served at: under its module, or under the FHIR base. */
 export function moduleRouteUrl(route: ModuleRoute): string {
+  if (route.fhir !== undefined) return `${FHIR_BASE}${route.path}`;
   return `${MODULE_ROUTE_PREFIX}/${route.module}${route.path}`;
 }
 
+const capitalized = (word: string) => word.charAt(0).toUpperCase() + word.slice(1);
+/** Letters only, each part capitalized: `item-lots2` is `ItemLots`. */
+const wordOf = (text: string) =>
+  text
+    .split(/[^A-Za-z]+/)
+    .filter((part) => part !== "")
+    .map(capitalized)
+    .join("");
+
 /**
- * Checks every module route before any is mounted: well formed, consistent with its schemas,
- * and colliding with no core route and no other module route (the same method and path up to
- * parameter names). Throws, so a node with a bad module never starts serving.
+ * The OpenAPI operation id of a module route, from what declares it: `fhirReadConsent`,
+ * `fhirSearchAuditEvent`, or method, module and path (`getProvenanceItemsByGtinQr`).
+ */
+export function moduleOperationId(route: ModuleRoute): string {
+  if (route.fhir !== undefined) {
+    const verb = route.fhir.interaction === "read" ? "Read" : "Search";
+    return `fhir${verb}${route.fhir.resource}`;
+  }
+  const segments = route.path
+    .split("/")
+    .filter((segment) => segment !== "")
+    .map((segment) => (segment.startsWith(":") ? `By${wordOf(segment)}` : wordOf(segment)));
+  return `${route.method.toLowerCase()}${wordOf(route.module)}${segments.join("")}`;
+}
+
+/**
+ * Checks every module route before any is mounted: well formed, consistent with its schemas
+ * (and a FHIR route with its declaration), colliding with no core route and no other module
+ * route (the same method and path up to parameter names), with an operation id of its own.
+ * Throws, so a node with a bad module never starts serving.
  */
 export function checkModuleRoutes(
   routes: readonly ModuleRoute[],
@@ -54,16 +98,24 @@ export function checkModuleRoutes(
   bodyBytesMax: number,
 ): void {
   const taken = new Map<string, string>();
+  const operationIds = new Set(CORE_OPERATION_IDS);
   for (const core of coreRoutes) taken.set(shapeOf(core.method, core.url), "a core route");
   for (const route of routes) {
     const where = `module ${route.module}: ${route.method} ${route.path}`;
     checkRouteShape(route, where, bodyBytesMax);
+    if (route.fhir !== undefined) checkFhirRoute(route, where);
     const shape = shapeOf(route.method, moduleRouteUrl(route));
     const holder = taken.get(shape);
     if (holder !== undefined) throw new Error(`${where} collides with ${holder}`);
     taken.set(shape, `module ${route.module}'s route ${route.method} ${route.path}`);
     // HEAD is answered for every GET: a core HEAD route would collide too.
     if (route.method === "GET") taken.set(shapeOf("HEAD", moduleRouteUrl(route)), where);
+    // Derived from method, module and path (letters only): distinct routes can still meet.
+    const operationId = moduleOperationId(route);
+    if (operationIds.has(operationId)) {
+      throw new Error(`${where}: operation id ${operationId} is taken; rename a path segment`);
+    }
+    operationIds.add(operationId);
   }
 }
 
@@ -102,6 +154,44 @@ function checkRouteShape(route: ModuleRoute, where: string, bodyBytesMax: number
   }
 }
 
+/**
+ * A FHIR route: a read-only GET at the FHIR path its declaration implies, answering FHIR JSON
+ * alone, with search parameters (search-type only) that its query schema declares.
+ */
+function checkFhirRoute(route: ModuleRoute, where: string): void {
+  const fhir = route.fhir;
+  if (fhir === undefined) return;
+  if (route.method !== "GET") throw new Error(`${where}: a FHIR route is a GET (read-only)`);
+  if (!FHIR_RESOURCE.test(fhir.resource)) throw new Error(`${where}: not a FHIR resource type`);
+  if (!(FHIR_INTERACTIONS as readonly string[]).includes(fhir.interaction)) {
+    throw new Error(`${where}: FHIR interaction ${fhir.interaction} is not served`);
+  }
+  if (route.path !== fhirRoutePath(fhir)) {
+    throw new Error(`${where}: a FHIR ${fhir.interaction} is at ${fhirRoutePath(fhir)}`);
+  }
+  if (route.responseTypes.length !== 1 || route.responseTypes[0] !== FHIR_JSON) {
+    throw new Error(`${where}: a FHIR route answers ${FHIR_JSON} only`);
+  }
+  const params = fhir.searchParams ?? [];
+  if (fhir.interaction === "read" && params.length > 0) {
+    throw new Error(`${where}: a FHIR read takes no search parameters`);
+  }
+  const declared = Object.keys((route.query?.properties as object | undefined) ?? {});
+  const names = new Set<string>();
+  for (const param of params) {
+    if (!FHIR_PARAM_NAME.test(param.name) || names.has(param.name)) {
+      throw new Error(`${where}: search parameter ${param.name} is not a unique FHIR name`);
+    }
+    names.add(param.name);
+    if (!(FHIR_SEARCH_PARAM_TYPES as readonly string[]).includes(param.type)) {
+      throw new Error(`${where}: search parameter ${param.name} has no FHIR type ${param.type}`);
+    }
+    if (!declared.includes(param.name)) {
+      throw new Error(`${where}: search parameter ${param.name} is not in the query schema`);
+    }
+  }
+}
+
 function bodyTypesOf(route: ModuleRoute): readonly string[] {
   return route.bodyTypes ?? (route.body === undefined ? [] : ["application/json"]);
 }
@@ -122,9 +212,19 @@ function routeSchema(route: ModuleRoute, bodyTypes: readonly string[]) {
       { schema: JSON_TYPES.has(type) ? (route.response ?? {}) : BINARY },
     ]),
   );
+  // Errors under the FHIR base are OperationOutcomes (errors.ts sendError).
+  const errors =
+    route.fhir === undefined
+      ? ErrorResponse
+      : {
+          description: "an OperationOutcome",
+          content: { [FHIR_JSON]: { schema: OperationOutcomeSchema } },
+        };
   return {
+    operationId: moduleOperationId(route),
     summary: route.summary,
-    tags: [`module ${route.module}`],
+    tags:
+      route.fhir === undefined ? [`module ${route.module}`] : ["fhir", `module ${route.module}`],
     ...(route.params && { params: route.params }),
     ...(route.query && { querystring: route.query }),
     ...(route.body && { body: route.body }),
@@ -134,8 +234,8 @@ function routeSchema(route: ModuleRoute, bodyTypes: readonly string[]) {
     }),
     response: {
       "2xx": { description: route.summary, content: answers },
-      "4xx": ErrorResponse,
-      "5xx": ErrorResponse,
+      "4xx": errors,
+      "5xx": errors,
     },
   };
 }
@@ -183,6 +283,7 @@ export function mountModuleRoutes(
           query: request.query as Record<string, unknown>,
           body: request.body instanceof Buffer ? plainBytes(request.body) : request.body,
           caller,
+          origin: `${request.protocol}://${request.host}`,
         });
         return send(reply, route, answer);
       },

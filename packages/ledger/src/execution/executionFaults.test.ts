@@ -40,6 +40,9 @@ const FAULTY_TYPES = Object.fromEntries(
     "faulty.mutateResult",
     "faulty.mutateEvent",
     "faulty.badReads",
+    "faulty.seedLinks",
+    "faulty.followLinks",
+    "faulty.badReadsAfter",
   ].map((type) => [type, faultyType(type)]),
 );
 const contractOf = (type: string) => FAULTY_TYPES[type] as TxTypeContract;
@@ -123,6 +126,39 @@ const faulty: LedgerModule = {
       },
       async execute(ctx) {
         ctx.state.put(`faulty/read/${ctx.idHex}`, (await ctx.state.get("faulty/absent")) ?? 0);
+      },
+    }),
+    defineTxType(contractOf("faulty.seedLinks"), {
+      async execute(ctx) {
+        ctx.state.put("faulty/link/a", "b");
+        ctx.state.put("faulty/link/b", "c");
+      },
+    }),
+    // Follows a chain of keys: each next key is known only once the one before it is read.
+    defineTxType(contractOf("faulty.followLinks"), {
+      reads: () => ["faulty/link/a"],
+      readsAfter(_payload, _sender, known) {
+        const keys: string[] = [];
+        for (let next = known("faulty/link/a"); typeof next === "string"; ) {
+          keys.push(`faulty/link/${next}`);
+          next = known(`faulty/link/${next}`);
+        }
+        return keys;
+      },
+      async execute(ctx) {
+        // A value already in memory comes back synchronously, not as a promise.
+        const inMemory = ["a", "b", "c"].map(
+          (link) => !(ctx.state.get(`faulty/link/${link}`) instanceof Promise),
+        );
+        ctx.state.put(`faulty/followed/${ctx.idHex}`, inMemory);
+      },
+    }),
+    defineTxType(contractOf("faulty.badReadsAfter"), {
+      readsAfter() {
+        throw new TypeError("Cannot read properties of null (reading 'patient')");
+      },
+      async execute(ctx) {
+        ctx.state.put(`faulty/after/${ctx.idHex}`, 1);
       },
     }),
     defineTxType(contractOf("faulty.ok"), {
@@ -217,6 +253,20 @@ describe("a poison transaction fails alone and the block commits", () => {
     expect(await h.ledger.reads.proveState(`faulty/read/${toHex(odd.id)}`)).toMatchObject({
       value: 0,
     });
+  });
+
+  it("prefetches dependent reads round by round before the block runs", async () => {
+    await h.block([send("faulty.seedLinks")]);
+    const follow = send("faulty.followLinks");
+    const odd = send("faulty.badReadsAfter");
+    const receipts = await h.block([follow, odd]);
+    expect(receipts).toMatchObject([{ status: "ok" }, { status: "ok" }]);
+    // a by reads, b after the first round, c (absent) after the second.
+    expect(await h.ledger.reads.proveState(`faulty/followed/${toHex(follow.id)}`)).toMatchObject({
+      value: [true, true, true],
+    });
+    // A readsAfter that throws only loses its prefetch.
+    expect(unexpected).toEqual([`faulty.badReadsAfter ${toHex(odd.id)}`]);
   });
 
   it("fails a handler touching state outside its module's namespace with STATE_KEY_FORBIDDEN", async () => {

@@ -77,6 +77,7 @@ export async function openBlock(
     env.readState,
   );
   await state.prefetch(readsOf(env, txs));
+  await prefetchDependent(env, state, txs);
   const config = await beginBlock(state, height);
   const scheduledBefore = (await readScheduled(state)).length;
   return { state, config, scheduledBefore };
@@ -132,6 +133,8 @@ function readsOf(env: ExecutionEnvironment, txs: readonly CheckedTx[]): Set<stri
   for (const checked of txs) {
     const { signed, sender, handler, payload } = checked;
     keys.add(identityKey(sender));
+    // Not the node index (identity/node/<hex>): the sender check reads it only for a key that
+    // is neither registered nor an admin (a node, or a stranger), rare enough to read on demand.
     keys.add(adminIndexKey(sender));
     try {
       const ruleReads = senderRuleReads(handler.contract, payload);
@@ -143,6 +146,40 @@ function readsOf(env: ExecutionEnvironment, txs: readonly CheckedTx[]): Set<stri
     }
   }
   return keys;
+}
+
+/** Rounds of dependent reads (`readsAfter`) before a block runs: a record, its lists, their consents. */
+export const DEPENDENT_READ_ROUNDS = 3;
+
+/**
+ * The keys the block's transactions read that depend on values fetched before, round by round,
+ * each round one batch. A `readsAfter` that throws only loses its prefetch, as `reads` does.
+ */
+async function prefetchDependent(
+  env: ExecutionEnvironment,
+  state: BlockState,
+  txs: readonly CheckedTx[],
+): Promise<void> {
+  let dependent = txs.filter((checked) => checked.handler.readsAfter !== undefined);
+  if (dependent.length === 0) return;
+  const known = (key: string) => state.peek(key);
+  for (let round = 0; round < DEPENDENT_READ_ROUNDS; round++) {
+    const keys = new Set<string>();
+    const failed = new Set<CheckedTx>();
+    for (const checked of dependent) {
+      try {
+        const more = checked.handler.readsAfter?.(checked.payload, checked.sender, known) ?? [];
+        for (const key of more) if (state.peek(key) === undefined) keys.add(key);
+      } catch (error) {
+        // Told once, and not asked again in the next rounds.
+        env.handlerFailed?.(checked.idHex, checked.signed.tx.type, error);
+        failed.add(checked);
+      }
+    }
+    if (failed.size > 0) dependent = dependent.filter((checked) => !failed.has(checked));
+    if (keys.size === 0) return;
+    await state.prefetch(keys);
+  }
 }
 
 /** A transaction's receipt and its canonical bytes, for receiptsRoot and the block store. */

@@ -13,7 +13,7 @@ const bytes = (digit: string) => Buffer.from(hex(digit), "hex");
 const state = new Map<string, Canonical>([
   [
     orgKey("st-mary"),
-    { id: "st-mary", adminKeys: [hex("a")], nodeKeys: [] } as unknown as Canonical,
+    { id: "st-mary", adminKeys: [hex("a")], nodeKeys: [hex("b")] } as unknown as Canonical,
   ],
   [identityKey(hex("c")), { org: "st-mary", roles: ["clinician"], registeredAt: 1 }],
   [identityKey(hex("d")), { org: "lab", roles: ["clinician"], registeredAt: 1 }],
@@ -65,6 +65,22 @@ describe("sender rules", () => {
     expect(await verdict([keyAdmin], { ...payload, key: bytes("d") }, hex("a"))).toBe(
       "UNAUTHORIZED",
     );
+  });
+
+  it("admits a node key the payload's organization lists by orgNode, and only by it", async () => {
+    const orgNode: SenderRule = { rule: "orgNode", orgField: "org" };
+    expect(await verdict([orgNode], payload, hex("b"))).toEqual(orgNode);
+    // Its admin, a clinician of its own, another key: none is the organization's node.
+    for (const other of ["a", "c", "9"]) {
+      expect(await verdict([orgNode], payload, hex(other))).toBe("UNAUTHORIZED");
+    }
+    expect(await verdict([orgNode], { ...payload, org: "nobody" }, hex("b"))).toBe("ORG_NOT_FOUND");
+    // A node key is no admin and holds no role: the other rules refuse it.
+    const others: SenderRule[] = [
+      { rule: "orgAdmin", orgField: "org" },
+      { rule: "role", roles: ["clinician", "staff", "operator"] },
+    ];
+    expect(await verdict(others, payload, hex("b"))).toBe("UNAUTHORIZED");
   });
 
   it("leaves a handler rule to the handler: null, never a refusal", async () => {

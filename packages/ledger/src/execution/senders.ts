@@ -4,7 +4,8 @@ import type { CheckedTx, RefusedTx } from "./txChecks.js";
 
 /**
  * The block-validity rule on senders (ARCHITECTURE.md): a transaction from a key that is neither
- * a registered, unrevoked identity nor an organization admin makes the block invalid, so unknown
+ * a registered, unrevoked identity, an organization admin nor a member's node key makes the block
+ * invalid, so unknown
  * keys cannot fill blocks with failed receipts. Judged on the state the block executes on (its
  * parent's, with the changes due at its height): a key registered in a block sends from the next.
  */

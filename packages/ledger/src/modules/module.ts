@@ -52,6 +52,17 @@ export interface TxContext {
  */
 export interface TxHandler<P> {
   reads?(payload: P, tx: Tx, sender: string): readonly string[];
+  /**
+   * Keys that depend on values read before (a record's patient, then that patient's consent
+   * lists, then the consents they name): asked after each prefetch round, with what is in memory
+   * (`known` answers undefined for a key not fetched yet), and fetched in one batch per round,
+   * for at most DEPENDENT_READ_ROUNDS rounds. Only a hint, like `reads`.
+   */
+  readsAfter?(
+    payload: P,
+    sender: string,
+    known: (key: string) => Canonical | null | undefined,
+  ): readonly string[];
   execute(ctx: TxContext, payload: P): Promise<void>;
 }
 
@@ -259,6 +270,13 @@ export interface ModuleServices {
   readonly keyEncryptionKey: Uint8Array;
   /** The node key, lowercase hex. */
   readonly nodeKey: string;
+  /**
+   * The module's section of the node config (`modules.<name>` in config.json), unchecked: the
+   * module validates it at start, so a node with a bad setting never serves. `{}` when absent.
+   */
+  readonly settings: unknown;
+  /** The node's logger, its lines tagged with the module. */
+  readonly log: ModuleLog;
   /** The member organization whose `nodeKeys` list this node's key at the head, or null. */
   nodeOrg(): Promise<string | null>;
   /**
@@ -268,6 +286,23 @@ export interface ModuleServices {
   submit(type: string, payload: Canonical): Promise<string>;
   /** A committed transaction with its receipt, by id (lowercase hex), or null. */
   committedTx(idHex: string): Promise<CommittedTx | null>;
+  /**
+   * Runs a query (any module's) for `caller` exactly as the API's query route does: parameters
+   * checked, the contract's access rules judged (FORBIDDEN), then the module's own rules. A FHIR
+   * rendering is a query's answer in another shape, so it must see no more than the query.
+   */
+  query(
+    name: string,
+    params: Readonly<Record<string, string>>,
+    caller: QueryCaller | null,
+  ): Promise<Canonical | null>;
+}
+
+/** Where a module's routes and worker say what happened (pino's `(details, message)` order). */
+export interface ModuleLog {
+  info(details: Readonly<Record<string, unknown>>, message: string): void;
+  warn(details: Readonly<Record<string, unknown>>, message: string): void;
+  error(details: Readonly<Record<string, unknown>>, message: string): void;
 }
 
 /** A module's node-side work (ModuleServices says what it may use). */

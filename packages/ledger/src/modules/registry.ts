@@ -5,13 +5,22 @@ import {
   TX_TYPES,
   type TxTypeContract,
 } from "@careledger/protocol";
+import { accessModule } from "./access/index.js";
+import { consentModule } from "./consent/index.js";
 import { governanceModule } from "./governance/index.js";
 import { identityModule } from "./identity/index.js";
 import type { LedgerModule, Query, TxType } from "./module.js";
 import { type StateScope, scopeOf } from "./namespace.js";
+import { recordModule } from "./record/index.js";
 
 /** The built-in modules. A new module is a directory under modules/ and one line here. */
-export const BUILTIN_MODULES: readonly LedgerModule[] = [identityModule, governanceModule];
+export const BUILTIN_MODULES: readonly LedgerModule[] = [
+  identityModule,
+  governanceModule,
+  consentModule,
+  accessModule,
+  recordModule,
+];
 
 const INDEX_NAME_PATTERN = /^[a-z][a-zA-Z0-9]{0,31}$/;
 
@@ -32,6 +41,7 @@ export class ModuleRegistry {
   private readonly txTypes = new Map<string, TxType>();
   private readonly queries = new Map<string, Query>();
   private readonly scopes = new Map<string, StateScope>();
+  private readonly moduleScopes = new Map<string, StateScope>();
 
   constructor(
     readonly modules: readonly LedgerModule[] = BUILTIN_MODULES,
@@ -44,6 +54,7 @@ export class ModuleRegistry {
         if (!names.has(used)) throw new Error(`module ${module.name} uses unknown module ${used}`);
       }
       const scope = scopeOf(module);
+      this.moduleScopes.set(module.name, scope);
       for (const txType of module.txTypes) {
         const { type } = txType.contract;
         if (this.txTypes.has(type)) throw new Error(`duplicate tx type ${type}`);
@@ -109,6 +120,13 @@ export class ModuleRegistry {
   /** The state scope of a registered query's module. */
   queryScope(name: string): StateScope {
     return this.scopes.get(`query:${name}`) as StateScope;
+  }
+
+  /** The state scope of a registered module (its namespace and what it `uses`). */
+  moduleScope(name: string): StateScope {
+    const scope = this.moduleScopes.get(name);
+    if (scope === undefined) throw new Error(`no module ${name}`);
+    return scope;
   }
 
   query(name: string): Query | undefined {

@@ -105,6 +105,12 @@ export class BlockState implements StateAccess {
     this.writes.set(key, null);
   }
 
+  /** The value if it is in memory (written or fetched), else undefined: never waits. */
+  peek(key: string): Canonical | null | undefined {
+    const written = this.writes.get(key);
+    return written !== undefined ? written : this.below.get(key);
+  }
+
   /** A transaction's view: its writes reach the block only through `commit`. */
   forTransaction(): TxState {
     return new TxState(this);

@@ -1,7 +1,8 @@
 import { type Block, decode, encode, type Receipt, type SignedTx } from "@careledger/protocol";
 import { hexOf } from "../hex.js";
-import type { CommittedTx, IndexDefinition, LedgerModule } from "../modules/module.js";
+import type { IndexDefinition, LedgerModule } from "../modules/module.js";
 import { readBlock, readReceipts } from "./blockStore.js";
+import { Committed } from "./committedTx.js";
 import type { Database } from "./database.js";
 import { indexEntryKey, indexMarkerKey, prefixRange } from "./layout.js";
 
@@ -118,33 +119,5 @@ export class IndexStore {
         for (const [key, value] of encoded) batch.put(key, value);
       }
     }
-  }
-}
-
-/**
- * A committed transaction as the index functions see it. The sender's hex is made only when an
- * index reads it: this runs for every transaction of a fed type at every commit.
- */
-class Committed implements CommittedTx {
-  readonly id: Uint8Array;
-  readonly type: string;
-  readonly payload: unknown;
-  private senderHex: string | undefined;
-
-  constructor(
-    readonly height: number,
-    readonly index: number,
-    readonly time: number,
-    private readonly signed: SignedTx,
-    readonly receipt: Receipt,
-  ) {
-    this.id = signed.id;
-    this.type = signed.tx.type;
-    this.payload = signed.tx.payload;
-  }
-
-  get sender(): string {
-    if (this.senderHex === undefined) this.senderHex = hexOf(this.signed.tx.from);
-    return this.senderHex;
   }
 }

@@ -11,8 +11,10 @@ import { formatKey } from "./layout.js";
  *   (none) the chain before module namespaces: state keys outside their modules' namespaces, and
  *          handlers judging their senders themselves
  *   2      module key namespaces, sender rules run before the handler, receipts with results
+ *   3      the node-key index `identity/node/<hex>` (genesis state and every organization write)
+ *          and member organizations' node keys admitted as senders
  */
-export const STORAGE_FORMAT = 2;
+export const STORAGE_FORMAT = 3;
 
 /** The format marker a new database is written with (in the genesis batch). */
 export const storageFormatBytes = (): Uint8Array => encode(STORAGE_FORMAT);

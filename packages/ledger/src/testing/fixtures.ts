@@ -42,8 +42,16 @@ export interface TestChain {
 
 export const GENESIS_TIME = 1_700_000_000_000;
 
-/** A consortium of `orgCount` hospitals, each running one validator node. */
-export function testChain(orgCount = 4, checkpointInterval = 10, window = 4): TestChain {
+/**
+ * A consortium of `orgCount` organizations, each running one validator node: hospitals, unless
+ * `kinds` names the kind of some (by index).
+ */
+export function testChain(
+  orgCount = 4,
+  checkpointInterval = 10,
+  window = 4,
+  kinds: readonly string[] = [],
+): TestChain {
   const orgs = Array.from({ length: orgCount }, (_, index) => ({
     id: `org-${index}`,
     admin: nodeSigner(seededKey("admin", index)),
@@ -55,7 +63,7 @@ export function testChain(orgCount = 4, checkpointInterval = 10, window = 4): Te
     organizations: orgs.map((org) => ({
       id: org.id,
       name: `Hospital ${org.id}`,
-      kind: "hospital",
+      kind: kinds[orgs.indexOf(org)] ?? "hospital",
       adminKeys: [toHex(org.admin.publicKey)],
       nodeKeys: [toHex(org.node.publicKey)],
     })),

@@ -15,6 +15,10 @@ import {
   NODE_KEY_FILE,
   type NodeConfig,
 } from "../config.js";
+import { ensureKeyEncryptionKey } from "../keyEncryptionKey.js";
+
+/** For harnesses that write a node home of their own (a node added after genesis). */
+export { ensureKeyEncryptionKey };
 
 export const ADMIN_KEY_FILE = "admin.key";
 export const DEVNET_GENESIS_FILE = "genesis.json";
@@ -61,12 +65,18 @@ export function nodeHomeOf(dir: string, index: number): string {
 
 /**
  * Writes `DIR/genesis.json` and one home per node (`DIR/node-i`: config, genesis copy, node key,
- * admin key of its organization). Keeps an existing layout: a devnet restarted on the same
- * directory reuses its chain.
+ * key-encryption key, admin key of its organization). Keeps an existing layout: a devnet
+ * restarted on the same directory reuses its chain (and gets the key-encryption keys a layout
+ * written before them lacks).
  */
 export async function writeDevnetLayout(options: DevnetOptions): Promise<Genesis> {
   const existing = await readExistingGenesis(options.dir);
-  if (existing !== null) return existing;
+  if (existing !== null) {
+    for (let i = 0; i < existing.validators.length; i++) {
+      await ensureKeyEncryptionKey(nodeHomeOf(options.dir, i));
+    }
+    return existing;
+  }
   const nodeSecrets = Array.from({ length: options.nodes }, () => generateSecretKey());
   const adminSecrets = Array.from({ length: options.nodes }, () => generateSecretKey());
   const nodeKeys = nodeSecrets.map((secret) => toHex(publicKeyOf(secret)));
@@ -105,6 +115,7 @@ export async function writeDevnetLayout(options: DevnetOptions): Promise<Genesis
     await writeFile(join(home, ADMIN_KEY_FILE), `${toHex(adminSecrets[i] as Uint8Array)}\n`, {
       mode: 0o600,
     });
+    await ensureKeyEncryptionKey(home);
   }
   await writeFile(join(options.dir, DEVNET_GENESIS_FILE), genesisJson);
   return genesis;

@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError } from "commander";
+import { createKeyEncryptionKey } from "../keyEncryptionKey.js";
 import { startNodeProcess } from "../nodeProcess.js";
 import { type DevnetOptions, nodeHomeOf, writeDevnetLayout } from "./devnetLayout.js";
 import { initHome } from "./init.js";
@@ -40,6 +41,17 @@ program
   .action(async (options: { home: string; p2pPort: number; apiPort: number }) => {
     const nodeKey = await initHome(options.home, options.p2pPort, options.apiPort);
     process.stdout.write(`created ${options.home}\nnode key: ${nodeKey}\n`);
+  });
+
+program
+  .command("kek")
+  .description(
+    "create the key-encryption key (kek.key, mode 0600) of an existing home; never replaces one",
+  )
+  .requiredOption("--home <dir>", "node home")
+  .action(async (options: { home: string }) => {
+    await createKeyEncryptionKey(options.home);
+    process.stdout.write(`created ${options.home}/kek.key\n`);
   });
 
 program

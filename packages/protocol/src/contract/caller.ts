@@ -76,3 +76,33 @@ export function mayKnowKey(
   const orgs = [...(subject.identity === null ? [] : [subject.identity.org]), ...subject.adminOf];
   return orgs.some((org) => isMemberStaff(caller, org));
 }
+
+/**
+ * Whether `caller` is a party to a consent (`consent.get`'s `query` rule): its patient, a
+ * delegate of the patient in force (`isDelegate`, judged by the caller of this on state), or its
+ * grantee: the key, or the grantee organization's people (`isMemberStaff`).
+ */
+export function isConsentParty(
+  caller: QueryCaller,
+  consent: {
+    readonly patient: string;
+    readonly grantee: { readonly key: string } | { readonly org: string };
+  },
+  isDelegate: boolean,
+): boolean {
+  if (caller.key === consent.patient || isDelegate) return true;
+  const { grantee } = consent;
+  return "key" in grantee ? grantee.key === caller.key : isMemberStaff(caller, grantee.org);
+}
+
+/**
+ * Whether `caller` may read a record's metadata (`record.get`'s `query` rule): its patient, a
+ * delegate of the patient in force (`isDelegate`), or the custodian organization's people.
+ */
+export function isRecordParty(
+  caller: QueryCaller,
+  record: { readonly patient: string; readonly custodian: string },
+  isDelegate: boolean,
+): boolean {
+  return caller.key === record.patient || isDelegate || isMemberStaff(caller, record.custodian);
+}

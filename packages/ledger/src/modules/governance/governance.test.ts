@@ -218,6 +218,17 @@ describe("consensus changes", () => {
       nodeKeys: string[];
     };
     expect(org.nodeKeys).toContain(toHex(newNode.publicKey));
+    // A member's node key may send (record.forgotten's orgNode rule): admitted, then judged.
+    const report = h.tx("record.forgotten", { id: "0".repeat(32), custodian: "org-0" }, newNode);
+    expect(await h.single(report)).toMatchObject({
+      receipt: { status: "failed", code: "RECORD_NOT_FOUND" },
+    });
+  });
+
+  it("refuses a node key no member lists as an unknown sender", async () => {
+    h = await Harness.create("gov-node-sender", testChain(4, 10, 4));
+    const report = h.tx("record.forgotten", { id: "0".repeat(32), custodian: "org-0" }, newNode);
+    expect((await h.build([report])).excluded).toMatchObject([{ code: "SENDER_UNKNOWN" }]);
   });
 
   it("lists proposals page by page and shows the scheduled change in consensus.config", async () => {

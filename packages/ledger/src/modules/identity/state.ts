@@ -19,6 +19,12 @@ export const ORG_PREFIX = "identity/org/";
  * sender check of every transaction is one read, not a scan of every organization.
  */
 export const adminIndexKey = (keyHex: string) => `identity/admin/${keyHex}`;
+/**
+ * Index of node keys: `identity/node/<hex>` lists (sorted) the organizations whose `nodeKeys`
+ * hold the key, so a node key is admitted as a sender (a custodian reporting an erasure) in the
+ * same one read.
+ */
+export const nodeIndexKey = (keyHex: string) => `identity/node/${keyHex}`;
 
 /** A registered key: its organization and roles; `revokedAt` is the height that revoked it. */
 export interface IdentityRecord {
@@ -47,43 +53,57 @@ export function writeIdentity(state: StateAccess, keyHex: string, record: Identi
 }
 
 /**
- * Writes an organization and keeps the admin index in step with its admin keys: keys it gained
- * list it, keys it lost no longer do. Every write of an organization goes through here.
+ * Writes an organization and keeps the admin and node indexes in step with its admin and node
+ * keys: keys it gained list it, keys it lost no longer do. Every write of an organization goes
+ * through here.
  */
 export async function writeOrganization(state: StateAccess, org: Organization): Promise<void> {
   const before = await readOrganization(state, org.id);
-  await reindexAdmins(state, org.id, before?.adminKeys ?? [], org.adminKeys);
+  await reindex(state, adminIndexKey, org.id, before?.adminKeys ?? [], org.adminKeys);
+  await reindex(state, nodeIndexKey, org.id, before?.nodeKeys ?? [], org.nodeKeys);
   state.put(orgKey(org.id), org as unknown as Canonical);
 }
 
 export async function removeOrganization(state: StateAccess, id: string): Promise<void> {
   const before = await readOrganization(state, id);
-  await reindexAdmins(state, id, before?.adminKeys ?? [], []);
+  await reindex(state, adminIndexKey, id, before?.adminKeys ?? [], []);
+  await reindex(state, nodeIndexKey, id, before?.nodeKeys ?? [], []);
   state.delete(orgKey(id));
 }
 
-async function reindexAdmins(
+/** Moves `orgId` in the index `indexKey` (admin or node) from the keys `before` to `after`. */
+async function reindex(
   state: StateAccess,
+  indexKey: (keyHex: string) => string,
   orgId: string,
   before: readonly string[],
   after: readonly string[],
 ): Promise<void> {
   for (const key of before) {
     if (after.includes(key)) continue;
-    const remaining = (await readAdminOf(state, key)).filter((id) => id !== orgId);
-    if (remaining.length === 0) state.delete(adminIndexKey(key));
-    else state.put(adminIndexKey(key), remaining);
+    const remaining = (await readOrgList(state, indexKey(key))).filter((id) => id !== orgId);
+    if (remaining.length === 0) state.delete(indexKey(key));
+    else state.put(indexKey(key), remaining);
   }
   for (const key of after) {
     if (before.includes(key)) continue;
-    const orgs = await readAdminOf(state, key);
-    if (!orgs.includes(orgId)) state.put(adminIndexKey(key), [...orgs, orgId].sort());
+    const orgs = await readOrgList(state, indexKey(key));
+    if (!orgs.includes(orgId)) state.put(indexKey(key), [...orgs, orgId].sort());
   }
 }
 
+async function readOrgList(state: StateReader, key: string): Promise<string[]> {
+  return ((await state.get(key)) as string[] | null) ?? [];
+}
+
 /** The organizations `keyHex` administers, sorted (from the admin index). */
-export async function readAdminOf(state: StateReader, keyHex: string): Promise<string[]> {
-  return ((await state.get(adminIndexKey(keyHex))) as string[] | null) ?? [];
+export function readAdminOf(state: StateReader, keyHex: string): Promise<string[]> {
+  return readOrgList(state, adminIndexKey(keyHex));
+}
+
+/** The member organizations whose node keys include `keyHex`, sorted (from the node index). */
+export function readNodeOf(state: StateReader, keyHex: string): Promise<string[]> {
+  return readOrgList(state, nodeIndexKey(keyHex));
 }
 
 /** The organization, which must exist (ORG_NOT_FOUND). */
@@ -97,8 +117,10 @@ export async function requireOrganization(
 }
 
 /**
- * Who may have transactions admitted and included (DOMAIN.md): a registered, unrevoked identity
- * or an admin of some organization. A revoked identity is refused even if it is also an admin
+ * Who may have transactions admitted and included (DOMAIN.md): a registered, unrevoked identity,
+ * an admin of some organization, or a node key a member organization lists. Being admitted is
+ * all a node key gets here: only an `orgNode` sender rule lets it do anything (the other rules
+ * judge roles and admins). A revoked identity is refused even if it is also an admin or node
  * key: revocation reports a compromise. Returns the broken rule, or null for a known sender.
  * Judged on the state a block executes on (before its transactions), so a key registered or
  * revoked in a block counts from the next block, as revocation always did.
@@ -116,9 +138,11 @@ export async function senderRefusal(
     return { code: "ORG_REMOVED", reason: `organization ${record.org} was removed` };
   }
   if (record !== null || (await readAdminOf(state, sender)).length > 0) return null;
+  // Removing an organization drops its node keys from the index: they are refused from then on.
+  if ((await readNodeOf(state, sender)).length > 0) return null;
   return {
     code: "SENDER_UNKNOWN",
-    reason: "sender is neither a registered identity nor an organization admin",
+    reason: "sender is neither a registered identity, an organization admin nor a member's node",
   };
 }
 

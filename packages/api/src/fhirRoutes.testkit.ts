@@ -1,0 +1,77 @@
+import { CareLedgerError, type ModuleRoute } from "@careledger/protocol";
+import { Type } from "@sinclair/typebox";
+
+/**
+ * Module routes as the consent, access and provenance modules declare them, for the api's
+ * tests of FHIR mounting, the OpenAPI document and the route-by-caller table.
+ */
+
+export const CONSENT_ID = "c".repeat(32);
+export const PATIENT = "ab".repeat(32);
+/** The organization that holds the one consent (memoryNode's callers of "hospital"). */
+export const CUSTODIAN_ORG = "hospital";
+
+/** `GET /fhir/R4/Consent/:id`: signed, for keys registered at CUSTODIAN_ORG; one consent exists. */
+export const consentRead: ModuleRoute = {
+  module: "consent",
+  method: "GET",
+  path: "/Consent/:id",
+  fhir: { resource: "Consent", interaction: "read" },
+  summary: "A consent as a FHIR Consent",
+  access: "signed",
+  params: Type.Object({ id: Type.String({ pattern: "^[0-9a-f]{32}$" }) }),
+  responseTypes: ["application/fhir+json"],
+  handler: async ({ params, caller }) => {
+    if (caller?.identity?.org !== CUSTODIAN_ORG)
+      throw new CareLedgerError("FORBIDDEN", "not yours");
+    if (params.id !== CONSENT_ID) throw new CareLedgerError("NOT_FOUND", "no such consent");
+    return {
+      status: 200,
+      contentType: "application/fhir+json",
+      body: { resourceType: "Consent", id: params.id, status: "active" },
+    };
+  },
+};
+
+/** `GET /fhir/R4/AuditEvent?patient=<key>`: signed, a searchset Bundle. */
+export const auditSearch: ModuleRoute = {
+  module: "access",
+  method: "GET",
+  path: "/AuditEvent",
+  fhir: {
+    resource: "AuditEvent",
+    interaction: "search-type",
+    searchParams: [{ name: "patient", type: "reference", documentation: "the patient's key" }],
+  },
+  summary: "A patient's access history as a searchset Bundle of AuditEvent",
+  access: "signed",
+  query: Type.Object(
+    { patient: Type.String({ pattern: "^[0-9a-f]{64}$" }) },
+    { additionalProperties: false },
+  ),
+  responseTypes: ["application/fhir+json"],
+  handler: async ({ query }) => ({
+    status: 200,
+    contentType: "application/fhir+json",
+    body: { resourceType: "Bundle", type: "searchset", total: 0, patient: query.patient },
+  }),
+};
+
+/** `GET /v1/m/provenance/items/:gtin`: a public JSON route under its module. */
+export const itemRead: ModuleRoute = {
+  module: "provenance",
+  method: "GET",
+  path: "/items/:gtin",
+  summary: "A trade item by GTIN",
+  access: "public",
+  params: Type.Object({ gtin: Type.String({ pattern: "^[0-9]{14}$" }) }),
+  responseTypes: ["application/json"],
+  response: Type.Object({ gtin: Type.String() }),
+  handler: async ({ params }) => ({
+    status: 200,
+    contentType: "application/json",
+    body: { gtin: params.gtin },
+  }),
+};
+
+export const SAMPLE_MODULE_ROUTES: readonly ModuleRoute[] = [consentRead, auditSearch, itemRead];

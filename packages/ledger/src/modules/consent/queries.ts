@@ -1,0 +1,167 @@
+import {
+  type Canonical,
+  CareLedgerError,
+  checkQueryAccess,
+  isConsentParty,
+  QUERIES,
+  type QueryCaller,
+  type QueryContract,
+} from "@careledger/protocol";
+import {
+  definePagedQuery,
+  defineQuery,
+  type KeyValueReader,
+  type PageRequest,
+  type Query,
+  type QueryPage,
+  type QueryReader,
+  scanPage,
+} from "../module.js";
+import { readRecord } from "../record/state.js";
+import { decideAccess } from "./decision.js";
+import { BY_KEY_INDEX, BY_ORG_INDEX, BY_PATIENT_INDEX } from "./indexes.js";
+import {
+  consentView,
+  DELEGATES_MAX,
+  type Delegation,
+  delegateInForce,
+  delegationPrefix,
+  delegationView,
+  isTombstone,
+  readConsent,
+} from "./state.js";
+
+/**
+ * Whether a caller passed the query's declared access on a rule other than `query` (the node's
+ * own read, null, passes too): then the query need not judge it on state.
+ */
+export function admittedByContract(
+  contract: QueryContract,
+  caller: QueryCaller | null,
+  params: unknown,
+): boolean {
+  if (caller === null) return true;
+  const rule = checkQueryAccess(contract, caller, params as Readonly<Record<string, unknown>>);
+  return rule.rule !== "query";
+}
+
+const forbidden = (why: string): never => {
+  throw new CareLedgerError("FORBIDDEN", why);
+};
+
+/** The `query` rule "a delegate of the patient in force", at the head's time. */
+export async function requireDelegate(
+  reader: QueryReader,
+  patient: string,
+  caller: QueryCaller,
+): Promise<void> {
+  if (!(await delegateInForce(reader, patient, caller.key, reader.time))) {
+    forbidden("only the patient, its delegates in force and operators");
+  }
+}
+
+/**
+ * `consent.get`: the patient, its delegates in force, the grantee (the key, or the grantee
+ * organization's people) and operators. Anyone else is refused even for an unknown id or a
+ * tombstone, so a refusal says nothing about the id.
+ */
+const get = defineQuery(QUERIES["consent.get"], async (reader, params, caller) => {
+  const entry = await readConsent(reader, params.id);
+  if (caller !== null && !admittedByContract(QUERIES["consent.get"], caller, params)) {
+    const party =
+      entry !== null &&
+      !isTombstone(entry) &&
+      isConsentParty(
+        caller,
+        entry,
+        await delegateInForce(reader, entry.patient, caller.key, reader.time),
+      );
+    // A tombstone's patient may learn that its revoke left one (it reads as null).
+    const tombstoneOwner = entry !== null && isTombstone(entry) && entry.patient === caller.key;
+    if (!party && !tombstoneOwner) forbidden("only the consent's parties and operators");
+  }
+  if (entry === null || isTombstone(entry)) return null;
+  return consentView(entry, reader.time) as unknown as Canonical;
+});
+
+/** A page of consents from one of the module's indexes (keys end in the consent id). */
+async function consentPage(
+  reader: QueryReader,
+  index: KeyValueReader,
+  prefix: string,
+  page: PageRequest,
+): Promise<QueryPage> {
+  const { entries, resumeAfter } = await scanPage(index, prefix, page);
+  const items: Canonical[] = [];
+  for (const [key] of entries) {
+    const entry = await readConsent(reader, key.slice(key.lastIndexOf("/") + 1));
+    if (entry === null || isTombstone(entry)) continue;
+    items.push(consentView(entry, reader.time) as unknown as Canonical);
+  }
+  return { items, resumeAfter };
+}
+
+const ofPatient = definePagedQuery(
+  QUERIES["consent.ofPatient"],
+  async (reader, params, caller, page) => {
+    if (caller !== null && !admittedByContract(QUERIES["consent.ofPatient"], caller, params)) {
+      await requireDelegate(reader, params.patient, caller);
+    }
+    return consentPage(reader, reader.index(BY_PATIENT_INDEX), `${params.patient}/`, page);
+  },
+);
+
+const toKey = definePagedQuery(QUERIES["consent.toKey"], (reader, { key }, _caller, page) =>
+  consentPage(reader, reader.index(BY_KEY_INDEX), `${key}/`, page),
+);
+
+const toOrg = definePagedQuery(QUERIES["consent.toOrg"], (reader, { org }, _caller, page) =>
+  consentPage(reader, reader.index(BY_ORG_INDEX), `${org}/`, page),
+);
+
+/** `consent.delegates`: at most DELEGATES_MAX entries, so one scan of the patient's prefix. */
+const delegates = defineQuery(QUERIES["consent.delegates"], async (reader, { patient }) => {
+  const found = await reader.scan(delegationPrefix(patient), { limit: DELEGATES_MAX });
+  return found.map(
+    ([, value]) =>
+      delegationView(value as unknown as Delegation, reader.time) as unknown as Canonical,
+  );
+});
+
+/**
+ * `consent.decision`: the decision `access.log` would take, at `time` (the head's by default)
+ * on the head's state. A record names its patient and class; otherwise `patient` (and a
+ * `class`, or none for a consent that covers all the patient's records) must be given.
+ */
+const decision = defineQuery(QUERIES["consent.decision"], async (reader, params, caller) => {
+  let patient = params.patient ?? null;
+  let recordClass = params.class ?? null;
+  if (params.record !== undefined) {
+    const record = await readRecord(reader, params.record);
+    if (record === null) throw new CareLedgerError("RECORD_NOT_FOUND", "no such record");
+    if (patient !== null && patient !== record.patient) {
+      throw new CareLedgerError("BAD_REQUEST", "the record is another patient's");
+    }
+    if (recordClass !== null && recordClass !== record.class) {
+      throw new CareLedgerError("BAD_REQUEST", "the record is of another class");
+    }
+    patient = record.patient;
+    recordClass = record.class;
+  }
+  if (patient === null) throw new CareLedgerError("BAD_REQUEST", "give a record or a patient");
+  const selfOrOperator = admittedByContract(QUERIES["consent.decision"], caller, params);
+  if (caller !== null && !selfOrOperator && caller.key !== patient) {
+    await requireDelegate(reader, patient, caller);
+  }
+  return decideAccess(reader, {
+    accessor: params.accessor,
+    patient,
+    record: params.record ?? null,
+    class: recordClass,
+    action: params.action,
+    purpose: params.purpose,
+    time: params.time ?? reader.time,
+  }) as unknown as Promise<Canonical>;
+});
+
+export const consentQueries: readonly Query[] = [get, ofPatient, toKey, toOrg, delegates, decision];

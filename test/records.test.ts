@@ -1,0 +1,175 @@
+import { randomBytes } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import {
+  CareLedgerClient,
+  chainIdOf,
+  fromHex,
+  generateKeyPair,
+  keySigner,
+  parseGenesis,
+  publicKeyOf,
+  type Signer,
+  signedRequestHeaders,
+} from "@careledger/sdk";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { waitAllAtHeight } from "./harness/agreement.js";
+import { devnetAdmin } from "./harness/clients.js";
+import { Cluster, waitFor } from "./harness/cluster.js";
+import { custodianNeedles, homeFilesHolding } from "./harness/custodianHome.js";
+
+const WAIT_MS_MAX = 90_000;
+/** org-0's node: the custodian of every record here. */
+const CUSTODIAN = 0;
+let cluster: Cluster;
+
+beforeAll(async () => {
+  cluster = await Cluster.create(4);
+  cluster.startAll();
+  await waitAllAtHeight(cluster, [0, 1, 2, 3], 1, WAIT_MS_MAX);
+}, 150_000);
+
+afterAll(async () => {
+  await cluster.destroy();
+});
+
+/** A request to node `index` signed by `signer`, with raw bytes in and out. */
+async function signedFetch(
+  index: number,
+  signer: Signer,
+  method: "GET" | "POST",
+  path: string,
+  body?: Uint8Array,
+): Promise<Response> {
+  const home = cluster.home(index);
+  const genesis = parseGenesis(JSON.parse(await readFile(join(home, "genesis.json"), "utf8")));
+  const secret = fromHex((await readFile(join(home, "node.key"), "utf8")).trim(), 32);
+  const target = { chainId: chainIdOf(genesis), nodeKey: publicKeyOf(secret) };
+  const headers = signedRequestHeaders(signer, target, method, path, body);
+  return fetch(`${cluster.url(index)}${path}`, {
+    method,
+    headers: { ...headers, ...(body && { "content-type": "application/octet-stream" }) },
+    ...(body && { body }),
+  });
+}
+
+/** The error code of a JSON error answer. */
+async function codeOf(response: Response): Promise<string> {
+  return ((await response.json()) as { error: { code: string } }).error.code;
+}
+
+/** Stops the custodian, hands its home to `look`, and starts it again caught up. */
+async function whileStopped<T>(look: (home: string) => Promise<T>): Promise<T> {
+  await cluster.kill(CUSTODIAN, "SIGTERM");
+  const seen = await look(cluster.home(CUSTODIAN));
+  cluster.start(CUSTODIAN);
+  const { height } = await cluster.status(1);
+  await cluster.waitForHeight(CUSTODIAN, height, WAIT_MS_MAX);
+  return seen;
+}
+
+describe("records at their custodian, on a live 4-node devnet", () => {
+  it("upload, anchor, access.log, read, forget: RECORD_FORGOTTEN and no byte left in the custodian's home", async () => {
+    const admin = await devnetAdmin(cluster.home(CUSTODIAN));
+    const client = new CareLedgerClient(cluster.url(1), { signer: admin });
+    const clinicianKeys = generateKeyPair();
+    const patientKeys = generateKeyPair();
+    const clinician = keySigner(clinicianKeys.secretKey);
+    const patient = keySigner(patientKeys.secretKey);
+    const register = await client.txBuilder(admin);
+    const expires = await client.expiresAfter(100);
+    for (const [key, roles] of [
+      [clinicianKeys.publicKey, ["clinician"]],
+      [patientKeys.publicKey, ["patient"]],
+    ] as const) {
+      const done = await client.submitAndWait(
+        register.build("identity.register", { key, org: "org-0", roles: [...roles] }, expires),
+        { timeoutMs: WAIT_MS_MAX },
+      );
+      expect(done.receipt.ok).toBe(true);
+    }
+
+    const marker = `PHI-MARKER-${randomBytes(16).toString("hex")}`;
+    const plaintext = new TextEncoder().encode(`Potassium 4.1 mmol/L ${marker}`);
+    const uploaded = await signedFetch(
+      CUSTODIAN,
+      clinician,
+      "POST",
+      "/v1/m/record/content",
+      plaintext,
+    );
+    expect(uploaded.status).toBe(201);
+    const { hash } = (await uploaded.json()) as { hash: string };
+    // Past the custodian's bound (4 MiB by default), under the API's own (8 MiB).
+    const huge = new Uint8Array(4 * 1024 * 1024 + 1);
+    const refused = await signedFetch(CUSTODIAN, clinician, "POST", "/v1/m/record/content", huge);
+    expect([refused.status, await codeOf(refused)]).toEqual([413, "RECORD_TOO_LARGE"]);
+
+    const id = randomBytes(16).toString("hex");
+    const byClinician = await client.txBuilder(clinician);
+    const anchor = byClinician.build(
+      "record.anchor",
+      {
+        id,
+        patient: patientKeys.publicKey,
+        class: "lab",
+        custodian: "org-0",
+        hash: fromHex(hash, 32),
+      },
+      await client.expiresAfter(100),
+    );
+    expect((await client.submitAndWait(anchor, { timeoutMs: WAIT_MS_MAX })).receipt.ok).toBe(true);
+
+    // The patient reads its own record: its access.log commits first, then the custodian answers.
+    const byPatient = await client.txBuilder(patient);
+    const access = await client.submitAndWait(
+      byPatient.build(
+        "access.log",
+        { record: id, purpose: "TREAT", action: "access" },
+        await client.expiresAfter(100),
+      ),
+      { timeoutMs: WAIT_MS_MAX },
+    );
+    expect(access.receipt.ok).toBe(true);
+    const contentPath = `/v1/m/record/content/${id}?access=${access.id}`;
+    await cluster.waitForHeight(CUSTODIAN, access.height, WAIT_MS_MAX);
+    const read = await signedFetch(CUSTODIAN, patient, "GET", contentPath);
+    expect(read.status).toBe(200);
+    expect(new Uint8Array(await read.arrayBuffer())).toEqual(plaintext);
+    // Another node is not the custodian.
+    const elsewhere = await signedFetch(1, patient, "GET", contentPath);
+    expect([elsewhere.status, await codeOf(elsewhere)]).toEqual([404, "RECORD_NOT_HELD"]);
+
+    // The control: the scan finds the ciphertext and the wrapped key in the custodian's home;
+    // the plaintext and the data key were never written.
+    const markerBytes = new TextEncoder().encode(marker);
+    const needles = await whileStopped(async (home) => {
+      const stored = await custodianNeedles(home);
+      const found = await homeFilesHolding(home, [...stored, markerBytes]);
+      const indexes = new Set(found.map((entry) => Number(entry.split(": ")[1])));
+      expect(indexes.has(0) && indexes.has(1)).toBe(true);
+      expect(indexes.has(2) || indexes.has(stored.length)).toBe(false);
+      return stored;
+    });
+    expect(needles).toHaveLength(3);
+
+    const forget = byPatient.build(
+      "record.forget",
+      { id, patient: patientKeys.publicKey },
+      await client.expiresAfter(100),
+    );
+    expect((await client.submitAndWait(forget, { timeoutMs: WAIT_MS_MAX })).receipt.ok).toBe(true);
+    await waitFor("record.forgotten", WAIT_MS_MAX, async () => {
+      const view = (await client.query("record.get", { id }, { signer: patient })) as {
+        status: string;
+      } | null;
+      return view?.status === "forgotten" ? true : undefined;
+    });
+    const gone = await signedFetch(CUSTODIAN, patient, "GET", contentPath);
+    expect([gone.status, await codeOf(gone)]).toEqual([410, "RECORD_FORGOTTEN"]);
+
+    await whileStopped(async (home) => {
+      expect(await homeFilesHolding(home, [...needles, markerBytes])).toEqual([]);
+    });
+  }, 300_000);
+});
