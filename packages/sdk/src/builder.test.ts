@@ -94,6 +94,33 @@ describe("transaction builders", () => {
     expect(signed).toBe(0);
   });
 
+  it("build the consent, access and records types, and refuse a broken rule of each's schema", () => {
+    const builder = new TxBuilder(CHAIN, keySigner(admin.secretKey));
+    // One refusal per type: a field out of its bound or shape, the rest as in the example.
+    const broken: { [T in TxTypeName]?: Record<string, unknown> } = {
+      "consent.grant": { purposes: ["SURGERY"] },
+      "consent.revoke": { id: "5F0C6A52E3B14D7C9A8E2F61B0D4C3A7" },
+      "consent.delegate": { delegate: new Uint8Array(31) },
+      "consent.undelegate": { patient: "07".repeat(32) },
+      "access.log": { action: "delete" },
+      "access.review": { justified: "yes" },
+      "record.anchor": { class: "diary" },
+      "record.amend": { previous: 0 },
+      "record.forget": { id: "ab" },
+      "record.forgotten": { custodian: "" },
+    };
+    for (const [type, change] of Object.entries(broken) as [TxTypeName, object][]) {
+      expect(TX_TYPE_NAMES).toContain(type);
+      const built = builder.build(type, SAMPLES[type] as PayloadOf<typeof type>, 9);
+      expect(decodeTx(built.bytes).tx.type).toBe(type);
+      const bad = { ...SAMPLES[type], ...change } as never;
+      expect(
+        codeOf(() => builder.build(type, bad, 9)),
+        type,
+      ).toBe("TX_PAYLOAD_INVALID");
+    }
+  });
+
   it("give distinct ids to equal transactions through random nonces, and keep a given nonce", () => {
     const signer = keySigner(admin.secretKey);
     const options = { chainId: CHAIN, expires: 5 };

@@ -25,7 +25,13 @@ import {
   type Subscription,
   subscribeEvents,
 } from "./events.js";
-import { DEFAULT_HTTP_OPTIONS, type HttpOptions, type HttpRequest, requestJson } from "./http.js";
+import {
+  DEFAULT_HTTP_OPTIONS,
+  type HttpBytesAnswer,
+  type HttpOptions,
+  type HttpRequest,
+  requestJson,
+} from "./http.js";
 import { type SignedRequest, SignedRequests } from "./signedRequest.js";
 import {
   type TrustAnchor,
@@ -70,7 +76,6 @@ export interface ClientOptions extends Partial<HttpOptions> {
   readonly nodeKey?: Uint8Array;
 }
 
-/** A signed request: sent with exactly the body bytes it signs. */
 /** How a query is sent: signed by `signer` (else the client's own), abortable. */
 export interface QueryOptions {
   readonly signer?: Signer;
@@ -95,7 +100,8 @@ export class CareLedgerClient {
   readonly url: string;
   private readonly http: HttpOptions;
   private readonly subscribeOptions: SubscribeOptions;
-  private readonly signer: Signer | undefined;
+  /** The key that signs this client's scoped reads, and the module helpers' transactions. */
+  readonly signer: Signer | undefined;
   private readonly signing: SignedRequests;
 
   constructor(url: string | URL, options: ClientOptions = {}) {
@@ -341,6 +347,15 @@ export class CareLedgerClient {
    */
   signedRequest(signer: Signer, request: SignedRequest): Promise<unknown> {
     return this.signing.send(signer, request);
+  }
+
+  /** A signed request whose answer is bytes (`accept`, octet-stream by default), not JSON. */
+  signedRequestBytes(
+    signer: Signer,
+    request: SignedRequest,
+    accept?: string,
+  ): Promise<HttpBytesAnswer> {
+    return this.signing.sendForBytes(signer, request, accept);
   }
 
   /** A GET, signed by `signer` when given (a scoped read). */

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import {
+  type Canonical,
   CareLedgerError,
   decodeTx,
   ERROR_CODES,
@@ -53,10 +54,17 @@ export type Fault =
 interface Committed {
   readonly height: number;
   readonly index: number;
-  readonly receipt: { ok: boolean; code?: string; reason?: string };
+  readonly receipt: { ok: boolean; code?: string; reason?: string; result?: unknown };
 }
 
-type RouteHandler = (
+/**
+ * A module's execution in miniature: undefined for a transaction it does not handle, else the
+ * receipt's result (canonical; JSON-shaped values pass as they are). A CareLedgerError thrown
+ * makes the receipt fail with its code.
+ */
+export type FakeModule = (signed: SignedTx, height: number) => { result?: Canonical } | undefined;
+
+export type RouteHandler = (
   response: ServerResponse,
   match: RegExpExecArray,
   context: { request: IncomingMessage; url: URL; body: Uint8Array },
@@ -77,6 +85,10 @@ export class FakeNode {
     signed?: { key: string; time: string; signature: string };
   }> = [];
   readonly faults: Fault[] = [];
+  /** Routes a test kit adds (module routes, queries), matched before the built-in ones. */
+  readonly extraRoutes: Array<[string, RegExp, RouteHandler]> = [];
+  /** Modules a test kit adds: each committed transaction goes through them in order. */
+  readonly modules: FakeModule[] = [];
   /** Receipt failures to give by transaction type. */
   readonly failures = new Map<string, ErrorCode>();
   /** The body of every `POST /v1/txs`, in order. */
@@ -134,19 +146,18 @@ export class FakeNode {
   /** Commits a block of these transactions (and an empty block when there are none). */
   commitBlock(txs: readonly SignedTx[]): BlockInfo {
     const height = this.blocks.length;
-    const receipts = txs.map((signed) => {
-      const code = this.failures.get(signed.tx.type);
+    const outcomes = txs.map((signed) => this.outcome(signed, height));
+    const receipts = txs.map((signed, index) => {
+      const { ok, code, reason, result } = outcomes[index] as Committed["receipt"];
       return encodeReceipt(
-        code
-          ? { tx: signed.id, status: "failed", code, reason: "rule" }
-          : { tx: signed.id, status: "ok" },
+        ok
+          ? { tx: signed.id, status: "ok", ...(result !== undefined && { result }) }
+          : { tx: signed.id, status: "failed", code: code ?? "INTERNAL", reason: reason ?? "" },
       );
     });
     this.receipts.set(height, receipts);
     txs.forEach((signed, index) => {
-      const failure = this.failures.get(signed.tx.type);
-      const receipt = failure ? { ok: false, code: failure, reason: "rule" } : { ok: true };
-      if (!failure) this.execute(signed, height);
+      const receipt = outcomes[index] as Committed["receipt"];
       this.committed.set(toHex(signed.id), { height, index, receipt });
       this.events.publish("tx", {
         id: toHex(signed.id),
@@ -165,6 +176,20 @@ export class FakeNode {
     });
     this.blocks.push(block);
     return block;
+  }
+
+  /** The receipt of one transaction: an injected failure, else the modules' and identity's. */
+  private outcome(signed: SignedTx, height: number): Committed["receipt"] {
+    const failure = this.failures.get(signed.tx.type);
+    if (failure) return { ok: false, code: failure, reason: "rule" };
+    try {
+      const done = this.modules.map((module) => module(signed, height)).find((one) => one);
+      this.execute(signed, height);
+      return { ok: true, ...(done?.result !== undefined && { result: done.result }) };
+    } catch (error) {
+      if (!(error instanceof CareLedgerError)) throw error;
+      return { ok: false, code: error.code, reason: error.message };
+    }
   }
 
   private execute(signed: SignedTx, height: number): void {
@@ -195,7 +220,7 @@ export class FakeNode {
     const body = await readBody(request);
     const fault = this.faults.shift();
     if (fault !== undefined && this.applyFault(fault, request, response, body)) return;
-    for (const [method, pattern, run] of this.routes) {
+    for (const [method, pattern, run] of [...this.extraRoutes, ...this.routes]) {
       const match = request.method === method ? pattern.exec(url.pathname) : null;
       if (match !== null) return run(response, match, { request, url, body });
     }
@@ -407,7 +432,7 @@ export class FakeNode {
   }
 }
 
-function send(response: ServerResponse, status: number, body: unknown): void {
+export function send(response: ServerResponse, status: number, body: unknown): void {
   response.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
 }
 

@@ -54,13 +54,43 @@ export async function requestJson(
   options: HttpOptions,
   request: HttpRequest,
 ): Promise<HttpAnswer> {
+  const answer = await requestBytes(baseUrl, options, request, "application/json");
+  return {
+    status: answer.status,
+    value: parseBody(new TextDecoder().decode(answer.bytes)),
+    attempts: answer.attempts,
+  };
+}
+
+export interface HttpBytesAnswer {
+  readonly status: number;
+  /** The body as received, at most `responseBytesMax` bytes. */
+  readonly bytes: Uint8Array;
+  readonly contentType: string | null;
+  readonly attempts: number;
+}
+
+/**
+ * Sends a request asking for `accept` and returns the body's bytes as they came (a record's
+ * content); retries and errors as `requestJson`, whose error bodies are JSON whatever was asked.
+ */
+export async function requestBytes(
+  baseUrl: string,
+  options: HttpOptions,
+  request: HttpRequest,
+  accept: string,
+): Promise<HttpBytesAnswer> {
   for (let attempt = 1; ; attempt++) {
     let retryAfterMs: number | undefined;
     try {
-      const { status, text, retryAfter } = await attemptOnce(baseUrl, options, request);
-      if (status >= 200 && status < 300)
-        return { status, value: parseBody(text), attempts: attempt };
-      const error = errorFromResponse(status, text, attempt);
+      const { status, bytes, retryAfter, contentType } = await attemptOnce(
+        baseUrl,
+        options,
+        request,
+        accept,
+      );
+      if (status >= 200 && status < 300) return { status, bytes, contentType, attempts: attempt };
+      const error = errorFromResponse(status, new TextDecoder().decode(bytes), attempt);
       if (!RETRYABLE_STATUSES.has(status) || attempt > options.retries) throw error;
       retryAfterMs = retryAfterMsOf(retryAfter);
     } catch (error) {
@@ -73,11 +103,19 @@ export async function requestJson(
   }
 }
 
+interface Attempt {
+  readonly status: number;
+  readonly bytes: Uint8Array;
+  readonly retryAfter: string | null;
+  readonly contentType: string | null;
+}
+
 async function attemptOnce(
   baseUrl: string,
   options: HttpOptions,
   request: HttpRequest,
-): Promise<{ status: number; text: string; retryAfter: string | null }> {
+  accept: string,
+): Promise<Attempt> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), options.timeoutMs);
   const forwardAbort = () => controller.abort();
@@ -85,7 +123,7 @@ async function attemptOnce(
   try {
     if (request.signal?.aborted) throw localError("aborted", "request aborted by the caller");
     const headers: Record<string, string> = {
-      accept: "application/json",
+      accept,
       ...options.headers,
       ...request.attemptHeaders?.(),
     };
@@ -96,8 +134,12 @@ async function attemptOnce(
       body: request.body,
       signal: controller.signal,
     });
-    const text = await readText(response, options.responseBytesMax);
-    return { status: response.status, text, retryAfter: response.headers.get("retry-after") };
+    return {
+      status: response.status,
+      bytes: await readBytes(response, options.responseBytesMax),
+      retryAfter: response.headers.get("retry-after"),
+      contentType: response.headers.get("content-type"),
+    };
   } catch (error) {
     if (error instanceof CareLedgerError) throw error;
     if (request.signal?.aborted) throw localError("aborted", "request aborted by the caller");
@@ -124,21 +166,32 @@ export function failureText(error: unknown): string {
 
 /** Reads a body as UTF-8 text, refusing more than `bytesMax`. */
 export async function readText(response: Response, bytesMax: number): Promise<string> {
-  if (response.body === null) return "";
+  return new TextDecoder().decode(await readBytes(response, bytesMax));
+}
+
+/** Reads a body's bytes, refusing more than `bytesMax` (counted as they arrive, not trusted). */
+export async function readBytes(response: Response, bytesMax: number): Promise<Uint8Array> {
+  if (response.body === null) return new Uint8Array(0);
   const reader = response.body.getReader();
-  const decoder = new TextDecoder();
-  let text = "";
+  const chunks: Uint8Array[] = [];
   let bytes = 0;
   for (;;) {
     const { done, value } = await reader.read();
-    if (done) return text + decoder.decode();
+    if (done) break;
     bytes += value.byteLength;
     if (bytes > bytesMax) {
       await reader.cancel();
       throw localError("bad-response", `answer exceeds ${bytesMax} bytes`);
     }
-    text += decoder.decode(value, { stream: true });
+    chunks.push(value);
   }
+  const body = new Uint8Array(bytes);
+  let offset = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return body;
 }
 
 function parseBody(text: string): unknown {

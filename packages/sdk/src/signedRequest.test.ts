@@ -103,6 +103,55 @@ describe("signed requests from the client", () => {
     expect(verifies(first, signer, new Uint8Array(32))).toBe(false);
   });
 
+  it("sends a binary body signed as sent and reads a binary answer byte for byte", async () => {
+    // Not UTF-8: a text round trip would turn these into U+FFFD and the signature would fail.
+    const content = Uint8Array.of(0xff, 0x00, 0xfe, 0x80, 0x41);
+    const answer = Uint8Array.of(0xc3, 0x28, 0x00, 0xff);
+    const { sent, fetch } = recordingFetch(
+      () => nodeKey,
+      (request) =>
+        request.method === "POST"
+          ? new Response(answer, { headers: { "content-type": "application/octet-stream" } })
+          : Response.json(
+              { error: { code: "ACCESS_EXPIRED", message: "too old", details: { ageMs: 9 } } },
+              { status: 403 },
+            ),
+    );
+    const client = new CareLedgerClient("http://node.test/", { fetch, retries: 0 });
+    const path = "/v1/m/record/content";
+    const got = await client.signedRequestBytes(signer, {
+      method: "POST",
+      path,
+      body: content,
+      contentType: "application/octet-stream",
+    });
+    expect(got.bytes).toEqual(answer);
+    expect(got.contentType).toBe("application/octet-stream");
+    const [first] = sent;
+    if (first === undefined) throw new Error("nothing sent");
+    expect(first.body).toEqual(content);
+    expect(first.headers.accept).toBe("application/octet-stream");
+    expect(first.headers["content-type"]).toBe("application/octet-stream");
+    expect(verifies(first, signer, nodeKey)).toBe(true);
+    // An error answer is the node's JSON error, whatever was asked for.
+    const failed = await client
+      .signedRequestBytes(signer, { method: "GET", path: `${path}/${"ab".repeat(16)}?access=1` })
+      .catch((error: unknown) => error);
+    expect(failed).toMatchObject({ code: "ACCESS_EXPIRED", details: { ageMs: 9 } });
+  });
+
+  it("bounds a binary answer by responseBytesMax", async () => {
+    const { fetch } = recordingFetch(
+      () => nodeKey,
+      () => new Response(new Uint8Array(2_048)),
+    );
+    const client = new CareLedgerClient("http://node.test/", { fetch, responseBytesMax: 1_024 });
+    const failed = await client
+      .signedRequestBytes(signer, { method: "GET", path: "/v1/m/record/content/x" })
+      .catch((error: unknown) => error);
+    expect(failed).toMatchObject({ code: "INTERNAL", details: { reason: "bad-response" } });
+  });
+
   it("asks /v1/status once per client, and again after REQUEST_WRONG_NODE", async () => {
     let statusCalls = 0;
     let current = nodeKey;

@@ -7,7 +7,13 @@ import {
 } from "@careledger/protocol";
 import { localError } from "./errors.js";
 import type { SignRead } from "./events.js";
-import { type HttpOptions, type HttpRequest, requestJson } from "./http.js";
+import {
+  type HttpBytesAnswer,
+  type HttpOptions,
+  type HttpRequest,
+  requestBytes,
+  requestJson,
+} from "./http.js";
 import type { NodeStatus } from "./wire.js";
 
 /** A signed request: sent with exactly the body bytes it signs. */
@@ -42,6 +48,29 @@ export class SignedRequests {
    * another): the key is asked again and the request signed once more.
    */
   async send(signer: Signer, request: SignedRequest): Promise<unknown> {
+    return this.attempt(signer, request, async (http) => {
+      return (await requestJson(this.url, this.http, http)).value;
+    });
+  }
+
+  /**
+   * Sends `request` signed by `signer`, asking for `accept` (a record's content as
+   * `application/octet-stream`), and returns the answer's bytes as they came, bounded by
+   * `responseBytesMax`; errors are the node's JSON ones, as for `send`.
+   */
+  async sendForBytes(
+    signer: Signer,
+    request: SignedRequest,
+    accept = "application/octet-stream",
+  ): Promise<HttpBytesAnswer> {
+    return this.attempt(signer, request, (http) => requestBytes(this.url, this.http, http, accept));
+  }
+
+  private async attempt<T>(
+    signer: Signer,
+    request: SignedRequest,
+    exchange: (http: HttpRequest) => Promise<T>,
+  ): Promise<T> {
     const body =
       typeof request.body === "string" ? new TextEncoder().encode(request.body) : request.body;
     for (let attempt = 1; ; attempt++) {
@@ -56,7 +85,7 @@ export class SignedRequests {
           signedRequestHeaders(signer, target, request.method, request.path, body),
       };
       try {
-        return (await requestJson(this.url, this.http, http)).value;
+        return await exchange(http);
       } catch (error) {
         const wrongNode = error instanceof CareLedgerError && error.code === "REQUEST_WRONG_NODE";
         if (!wrongNode || attempt > 1) throw error;

@@ -79,9 +79,19 @@ export type TxStatus = Readonly<Static<typeof TxStatusResponse>>;
 
 const receiptCheck = answerChecker(ReceiptJson, "receipt");
 
-/** A receipt's fields the contract names; a failed one must carry its code. */
+/**
+ * A receipt's fields the contract names; a failed one must carry its code. An ok one keeps the
+ * module's `result` (JSON, checked by whoever reads it against its own schema: `access.log`'s
+ * AccessResult in access.ts) and its `events`.
+ */
 function receiptOf(receipt: Static<typeof ReceiptJson>, where: string): ReceiptInfo {
-  if (receipt.ok) return { ok: true };
+  if (receipt.ok) {
+    return {
+      ok: true,
+      ...(receipt.result !== undefined && { result: receipt.result }),
+      ...(receipt.events !== undefined && { events: receipt.events }),
+    };
+  }
   if (receipt.code === undefined) badResponse(`${where}.code`, "the code of a failed receipt");
   return { ok: false, code: receipt.code, reason: receipt.reason ?? "" };
 }
