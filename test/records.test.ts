@@ -91,21 +91,18 @@ describe("records at their custodian, on a live 4-node devnet", () => {
 
     const marker = `PHI-MARKER-${randomBytes(16).toString("hex")}`;
     const plaintext = new TextEncoder().encode(`Potassium 4.1 mmol/L ${marker}`);
-    const uploaded = await signedFetch(
-      CUSTODIAN,
-      clinician,
-      "POST",
-      "/v1/m/record/content",
-      plaintext,
-    );
+    // The upload names the record version it is for: the custodian opens it for no other.
+    const id = randomBytes(16).toString("hex");
+    const uploadPath = `/v1/m/record/content?record=${id}&version=1&patient=${patientKeys.accountId}&class=lab`;
+    const uploaded = await signedFetch(CUSTODIAN, clinician, "POST", uploadPath, plaintext);
     expect(uploaded.status).toBe(201);
     const { hash } = (await uploaded.json()) as { hash: string };
-    // Past the custodian's bound (4 MiB by default), under the API's own (8 MiB).
+    // Past the custodian's bound (4 MiB by default), under the API's own (8 MiB): the route's
+    // body bound, so the API refuses it before reading it.
     const huge = new Uint8Array(4 * 1024 * 1024 + 1);
-    const refused = await signedFetch(CUSTODIAN, clinician, "POST", "/v1/m/record/content", huge);
-    expect([refused.status, await codeOf(refused)]).toEqual([413, "RECORD_TOO_LARGE"]);
+    const refused = await signedFetch(CUSTODIAN, clinician, "POST", uploadPath, huge);
+    expect([refused.status, await codeOf(refused)]).toEqual([413, "ENCODING_TOO_LARGE"]);
 
-    const id = randomBytes(16).toString("hex");
     const byClinician = await client.txBuilder(clinician);
     const anchor = byClinician.build(
       "record.anchor",
@@ -136,6 +133,43 @@ describe("records at their custodian, on a live 4-node devnet", () => {
     const read = await signedFetch(CUSTODIAN, patient, "GET", contentPath);
     expect(read.status).toBe(200);
     expect(new Uint8Array(await read.arrayBuffer())).toEqual(plaintext);
+    // The same hash anchored under another record (by an insider) opens nothing there.
+    const reused = randomBytes(16).toString("hex");
+    const reuse = await client.submitAndWait(
+      byClinician.build(
+        "record.anchor",
+        {
+          id: reused,
+          patient: patientKeys.publicKey,
+          class: "lab",
+          custodian: "org-0",
+          hash: fromHex(hash, 32),
+        },
+        await client.expiresAfter(100),
+      ),
+      { timeoutMs: WAIT_MS_MAX },
+    );
+    // Refused on chain once the ledger's hash index is there (ALREADY_EXISTS); if it commits,
+    // the custodian still refuses to open the content for it.
+    if (!reuse.receipt.ok) expect(reuse.receipt.code).toBe("ALREADY_EXISTS");
+    else {
+      const reusedAccess = await client.submitAndWait(
+        byPatient.build(
+          "access.log",
+          { record: reused, purpose: "TREAT", action: "access" },
+          await client.expiresAfter(100),
+        ),
+        { timeoutMs: WAIT_MS_MAX },
+      );
+      await cluster.waitForHeight(CUSTODIAN, reusedAccess.height, WAIT_MS_MAX);
+      const other = await signedFetch(
+        CUSTODIAN,
+        patient,
+        "GET",
+        `/v1/m/record/content/${reused}?access=${reusedAccess.id}`,
+      );
+      expect([other.status, await codeOf(other)]).toEqual([404, "RECORD_NOT_HELD"]);
+    }
     // Another node is not the custodian.
     const elsewhere = await signedFetch(1, patient, "GET", contentPath);
     expect([elsewhere.status, await codeOf(elsewhere)]).toEqual([404, "RECORD_NOT_HELD"]);

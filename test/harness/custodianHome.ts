@@ -51,9 +51,13 @@ export async function custodianNeedles(home: string): Promise<Uint8Array[]> {
       if (!key.endsWith("/blob")) continue;
       const hash = key.slice(2, -"/blob".length);
       const wrapped = await space.get(`v/${hash}/key`);
-      if (wrapped === undefined) continue;
+      const meta = await space.get(`v/${hash}/meta`);
+      if (wrapped === undefined || meta === undefined) continue;
       const decipher = createDecipheriv("aes-256-gcm", kek, wrapped.subarray(0, NONCE_BYTES));
-      decipher.setAAD(new TextEncoder().encode(`careledger:record-key:v1:${hash}`));
+      // The wrapped key's associated data: its blob's hash, then the upload's binding (meta).
+      decipher.setAAD(
+        Buffer.concat([Buffer.from(`careledger:record-key:v2:${hash}\n`), Buffer.from(meta)]),
+      );
       decipher.setAuthTag(wrapped.subarray(wrapped.byteLength - TAG_BYTES));
       const body = wrapped.subarray(NONCE_BYTES, wrapped.byteLength - TAG_BYTES);
       const dataKey = Buffer.concat([decipher.update(body), decipher.final()]);

@@ -78,6 +78,14 @@ export const ERROR_CODES = {
     message: "the stored ciphertext does not match the record's anchored hash",
   },
   RECORD_TOO_LARGE: { status: 413, message: "record content exceeds this node's limit" },
+  UPLOAD_QUOTA: {
+    status: 429,
+    message: "the uploader has too many uploads not anchored yet at this custodian",
+  },
+  NODE_BEHIND: {
+    status: 503,
+    message: "this node's head is too old to judge a read by; retry later or at another node",
+  },
   ACCESS_DENIED: { status: 403, message: "the access was denied" },
   ACCESS_NOT_FOUND: { status: 404, message: "no committed access.log with this id" },
   ACCESS_EXPIRED: { status: 403, message: "the access is too old to fetch content with" },

@@ -30,9 +30,18 @@ import { FakeNode, send } from "./fakeNode.testkit.js";
  * version), so the hash the upload answers is of ciphertext, as on a node.
  */
 
+/** What an upload is for, as the node binds it: it opens only for this anchor. */
+interface Binding {
+  readonly record: string;
+  readonly version: number;
+  readonly patient: string;
+  readonly class: string;
+}
+
 interface Stored {
   readonly key: Buffer;
   readonly nonce: Buffer;
+  readonly binding: Binding;
   ciphertext: Buffer;
 }
 
@@ -105,7 +114,7 @@ export class FakeCareRoutes {
 
   private upload(
     response: ServerResponse,
-    context: { request: IncomingMessage; body: Uint8Array },
+    context: { request: IncomingMessage; url: URL; body: Uint8Array },
   ) {
     const caller = this.caller(context.request, context.body);
     if (context.request.headers["content-type"] !== "application/octet-stream") {
@@ -118,8 +127,10 @@ export class FakeCareRoutes {
         "uploads are for the custodian's clinicians and staff",
       );
     }
+    // The node's route bound is its contentBytesMax: the API refuses the body before reading it.
     if (context.body.byteLength > this.contentBytesMax)
-      throw new CareLedgerError("RECORD_TOO_LARGE");
+      throw new CareLedgerError("ENCODING_TOO_LARGE");
+    const binding = this.bindingOf(context.url.searchParams);
     const key = randomBytes(32);
     const nonce = randomBytes(12);
     const cipher = createCipheriv("aes-256-gcm", key, nonce);
@@ -129,8 +140,30 @@ export class FakeCareRoutes {
       cipher.getAuthTag(),
     ]);
     const hash = toHex(sha256(ciphertext));
-    this.store.set(hash, { key, nonce, ciphertext });
-    send(response, 200, { hash });
+    this.store.set(hash, { key, nonce, binding, ciphertext });
+    send(response, 201, { hash });
+  }
+
+  /** The upload's target, as the node checks it: a new record's version 1, or the next one. */
+  private bindingOf(query: URLSearchParams): Binding {
+    const record = query.get("record") ?? "";
+    const version = Number(query.get("version"));
+    if (!/^[0-9a-f]{32}$/.test(record) || !Number.isSafeInteger(version) || version < 1) {
+      throw new CareLedgerError("BAD_REQUEST", "an upload names its record and version");
+    }
+    const existing = this.care.records.get(record);
+    if (version === 1) {
+      const patient = query.get("patient");
+      const recordClass = query.get("class");
+      if (patient === null || recordClass === null) throw new CareLedgerError("BAD_REQUEST");
+      if (existing !== undefined) throw new CareLedgerError("ALREADY_EXISTS");
+      return { record, version, patient, class: recordClass };
+    }
+    if (existing === undefined) throw new CareLedgerError("RECORD_NOT_FOUND");
+    if (existing.versions.length !== version - 1) {
+      throw new CareLedgerError("RECORD_VERSION_CONFLICT");
+    }
+    return { record, version, patient: existing.patient, class: existing.class };
   }
 
   private content(
@@ -151,6 +184,13 @@ export class FakeCareRoutes {
     const hash = record.versions[access.version - 1]?.hash ?? "";
     const stored = this.store.get(hash);
     if (stored === undefined) throw new CareLedgerError("RECORD_NOT_HELD");
+    const bound = stored.binding;
+    const anchored =
+      bound.record === id &&
+      bound.version === access.version &&
+      bound.patient === record.patient &&
+      bound.class === record.class;
+    if (!anchored) throw new CareLedgerError("RECORD_NOT_HELD", "uploaded for another anchor");
     if (toHex(sha256(stored.ciphertext)) !== hash) throw new CareLedgerError("RECORD_TAMPERED");
     const decipher = createDecipheriv("aes-256-gcm", stored.key, stored.nonce);
     decipher.setAuthTag(stored.ciphertext.subarray(-16));

@@ -2,6 +2,8 @@ import {
   CareLedgerError,
   HASH_BYTES,
   MODULE_ROUTE_PREFIX,
+  RECORD_VERSIONS_MAX,
+  type RecordClass,
   type Signer,
 } from "@careledger/protocol";
 import type { CareLedgerClient } from "./client.js";
@@ -20,13 +22,46 @@ const RECORD_ID = /^[0-9a-f]{32}$/;
 const TX_ID = /^[0-9a-f]{64}$/;
 
 /**
+ * The record version an upload is for: the custodian binds the content to it and opens it only
+ * for that anchor. Version 1 names the patient (hex key) and class the anchor will carry; a
+ * later version's are the record's, so it names neither.
+ */
+export type UploadTarget =
+  | {
+      readonly record: string;
+      readonly version: 1;
+      readonly patient: string;
+      readonly class: RecordClass;
+    }
+  | { readonly record: string; readonly version: number };
+
+/** The upload's path: the content route with the target in its (signed) query. */
+export function uploadPath(target: UploadTarget): string {
+  if (!RECORD_ID.test(target.record)) {
+    throw new CareLedgerError("BAD_REQUEST", `record id ${target.record} is not 32 hex digits`);
+  }
+  const { version } = target;
+  if (!Number.isSafeInteger(version) || version < 1 || version > RECORD_VERSIONS_MAX) {
+    throw new CareLedgerError("BAD_REQUEST", `record version ${version} is out of range`);
+  }
+  const query = new URLSearchParams({ record: target.record, version: String(version) });
+  if ("patient" in target) {
+    query.set("patient", target.patient);
+    query.set("class", target.class);
+  }
+  return `${RECORD_CONTENT_PATH}?${query.toString()}`;
+}
+
+/**
  * Sends `content` to the custodian node (a clinician or staff of its organization signs), which
- * encrypts and stores it; returns the SHA-256 of the stored ciphertext, the hash to anchor.
+ * encrypts and stores it bound to `target`; returns the SHA-256 of the stored ciphertext, the
+ * hash to anchor as that version of that record.
  */
 export async function uploadContent(
   node: CareLedgerClient,
   signer: Signer,
   content: Uint8Array,
+  target: UploadTarget,
   signal?: AbortSignal,
 ): Promise<Uint8Array> {
   if (!(content instanceof Uint8Array)) {
@@ -34,7 +69,7 @@ export async function uploadContent(
   }
   const answer = await node.signedRequest(signer, {
     method: "POST",
-    path: RECORD_CONTENT_PATH,
+    path: uploadPath(target),
     body: content,
     contentType: OCTETS,
     ...(signal && { signal }),

@@ -1,6 +1,7 @@
-import { CareLedgerError, decodeTx, keySigner, sha256, toHex } from "@careledger/protocol";
+import { CareLedgerError, decodeTx, fromHex, keySigner, sha256, toHex } from "@careledger/protocol";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Access } from "./access.js";
+import { Caller } from "./caller.js";
 import { CareLedgerClient } from "./client.js";
 import { Consents } from "./consents.js";
 import type { FakeCare } from "./fakeCare.testkit.js";
@@ -76,7 +77,12 @@ describe("records.upload", () => {
     // The node answered the hash of what it stored (ciphertext), never of the plaintext.
     expect(routes.store.has(first.hash)).toBe(true);
     expect(first.hash).not.toBe(toHex(sha256(NOTE)));
-    const upload = node.requests.find((request) => request.url === "/v1/m/record/content");
+    // The upload names the record version it is for, in the signed query: the custodian binds
+    // the content to it and opens it for no other anchor.
+    const binding = `record=${first.id}&version=1&patient=${patient.accountId}&class=lab`;
+    const upload = node.requests.find(
+      (request) => request.url === `/v1/m/record/content?${binding}`,
+    );
     expect(upload?.method).toBe("POST");
     expect(upload?.signed?.key).toBe(clinician.accountId);
     const anchor = decodeTx(node.submitted[0] as Uint8Array);
@@ -86,7 +92,7 @@ describe("records.upload", () => {
     expect(record?.versions).toEqual([expect.objectContaining({ version: 1, hash: first.hash })]);
   });
 
-  it("keeps a given id, and refuses content over the node's bound with RECORD_TOO_LARGE", async () => {
+  it("keeps a given id, and refuses content over the node's bound with ENCODING_TOO_LARGE", async () => {
     const id = "ab".repeat(16);
     expect((await uploadNote()).id).not.toBe(id);
     const given = await new Records(clientOf(clinician)).upload(NOTE, {
@@ -106,7 +112,7 @@ describe("records.upload", () => {
     expect((await rejection(badId)).code).toBe("TX_PAYLOAD_INVALID");
     expect(routes.store.size).toBe(2);
     routes.contentBytesMax = 16;
-    expect((await rejection(uploadNote())).code).toBe("RECORD_TOO_LARGE");
+    expect((await rejection(uploadNote())).code).toBe("ENCODING_TOO_LARGE");
   });
 
   it("is refused for a clinician of another organization, before anything is anchored", async () => {
@@ -186,6 +192,32 @@ describe("records.read", () => {
       previous: 1,
       hash: expect.any(Uint8Array),
     });
+    // Its upload named the version it is for; the patient and class are the record's.
+    const uploads = node.requests.filter((request) =>
+      request.url.startsWith("/v1/m/record/content?"),
+    );
+    expect(uploads.at(-1)?.url).toBe(`/v1/m/record/content?record=${id}&version=2`);
+  });
+
+  it("passes on the custodian's RECORD_NOT_HELD for content uploaded for another record", async () => {
+    const { hash } = await uploadNote();
+    // Anchored by hand under another id: the custodian bound the content to the first one.
+    const other = "ef".repeat(16);
+    const anchor = {
+      id: other,
+      patient: patient.publicKey,
+      class: "lab" as const,
+      custodian: HOSPITAL,
+    };
+    await new Caller(clientOf(clinician)).commit(
+      "record.anchor",
+      { ...anchor, hash: fromHex(hash, 32) },
+      WAIT,
+    );
+    const error = await rejection(
+      new Records(clientOf(patient)).read(other, { purpose: "PATRQT" }, WAIT),
+    );
+    expect(error.code).toBe("RECORD_NOT_HELD");
   });
 
   it("refuses a receipt whose decision names another record, before asking for content", async () => {

@@ -84,7 +84,14 @@ export class Records {
     // custodian that no anchor will ever name.
     checkPayload("record.anchor", { ...anchor, hash: new Uint8Array(HASH_BYTES) });
     const node = this.custodianNode(options.custodian);
-    const hash = await uploadContent(node, this.caller.signer, content, options.signal);
+    // Bound at the custodian to this record's version 1, for this patient and class.
+    const target = {
+      record: anchor.id,
+      version: 1 as const,
+      patient: toHex(anchor.patient),
+      class: anchor.class,
+    };
+    const hash = await uploadContent(node, this.caller.signer, content, target, options.signal);
     await this.caller.commit("record.anchor", { ...anchor, hash }, options);
     return { id: anchor.id, hash: toHex(hash), version: 1 };
   }
@@ -106,8 +113,10 @@ export class Records {
     }
     const previous = Math.max(0, ...record.versions.map((version) => version.version));
     if (previous === 0) badResponse(`record.get ${id}.versions`, "at least one version");
+    // The custodian takes it at the node holding version 1 only (its content is pinned there).
     const node = this.custodianNode(record.custodian);
-    const hash = await uploadContent(node, this.caller.signer, content, options.signal);
+    const target = { record: id, version: previous + 1 };
+    const hash = await uploadContent(node, this.caller.signer, content, target, options.signal);
     await this.caller.commit(
       "record.amend",
       { id, custodian: record.custodian, previous, hash },

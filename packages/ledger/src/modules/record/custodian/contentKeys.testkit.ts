@@ -1,6 +1,25 @@
 import { createDecipheriv } from "node:crypto";
 import type { LocalSpace } from "../../../local/localStore.js";
-import { NONCE_BYTES, TAG_BYTES } from "./contentStore.js";
+import { type ContentStore, NONCE_BYTES, TAG_BYTES, type UploadBinding } from "./contentStore.js";
+
+/** A binding for store-level tests, where no chain says what the upload is for. */
+export const TEST_BINDING: UploadBinding = {
+  record: "ab".repeat(16),
+  version: 1,
+  patient: "cd".repeat(32),
+  class: "lab",
+  uploader: "ef".repeat(32),
+  time: 0,
+};
+
+/** Whether the store holds content of `hash` uploaded for `record` (TEST_BINDING's). */
+export async function holds(
+  content: ContentStore,
+  hash: string,
+  record = TEST_BINDING.record,
+): Promise<boolean> {
+  return (await content.heldFor(record, [hash])).length === 1;
+}
 
 /** What the store keeps of one version, and its data key: the needles of an erasure scan. */
 export interface StoredVersion {
@@ -19,10 +38,15 @@ export async function storedVersion(
   hash: string,
 ): Promise<StoredVersion> {
   const blob = await space.get(`v/${hash}/blob`);
+  const meta = await space.get(`v/${hash}/meta`);
   const wrappedKey = await space.get(`v/${hash}/key`);
-  if (blob === undefined || wrappedKey === undefined) throw new Error(`no version ${hash}`);
+  if (blob === undefined || meta === undefined || wrappedKey === undefined) {
+    throw new Error(`no version ${hash}`);
+  }
   const decipher = createDecipheriv("aes-256-gcm", kek, wrappedKey.subarray(0, NONCE_BYTES));
-  decipher.setAAD(new TextEncoder().encode(`careledger:record-key:v1:${hash}`));
+  decipher.setAAD(
+    Buffer.concat([Buffer.from(`careledger:record-key:v2:${hash}\n`), Buffer.from(meta)]),
+  );
   decipher.setAuthTag(wrappedKey.subarray(wrappedKey.byteLength - TAG_BYTES));
   const body = wrappedKey.subarray(NONCE_BYTES, wrappedKey.byteLength - TAG_BYTES);
   const dataKey = new Uint8Array(Buffer.concat([decipher.update(body), decipher.final()]));

@@ -5,11 +5,17 @@ import { describe, expect, it } from "vitest";
 import { filesHolding } from "../../../local/fileScan.testkit.js";
 import { LocalStore } from "../../../local/localStore.js";
 import { tempDir } from "../../../testing/tempDir.js";
-import { needlesOf, type StoredVersion, storedVersion } from "./contentKeys.testkit.js";
+import {
+  holds,
+  needlesOf,
+  type StoredVersion,
+  storedVersion,
+  TEST_BINDING,
+} from "./contentKeys.testkit.js";
 import { ContentStore } from "./contentStore.js";
 import { crashContent } from "./crashContent.testkit.js";
 
-const WORKER = fileURLToPath(new URL("./custodianCrashWorker.ts", import.meta.url));
+const WORKER = fileURLToPath(new URL("./custodianCrash.testkit.ts", import.meta.url));
 /** Bound on the child: start under tsx, then uploads or erasures. */
 const CHILD_MS_MAX = 60_000;
 /** Uploads the parent waits to see before it kills the uploading child. */
@@ -70,7 +76,7 @@ describe("the content store survives SIGKILL", () => {
       const content = new ContentStore(space, kek);
       for (const line of lines) {
         const [index, hash] = line.split(" ") as [string, string];
-        expect(await content.open(hash)).toEqual(crashContent(Number(index)));
+        expect(await content.open(hash, TEST_BINDING)).toEqual(crashContent(Number(index)));
       }
       const keys = (await space.scan({ prefix: "v/" })).map(([key]) => key);
       for (const key of keys.filter((stored) => stored.endsWith("/key"))) {
@@ -94,7 +100,8 @@ describe("the content store survives SIGKILL", () => {
         let store = await LocalStore.open(dir);
         let content = new ContentStore(store.space("record"), kek);
         const hashes: string[] = [];
-        for (let index = 0; index < 5; index++) hashes.push(await content.put(crashContent(index)));
+        for (let index = 0; index < 5; index++)
+          hashes.push(await content.put(crashContent(index), TEST_BINDING));
         const versions: StoredVersion[] = [];
         for (const hash of hashes)
           versions.push(await storedVersion(store.space("record"), kek, hash));
@@ -121,19 +128,19 @@ describe("the content store survives SIGKILL", () => {
         store = await LocalStore.open(dir);
         content = new ContentStore(store.space("record"), kek);
         // The first erasure finished and the second was resumed at the open: both are gone.
-        expect(await content.holds(hashes[0] as string)).toBe(false);
-        expect(await content.holds(hashes[1] as string)).toBe(false);
+        expect(await holds(content, hashes[0] as string)).toBe(false);
+        expect(await holds(content, hashes[1] as string)).toBe(false);
         await store.close();
         expect(await filesHolding(dir, needlesOf(versions.slice(0, 2)))).toEqual([]);
         // The third had not started: the worker's resume erases it, as it would after a restart.
         store = await LocalStore.open(dir);
         content = new ContentStore(store.space("record"), kek);
-        expect(await content.holds(hashes[2] as string)).toBe(true);
+        expect(await holds(content, hashes[2] as string)).toBe(true);
         await content.erase(erased);
         for (const [index, hash] of hashes.entries()) {
-          expect(await content.holds(hash)).toBe(index >= 3);
+          expect(await holds(content, hash)).toBe(index >= 3);
         }
-        expect(await content.open(hashes[4] as string)).toEqual(crashContent(4));
+        expect(await content.open(hashes[4] as string, TEST_BINDING)).toEqual(crashContent(4));
         await store.close();
         expect(await filesHolding(dir, needlesOf(versions.slice(0, 3)))).toEqual([]);
         // The control: the versions kept are still in the files.

@@ -8,6 +8,8 @@ import { randomBytes } from "node:crypto";
 import {
   type Canonical,
   fromHex,
+  type ModuleRoute,
+  type ModuleRouteResponse,
   type RouteCaller,
   type SignedTx,
   type Signer,
@@ -100,8 +102,8 @@ export class CustodianNode {
     return { key: person.key, identity, adminOf: who.adminOf };
   }
 
-  /** The patient's consent for `org`'s people to access all its records for treatment. */
-  async consent(patient: Person, org: string): Promise<void> {
+  /** The patient's consent for `org`'s people to access all its records for treatment; its id. */
+  async consent(patient: Person, org: string): Promise<string> {
     const payload = {
       id: randomBytes(16).toString("hex"),
       patient: patient.signer.publicKey,
@@ -112,6 +114,32 @@ export class CustodianNode {
     };
     const { receipt } = await this.send("consent.grant", payload, patient.signer);
     if (receipt?.status !== "ok") throw new Error(`consent.grant: ${JSON.stringify(receipt)}`);
+    return payload.id;
+  }
+
+  /**
+   * Uploads `content` through `upload` (the upload route) as `by`, for version `version` of
+   * record `id` (naming `patient`, and class `lab`, when given: version 1 must); its answer.
+   */
+  async upload(
+    upload: ModuleRoute,
+    by: Person,
+    body: unknown,
+    target: { id: string; version?: number; patient?: Person },
+  ): Promise<ModuleRouteResponse> {
+    const version = target.version ?? 1;
+    const query: Record<string, string> = { record: target.id, version: String(version) };
+    if (target.patient !== undefined) {
+      query.patient = target.patient.key;
+      query.class = "lab";
+    }
+    return upload.handler({
+      params: {},
+      query,
+      body,
+      caller: await this.caller(by),
+      origin: ORIGIN,
+    });
   }
 
   /** Commits `txs` and then the pool, as one block, one `timeStepMs` after the head. */

@@ -13,9 +13,16 @@ import {
   type Person,
 } from "./custodianNode.testkit.js";
 import { recordRoutes } from "./routes.js";
-import { type CustodianSettings, custodianSettings } from "./settings.js";
+import { CUSTODIAN_DEFAULTS, type CustodianSettings, custodianSettings } from "./settings.js";
 
-const SETTINGS: CustodianSettings = { contentBytesMax: 1024, accessWindowMs: 60_000 };
+const SETTINGS: CustodianSettings = {
+  ...CUSTODIAN_DEFAULTS,
+  contentBytesMax: 1024,
+  accessWindowMs: 60_000,
+  headAgeMsMax: 30_000,
+  pendingUploadsMax: 4,
+  pendingBytesMax: 2048,
+};
 
 let node: Node;
 let upload: ModuleRoute;
@@ -24,16 +31,21 @@ let clinician: Person;
 let staff: Person;
 let patient: Person;
 let outsider: Person;
+let consentId: string;
+/** The wall clock the read route judges the head by: the head's own time, plus this. */
+let clockAhead = 0;
 
 beforeEach(async () => {
   node = await CustodianNode.create("custodian-routes");
-  [upload, read] = recordRoutes(node.services, SETTINGS) as [ModuleRoute, ModuleRoute];
+  clockAhead = 0;
+  const now = () => node.ledger.head.time + clockAhead;
+  [upload, read] = recordRoutes(node.services, SETTINGS, { now }) as [ModuleRoute, ModuleRoute];
   clinician = await node.person("org-0", ["clinician"]);
   staff = await node.person("org-0", ["staff"]);
   patient = await node.person("org-0", ["patient"]);
   outsider = await node.person("org-1", ["clinician"]);
   // org-0's people may access the patient's records for treatment; org-1's may not.
-  await node.consent(patient, "org-0");
+  consentId = await node.consent(patient, "org-0");
 });
 afterEach(async () => {
   await node.close();
@@ -52,14 +64,30 @@ async function codeOf(answer: Promise<unknown>): Promise<string> {
   return "ok";
 }
 
-async function put(by: Person, body: unknown): Promise<ModuleRouteResponse> {
-  return upload.handler({
-    params: {},
-    query: {},
-    body,
-    caller: await node.caller(by),
-    origin: ORIGIN,
-  });
+/** Uploads `body` as `by` for version 1 of a new record of `patient` (or of `target`). */
+async function put(
+  by: Person,
+  body: unknown,
+  target: { id: string; version?: number; patient?: Person } = { id: newId(), patient },
+): Promise<ModuleRouteResponse> {
+  return node.upload(upload, by, body, target);
+}
+
+async function anchor(
+  id: string,
+  hash: string,
+  by: Person,
+  forPatient = patient,
+  custodian = "org-0",
+) {
+  const payload = {
+    id,
+    patient: forPatient.signer.publicKey,
+    class: "lab",
+    custodian,
+    hash: fromHex(hash, 32),
+  };
+  return (await node.send("record.anchor", payload, by.signer)).receipt?.status;
 }
 
 async function get(by: Person, id: string, access: string): Promise<ModuleRouteResponse> {
@@ -74,17 +102,9 @@ async function get(by: Person, id: string, access: string): Promise<ModuleRouteR
 
 /** Uploads `content` as `by`, anchors it for `patient` at org-0, and answers the record's id. */
 async function anchored(content: Uint8Array, by: Person = clinician): Promise<string> {
-  const { hash } = (await put(by, content)).body as { hash: string };
   const id = newId();
-  const payload = {
-    id,
-    patient: patient.signer.publicKey,
-    class: "lab",
-    custodian: "org-0",
-    hash: fromHex(hash, 32),
-  };
-  const { receipt } = await node.send("record.anchor", payload, by.signer);
-  expect(receipt?.status).toBe("ok");
+  const { hash } = (await put(by, content, { id, patient })).body as { hash: string };
+  expect(await anchor(id, hash, by)).toBe("ok");
   return id;
 }
 
@@ -164,7 +184,9 @@ describe("GET /content/:id?access=", () => {
 
   it("answers the version the access names: an earlier one, or the latest by default", async () => {
     const id = await anchored(text("version one"));
-    const { hash } = (await put(clinician, text("version two"))).body as { hash: string };
+    const { hash } = (await put(clinician, text("version two"), { id, version: 2 })).body as {
+      hash: string;
+    };
     const amend = { id, custodian: "org-0", previous: 1, hash: fromHex(hash, 32) };
     expect((await node.send("record.amend", amend, clinician.signer)).receipt?.status).toBe("ok");
     expect((await get(clinician, id, await logAccess(clinician, id, 1))).body).toEqual(
@@ -222,16 +244,11 @@ describe("GET /content/:id?access=", () => {
   });
 
   it("answers RECORD_NOT_HELD on a node whose organization is not the record's custodian", async () => {
-    const { hash } = (await put(clinician, text("held at org-1"))).body as { hash: string };
     const id = newId();
-    const payload = {
-      id,
-      patient: patient.signer.publicKey,
-      class: "lab",
-      custodian: "org-1",
-      hash: fromHex(hash, 32),
+    const { hash } = (await put(clinician, text("held at org-1"), { id, patient })).body as {
+      hash: string;
     };
-    expect((await node.send("record.anchor", payload, outsider.signer)).receipt?.status).toBe("ok");
+    expect(await anchor(id, hash, outsider, patient, "org-1")).toBe("ok");
     const access = await logAccess(patient, id);
     expect(await codeOf(get(patient, id, access))).toBe("RECORD_NOT_HELD");
   });
@@ -259,12 +276,132 @@ describe("GET /content/:id?access=", () => {
   });
 });
 
+describe("an upload is bound to the record version it is for", () => {
+  it("opens only under the record it was uploaded for: anchored under another id, RECORD_NOT_HELD", async () => {
+    const intended = newId();
+    const { hash } = (await put(clinician, text("P's lab"), { id: intended, patient })).body as {
+      hash: string;
+    };
+    // An insider anchors the hash under a record of its own choosing, for its accomplice.
+    const accomplice = await node.person("org-0", ["patient"]);
+    const stolen = newId();
+    expect(await anchor(stolen, hash, staff, accomplice)).toBe("ok");
+    const access = await logAccess(accomplice, stolen);
+    expect(await codeOf(get(accomplice, stolen, access))).toBe("RECORD_NOT_HELD");
+  });
+
+  it("opens only for the patient it names: the same id front-run for another patient, RECORD_NOT_HELD", async () => {
+    const id = newId();
+    const { hash } = (await put(clinician, text("front-run"), { id, patient })).body as {
+      hash: string;
+    };
+    const accomplice = await node.person("org-0", ["patient"]);
+    expect(await anchor(id, hash, staff, accomplice)).toBe("ok");
+    const access = await logAccess(accomplice, id);
+    expect(await codeOf(get(accomplice, id, access))).toBe("RECORD_NOT_HELD");
+  });
+
+  it("checks the target against the head: a new id for version 1, the next version of an active record after", async () => {
+    const id = await anchored(text("v1"));
+    const codes = {
+      v1Exists: await codeOf(put(clinician, text("x"), { id, patient })),
+      v1NoPatient: await codeOf(put(clinician, text("x"), { id: newId() })),
+      v2WithPatient: await codeOf(put(clinician, text("x"), { id, version: 2, patient })),
+      v2Missing: await codeOf(put(clinician, text("x"), { id: newId(), version: 2 })),
+      v3Conflict: await codeOf(put(clinician, text("x"), { id, version: 3 })),
+      v257: await codeOf(put(clinician, text("x"), { id, version: 257 })),
+      v2: await codeOf(put(clinician, text("x"), { id, version: 2 })),
+    };
+    expect(codes).toEqual({
+      v1Exists: "ALREADY_EXISTS",
+      v1NoPatient: "BAD_REQUEST",
+      v2WithPatient: "BAD_REQUEST",
+      v2Missing: "RECORD_NOT_FOUND",
+      v3Conflict: "RECORD_VERSION_CONFLICT",
+      v257: "BAD_REQUEST",
+      v2: "ok",
+    });
+    const forget = { id, patient: patient.signer.publicKey };
+    expect((await node.send("record.forget", forget, patient.signer)).receipt?.status).toBe("ok");
+    expect(await codeOf(put(clinician, text("x"), { id, version: 2 }))).toBe("RECORD_FORGOTTEN");
+  });
+
+  it("takes a later version only at the node holding version 1 (content pinned to one node)", async () => {
+    // Version 1 went to another node of org-0: this one holds nothing of the record.
+    const id = newId();
+    const payload = {
+      id,
+      patient: patient.signer.publicKey,
+      class: "lab",
+      custodian: "org-0",
+      hash: randomBytes(32),
+    };
+    expect((await node.send("record.anchor", payload, clinician.signer)).receipt?.status).toBe(
+      "ok",
+    );
+    expect(await codeOf(put(clinician, text("v2 here"), { id, version: 2 }))).toBe(
+      "RECORD_NOT_HELD",
+    );
+  });
+});
+
+describe("a read is judged again at a recent head", () => {
+  it("answers ACCESS_DENIED once the consent that permitted the access is revoked", async () => {
+    const id = await anchored(text("revoked"));
+    const access = await logAccess(clinician, id);
+    expect((await get(clinician, id, access)).status).toBe(200);
+    const revoke = { id: consentId, patient: patient.signer.publicKey };
+    expect((await node.send("consent.revoke", revoke, patient.signer)).receipt?.status).toBe("ok");
+    expect(await codeOf(get(clinician, id, access))).toBe("ACCESS_DENIED");
+    // The patient's own access does not rest on a consent.
+    expect((await get(patient, id, await logAccess(patient, id))).status).toBe(200);
+  });
+
+  it("answers NODE_BEHIND when the head is older than headAgeMsMax by the clock, and not at it", async () => {
+    const id = await anchored(text("stale"));
+    const access = await logAccess(clinician, id);
+    clockAhead = SETTINGS.headAgeMsMax;
+    expect((await get(clinician, id, access)).status).toBe(200);
+    clockAhead = SETTINGS.headAgeMsMax + 1;
+    expect(await codeOf(get(clinician, id, access))).toBe("NODE_BEHIND");
+  });
+});
+
+describe("upload quotas and bounds", () => {
+  it("bounds each uploader's uploads not anchored yet, by count and by bytes: UPLOAD_QUOTA", async () => {
+    for (let index = 0; index < SETTINGS.pendingUploadsMax; index++) {
+      expect((await put(clinician, text(`pending ${index}`))).status).toBe(201);
+    }
+    expect(await codeOf(put(clinician, text("one more")))).toBe("UPLOAD_QUOTA");
+    // Another uploader has a quota of its own; concurrent uploads cannot overrun it.
+    const big = new Uint8Array(SETTINGS.contentBytesMax).fill(7);
+    const answers = await Promise.all(
+      [put(staff, big), put(staff, big), put(staff, big)].map(codeOf),
+    );
+    expect(answers.sort()).toEqual(["UPLOAD_QUOTA", "ok", "ok"]);
+  });
+
+  it("declares the content bound as the route's body bound, for the API to enforce first", () => {
+    expect(upload.bodyBytesMax).toBe(SETTINGS.contentBytesMax);
+  });
+});
+
 describe("custodian settings", () => {
   it("default what is absent and refuse what is out of range or unknown", () => {
     expect(custodianSettings({})).toEqual({
       contentBytesMax: 4 * 1024 * 1024,
       accessWindowMs: 600_000,
+      headAgeMsMax: 60_000,
+      pendingTtlMs: 3_600_000,
+      pendingUploadsMax: 16,
+      pendingBytesMax: 32 * 1024 * 1024,
     });
+    // An access window of at most an hour: the read re-runs the decision, the window is short.
+    expect(custodianSettings({ accessWindowMs: 3_600_000 }).accessWindowMs).toBe(3_600_000);
+    expect(() => custodianSettings({ accessWindowMs: 3_600_001 })).toThrow(/accessWindowMs/);
+    expect(() => custodianSettings({ contentBytesMax: 2048, pendingBytesMax: 1024 })).toThrow(
+      /pendingBytesMax/,
+    );
     expect(custodianSettings({ accessWindowMs: 5 }).accessWindowMs).toBe(5);
     expect(() => custodianSettings({ contentBytesMax: 0 })).toThrow(/contentBytesMax/);
     expect(() => custodianSettings({ contentBytesMax: 16 * 1024 * 1024 })).toThrow(

@@ -3,15 +3,17 @@ import { CareLedgerError, fromHex, type ModuleRoute, type RecordView } from "@ca
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { filesHolding } from "../../../local/fileScan.testkit.js";
 import type { ModuleServices, ModuleWorker } from "../../module.js";
-import { needlesOf, storedVersion } from "./contentKeys.testkit.js";
+import { holds, needlesOf, storedVersion } from "./contentKeys.testkit.js";
 import { ContentStore } from "./contentStore.js";
 import { CustodianNode, ORIGIN, type Person } from "./custodianNode.testkit.js";
 import { recordRoutes } from "./routes.js";
+import { CUSTODIAN_DEFAULTS } from "./settings.js";
 import {
   type CustodianLog,
   FORGET_ATTEMPTS_MAX,
   RESUBMIT_AFTER_HEIGHTS,
   recordWorker,
+  SWEEP_INTERVAL_MS,
 } from "./worker.js";
 
 let node: CustodianNode;
@@ -21,19 +23,31 @@ let clinician: Person;
 let outsider: Person;
 let patient: Person;
 let logged: Array<[string, string]>;
+let details: Array<Readonly<Record<string, unknown>>>;
 const log: CustodianLog = {
-  warn: (_details, message) => logged.push(["warn", message]),
-  error: (_details, message) => logged.push(["error", message]),
+  warn: (said, message) => {
+    logged.push(["warn", message]);
+    details.push(said);
+  },
+  error: (said, message) => {
+    logged.push(["error", message]);
+    details.push(said);
+  },
 };
 
 beforeEach(async () => {
   node = await CustodianNode.create("custodian-worker");
-  [upload, read] = recordRoutes(node.services) as [ModuleRoute, ModuleRoute];
+  const now = () => node.ledger.head.time;
+  [upload, read] = recordRoutes(node.services, CUSTODIAN_DEFAULTS, { now }) as [
+    ModuleRoute,
+    ModuleRoute,
+  ];
   clinician = await node.person("org-0", ["clinician"]);
   outsider = await node.person("org-1", ["clinician"]);
   patient = await node.person("org-0", ["patient"]);
   await node.consent(patient, "org-0");
   logged = [];
+  details = [];
 });
 afterEach(async () => {
   await node.close();
@@ -41,16 +55,10 @@ afterEach(async () => {
 
 const text = (value: string) => new TextEncoder().encode(value);
 
-async function uploaded(content: Uint8Array): Promise<string> {
-  const caller = await node.caller(clinician);
-  const answer = await upload.handler({
-    params: {},
-    query: {},
-    body: content,
-    caller,
-    origin: ORIGIN,
-  });
-  return (answer.body as { hash: string }).hash;
+/** Uploads `content` for version `version` of record `id` (version 1 for the patient). */
+async function uploaded(content: Uint8Array, id: string, version = 1): Promise<string> {
+  const target = version === 1 ? { id, version, patient } : { id, version };
+  return ((await node.upload(upload, clinician, content, target)).body as { hash: string }).hash;
 }
 
 /** A record of `patient` at `custodian` with one version per content, all uploaded here. */
@@ -58,7 +66,7 @@ async function record(contents: readonly Uint8Array[], custodian = "org-0"): Pro
   const id = randomBytes(16).toString("hex");
   const by = custodian === "org-0" ? clinician : outsider;
   for (const [index, content] of contents.entries()) {
-    const hash = fromHex(await uploaded(content), 32);
+    const hash = fromHex(await uploaded(content, id, index + 1), 32);
     const [type, payload] =
       index === 0
         ? [
@@ -158,7 +166,7 @@ describe("the forget worker", () => {
     expect(node.pool).toEqual([]);
     const [version] = (await view(id)).versions;
     expect(
-      await new ContentStore(node.services.local, node.kek).holds(version?.hash as string),
+      await holds(new ContentStore(node.services.local, node.kek), version?.hash as string, id),
     ).toBe(true);
   });
 
@@ -166,10 +174,13 @@ describe("the forget worker", () => {
     const before = await record([text("forgotten while no worker ran")]);
     const after = await record([text("erased, then stopped before the report")]);
     const reported = await record([text("reported by another node of org-0")]);
-    const holds = async (id: string) =>
-      new ContentStore(node.services.local, node.kek).holdsAny(
-        (await view(id)).versions.map((version) => version.hash),
-      );
+    const holdsAny = async (id: string) =>
+      (
+        await new ContentStore(node.services.local, node.kek).heldFor(
+          id,
+          (await view(id)).versions.map((version) => version.hash),
+        )
+      ).length > 0;
     const failing: ModuleServices = Object.create(node.services, {
       submit: { value: async () => Promise.reject(new Error("stopped")) },
     });
@@ -177,19 +188,19 @@ describe("the forget worker", () => {
     await first.start();
     await tell(first, await forget(after));
     await first.stop();
-    expect(await holds(after)).toBe(false);
+    expect(await holdsAny(after)).toBe(false);
     await forget(before);
     await forget(reported);
     const byOtherNode = { id: reported, custodian: "org-0" };
     await node.commit([node.harness.tx("record.forgotten", byOtherNode, node.harness.org(0).node)]);
-    expect([await holds(before), await holds(reported)]).toEqual([true, true]);
+    expect([await holdsAny(before), await holdsAny(reported)]).toEqual([true, true]);
     await node.reopenLocal();
 
     const worker = recordWorker(node.services, { log });
     await worker.start();
     const ids = node.pool.map((tx) => (tx.tx.payload as { id: string }).id).sort();
     expect(ids).toEqual([before, after].sort());
-    for (const id of [before, after, reported]) expect(await holds(id)).toBe(false);
+    for (const id of [before, after, reported]) expect(await holdsAny(id)).toBe(false);
     await node.commit([]);
     for (const id of [before, after, reported]) expect((await view(id)).status).toBe("forgotten");
   });
@@ -226,7 +237,7 @@ describe("the forget worker", () => {
     expect(node.pool).toEqual([]);
     const [version] = (await view(id)).versions;
     expect(
-      await new ContentStore(node.services.local, node.kek).holds(version?.hash as string),
+      await holds(new ContentStore(node.services.local, node.kek), version?.hash as string, id),
     ).toBe(false);
   });
 
@@ -246,10 +257,12 @@ describe("the forget worker", () => {
       ...Array(FORGET_ATTEMPTS_MAX - 1).fill("warn"),
       "error",
     ]);
+    // The give-up is counted, so the operator sees how many records wait for a restart.
+    expect(details.at(-1)).toMatchObject({ record: id, givenUp: 1 });
     // Erased all the same: the report failed, never the erasure.
     const [version] = (await view(id)).versions;
     expect(
-      await new ContentStore(node.services.local, node.kek).holds(version?.hash as string),
+      await holds(new ContentStore(node.services.local, node.kek), version?.hash as string, id),
     ).toBe(false);
     expect((await view(id)).status).toBe("forgetting");
   });
@@ -268,5 +281,138 @@ describe("the forget worker", () => {
     expect(logged.map(([level]) => level)).toEqual(["warn"]);
     await node.commit([]);
     expect((await view(id)).status).toBe("forgotten");
+  });
+
+  it("erases only content uploaded for the forgotten record, not a blob another record's anchor reuses", async () => {
+    const intended = randomBytes(16).toString("hex");
+    const hash = await uploaded(text("uploaded for another record"), intended);
+    // Anchored under another id (an insider's reuse): its forget must not erase that content.
+    const reused = randomBytes(16).toString("hex");
+    const payload = {
+      id: reused,
+      patient: patient.signer.publicKey,
+      class: "lab",
+      custodian: "org-0",
+      hash: fromHex(hash, 32),
+    };
+    expect((await node.send("record.anchor", payload, clinician.signer)).receipt?.status).toBe(
+      "ok",
+    );
+    const worker = recordWorker(node.services, { log });
+    await worker.start();
+    await tell(worker, await forget(reused));
+    expect(node.pool).toEqual([]);
+    const content = new ContentStore(node.services.local, node.kek);
+    expect(await holds(content, hash, intended)).toBe(true);
+  });
+
+  it("on start, drops the report note of a record forgotten while it was down", async () => {
+    const id = await record([text("noted, then reported")]);
+    const first = recordWorker(node.services, { log });
+    await first.start();
+    await tell(first, await forget(id));
+    await first.stop();
+    // The report commits, and the node stops before it was told of it: the note stays.
+    await node.commit([]);
+    expect((await view(id)).status).toBe("forgotten");
+    expect(await node.services.local.get(`report/${id}`)).toBeDefined();
+    await node.reopenLocal();
+    await recordWorker(node.services, { log }).start();
+    expect(await node.services.local.get(`report/${id}`)).toBeUndefined();
+    expect(node.pool).toEqual([]);
+  });
+});
+
+describe("uploads never anchored", () => {
+  const ttl = 10 * SWEEP_INTERVAL_MS;
+  const settings = { ...CUSTODIAN_DEFAULTS, pendingTtlMs: ttl };
+  const content = () => new ContentStore(node.services.local, node.kek);
+  const pendingHashes = async () =>
+    (await content().pendingOf(clinician.key, 100)).map((upload) => upload.hash).sort();
+
+  it("are settled when their anchor commits, and erased past the TTL of head time otherwise", async () => {
+    const worker = recordWorker(node.services, { log, settings });
+    await worker.start();
+    const id = randomBytes(16).toString("hex");
+    const kept = await uploaded(text("anchored in time"), id);
+    const dropped = await uploaded(text("never anchored"), randomBytes(16).toString("hex"));
+    expect(await pendingHashes()).toEqual([kept, dropped].sort());
+    const payload = {
+      id,
+      patient: patient.signer.publicKey,
+      class: "lab",
+      custodian: "org-0",
+      hash: fromHex(kept, 32),
+    };
+    expect((await node.send("record.anchor", payload, clinician.signer)).receipt?.status).toBe(
+      "ok",
+    );
+    await tell(worker, node.ledger.head.height);
+    expect(await pendingHashes()).toEqual([dropped]);
+    // At the TTL it stays; one sweep interval past it, it is gone.
+    await node.commit([], ttl - 1000);
+    await tell(worker, node.ledger.head.height);
+    expect(await pendingHashes()).toEqual([dropped]);
+    await node.commit([], SWEEP_INTERVAL_MS);
+    await tell(worker, node.ledger.head.height);
+    expect(await pendingHashes()).toEqual([]);
+    expect(await node.services.local.scan({ prefix: `v/${dropped}/` })).toEqual([]);
+    expect((await view(id)).versions).toHaveLength(1);
+    expect(await holds(content(), kept, id)).toBe(true);
+    expect(logged).toEqual([]);
+  });
+
+  it("on start, settles uploads anchored while the node was down and erases expired ones", async () => {
+    const id = randomBytes(16).toString("hex");
+    const kept = await uploaded(text("anchored while down"), id);
+    const dropped = await uploaded(text("expired while down"), randomBytes(16).toString("hex"));
+    const payload = {
+      id,
+      patient: patient.signer.publicKey,
+      class: "lab",
+      custodian: "org-0",
+      hash: fromHex(kept, 32),
+    };
+    expect((await node.send("record.anchor", payload, clinician.signer)).receipt?.status).toBe(
+      "ok",
+    );
+    await node.commit([], ttl + 1);
+    await recordWorker(node.services, { log, settings }).start();
+    expect(await pendingHashes()).toEqual([]);
+    expect(await holds(content(), kept, id)).toBe(true);
+    expect(await node.services.local.scan({ prefix: `v/${dropped}/` })).toEqual([]);
+  });
+
+  it("frees the uploader's quota once settled", async () => {
+    const quota = { ...CUSTODIAN_DEFAULTS, pendingUploadsMax: 1 };
+    const [limited] = recordRoutes(node.services, quota, { now: () => node.ledger.head.time }) as [
+      ModuleRoute,
+    ];
+    const id = randomBytes(16).toString("hex");
+    const first = await node.upload(limited, clinician, text("first"), { id, patient });
+    const second = node.upload(limited, clinician, text("second"), {
+      id: randomBytes(16).toString("hex"),
+      patient,
+    });
+    await expect(second).rejects.toMatchObject({ code: "UPLOAD_QUOTA" });
+    const hash = (first.body as { hash: string }).hash;
+    const payload = {
+      id,
+      patient: patient.signer.publicKey,
+      class: "lab",
+      custodian: "org-0",
+      hash: fromHex(hash, 32),
+    };
+    const worker = recordWorker(node.services, { log, settings });
+    await worker.start();
+    expect((await node.send("record.anchor", payload, clinician.signer)).receipt?.status).toBe(
+      "ok",
+    );
+    await tell(worker, node.ledger.head.height);
+    const third = await node.upload(limited, clinician, text("third"), {
+      id: randomBytes(16).toString("hex"),
+      patient,
+    });
+    expect(third.status).toBe(201);
   });
 });

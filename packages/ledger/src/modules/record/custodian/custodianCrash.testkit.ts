@@ -7,6 +7,7 @@
  */
 import { writeSync } from "node:fs";
 import { LocalStore } from "../../../local/localStore.js";
+import { TEST_BINDING } from "./contentKeys.testkit.js";
 import { ContentStore } from "./contentStore.js";
 import { crashContent } from "./crashContent.testkit.js";
 
@@ -22,7 +23,7 @@ async function upload(dir: string, kek: Uint8Array): Promise<void> {
   const loop = async () => {
     for (;;) {
       const index = next++;
-      const hash = await content.put(crashContent(index));
+      const hash = await content.put(crashContent(index), TEST_BINDING);
       // Synchronous: once printed, the parent may count on this version.
       writeSync(1, `${index} ${hash}\n`);
     }
