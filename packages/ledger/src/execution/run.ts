@@ -1,9 +1,11 @@
 import {
   type Canonical,
   CareLedgerError,
+  type CheckedOutput,
   checkReceiptEvent,
   checkReceiptResult,
   ERROR_CODES,
+  encodeOkReceipt,
   encodeReceipt,
   RECEIPT_EVENTS_MAX,
   type Receipt,
@@ -222,8 +224,7 @@ async function runTransaction(
       },
     };
     await handler.execute(ctx, payload);
-    const receipt = outputs.receipt(checked.signed.id);
-    ran = { receipt, bytes: encodeOutputs(receipt) };
+    ran = outputs.receipt(checked.signed.id);
   } catch (error) {
     // The disk failed, not the transaction: no receipt this node alone would give.
     if (error instanceof StateReadError) throw error;
@@ -239,31 +240,28 @@ async function runTransaction(
   return ran;
 }
 
-function encodeOutputs(receipt: Receipt): Uint8Array {
-  try {
-    return encodeReceipt(receipt);
-  } catch (error) {
-    const why = error instanceof CareLedgerError ? error.message : "no canonical encoding";
-    throw new CareLedgerError("RESULT_INVALID", `receipt: ${why}`);
-  }
-}
-
 /**
- * What a handler adds to its receipt, checked as it is added (RESULT_INVALID). Most transactions
- * add nothing, so the event list is made on the first event only.
+ * What a handler adds to its receipt, checked as it is added (RESULT_INVALID), and kept with its
+ * canonical bytes so the receipt's encoding reuses them (encodeOkReceipt). Most transactions add
+ * nothing, so the event lists are made on the first event only.
  */
 class ReceiptOutputs {
-  private value: Canonical | undefined;
+  private value: CheckedOutput<Canonical> | undefined;
   private events: ReceiptEvent[] | undefined;
+  private eventBytes: Uint8Array[] | undefined;
 
   emit(event: ReceiptEvent): void {
-    if (this.events === undefined) this.events = [];
-    const events = this.events;
-    if (events.length >= RECEIPT_EVENTS_MAX) {
+    if (this.events === undefined || this.eventBytes === undefined) {
+      this.events = [];
+      this.eventBytes = [];
+    }
+    if (this.events.length >= RECEIPT_EVENTS_MAX) {
       throw new CareLedgerError("RESULT_INVALID", `more than ${RECEIPT_EVENTS_MAX} events`);
     }
     // The checked copy, not the handler's object, which it could still change.
-    events.push(checkReceiptEvent(event));
+    const checked = checkReceiptEvent(event);
+    this.events.push(checked.value);
+    this.eventBytes.push(checked.bytes);
   }
 
   setResult(value: Canonical): void {
@@ -271,16 +269,22 @@ class ReceiptOutputs {
     this.value = checkReceiptResult(value);
   }
 
-  /** An ok receipt; without a result or events it encodes exactly as before they existed. */
-  receipt(tx: Uint8Array): Receipt {
-    const { value, events } = this;
-    if (value === undefined && events === undefined) return { tx, status: "ok" };
-    return {
+  /**
+   * The ok receipt and its bytes; without a result or events it encodes exactly as before they
+   * existed. Every part was encoded when it was checked, so this cannot fail.
+   */
+  receipt(tx: Uint8Array): RanTransaction {
+    const { value, events, eventBytes } = this;
+    const bytes = encodeOkReceipt(tx, value?.bytes, eventBytes);
+    if (value === undefined && events === undefined)
+      return { receipt: { tx, status: "ok" }, bytes };
+    const receipt: Receipt = {
       tx,
       status: "ok",
-      ...(value === undefined ? {} : { result: value }),
+      ...(value === undefined ? {} : { result: value.value }),
       ...(events === undefined ? {} : { events }),
     };
+    return { receipt, bytes };
   }
 }
 
