@@ -164,21 +164,31 @@ async function prefetchDependent(
 ): Promise<void> {
   let dependent = txs.filter((checked) => checked.handler.readsAfter !== undefined);
   if (dependent.length === 0) return;
-  const known = (key: string) => state.peek(key);
-  for (let round = 0; round < DEPENDENT_READ_ROUNDS; round++) {
+  let missed = false;
+  const known = (key: string) => {
+    const value = state.peek(key);
+    if (value === undefined) missed = true;
+    return value;
+  };
+  for (let round = 0; round < DEPENDENT_READ_ROUNDS && dependent.length > 0; round++) {
     const keys = new Set<string>();
-    const failed = new Set<CheckedTx>();
+    // Not asked again: those whose readsAfter threw (told once), and those to which every key
+    // they looked at was known: values in memory never change within a block, so the next
+    // round would give them the same keys, all fetched by then. (A prefetch only saves waiting
+    // for the disk: a key it misses is read when the transaction asks, with the same value.)
+    const settled = new Set<CheckedTx>();
     for (const checked of dependent) {
+      missed = false;
       try {
         const more = checked.handler.readsAfter?.(checked.payload, checked.sender, known) ?? [];
         for (const key of more) if (state.peek(key) === undefined) keys.add(key);
+        if (!missed) settled.add(checked);
       } catch (error) {
-        // Told once, and not asked again in the next rounds.
         env.handlerFailed?.(checked.idHex, checked.signed.tx.type, error);
-        failed.add(checked);
+        settled.add(checked);
       }
     }
-    if (failed.size > 0) dependent = dependent.filter((checked) => !failed.has(checked));
+    if (settled.size > 0) dependent = dependent.filter((checked) => !settled.has(checked));
     if (keys.size === 0) return;
     await state.prefetch(keys);
   }
