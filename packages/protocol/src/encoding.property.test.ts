@@ -1,7 +1,13 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { bytesEqual, type Canonical, decode, encode } from "./encoding.js";
+import { bytesEqual, type Canonical, decode, decodeOwn, encode } from "./encoding.js";
 import { CareLedgerError } from "./errors.js";
+import {
+  encodeOkReceipt,
+  encodeReceipt,
+  RECEIPT_EVENTS_MAX,
+  type ReceiptEvent,
+} from "./receipt.js";
 
 const INT_MAGNITUDE_MAX = 2 ** 53;
 const INT64_MIN = -(1n << 63n);
@@ -131,6 +137,52 @@ describe("canonical encoding properties", () => {
       fc.property(canonical, (value) => {
         expect(decode(encode(value))).toEqual(model(value));
       }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it("decodeOwn of encode's bytes is what decode gives", () => {
+    fc.assert(
+      fc.property(canonical, (value) => {
+        const bytes = encode(value);
+        expect(decodeOwn(bytes)).toEqual(decode(bytes));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  const event: fc.Arbitrary<ReceiptEvent> = fc.record({
+    type: fc.constantFrom("a.b", "access.logged", "gov.proposal.decided"),
+    attributes: fc.dictionary(
+      fc.stringMatching(/^[a-z][a-zA-Z0-9]{0,31}$/),
+      fc.oneof(fc.string({ maxLength: 256 }), fc.maxSafeInteger(), fc.boolean(), fc.uint8Array()),
+      { maxKeys: 16 },
+    ),
+  });
+
+  it("composes an ok receipt from its encoded result and events into encodeReceipt's bytes", () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.option(canonical, { nil: undefined }),
+        fc.option(fc.array(event, { minLength: 1, maxLength: RECEIPT_EVENTS_MAX }), {
+          nil: undefined,
+        }),
+        (tx, result, events) => {
+          const composed = encodeOkReceipt(
+            tx,
+            result === undefined ? undefined : encode(result),
+            events?.map((item) => encode(item as unknown as Canonical)),
+          );
+          const receipt = {
+            tx,
+            status: "ok" as const,
+            ...(result !== undefined && { result }),
+            ...(events !== undefined && { events }),
+          };
+          expect(composed).toEqual(encodeReceipt(receipt));
+        },
+      ),
       { numRuns: RUNS },
     );
   });

@@ -84,6 +84,23 @@ export function decode(bytes: Uint8Array, limits: DecodeLimits = DEFAULT_DECODE_
   return decoded;
 }
 
+/**
+ * Decodes bytes that `encode` in this process produced, or that this node's own commit stored
+ * from such bytes (its state values): no scan and no re-encoding, which `decode` needs only to
+ * refuse what another party could have written. `encode` writes only the canonical encoding, so
+ * the check could never fail here; it cost a fifth of an `access.log` (bench/RESULTS.md, issue
+ * 13). Never for bytes from the network, a client, or a file another program writes: `decode`.
+ */
+export function decodeOwn(bytes: Uint8Array): Canonical {
+  let value: unknown;
+  try {
+    value = packr.unpack(bytes);
+  } catch (error) {
+    throw new CareLedgerError("ENCODING_INVALID", `undecodable: ${String(error)}`);
+  }
+  return fromDecoded(value, 0);
+}
+
 function normalize(value: Canonical, depth: number): unknown {
   switch (typeof value) {
     case "boolean":

@@ -5,7 +5,9 @@ import {
   checkReceiptEvent,
   checkReceiptResult,
   decodeReceipt,
+  encodeOkReceipt,
   encodeReceipt,
+  RECEIPT_EVENTS_MAX,
   RECEIPT_RESULT_BYTES_MAX,
   type Receipt,
   verifyReceiptProof,
@@ -69,6 +71,26 @@ describe("receipts with a result and events", () => {
   });
 });
 
+describe("an ok receipt composed from its encoded parts", () => {
+  it("is encodeReceipt's bytes at the fixarray edge and at RECEIPT_EVENTS_MAX events", () => {
+    for (const count of [1, 15, RECEIPT_EVENTS_MAX]) {
+      const events = Array.from({ length: count }, (_, i) => ({
+        type: "a.b",
+        attributes: { i, note: "x".repeat(i * 20) },
+      }));
+      const result = { decision: "permit", n: 2n ** 60n };
+      const composed = encodeOkReceipt(tx, encode(result), events.map(encode));
+      expect([...composed]).toEqual([...encodeReceipt({ tx, status: "ok", result, events })]);
+      expect([...encodeOkReceipt(tx, undefined, events.map(encode))]).toEqual([
+        ...encodeReceipt({ tx, status: "ok", events }),
+      ]);
+    }
+    expect([...encodeOkReceipt(tx, undefined, undefined)]).toEqual([
+      ...encodeReceipt({ tx, status: "ok" }),
+    ]);
+  });
+});
+
 describe("checked receipt outputs", () => {
   it("are copies, so a handler changing its object after the check changes nothing", () => {
     const result = { decision: "permit" as string };
@@ -77,7 +99,10 @@ describe("checked receipt outputs", () => {
     const checkedEvent = checkReceiptEvent({ type: "a.b", attributes });
     result.decision = "\uD800";
     attributes.who = "\uD800";
-    expect(checkedResult).toEqual({ decision: "permit" });
-    expect(checkedEvent).toEqual({ type: "a.b", attributes: { who: "a" } });
+    expect(checkedResult.value).toEqual({ decision: "permit" });
+    expect(checkedEvent.value).toEqual({ type: "a.b", attributes: { who: "a" } });
+    // The bytes checked, which the receipt reuses (msgpackr hangs a DataView on what it reads).
+    expect([...checkedResult.bytes]).toEqual([...encode({ decision: "permit" })]);
+    expect([...checkedEvent.bytes]).toEqual([...encode({ type: "a.b", attributes: { who: "a" } })]);
   });
 });

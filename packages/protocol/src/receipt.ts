@@ -1,6 +1,6 @@
 import { type Static, Type } from "@sinclair/typebox";
 import { TypeCompiler } from "@sinclair/typebox/compiler";
-import { type Canonical, decode, encode } from "./encoding.js";
+import { type Canonical, decode, decodeOwn, encode } from "./encoding.js";
 import { CareLedgerError } from "./errors.js";
 import { HASH_BYTES } from "./hash.js";
 import { type MerkleProof, merkleRoot, verifyMerkleProof } from "./merkle.js";
@@ -101,13 +101,19 @@ export function receiptsRootOf(receipts: readonly Receipt[]): Uint8Array {
 const receiptCheck = TypeCompiler.Compile(ReceiptSchema);
 const eventCheck = TypeCompiler.Compile(ReceiptEventSchema);
 
+/** A handler's result or event, checked: the copy the receipt holds, and its canonical bytes. */
+export interface CheckedOutput<T> {
+  readonly value: T;
+  readonly bytes: Uint8Array;
+}
+
 /**
  * Checks a handler's result for a receipt: canonical and at most RECEIPT_RESULT_BYTES_MAX bytes
  * encoded; throws RESULT_INVALID saying why. Returns a copy decoded from those bytes, so the
  * handler cannot change what was checked (it keeps a reference to its own object), and the
- * receipt later encodes the very bytes checked here.
+ * bytes, which the receipt's encoding reuses (encodeOkReceipt) instead of encoding it again.
  */
-export function checkReceiptResult(value: Canonical): Canonical {
+export function checkReceiptResult(value: Canonical): CheckedOutput<Canonical> {
   const bytes = canonicalBytes(value, "result");
   if (bytes.byteLength > RECEIPT_RESULT_BYTES_MAX) {
     throw new CareLedgerError(
@@ -115,21 +121,71 @@ export function checkReceiptResult(value: Canonical): Canonical {
       `result is ${bytes.byteLength} bytes, more than ${RECEIPT_RESULT_BYTES_MAX}`,
     );
   }
-  return decode(bytes);
+  // encode just wrote these bytes: decodeOwn, as decode would only re-encode and compare them.
+  return { value: decodeOwn(bytes), bytes };
 }
 
 /**
  * Checks one emitted event against ReceiptEventSchema and the canonical encoding (a lone
  * surrogate passes the schema but has no UTF-8 encoding); throws RESULT_INVALID naming the fault.
- * Returns a copy decoded from its encoding, for the same reason as checkReceiptResult.
+ * Returns a copy decoded from its encoding and the bytes, as checkReceiptResult does.
  */
-export function checkReceiptEvent(event: unknown): ReceiptEvent {
+export function checkReceiptEvent(event: unknown): CheckedOutput<ReceiptEvent> {
   if (!eventCheck.Check(event)) {
     const first = eventCheck.Errors(event).First();
     const where = first ? `${first.path || "/"}: ${first.message}` : "shape";
     throw new CareLedgerError("RESULT_INVALID", `event ${where}`);
   }
-  return decode(canonicalBytes(event as unknown as Canonical, "event")) as unknown as ReceiptEvent;
+  const bytes = canonicalBytes(event as unknown as Canonical, "event");
+  return { value: decodeOwn(bytes) as unknown as ReceiptEvent, bytes };
+}
+
+// The pieces of an ok receipt's encoding around its parts: a map of its keys in sorted order
+// (events, result, status, tx), as encode writes it.
+const EVENTS_KEY = encode("events");
+const RESULT_KEY = encode("result");
+const STATUS_OK = encode(["status", "ok"]).subarray(1);
+const TX_KEY = encode("tx");
+/** fixmap and fixarray headers hold counts up to 15; RECEIPT_EVENTS_MAX (16) needs array 16. */
+const FIX_COUNT_MAX = 15;
+
+/**
+ * The canonical encoding of the ok receipt `{tx, status: "ok", result?, events?}` from the bytes
+ * checkReceiptResult and checkReceiptEvent already made, so the result and events are encoded
+ * once: exactly encodeReceipt's output (MessagePack is written value by value, so a map is its
+ * header and its keys and values in order; receipt.test.ts checks the two agree).
+ */
+export function encodeOkReceipt(
+  tx: Uint8Array,
+  result: Uint8Array | undefined,
+  events: readonly Uint8Array[] | undefined,
+): Uint8Array {
+  if (events !== undefined && (events.length === 0 || events.length > RECEIPT_EVENTS_MAX)) {
+    throw new CareLedgerError("RESULT_INVALID", `${events.length} events`);
+  }
+  const txBytes = encode(tx);
+  const parts: Uint8Array[] = [];
+  // At most 4 keys: always a fixmap.
+  parts.push(Uint8Array.of(0x80 | (2 + (result ? 1 : 0) + (events ? 1 : 0))));
+  if (events !== undefined) {
+    parts.push(EVENTS_KEY);
+    const count = events.length;
+    parts.push(
+      count <= FIX_COUNT_MAX ? Uint8Array.of(0x90 | count) : Uint8Array.of(0xdc, 0, count),
+    );
+    parts.push(...events);
+  }
+  if (result !== undefined) parts.push(RESULT_KEY, result);
+  parts.push(STATUS_OK, TX_KEY, txBytes);
+  let size = 0;
+  for (const part of parts) size += part.byteLength;
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.byteLength;
+  }
+  return out;
 }
 
 function canonicalBytes(value: Canonical, what: string): Uint8Array {

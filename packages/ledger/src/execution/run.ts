@@ -1,9 +1,11 @@
 import {
   type Canonical,
   CareLedgerError,
+  type CheckedOutput,
   checkReceiptEvent,
   checkReceiptResult,
   ERROR_CODES,
+  encodeOkReceipt,
   encodeReceipt,
   RECEIPT_EVENTS_MAX,
   type Receipt,
@@ -162,21 +164,31 @@ async function prefetchDependent(
 ): Promise<void> {
   let dependent = txs.filter((checked) => checked.handler.readsAfter !== undefined);
   if (dependent.length === 0) return;
-  const known = (key: string) => state.peek(key);
-  for (let round = 0; round < DEPENDENT_READ_ROUNDS; round++) {
+  let missed = false;
+  const known = (key: string) => {
+    const value = state.peek(key);
+    if (value === undefined) missed = true;
+    return value;
+  };
+  for (let round = 0; round < DEPENDENT_READ_ROUNDS && dependent.length > 0; round++) {
     const keys = new Set<string>();
-    const failed = new Set<CheckedTx>();
+    // Not asked again: those whose readsAfter threw (told once), and those to which every key
+    // they looked at was known: values in memory never change within a block, so the next
+    // round would give them the same keys, all fetched by then. (A prefetch only saves waiting
+    // for the disk: a key it misses is read when the transaction asks, with the same value.)
+    const settled = new Set<CheckedTx>();
     for (const checked of dependent) {
+      missed = false;
       try {
         const more = checked.handler.readsAfter?.(checked.payload, checked.sender, known) ?? [];
         for (const key of more) if (state.peek(key) === undefined) keys.add(key);
+        if (!missed) settled.add(checked);
       } catch (error) {
-        // Told once, and not asked again in the next rounds.
         env.handlerFailed?.(checked.idHex, checked.signed.tx.type, error);
-        failed.add(checked);
+        settled.add(checked);
       }
     }
-    if (failed.size > 0) dependent = dependent.filter((checked) => !failed.has(checked));
+    if (settled.size > 0) dependent = dependent.filter((checked) => !settled.has(checked));
     if (keys.size === 0) return;
     await state.prefetch(keys);
   }
@@ -222,8 +234,7 @@ async function runTransaction(
       },
     };
     await handler.execute(ctx, payload);
-    const receipt = outputs.receipt(checked.signed.id);
-    ran = { receipt, bytes: encodeOutputs(receipt) };
+    ran = outputs.receipt(checked.signed.id);
   } catch (error) {
     // The disk failed, not the transaction: no receipt this node alone would give.
     if (error instanceof StateReadError) throw error;
@@ -239,31 +250,28 @@ async function runTransaction(
   return ran;
 }
 
-function encodeOutputs(receipt: Receipt): Uint8Array {
-  try {
-    return encodeReceipt(receipt);
-  } catch (error) {
-    const why = error instanceof CareLedgerError ? error.message : "no canonical encoding";
-    throw new CareLedgerError("RESULT_INVALID", `receipt: ${why}`);
-  }
-}
-
 /**
- * What a handler adds to its receipt, checked as it is added (RESULT_INVALID). Most transactions
- * add nothing, so the event list is made on the first event only.
+ * What a handler adds to its receipt, checked as it is added (RESULT_INVALID), and kept with its
+ * canonical bytes so the receipt's encoding reuses them (encodeOkReceipt). Most transactions add
+ * nothing, so the event lists are made on the first event only.
  */
 class ReceiptOutputs {
-  private value: Canonical | undefined;
+  private value: CheckedOutput<Canonical> | undefined;
   private events: ReceiptEvent[] | undefined;
+  private eventBytes: Uint8Array[] | undefined;
 
   emit(event: ReceiptEvent): void {
-    if (this.events === undefined) this.events = [];
-    const events = this.events;
-    if (events.length >= RECEIPT_EVENTS_MAX) {
+    if (this.events === undefined || this.eventBytes === undefined) {
+      this.events = [];
+      this.eventBytes = [];
+    }
+    if (this.events.length >= RECEIPT_EVENTS_MAX) {
       throw new CareLedgerError("RESULT_INVALID", `more than ${RECEIPT_EVENTS_MAX} events`);
     }
     // The checked copy, not the handler's object, which it could still change.
-    events.push(checkReceiptEvent(event));
+    const checked = checkReceiptEvent(event);
+    this.events.push(checked.value);
+    this.eventBytes.push(checked.bytes);
   }
 
   setResult(value: Canonical): void {
@@ -271,16 +279,22 @@ class ReceiptOutputs {
     this.value = checkReceiptResult(value);
   }
 
-  /** An ok receipt; without a result or events it encodes exactly as before they existed. */
-  receipt(tx: Uint8Array): Receipt {
-    const { value, events } = this;
-    if (value === undefined && events === undefined) return { tx, status: "ok" };
-    return {
+  /**
+   * The ok receipt and its bytes; without a result or events it encodes exactly as before they
+   * existed. Every part was encoded when it was checked, so this cannot fail.
+   */
+  receipt(tx: Uint8Array): RanTransaction {
+    const { value, events, eventBytes } = this;
+    const bytes = encodeOkReceipt(tx, value?.bytes, eventBytes);
+    if (value === undefined && events === undefined)
+      return { receipt: { tx, status: "ok" }, bytes };
+    const receipt: Receipt = {
       tx,
       status: "ok",
-      ...(value === undefined ? {} : { result: value }),
+      ...(value === undefined ? {} : { result: value.value }),
       ...(events === undefined ? {} : { events }),
     };
+    return { receipt, bytes };
   }
 }
 

@@ -1,4 +1,5 @@
 import type { AccessEntry, AccessResult } from "@careledger/protocol";
+import { hexOf } from "../../hex.js";
 import type { CommittedTx, IndexDefinition } from "../module.js";
 
 export const HISTORY_INDEX = "history";
@@ -19,14 +20,26 @@ function entryOf(committed: CommittedTx): AccessEntry | null {
   const result = receipt.result as AccessResult;
   return {
     ...result,
-    access: Buffer.from(committed.id).toString("hex"),
+    access: hexOf(committed.id),
     height: committed.height,
     time: committed.time,
   };
 }
 
-const where = (entry: AccessEntry) => `${newestFirst(entry.height)}/${entry.access}`;
-const historyKey = (entry: AccessEntry) => `${entry.patient}/${where(entry)}`;
+/** What an entry's keys are made of. */
+type Place = Pick<AccessEntry, "patient" | "custodian" | "height" | "access">;
+
+/** The entry's place without building the entry: the custodian index needs no more. */
+function placeOf(committed: CommittedTx): Place | null {
+  const { receipt } = committed;
+  if (receipt.status !== "ok" || receipt.result === undefined) return null;
+  if (committed.type === "access.review") return receipt.result as AccessEntry;
+  const { patient, custodian } = receipt.result as AccessResult;
+  return { patient, custodian, height: committed.height, access: hexOf(committed.id) };
+}
+
+const where = (place: Place) => `${newestFirst(place.height)}/${place.access}`;
+const historyKey = (place: Place) => `${place.patient}/${where(place)}`;
 
 /** `history`: `<patient>/<newest first>/<access id>`: a patient's accesses, newest first. */
 export const historyIndex: IndexDefinition = {
@@ -48,7 +61,7 @@ export const custodianIndex: IndexDefinition = {
   version: 1,
   feeds: ["access.log", "access.review"],
   entries(committed) {
-    const entry = entryOf(committed);
-    return entry === null ? [] : [[`${entry.custodian}/${where(entry)}`, historyKey(entry)]];
+    const place = placeOf(committed);
+    return place === null ? [] : [[`${place.custodian}/${where(place)}`, historyKey(place)]];
   },
 };
