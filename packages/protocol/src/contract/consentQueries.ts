@@ -191,7 +191,10 @@ export const CONSENT_QUERIES = {
       { rule: "self", keyParam: "accessor" },
       { rule: "self", keyParam: "patient" },
       { rule: "operator" },
-      { rule: "query", says: delegateSays },
+      {
+        rule: "query",
+        says: "a delegate of the patient in force, or (a record named alone) its patient or delegate; beside a record, a caller who may not read that record is refused when it is unknown or a patient or class is named",
+      },
     ],
   }),
   "access.history": pagedQuery({

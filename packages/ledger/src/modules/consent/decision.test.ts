@@ -193,4 +193,53 @@ describe("the access decision", () => {
       code: "RECORD_NOT_FOUND",
     });
   });
+
+  it("judges who asks before the record: a stranger cannot tell a record's patient or class (B1)", async () => {
+    const ask = (
+      who: "clinicClinician" | "otherPatient" | "clinician" | "patient",
+      params: object,
+    ) =>
+      w.h
+        .query(
+          "consent.decision",
+          { accessor: w.hex(who), action: "access", purpose: "TREAT", ...params },
+          w.caller(who),
+        )
+        .catch((error: { code: string }) => error.code);
+    const patient = w.hex("patient");
+    const other = w.hex("otherPatient");
+    // A stranger asking for itself: every way to probe the record answers the same FORBIDDEN.
+    for (const who of ["clinicClinician", "otherPatient"] as const) {
+      for (const params of [
+        { record: RECORD, patient: other },
+        { record: RECORD, patient },
+        { record: RECORD, class: "note" },
+        { record: RECORD, class: "lab" },
+        { record: RECORD, class: "lab", patient: other },
+        { record: "9".repeat(32) },
+        { record: "9".repeat(32), patient },
+      ]) {
+        expect([who, params, await ask(who, params)]).toEqual([who, params, "FORBIDDEN"]);
+      }
+      // Its own decision on a record named alone stays answerable.
+      expect(await ask(who, { record: RECORD })).toMatchObject(deny("no-consent"));
+    }
+    // The patient named, and the record's own party (its custodian's clinician), get the code.
+    expect(await ask("clinician", { record: RECORD, patient: other })).toBe("BAD_REQUEST");
+    expect(await ask("clinician", { record: RECORD, class: "note" })).toBe("BAD_REQUEST");
+    expect(await ask("patient", { record: RECORD, class: "note" })).toBe("BAD_REQUEST");
+    // The patient may ask about another accessor on its record, not on another patient's.
+    const forOther = (params: object) =>
+      w.h
+        .query(
+          "consent.decision",
+          { accessor: w.hex("clinicClinician"), action: "access", purpose: "TREAT", ...params },
+          w.caller("otherPatient"),
+        )
+        .catch((error: { code: string }) => error.code);
+    expect(await forOther({ record: RECORD })).toBe("FORBIDDEN");
+    expect(await forOther({ record: RECORD, patient: other })).toBe("FORBIDDEN");
+    expect(await forOther({ patient: other, class: "lab" })).toMatchObject(deny("no-consent"));
+    expect(await forOther({ patient, class: "lab" })).toBe("FORBIDDEN");
+  });
 });
