@@ -66,6 +66,10 @@ export const ERROR_CODES = {
     status: 409,
     message: "the record's latest version is not the one this amends",
   },
+  RECORD_HASH_REUSED: {
+    status: 409,
+    message: "this content hash is already anchored, under this record or another",
+  },
   RECORD_FORGOTTEN: { status: 410, message: "the record was forgotten and its content erased" },
   RECORD_NOT_FORGETTING: {
     status: 409,
