@@ -60,6 +60,10 @@ export const ERROR_CODES = {
       "the terms are inconsistent (a period ending before it starts, classes and records both)",
   },
   NOT_A_PATIENT: { status: 400, message: "the key is not a registered, unrevoked patient" },
+  CONSENT_HISTORY_PRUNED: {
+    status: 410,
+    message: "consents in force at that time were pruned: the decision then cannot be told",
+  },
   LIST_FULL: { status: 409, message: "a bounded list this would grow is full" },
   RECORD_NOT_FOUND: { status: 404, message: "no such record" },
   RECORD_VERSION_CONFLICT: {

@@ -242,4 +242,33 @@ describe("the access decision", () => {
     expect(await forOther({ patient: other, class: "lab" })).toMatchObject(deny("no-consent"));
     expect(await forOther({ patient, class: "lab" })).toBe("FORBIDDEN");
   });
+
+  it("breaks the glass only to access or use: disclose, correct and collect stay denied (S3)", async () => {
+    for (const action of ["access", "use"]) {
+      expect([action, await w.decision("clinician", "BTG", action)]).toMatchObject([
+        action,
+        { decision: "permit", reason: "break-glass", breakGlass: true },
+      ]);
+    }
+    for (const action of ["disclose", "correct", "collect"]) {
+      expect([action, await w.decision("clinician", "BTG", action)]).toMatchObject([
+        action,
+        deny("no-consent"),
+      ]);
+    }
+  });
+
+  it("covers an organization's keys by the purpose's family: payment for insurer agents (S4)", async () => {
+    const id = await w.grant({ grantee: { org: "org-2" }, purposes: ["HPAYMT", "TREAT"] });
+    expect(await w.decision("insurerAgent", "CLMATTCH")).toMatchObject(permit(id));
+    expect(await w.decision("insurerAgent", "TREAT")).toMatchObject(deny("no-consent"));
+    expect(await w.decision("insurerClinician", "TREAT")).toMatchObject(permit(id));
+    expect(await w.decision("insurerClinician", "HPAYMT")).toMatchObject(deny("no-consent"));
+    // Treatment covers the hospital's clinicians and pharmacists, not its staff.
+    const treat = await w.grant({ grantee: { org: "org-0" } });
+    expect(await w.decision("pharmacist")).toMatchObject(permit(treat));
+    expect(await w.decision("staff")).toMatchObject(deny("no-consent"));
+    const operations = await w.grant({ grantee: { org: "org-0" }, purposes: ["HOPERAT"] });
+    expect(await w.decision("staff", "HCOMPL")).toMatchObject(permit(operations));
+  });
 });

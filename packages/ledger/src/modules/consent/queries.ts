@@ -9,6 +9,7 @@ import {
   type QueryCaller,
   type QueryContract,
 } from "@careledger/protocol";
+import { readIdentity } from "../identity/state.js";
 import {
   definePagedQuery,
   defineQuery,
@@ -20,7 +21,7 @@ import {
   scanPage,
 } from "../module.js";
 import { readRecord } from "../record/state.js";
-import { decideAccess } from "./decision.js";
+import { type AccessRequest, candidateLists, decideAccess } from "./decision.js";
 import { BY_KEY_INDEX, BY_ORG_INDEX, BY_PATIENT_INDEX } from "./indexes.js";
 import {
   consentView,
@@ -31,6 +32,7 @@ import {
   delegationView,
   isTombstone,
   readConsent,
+  readWatermark,
 } from "./state.js";
 
 /**
@@ -185,7 +187,7 @@ const decision = defineQuery(QUERIES["consent.decision"], async (reader, params,
     recordClass = record.class;
   }
   if (patient === null) throw new CareLedgerError("BAD_REQUEST", "give a record or a patient");
-  return decideAccess(reader, {
+  const request: AccessRequest = {
     accessor: params.accessor,
     patient,
     record: params.record ?? null,
@@ -193,7 +195,21 @@ const decision = defineQuery(QUERIES["consent.decision"], async (reader, params,
     action: params.action,
     purpose: params.purpose,
     time: params.time ?? reader.time,
-  }) as unknown as Promise<Canonical>;
+  };
+  // A full grantee list drops consents no longer in force (state.ts addToGranteeList): about a
+  // time before its watermark, one of them may have decided, so the answer cannot be told.
+  const identity = await readIdentity(reader, request.accessor);
+  for (const list of await candidateLists(reader, request, identity)) {
+    const watermark = await readWatermark(reader, list);
+    if (request.time < watermark) {
+      throw new CareLedgerError(
+        "CONSENT_HISTORY_PRUNED",
+        `consents in force until ${watermark} were pruned from ${list}: ask about ${watermark} or later`,
+        { prunedUntil: watermark },
+      );
+    }
+  }
+  return decideAccess(reader, request) as unknown as Promise<Canonical>;
 });
 
 export const consentQueries: readonly Query[] = [get, ofPatient, toKey, toOrg, delegates, decision];
