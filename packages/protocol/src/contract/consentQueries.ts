@@ -66,8 +66,8 @@ export const DelegationViewSchema = Type.Object(
 
 /**
  * Why an access was permitted or denied: by a consent in force (`consent` names it), the
- * patient's own record, break the glass (ETREAT or a descendant, by a clinician of a hospital or
- * clinic, with no consent permitting it: flagged for review), no consent covering it, or a deny
+ * patient's own record, break the glass (ETREAT or a descendant, to access or use only, by a
+ * clinician of a hospital or clinic, with no consent permitting it: flagged for review), no consent covering it, or a deny
  * exception of a consent that would otherwise permit it (`consent` names it).
  */
 export const ACCESS_REASONS = [
