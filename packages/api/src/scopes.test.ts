@@ -208,6 +208,16 @@ const ROWS: readonly Row[] = [
     expected: signedFor(["patient", "delegate", "custodianClinician", "staff", ...OPERATORS]),
   },
   {
+    route: "GET /v1/query/consent.decision",
+    // Another accessor, a record named alone: its patient and delegate (and operators) may ask,
+    // no stranger, not even the record's custodian's people (they are not the accessor).
+    case: "a record alone, for another accessor",
+    path: () =>
+      `/v1/query/consent.decision?accessor=${"ab".repeat(32)}&record=${MEMORY_RECORD_ID}` +
+      "&action=access&purpose=TREAT",
+    expected: signedFor(["patient", "delegate", ...OPERATORS]),
+  },
+  {
     route: "GET /v1/query/:name",
     case: "a name no module serves",
     path: () => "/v1/query/nothing.here",
