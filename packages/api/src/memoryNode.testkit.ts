@@ -8,6 +8,7 @@ import {
   generateSecretKey,
   type Header,
   isConsentParty,
+  isOperator,
   isRecordParty,
   keySigner,
   type ModuleRoute,
@@ -73,14 +74,39 @@ function pretendAdmits(
         params.id === MEMORY_RECORD_ID &&
         isRecordParty(caller, { patient, custodian: "hospital" }, isDelegate)
       );
-    case "consent.decision": {
-      const target = params.record === MEMORY_RECORD_ID ? patient : params.patient;
-      return caller.key === target || (target === patient && isDelegate);
-    }
+    case "consent.decision":
+      return pretendDecisionAdmits(params, caller, parties);
     default:
       // consent.ofPatient, access.history, record.ofPatient: "a delegate of the patient".
       return params.patient === patient && isDelegate;
   }
+}
+
+/**
+ * `consent.decision` as the ledger judges it (ledger consent/queries.ts), whichever contract rule
+ * admitted the caller: first on the caller alone (the accessor itself, an operator, or the patient
+ * named, else the record's, or its delegate); then, beside a record, a caller who may not read
+ * that record (its parties, operators) is refused when the record is unknown or it names a
+ * patient or class, even a right one, so its guesses tell it nothing.
+ */
+function pretendDecisionAdmits(
+  params: Readonly<Record<string, string>>,
+  caller: QueryCaller,
+  parties: PretendParties,
+): boolean {
+  const { patient } = parties;
+  const isDelegate = caller.key === parties.delegate;
+  const known = params.record === MEMORY_RECORD_ID;
+  const target = params.patient ?? (known ? patient : undefined);
+  const operator = isOperator(caller);
+  const speaksFor = caller.key === target || (target === patient && isDelegate);
+  if (!operator && caller.key !== params.accessor && !speaksFor) return false;
+  if (params.record === undefined || operator) return true;
+  const mayKnow =
+    known &&
+    patient !== null &&
+    isRecordParty(caller, { patient, custodian: "hospital" }, isDelegate);
+  return mayKnow || (known && params.patient === undefined && params.class === undefined);
 }
 
 /**
@@ -205,11 +231,9 @@ export function memoryNode(): MemoryNode {
       const contract = QUERIES[name as keyof typeof QUERIES];
       if (name !== "identity.key") {
         const rule = caller === null ? null : checkQueryAccess(contract, caller, params);
-        if (
-          caller !== null &&
-          rule?.rule === "query" &&
-          !pretendAdmits(name, params, caller, parties)
-        ) {
+        // consent.decision judges more than its contract's rules say (B1): always pretend it.
+        const judged = rule?.rule === "query" || name === "consent.decision";
+        if (caller !== null && judged && !pretendAdmits(name, params, caller, parties)) {
           throw new CareLedgerError("FORBIDDEN", `query ${name}: not a party`);
         }
         return { query: name };

@@ -112,7 +112,7 @@ interface Row {
   /** What this row probes, when a route has several (a side door, say). */
   readonly case?: string;
   /** The concrete path; for POSTs, the body too. */
-  readonly path: (fixture: Fixture) => string;
+  readonly path: (fixture: Fixture, caller: string | null) => string;
   readonly body?: (fixture: Fixture) => { type: string; bytes: Uint8Array | string };
   readonly expected: Expected;
   /** The answer is a tx lookup: its outcome is whether the receipt came with the position. */
@@ -196,6 +196,27 @@ const ROWS: readonly Row[] = [
       expected: signedFor(QUERY_ACCESS[name]),
     }),
   ),
+  {
+    route: "GET /v1/query/consent.decision",
+    // The caller asks for itself (the contract's `self` rule), naming the record and a right
+    // guess of its patient: only who may read the record's metadata is answered; a stranger is
+    // refused, as it is for a wrong guess, so the answer tells it nothing (B1).
+    case: "a record and its patient, the caller as accessor",
+    path: (f, caller) =>
+      `/v1/query/consent.decision?accessor=${caller ?? "ab".repeat(32)}&record=${MEMORY_RECORD_ID}` +
+      `&patient=${toHex(f.patientTx.tx.from)}&action=access&purpose=TREAT`,
+    expected: signedFor(["patient", "delegate", "custodianClinician", "staff", ...OPERATORS]),
+  },
+  {
+    route: "GET /v1/query/consent.decision",
+    // Another accessor, a record named alone: its patient and delegate (and operators) may ask,
+    // no stranger, not even the record's custodian's people (they are not the accessor).
+    case: "a record alone, for another accessor",
+    path: () =>
+      `/v1/query/consent.decision?accessor=${"ab".repeat(32)}&record=${MEMORY_RECORD_ID}` +
+      "&action=access&purpose=TREAT",
+    expected: signedFor(["patient", "delegate", ...OPERATORS]),
+  },
   {
     route: "GET /v1/query/:name",
     case: "a name no module serves",
@@ -289,7 +310,7 @@ async function outcomeOf(
   row: Row,
   fixture: Fixture,
 ): Promise<Outcome | string> {
-  const path = row.path(fixture);
+  const path = row.path(fixture, signer === null ? null : toHex(signer.publicKey));
   const body = row.body?.(fixture);
   const abort = new AbortController();
   const headers: Record<string, string> =

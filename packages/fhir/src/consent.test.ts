@@ -102,20 +102,12 @@ describe("consentResource", () => {
     );
   });
 
-  it("splits a grant naming both classes and records into two sibling permits (OR), as FHIR ANDs one provision's attributes", () => {
-    const records = [id128(0xa1)];
-    const resource = consentResource(consentView({ records, deny: [{ classes: ["genetic"] }] }));
-    expect(r4Problems(resource)).toEqual([]);
-    const permits = resource.provision?.provision ?? [];
-    expect(permits.map((permit) => [permit.class?.length, permit.data?.length])).toEqual([
-      [2, undefined],
-      [undefined, 1],
-    ]);
-    for (const permit of permits) {
-      expect(permit.actor?.[0]?.reference).toEqual({ reference: `Organization/${HOSPITAL}` });
-      expect(permit.purpose).toEqual([{ system: ACT_REASON, code: "TREAT" }]);
-      expect(permit.provision?.map((deny) => deny.class?.[0]?.code)).toEqual(["genetic"]);
-    }
+  it("refuses to render a grant naming both classes and records: the ledger rejects one (INTERNAL)", () => {
+    const view = consentView({ records: [id128(0xa1)] });
+    expect(view.classes?.length).toBeGreaterThan(0);
+    expect(() => consentResource(view)).toThrow(
+      expect.objectContaining({ code: "INTERNAL" }) as Error,
+    );
   });
 
   it("leaves class and data out of a grant of every record (FHIR: missing means all data)", () => {

@@ -13,6 +13,7 @@ import type {
   ConsentProvisionData,
   Period,
 } from "fhir/r4.js";
+import { invariant } from "./invariant.js";
 import {
   FHIR_TIME_MS_MAX,
   fhirId,
@@ -75,18 +76,15 @@ function period(view: ConsentView["period"]): Period {
 
 /**
  * The grant as one `permit`. A grant names classes or records (DOMAIN.md: "classes[] or
- * records[]"); one that names both permits either, but FHIR ANDs the attributes of one
- * provision, so it becomes two sibling permits (siblings are OR-ed), one per list, each with the
- * same grantee, actions, purposes and exceptions.
+ * records[]"), never both: the ledger refuses such a grant (consent.grant, CONSENT_INVALID), so a
+ * view with both is the node's fault, and rendering it as one permit would AND the two lists
+ * (FHIR ANDs the attributes of one provision), narrowing what the ledger would permit.
  */
 function grantProvisions(view: ConsentView): ConsentProvision[] {
-  const { classes, records, ...common } = view;
-  if (classes?.length && records?.length) {
-    return [
-      grantProvision(view, { ...common, classes }),
-      grantProvision(view, { ...common, records }),
-    ];
-  }
+  invariant(
+    !(view.classes?.length && view.records?.length),
+    `consent ${view.id} names both record classes and records`,
+  );
   return [grantProvision(view, view)];
 }
 

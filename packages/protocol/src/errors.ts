@@ -60,11 +60,19 @@ export const ERROR_CODES = {
       "the terms are inconsistent (a period ending before it starts, classes and records both)",
   },
   NOT_A_PATIENT: { status: 400, message: "the key is not a registered, unrevoked patient" },
+  CONSENT_HISTORY_PRUNED: {
+    status: 410,
+    message: "consents in force at that time were pruned: the decision then cannot be told",
+  },
   LIST_FULL: { status: 409, message: "a bounded list this would grow is full" },
   RECORD_NOT_FOUND: { status: 404, message: "no such record" },
   RECORD_VERSION_CONFLICT: {
     status: 409,
     message: "the record's latest version is not the one this amends",
+  },
+  RECORD_HASH_REUSED: {
+    status: 409,
+    message: "this content hash is already anchored, under this record or another",
   },
   RECORD_FORGOTTEN: { status: 410, message: "the record was forgotten and its content erased" },
   RECORD_NOT_FORGETTING: {

@@ -66,8 +66,8 @@ export const DelegationViewSchema = Type.Object(
 
 /**
  * Why an access was permitted or denied: by a consent in force (`consent` names it), the
- * patient's own record, break the glass (ETREAT or a descendant, by a clinician of a hospital or
- * clinic, with no consent permitting it: flagged for review), no consent covering it, or a deny
+ * patient's own record, break the glass (ETREAT or a descendant, to access or use only, by a
+ * clinician of a hospital or clinic, with no consent permitting it: flagged for review), no consent covering it, or a deny
  * exception of a consent that would otherwise permit it (`consent` names it).
  */
 export const ACCESS_REASONS = [
@@ -191,7 +191,10 @@ export const CONSENT_QUERIES = {
       { rule: "self", keyParam: "accessor" },
       { rule: "self", keyParam: "patient" },
       { rule: "operator" },
-      { rule: "query", says: delegateSays },
+      {
+        rule: "query",
+        says: "a delegate of the patient in force, or (a record named alone) its patient or delegate; beside a record, a caller who may not read that record is refused when it is unknown or a patient or class is named",
+      },
     ],
   }),
   "access.history": pagedQuery({

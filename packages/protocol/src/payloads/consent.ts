@@ -87,7 +87,11 @@ export const CONSENT_RECORDS_MAX = 64;
 /** Most exceptions in one grant, and exceptions to one exception. */
 export const CONSENT_EXCEPTIONS_MAX = 16;
 
-/** Who a grant is for: one key, or any clinician or pharmacist registered at an organization. */
+/**
+ * Who a grant is for: one key, or an organization's registered keys whose role the requested
+ * purpose's family is for (treatment: clinicians and pharmacists; payment: insurer agents;
+ * operations: staff; research: researchers; public health: regulators; ledger README).
+ */
 export const GranteeSchema = Type.Union([
   Type.Object({ key: publicKey() }, { additionalProperties: false }),
   Type.Object({ org: OrganizationIdSchema }, { additionalProperties: false }),

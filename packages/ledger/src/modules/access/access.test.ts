@@ -134,6 +134,26 @@ describe("access.review", () => {
   });
 });
 
+describe("access.review of one's own access", () => {
+  it("fails UNAUTHORIZED when the admin reviewing is the clinician who broke the glass", async () => {
+    const admin = w.h.org(0).admin;
+    const register = w.h.tx(
+      "identity.register",
+      { key: admin.publicKey, org: "org-0", roles: ["clinician"] },
+      admin,
+    );
+    expect((await w.h.single(register)).receipt.status).toBe("ok");
+    const tx = w.h.tx("access.log", { record: RECORD, purpose: "BTG", action: "access" }, admin);
+    expect((await w.h.single(tx)).receipt).toMatchObject({ result: { breakGlass: true } });
+    const id = Buffer.from(tx.id).toString("hex");
+    const own = await w.h.single(reviewTx(id, "org-0", admin));
+    expect(own).toMatchObject({
+      receipt: { status: "failed", code: "UNAUTHORIZED" },
+      stateChanged: false,
+    });
+  });
+});
+
 describe("access histories", () => {
   it("list a patient's accesses newest first, page by page", async () => {
     const receipts = [];

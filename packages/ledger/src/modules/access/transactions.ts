@@ -97,6 +97,10 @@ export const accessReview = defineTxType(TX_TYPES["access.review"], {
         `no break-the-glass access ${access} awaits ${payload.org}`,
       );
     }
+    // The one who broke the glass does not judge it, even as an admin of its organization.
+    if (entry.accessor === ctx.sender) {
+      reject("UNAUTHORIZED", "the accessor may not review its own break-the-glass access");
+    }
     ctx.state.delete(breakGlassKey(payload.org, access));
     const review = {
       justified: payload.justified,

@@ -37,6 +37,8 @@ export type Person = keyof typeof PEOPLE;
 export const RECORD = "0123456789abcdef0123456789abcdef";
 export const RECORD_2 = "fedcba9876543210fedcba9876543210";
 export const hash = (fill: number) => new Uint8Array(32).fill(fill);
+/** A record's version-1 hash in this world: its id twice (each hash backs one record only). */
+export const anchorHash = (id: string) => Buffer.from(id + id, "hex");
 
 let idCounter = 0;
 /** A fresh consent id (32 hex digits). */
@@ -93,10 +95,11 @@ export class CareWorld {
     recordClass = "lab",
     patient: Person = "patient",
     by: Person = "clinician",
+    contentHash: Uint8Array = anchorHash(id),
   ) {
     return this.h.tx(
       "record.anchor",
-      { id, patient: this.key(patient), class: recordClass, custodian: "org-0", hash: hash(1) },
+      { id, patient: this.key(patient), class: recordClass, custodian: "org-0", hash: contentHash },
       this.signer(by),
     );
   }

@@ -1,7 +1,7 @@
 import type { Canonical } from "@careledger/protocol";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { CareWorld, consentId, RECORD } from "./care.testkit.js";
-import { CONSENTS_PER_GRANTEE_MAX, DELEGATES_MAX } from "./state.js";
+import { CONSENTS_PER_GRANTEE_MAX, DELEGATES_MAX, granteeKeyList } from "./state.js";
 
 let w: CareWorld;
 beforeEach(async () => {
@@ -107,6 +107,80 @@ describe("consent.grant", () => {
   });
 });
 
+describe("a full grantee list (S5)", () => {
+  it("drops consents revoked or expired by the block's time to make room, and says so for past decisions", async () => {
+    const start = w.time;
+    const grants = Array.from({ length: CONSENTS_PER_GRANTEE_MAX }, (_, index) =>
+      // The first one ends in a second; the rest stay open.
+      w.grantTx(index === 0 ? { period: { start, end: start + 1_000 } } : {}),
+    );
+    const receipts = await w.h.block(grants);
+    expect(receipts.every((receipt) => receipt.status === "ok")).toBe(true);
+    const ids = grants.map((tx) => (tx.tx.payload as { id: string }).id);
+    await w.h.single(w.revokeTx(ids[1] as string));
+    const revokedAt = w.time;
+    await w.h.block([]); // past the first one's end and the revocation
+    const fresh = w.grantTx({});
+    expect((await w.h.single(fresh)).receipt.status).toBe("ok");
+    const list = (
+      await w.h.ledger.reads.proveState(granteeKeyList(w.hex("patient"), w.hex("clinician")))
+    ).value as string[];
+    expect(list).toHaveLength(CONSENTS_PER_GRANTEE_MAX - 1);
+    expect(list).not.toContain(ids[0]);
+    expect(list).not.toContain(ids[1]);
+    expect(list).toContain((fresh.tx.payload as { id: string }).id);
+    // The pruned consents stay readable.
+    expect(await w.h.query("consent.get", { id: ids[1] as string })).toMatchObject({
+      status: "inactive",
+    });
+    // A decision about a time they could have decided is refused with its code, not guessed.
+    await w.anchor();
+    const ask = (time: number) =>
+      w.h.query("consent.decision", {
+        accessor: w.hex("clinician"),
+        record: RECORD,
+        action: "access",
+        purpose: "TREAT",
+        time,
+      });
+    await expect(ask(revokedAt - 1)).rejects.toMatchObject({
+      code: "CONSENT_HISTORY_PRUNED",
+      details: { prunedUntil: revokedAt },
+    });
+    expect(await ask(revokedAt)).toMatchObject({ decision: "permit" });
+    expect(await ask(w.time)).toMatchObject({ decision: "permit" });
+  });
+
+  it("still fails LIST_FULL when every listed consent is in force or to come", async () => {
+    const grants = Array.from({ length: CONSENTS_PER_GRANTEE_MAX }, () =>
+      w.grantTx({ period: { start: w.time + 60_000 } }),
+    );
+    await w.h.block(grants);
+    await failsWith(w.grantTx({}), "LIST_FULL");
+  });
+});
+
+describe("consent.grant to an organization (S4)", () => {
+  it("fails CONSENT_INVALID when no role there could use any of its purposes", async () => {
+    await failsWith(
+      w.grantTx({ grantee: { org: "org-2" }, purposes: ["HMARKT", "FAMRQT"] }),
+      "CONSENT_INVALID",
+    );
+    expect(
+      (await w.h.single(w.grantTx({ grantee: { org: "org-2" }, purposes: ["HMARKT", "HPAYMT"] })))
+        .receipt.status,
+    ).toBe("ok");
+    // A key grantee may be named for any purpose.
+    expect(
+      (
+        await w.h.single(
+          w.grantTx({ grantee: { key: w.key("insurerAgent") }, purposes: ["HMARKT"] }),
+        )
+      ).receipt.status,
+    ).toBe("ok");
+  });
+});
+
 describe("consent.revoke", () => {
   it("revokes from its block on: the consent reads inactive, with its revocation", async () => {
     const id = await w.grant({});
@@ -141,6 +215,11 @@ describe("consent.revoke", () => {
     await failsWith(w.revokeTx(id, "clinician", "patient"), "UNAUTHORIZED");
     await w.h.single(w.revokeTx(id));
     await failsWith(w.revokeTx(id), "CONSENT_REVOKED");
+  });
+
+  it("leaves a tombstone only for a registered patient (NOT_A_PATIENT otherwise)", async () => {
+    // The clinician names itself as the patient: it is the sender, but no patient.
+    await failsWith(w.revokeTx(consentId(), "clinician", "clinician"), "NOT_A_PATIENT");
   });
 
   it("lets a delegate in force revoke", async () => {

@@ -193,4 +193,82 @@ describe("the access decision", () => {
       code: "RECORD_NOT_FOUND",
     });
   });
+
+  it("judges who asks before the record: a stranger cannot tell a record's patient or class (B1)", async () => {
+    const ask = (
+      who: "clinicClinician" | "otherPatient" | "clinician" | "patient",
+      params: object,
+    ) =>
+      w.h
+        .query(
+          "consent.decision",
+          { accessor: w.hex(who), action: "access", purpose: "TREAT", ...params },
+          w.caller(who),
+        )
+        .catch((error: { code: string }) => error.code);
+    const patient = w.hex("patient");
+    const other = w.hex("otherPatient");
+    // A stranger asking for itself: every way to probe the record answers the same FORBIDDEN.
+    for (const who of ["clinicClinician", "otherPatient"] as const) {
+      for (const params of [
+        { record: RECORD, patient: other },
+        { record: RECORD, patient },
+        { record: RECORD, class: "note" },
+        { record: RECORD, class: "lab" },
+        { record: RECORD, class: "lab", patient: other },
+        { record: "9".repeat(32) },
+        { record: "9".repeat(32), patient },
+      ]) {
+        expect([who, params, await ask(who, params)]).toEqual([who, params, "FORBIDDEN"]);
+      }
+      // Its own decision on a record named alone stays answerable.
+      expect(await ask(who, { record: RECORD })).toMatchObject(deny("no-consent"));
+    }
+    // The patient named, and the record's own party (its custodian's clinician), get the code.
+    expect(await ask("clinician", { record: RECORD, patient: other })).toBe("BAD_REQUEST");
+    expect(await ask("clinician", { record: RECORD, class: "note" })).toBe("BAD_REQUEST");
+    expect(await ask("patient", { record: RECORD, class: "note" })).toBe("BAD_REQUEST");
+    // The patient may ask about another accessor on its record, not on another patient's.
+    const forOther = (params: object) =>
+      w.h
+        .query(
+          "consent.decision",
+          { accessor: w.hex("clinicClinician"), action: "access", purpose: "TREAT", ...params },
+          w.caller("otherPatient"),
+        )
+        .catch((error: { code: string }) => error.code);
+    expect(await forOther({ record: RECORD })).toBe("FORBIDDEN");
+    expect(await forOther({ record: RECORD, patient: other })).toBe("FORBIDDEN");
+    expect(await forOther({ patient: other, class: "lab" })).toMatchObject(deny("no-consent"));
+    expect(await forOther({ patient, class: "lab" })).toBe("FORBIDDEN");
+  });
+
+  it("breaks the glass only to access or use: disclose, correct and collect stay denied (S3)", async () => {
+    for (const action of ["access", "use"]) {
+      expect([action, await w.decision("clinician", "BTG", action)]).toMatchObject([
+        action,
+        { decision: "permit", reason: "break-glass", breakGlass: true },
+      ]);
+    }
+    for (const action of ["disclose", "correct", "collect"]) {
+      expect([action, await w.decision("clinician", "BTG", action)]).toMatchObject([
+        action,
+        deny("no-consent"),
+      ]);
+    }
+  });
+
+  it("covers an organization's keys by the purpose's family: payment for insurer agents (S4)", async () => {
+    const id = await w.grant({ grantee: { org: "org-2" }, purposes: ["HPAYMT", "TREAT"] });
+    expect(await w.decision("insurerAgent", "CLMATTCH")).toMatchObject(permit(id));
+    expect(await w.decision("insurerAgent", "TREAT")).toMatchObject(deny("no-consent"));
+    expect(await w.decision("insurerClinician", "TREAT")).toMatchObject(permit(id));
+    expect(await w.decision("insurerClinician", "HPAYMT")).toMatchObject(deny("no-consent"));
+    // Treatment covers the hospital's clinicians and pharmacists, not its staff.
+    const treat = await w.grant({ grantee: { org: "org-0" } });
+    expect(await w.decision("pharmacist")).toMatchObject(permit(treat));
+    expect(await w.decision("staff")).toMatchObject(deny("no-consent"));
+    const operations = await w.grant({ grantee: { org: "org-0" }, purposes: ["HOPERAT"] });
+    expect(await w.decision("staff", "HCOMPL")).toMatchObject(permit(operations));
+  });
 });

@@ -3,6 +3,7 @@ import {
   type ConsentAction,
   type ConsentDeny,
   type ConsentPermitBack,
+  PURPOSE_PARENT,
   type PurposeCode,
   purposeCovers,
   type RecordClass,
@@ -42,10 +43,45 @@ export interface AccessRequest {
   readonly time: number;
 }
 
-/** Roles whose holders an organization grantee covers: the people who treat and dispense. */
-export const CLINICAL_ROLES: readonly string[] = ["clinician", "pharmacist"];
+/**
+ * Which keys of a grantee organization a grant to it covers, by the family (the v3 ActReason
+ * root) of the purpose asked for: the people whose work that purpose is. Treatment is for those
+ * who treat and dispense, payment for the insurer's agents, operations for staff, research for
+ * researchers, public health for regulators. PATRQT (a disclosure the patient itself asks for)
+ * and HMARKT (marketing) name no role: a patient who wants them names a key. A grant to an
+ * organization must name a purpose of a family listed here (consent.grant), else it could never
+ * permit anyone.
+ */
+export const ORG_ROLES_BY_FAMILY: Readonly<Partial<Record<PurposeCode, readonly string[]>>> = {
+  TREAT: ["clinician", "pharmacist"],
+  HPAYMT: ["insurer-agent"],
+  HOPERAT: ["staff"],
+  HRESCH: ["researcher"],
+  PUBHLTH: ["regulator"],
+};
+
+/** The v3 ActReason root a purpose descends from. */
+export function purposeFamily(purpose: PurposeCode): PurposeCode {
+  let code: PurposeCode = purpose;
+  for (let parent = PURPOSE_PARENT[code]; parent !== null; parent = PURPOSE_PARENT[code]) {
+    code = parent;
+  }
+  return code;
+}
+
+/** The roles an organization grant covers for a request with `purpose` (none: an empty list). */
+export const orgRolesFor = (purpose: PurposeCode): readonly string[] =>
+  ORG_ROLES_BY_FAMILY[purposeFamily(purpose)] ?? [];
+
 /** Organization kinds whose clinicians may break the glass: the ones that give care. */
 export const CARE_GIVING_KINDS: readonly string[] = ["hospital", "clinic"];
+/**
+ * What breaking the glass may do: read the record (`access`) and act on it in the emergency
+ * (`use`). DOMAIN.md lets clinicians "reach a record in an emergency", no more: disclosing it
+ * onward, correcting it or collecting into it without the patient's consent is no emergency's
+ * need, and a permit for them would outlive the emergency in other hands.
+ */
+export const BREAK_GLASS_ACTIONS: readonly ConsentAction[] = ["access", "use"];
 
 type Outcome = "permit" | "deny";
 
@@ -122,11 +158,17 @@ export function consentOutcome(
   return evaluate("permit", consent.deny, request);
 }
 
-/** Whether the accessor is covered by a grant to its organization: a clinical role there. */
-const clinicalAt = (identity: IdentityRecord | null): identity is IdentityRecord =>
+/**
+ * Whether the accessor is covered by a grant to its organization for `purpose`: registered,
+ * unrevoked, with a role that purpose's family is for (ORG_ROLES_BY_FAMILY).
+ */
+const coveredByOrgGrant = (
+  identity: IdentityRecord | null,
+  purpose: PurposeCode,
+): identity is IdentityRecord =>
   identity !== null &&
   identity.revokedAt === undefined &&
-  identity.roles.some((role) => CLINICAL_ROLES.includes(role));
+  identity.roles.some((role) => orgRolesFor(purpose).includes(role));
 
 /**
  * The keys deciding an access of `accessor` to a record of `patient` reads, as far as `known`
@@ -155,15 +197,34 @@ export function decisionReads(
 }
 
 /**
+ * The grantee lists deciding `request` reads: the patient's for the accessor's key, and for its
+ * organization when a grant to it covers the accessor for that purpose.
+ */
+export async function candidateLists(
+  state: StateReader,
+  request: AccessRequest,
+  identity: IdentityRecord | null,
+): Promise<string[]> {
+  const lists = [granteeKeyList(request.patient, request.accessor)];
+  if (
+    coveredByOrgGrant(identity, request.purpose) &&
+    (await readOrganization(state, identity.org)) !== null
+  ) {
+    lists.push(granteeOrgList(request.patient, identity.org));
+  }
+  return lists;
+}
+
+/**
  * Decides one access. The patient reading its own record is permitted. Otherwise only the
- * patient's consents naming the accessor's key, and (for a clinician or pharmacist) its
- * organization, are read. Several consents combine by "any permit not overridden permits":
+ * patient's consents naming the accessor's key, and (for a role the purpose's family is for,
+ * ORG_ROLES_BY_FAMILY) its organization, are read. Several consents combine by "any permit not overridden permits":
  * each consent is a separate grant by the patient, and its deny exceptions narrow that grant
  * only (a patient who lets its GP see all but mental-health notes and lets its psychiatrist see
  * those wants both to hold); withdrawing a grant is what `consent.revoke` is for. The permitting
  * consent reported is the first by id, so every validator names the same. With none permitting,
- * break the glass (ETREAT or a descendant, by a clinician of a hospital or clinic) permits,
- * flagged; else deny: `exception` naming the first consent whose exception overrode its permit,
+ * break the glass (ETREAT or a descendant, to access or use, by a clinician of a hospital or
+ * clinic) permits, flagged; else deny: `exception` naming the first consent whose exception overrode its permit,
  * or `no-consent`.
  */
 export async function decideAccess(
@@ -174,11 +235,9 @@ export async function decideAccess(
     return { decision: "permit", reason: "own-record", consent: null, breakGlass: false };
   }
   const identity = await readIdentity(state, request.accessor);
-  // A copy: the committed state's values may be shared, and this list grows below.
-  const ids = [...(await readIdList(state, granteeKeyList(request.patient, request.accessor)))];
-  if (clinicalAt(identity) && (await readOrganization(state, identity.org)) !== null) {
-    const orgIds = await readIdList(state, granteeOrgList(request.patient, identity.org));
-    ids.push(...orgIds);
+  const ids: string[] = [];
+  for (const list of await candidateLists(state, request, identity)) {
+    ids.push(...(await readIdList(state, list)));
   }
   ids.sort();
   let overriddenBy: string | null = null;
@@ -191,7 +250,9 @@ export async function decideAccess(
     }
     if (outcome === "deny" && overriddenBy === null) overriddenBy = id;
   }
-  if (purposeCovers("ETREAT", request.purpose) && (await careGivingClinician(state, identity))) {
+  const emergency =
+    purposeCovers("ETREAT", request.purpose) && BREAK_GLASS_ACTIONS.includes(request.action);
+  if (emergency && (await careGivingClinician(state, identity))) {
     return { decision: "permit", reason: "break-glass", consent: null, breakGlass: true };
   }
   if (overriddenBy !== null) {

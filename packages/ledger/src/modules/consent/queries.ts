@@ -3,10 +3,13 @@ import {
   CareLedgerError,
   checkQueryAccess,
   isConsentParty,
+  isOperator,
+  isRecordParty,
   QUERIES,
   type QueryCaller,
   type QueryContract,
 } from "@careledger/protocol";
+import { readIdentity } from "../identity/state.js";
 import {
   definePagedQuery,
   defineQuery,
@@ -18,7 +21,7 @@ import {
   scanPage,
 } from "../module.js";
 import { readRecord } from "../record/state.js";
-import { decideAccess } from "./decision.js";
+import { type AccessRequest, candidateLists, decideAccess } from "./decision.js";
 import { BY_KEY_INDEX, BY_ORG_INDEX, BY_PATIENT_INDEX } from "./indexes.js";
 import {
   consentView,
@@ -29,6 +32,7 @@ import {
   delegationView,
   isTombstone,
   readConsent,
+  readWatermark,
 } from "./state.js";
 
 /**
@@ -132,14 +136,48 @@ const delegates = defineQuery(QUERIES["consent.delegates"], async (reader, { pat
  * `consent.decision`: the decision `access.log` would take, at `time` (the head's by default)
  * on the head's state. A record names its patient and class; otherwise `patient` (and a
  * `class`, or none for a consent that covers all the patient's records) must be given.
+ *
+ * Who may ask is judged before the record is looked at, on the caller alone: the accessor
+ * itself, an operator, or the named patient and its delegates in force (with a record and no
+ * patient named, the record's patient and delegates). Then a record that is missing, another
+ * patient's than the one named, or of another class than the one named is one FORBIDDEN for
+ * every caller who may not read that record's metadata anyway (record.get's parties and
+ * operators get the specific code); for those callers naming a patient or class beside a record
+ * is refused even when the guess is right. Else `accessor=<self>&record=R&patient=P` would tell
+ * a stranger whose R is and of which class. The accessor asking about a record alone gets its
+ * own decision, which says no more than its `access.log` would.
  */
 const decision = defineQuery(QUERIES["consent.decision"], async (reader, params, caller) => {
-  let patient = params.patient ?? null;
+  const named = params.patient ?? null;
+  const record = params.record === undefined ? null : await readRecord(reader, params.record);
+  const operator = caller === null || isOperator(caller);
+  const accessor = caller !== null && caller.key === params.accessor;
+  if (caller !== null && !operator && !accessor) {
+    // The patient the caller speaks for: the named one, or (none named) the record's.
+    const patient = named ?? record?.patient ?? null;
+    const party =
+      patient !== null &&
+      (caller.key === patient || (await delegateInForce(reader, patient, caller.key, reader.time)));
+    if (!party) forbidden("only the accessor, the patient, its delegates in force and operators");
+  }
+  let patient = named;
   let recordClass = params.class ?? null;
   if (params.record !== undefined) {
-    const record = await readRecord(reader, params.record);
+    const mayKnow =
+      operator ||
+      (record !== null &&
+        isRecordParty(
+          caller,
+          record,
+          await delegateInForce(reader, record.patient, caller.key, reader.time),
+        ));
+    // A caller who may not read the record's metadata learns nothing about it from its own
+    // guesses: a right one would answer and a wrong one refuse, so both refuse.
+    if (!mayKnow && (record === null || named !== null || recordClass !== null)) {
+      forbidden("only the accessor, the patient, its delegates in force and operators");
+    }
     if (record === null) throw new CareLedgerError("RECORD_NOT_FOUND", "no such record");
-    if (patient !== null && patient !== record.patient) {
+    if (named !== null && named !== record.patient) {
       throw new CareLedgerError("BAD_REQUEST", "the record is another patient's");
     }
     if (recordClass !== null && recordClass !== record.class) {
@@ -149,11 +187,7 @@ const decision = defineQuery(QUERIES["consent.decision"], async (reader, params,
     recordClass = record.class;
   }
   if (patient === null) throw new CareLedgerError("BAD_REQUEST", "give a record or a patient");
-  const selfOrOperator = admittedByContract(QUERIES["consent.decision"], caller, params);
-  if (caller !== null && !selfOrOperator && caller.key !== patient) {
-    await requireDelegate(reader, patient, caller);
-  }
-  return decideAccess(reader, {
+  const request: AccessRequest = {
     accessor: params.accessor,
     patient,
     record: params.record ?? null,
@@ -161,7 +195,21 @@ const decision = defineQuery(QUERIES["consent.decision"], async (reader, params,
     action: params.action,
     purpose: params.purpose,
     time: params.time ?? reader.time,
-  }) as unknown as Promise<Canonical>;
+  };
+  // A full grantee list drops consents no longer in force (state.ts addToGranteeList): about a
+  // time before its watermark, one of them may have decided, so the answer cannot be told.
+  const identity = await readIdentity(reader, request.accessor);
+  for (const list of await candidateLists(reader, request, identity)) {
+    const watermark = await readWatermark(reader, list);
+    if (request.time < watermark) {
+      throw new CareLedgerError(
+        "CONSENT_HISTORY_PRUNED",
+        `consents in force until ${watermark} were pruned from ${list}: ask about ${watermark} or later`,
+        { prunedUntil: watermark },
+      );
+    }
+  }
+  return decideAccess(reader, request) as unknown as Promise<Canonical>;
 });
 
 export const consentQueries: readonly Query[] = [get, ofPatient, toKey, toOrg, delegates, decision];

@@ -18,6 +18,9 @@ import { reject } from "../module.js";
  * - `consent/pg/<patient>/k/<key hex>` and `consent/pg/<patient>/o/<org>`: the ids (sorted) of
  *   the patient's consents naming that key or that organization, so deciding one access reads
  *   the two lists of that patient and that accessor, never a scan of all consents;
+ * - `consent/pp/<patient>/k/<key hex>`, `consent/pp/<patient>/o/<org>`: when a full list of
+ *   `consent/pg/` was pruned, the latest time a consent pruned from it was in force until
+ *   (before it, a decision can no longer be told from the list);
  * - `consent/d/<patient>/<delegate>`: a delegation, and `consent/dl/<patient>` the delegates'
  *   keys (sorted), which bounds them.
  */
@@ -25,14 +28,17 @@ export const consentKey = (id: string) => `consent/c/${id}`;
 export const granteeKeyList = (patient: string, keyHex: string) =>
   `consent/pg/${patient}/k/${keyHex}`;
 export const granteeOrgList = (patient: string, org: string) => `consent/pg/${patient}/o/${org}`;
+/** The pruning watermark of a grantee list (`consent/pg/...` to `consent/pp/...`). */
+export const prunedKey = (listKey: string) => `consent/pp/${listKey.slice("consent/pg/".length)}`;
 export const delegationKey = (patient: string, delegate: string) =>
   `consent/d/${patient}/${delegate}`;
 export const delegationPrefix = (patient: string) => `consent/d/${patient}/`;
 export const delegateListKey = (patient: string) => `consent/dl/${patient}`;
 
 /**
- * Most consents one patient keeps for one grantee (revoked and expired ones count: they stay
- * listed so a decision about a past time still sees them). Bounds the reads of one decision.
+ * Most consents one patient lists for one grantee. Bounds the reads of one decision. Revoked
+ * and expired ones stay listed (a decision about a past time still sees them) until the list is
+ * full; then those no longer in force at the block's time make room (pruneList).
  */
 export const CONSENTS_PER_GRANTEE_MAX = 64;
 /** Most delegations one patient keeps (ended ones make room when the list is full). */
@@ -97,17 +103,52 @@ export async function readIdList(state: StateReader, key: string): Promise<strin
   return ((await state.get(key)) as string[] | null) ?? [];
 }
 
-/** Adds `id` to a sorted, bounded list (LIST_FULL past `max`). */
-export async function addToList(
+/** The time until which a consent can be in force: its revocation, or its period's end. */
+function inForceUntil(consent: StoredConsent): number | undefined {
+  const ends = [consent.revoked?.time, consent.period.end].filter(
+    (time): time is number => time !== undefined,
+  );
+  return ends.length === 0 ? undefined : Math.min(...ends);
+}
+
+/**
+ * Adds consent `id` to a grantee list. A full list first drops every consent no longer in force
+ * at `time` (revoked or expired by then: it can never be again, and block times do not go back)
+ * and raises the list's watermark (`prunedKey`) to the latest time a dropped one was in force
+ * until; LIST_FULL if none can go. The consents themselves stay (consent.get, the patient's
+ * list); only a decision about a time before the watermark can no longer be told.
+ */
+export async function addToGranteeList(
   state: StateAccess,
   key: string,
   id: string,
-  max: number,
+  time: number,
 ): Promise<void> {
-  const ids = await readIdList(state, key);
-  if (ids.includes(id)) return;
-  if (ids.length >= max) reject("LIST_FULL", `${key} already holds ${max} entries`);
+  let ids = await readIdList(state, key);
+  if (!ids.includes(id) && ids.length >= CONSENTS_PER_GRANTEE_MAX) {
+    let watermark = await readWatermark(state, key);
+    const kept: string[] = [];
+    for (const listed of ids) {
+      const entry = await readConsent(state, listed);
+      const until = entry === null || isTombstone(entry) ? undefined : inForceUntil(entry);
+      if (until !== undefined && until <= time) watermark = Math.max(watermark, until);
+      else kept.push(listed);
+    }
+    if (kept.length === ids.length) {
+      reject(
+        "LIST_FULL",
+        `${key} holds ${CONSENTS_PER_GRANTEE_MAX} consents, all in force or to come`,
+      );
+    }
+    state.put(prunedKey(key), watermark);
+    ids = kept;
+  }
   state.put(key, [...ids, id].sort());
+}
+
+/** The pruning watermark of a grantee list: 0 when it was never pruned. */
+export async function readWatermark(state: StateReader, listKey: string): Promise<number> {
+  return ((await state.get(prunedKey(listKey))) as number | null) ?? 0;
 }
 
 export async function readDelegation(

@@ -2,8 +2,9 @@ import { TX_TYPES } from "@careledger/protocol";
 import { hexOf } from "../../hex.js";
 import { identityKey, orgKey, readIdentity, requireOrganization } from "../identity/state.js";
 import { defineTxType, reject } from "../module.js";
+import { ORG_ROLES_BY_FAMILY, orgRolesFor } from "./decision.js";
 import {
-  addToList,
+  addToGranteeList,
   asCanonical,
   CONSENTS_PER_GRANTEE_MAX,
   consentKey,
@@ -14,6 +15,7 @@ import {
   granteeKeyList,
   granteeOrgList,
   isTombstone,
+  prunedKey,
   readConsent,
   readDelegation,
   readIdList,
@@ -44,7 +46,23 @@ export const consentGrant = defineTxType(TX_TYPES["consent.grant"], {
             granteeKeyList(patient, hexOf(payload.grantee.key)),
           ]
         : [orgKey(payload.grantee.org), granteeOrgList(patient, payload.grantee.org)];
-    return [consentKey(payload.id), identityKey(patient), ...grantee];
+    return [
+      consentKey(payload.id),
+      identityKey(patient),
+      ...grantee,
+      prunedKey(grantee[1] as string),
+    ];
+  },
+  // A full list is pruned, which reads the consents it names.
+  readsAfter(payload, _sender, known) {
+    const patient = hexOf(payload.patient);
+    const list =
+      "key" in payload.grantee
+        ? granteeKeyList(patient, hexOf(payload.grantee.key))
+        : granteeOrgList(patient, payload.grantee.org);
+    const ids = known(list);
+    if (!Array.isArray(ids) || ids.length < CONSENTS_PER_GRANTEE_MAX) return [];
+    return ids.map((id) => consentKey(id as string));
   },
   async execute(ctx, payload) {
     const patient = hexOf(payload.patient);
@@ -71,10 +89,17 @@ export const consentGrant = defineTxType(TX_TYPES["consent.grant"], {
       grantee = { key };
     } else {
       await requireOrganization(ctx.state, payload.grantee.org);
+      // A grant to an organization covers its keys whose role the purpose's family is for.
+      if (!payload.purposes.some((purpose) => orgRolesFor(purpose).length > 0)) {
+        reject(
+          "CONSENT_INVALID",
+          `a grant to an organization names a purpose of ${Object.keys(ORG_ROLES_BY_FAMILY).join(", ")} or a descendant: no role there could use it otherwise`,
+        );
+      }
       listKey = granteeOrgList(patient, payload.grantee.org);
       grantee = { org: payload.grantee.org };
     }
-    await addToList(ctx.state, listKey, payload.id, CONSENTS_PER_GRANTEE_MAX);
+    await addToGranteeList(ctx.state, listKey, payload.id, ctx.time);
     const consent: StoredConsent = {
       id: payload.id,
       patient,
@@ -100,12 +125,15 @@ export const consentGrant = defineTxType(TX_TYPES["consent.grant"], {
  * anyway, so naming the rule helps more than hiding that the id exists.
  */
 export const consentRevoke = defineTxType(TX_TYPES["consent.revoke"], {
-  reads: (payload) => [consentKey(payload.id)],
+  reads: (payload) => [consentKey(payload.id), identityKey(hexOf(payload.patient))],
   async execute(ctx, payload) {
     const patient = hexOf(payload.patient);
     await requirePatientOrDelegate(ctx, patient);
     const existing = await readConsent(ctx.state, payload.id);
     if (existing === null) {
+      // Only for a registered patient: else any admitted key could write tombstones without
+      // bound, or spend the id of someone's grant it saw pending.
+      await requirePatient(ctx.state, patient);
       ctx.state.put(
         consentKey(payload.id),
         asCanonical({ id: payload.id, patient, tombstone: true, revoked: stamp(ctx) }),

@@ -1,7 +1,7 @@
 import { RECORD_VERSIONS_MAX, type RecordView } from "@careledger/protocol";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { CareWorld, hash, RECORD } from "../consent/care.testkit.js";
-import { recordKey } from "./state.js";
+import { anchorHash, CareWorld, hash, RECORD } from "../consent/care.testkit.js";
+import { recordHashKey, recordKey } from "./state.js";
 
 let w: CareWorld;
 beforeEach(async () => {
@@ -35,7 +35,7 @@ describe("record.anchor", () => {
       class: "imaging",
       custodian: "org-0",
       status: "active",
-      versions: [{ version: 1, hash: "01".repeat(32), anchored: anchoredAt }],
+      versions: [{ version: 1, hash: RECORD + RECORD, anchored: anchoredAt }],
     };
     expect(await stateOf()).toEqual(view);
     expect(await w.h.query("record.get", { id: RECORD })).toEqual(view);
@@ -62,6 +62,50 @@ describe("record.anchor", () => {
   });
 });
 
+describe("one ciphertext hash, one record version (B2)", () => {
+  const Other = "2".repeat(32);
+  const hashUse = async (hashHex: string) =>
+    (await w.h.ledger.reads.proveState(recordHashKey(hashHex))).value;
+
+  it("indexes record/h/<hash> to {id, version} at anchor and amend", async () => {
+    await w.anchor();
+    await w.h.single(amendTx(1));
+    expect(await hashUse(RECORD + RECORD)).toEqual({ id: RECORD, version: 1 });
+    expect(await hashUse("02".repeat(32))).toEqual({ id: RECORD, version: 2 });
+    // record/<id> still holds exactly a RecordView.
+    expect(Object.keys((await stateOf()) ?? {}).sort()).toEqual(
+      ["class", "custodian", "id", "patient", "status", "versions"].sort(),
+    );
+  });
+
+  it("fails RECORD_HASH_REUSED for a hash anchored before, under another patient's record or its own", async () => {
+    await w.anchor();
+    // Another patient's record anchored with the first record's hash.
+    const stolen = w.anchorTx(Other, "lab", "otherPatient", "clinician", anchorHash(RECORD));
+    await expectFailure(stolen, "RECORD_HASH_REUSED");
+    // An amend reusing an earlier version's hash, of its own record or another's.
+    const again = w.h.tx(
+      "record.amend",
+      { id: RECORD, custodian: "org-0", previous: 1, hash: anchorHash(RECORD) },
+      w.signer("clinician"),
+    );
+    await expectFailure(again, "RECORD_HASH_REUSED");
+    await w.anchor(Other, "lab", "otherPatient");
+    const borrowed = w.h.tx(
+      "record.amend",
+      { id: Other, custodian: "org-0", previous: 1, hash: anchorHash(RECORD) },
+      w.signer("clinician"),
+    );
+    await expectFailure(borrowed, "RECORD_HASH_REUSED");
+    // A forgotten record's hash stays claimed: the chain keeps that it existed.
+    await w.h.single(forgetTx());
+    await expectFailure(
+      w.anchorTx("3".repeat(32), "lab", "patient", "clinician", anchorHash(RECORD)),
+      "RECORD_HASH_REUSED",
+    );
+  });
+});
+
 describe("record.amend", () => {
   it("adds the next version after the latest and keeps the earlier ones", async () => {
     await w.anchor();
@@ -69,7 +113,7 @@ describe("record.amend", () => {
     expect(receipts.map((receipt) => receipt.status)).toEqual(["ok", "ok"]);
     const record = await stateOf();
     expect(record?.versions.map((version) => [version.version, version.hash])).toEqual([
-      [1, "01".repeat(32)],
+      [1, RECORD + RECORD],
       [2, "02".repeat(32)],
       [3, "03".repeat(32)],
     ]);

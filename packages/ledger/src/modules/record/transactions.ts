@@ -3,7 +3,15 @@ import { hexOf } from "../../hex.js";
 import { requirePatient, requirePatientOrDelegate, stamp } from "../consent/state.js";
 import { identityKey, orgKey, requireOrganization } from "../identity/state.js";
 import { defineTxType, reject } from "../module.js";
-import { latestVersion, readRecord, recordKey, requireRecord, writeRecord } from "./state.js";
+import {
+  claimHash,
+  latestVersion,
+  readRecord,
+  recordHashKey,
+  recordKey,
+  requireRecord,
+  writeRecord,
+} from "./state.js";
 
 /**
  * `record.anchor`, by a clinician or staff of the custodian (the contract's role rule): version
@@ -16,6 +24,7 @@ export const recordAnchor = defineTxType(TX_TYPES["record.anchor"], {
     recordKey(payload.id),
     identityKey(hexOf(payload.patient)),
     orgKey(payload.custodian),
+    recordHashKey(hexOf(payload.hash)),
   ],
   async execute(ctx, payload) {
     if ((await readRecord(ctx.state, payload.id)) !== null) {
@@ -24,6 +33,7 @@ export const recordAnchor = defineTxType(TX_TYPES["record.anchor"], {
     await requireOrganization(ctx.state, payload.custodian);
     const patient = hexOf(payload.patient);
     await requirePatient(ctx.state, patient);
+    await claimHash(ctx.state, hexOf(payload.hash), payload.id, 1);
     const record: RecordView = {
       id: payload.id,
       patient,
@@ -52,7 +62,7 @@ async function requireActive(state: Parameters<typeof readRecord>[0], id: string
  * must follow the latest (`previous`), so two concurrent amends cannot both land.
  */
 export const recordAmend = defineTxType(TX_TYPES["record.amend"], {
-  reads: (payload) => [recordKey(payload.id)],
+  reads: (payload) => [recordKey(payload.id), recordHashKey(hexOf(payload.hash))],
   async execute(ctx, payload) {
     const record = await requireRecord(ctx.state, payload.id);
     if (record.custodian !== payload.custodian) {
@@ -66,6 +76,7 @@ export const recordAmend = defineTxType(TX_TYPES["record.amend"], {
     if (record.versions.length >= RECORD_VERSIONS_MAX) {
       reject("LIST_FULL", `a record keeps at most ${RECORD_VERSIONS_MAX} versions`);
     }
+    await claimHash(ctx.state, hexOf(payload.hash), payload.id, latest + 1);
     const version = { version: latest + 1, hash: hexOf(payload.hash), anchored: stamp(ctx) };
     writeRecord(ctx.state, { ...record, versions: [...record.versions, version] });
     ctx.emit({
