@@ -110,7 +110,9 @@ class ForgetWorker implements ModuleWorker {
     let after: string | null = null;
     for (;;) {
       const page = await head.scan("record/", { limit: RESUME_SCAN_PAGE, after });
-      for (const [, value] of page) {
+      for (const [key, value] of page) {
+        // Only `record/<id>` holds a RecordView; `record/h/<hash>` is the hash index.
+        if (key.indexOf("/", "record/".length) >= 0) continue;
         const record = value as unknown as RecordView;
         if (record.custodian !== org || record.status === "active") continue;
         // A forgotten record still held here, or whose report note a restart left behind.
