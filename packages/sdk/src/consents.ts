@@ -25,7 +25,7 @@ export interface GrantInput {
   readonly id?: string;
   /** The patient granting; the caller's own key when absent (a delegate names the patient). */
   readonly patient?: KeyInput;
-  /** One key, or any clinician or pharmacist of an organization. */
+  /** One key, or an organization: its keys whose role fits the purpose (TREAT: clinicians and pharmacists; HPAYMT: insurer agents; ledger README). */
   readonly grantee: { readonly key: KeyInput } | { readonly org: string };
   readonly actions: readonly ConsentAction[];
   /** Matched by the v3 ActReason is-a hierarchy: TREAT covers ETREAT and BTG. */
