@@ -1,27 +1,20 @@
 import { createHash, randomBytes } from "node:crypto";
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
 import {
   Access,
   CareLedgerClient,
   CareLedgerError,
   Consents,
-  chainIdOf,
-  fromHex,
   generateKeyPair,
   type IdentityRole,
   type KeyPair,
   keySigner,
-  parseGenesis,
-  publicKeyOf,
   Records,
   type Signer,
-  signedRequestHeaders,
 } from "@careledger/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { r4Problems } from "../packages/fhir/src/r4Schema.testkit.js";
 import { waitAllAtHeight } from "./harness/agreement.js";
-import { devnetAdmin } from "./harness/clients.js";
+import { devnetAdmin, signedFetch } from "./harness/clients.js";
 import { Cluster } from "./harness/cluster.js";
 import { homeFilesHolding } from "./harness/custodianHome.js";
 import { databaseEntriesHolding } from "./harness/homeScan.js";
@@ -82,13 +75,8 @@ function as(who: KeyPair, index: number) {
 
 /** A signed GET of a FHIR route at node `index`: status, content type and the parsed body. */
 async function fhirGet(index: number, signer: Signer, path: string) {
-  const home = cluster.home(index);
-  const genesis = parseGenesis(JSON.parse(await readFile(join(home, "genesis.json"), "utf8")));
-  const secret = fromHex((await readFile(join(home, "node.key"), "utf8")).trim(), 32);
-  const target = { chainId: chainIdOf(genesis), nodeKey: publicKeyOf(secret) };
-  const response = await fetch(`${cluster.url(index)}${path}`, {
-    headers: signedRequestHeaders(signer, target, "GET", path),
-  });
+  const node = { home: cluster.home(index), url: cluster.url(index) };
+  const response = await signedFetch(node, signer, "GET", path);
   return {
     status: response.status,
     type: response.headers.get("content-type") ?? "",

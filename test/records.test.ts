@@ -1,20 +1,14 @@
 import { randomBytes } from "node:crypto";
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
 import {
   CareLedgerClient,
-  chainIdOf,
   fromHex,
   generateKeyPair,
   keySigner,
-  parseGenesis,
-  publicKeyOf,
   type Signer,
-  signedRequestHeaders,
 } from "@careledger/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitAllAtHeight } from "./harness/agreement.js";
-import { devnetAdmin } from "./harness/clients.js";
+import { devnetAdmin, signedFetch as signedFetchOf } from "./harness/clients.js";
 import { Cluster, waitFor } from "./harness/cluster.js";
 import { custodianNeedles, homeFilesHolding } from "./harness/custodianHome.js";
 
@@ -34,23 +28,15 @@ afterAll(async () => {
 });
 
 /** A request to node `index` signed by `signer`, with raw bytes in and out. */
-async function signedFetch(
+function signedFetch(
   index: number,
   signer: Signer,
   method: "GET" | "POST",
   path: string,
   body?: Uint8Array,
 ): Promise<Response> {
-  const home = cluster.home(index);
-  const genesis = parseGenesis(JSON.parse(await readFile(join(home, "genesis.json"), "utf8")));
-  const secret = fromHex((await readFile(join(home, "node.key"), "utf8")).trim(), 32);
-  const target = { chainId: chainIdOf(genesis), nodeKey: publicKeyOf(secret) };
-  const headers = signedRequestHeaders(signer, target, method, path, body);
-  return fetch(`${cluster.url(index)}${path}`, {
-    method,
-    headers: { ...headers, ...(body && { "content-type": "application/octet-stream" }) },
-    ...(body && { body }),
-  });
+  const node = { home: cluster.home(index), url: cluster.url(index) };
+  return signedFetchOf(node, signer, method, path, body);
 }
 
 /** The error code of a JSON error answer. */

@@ -3,12 +3,15 @@ import { join } from "node:path";
 import { ADMIN_KEY_FILE } from "@careledger/node/devnet";
 import {
   type Canonical,
+  chainIdOf,
   fromHex,
   generateSecretKey,
   keySigner,
+  parseGenesis,
   publicKeyOf,
   type SignedTx,
   type Signer,
+  signedRequestHeaders,
   signTx,
 } from "@careledger/protocol";
 
@@ -69,4 +72,26 @@ export function signedTx(
 ): SignedTx {
   const nonce = crypto.getRandomValues(new Uint8Array(8));
   return signTx({ v: 1, chain, type, nonce, expires, payload }, signer);
+}
+
+/**
+ * A request to the node whose home is `home` at `url`, signed by `signer` for that node (its
+ * chain and node key read from the home), with raw bytes in and the Response out.
+ */
+export async function signedFetch(
+  node: { readonly home: string; readonly url: string },
+  signer: Signer,
+  method: "GET" | "POST",
+  path: string,
+  body?: Uint8Array,
+): Promise<Response> {
+  const genesis = parseGenesis(JSON.parse(await readFile(join(node.home, "genesis.json"), "utf8")));
+  const secret = fromHex((await readFile(join(node.home, "node.key"), "utf8")).trim(), 32);
+  const target = { chainId: chainIdOf(genesis), nodeKey: publicKeyOf(secret) };
+  const headers = signedRequestHeaders(signer, target, method, path, body);
+  return fetch(`${node.url}${path}`, {
+    method,
+    headers: { ...headers, ...(body && { "content-type": "application/octet-stream" }) },
+    ...(body && { body }),
+  });
 }
