@@ -1,4 +1,5 @@
 import type { ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -31,9 +32,27 @@ export interface StatusView {
   syncing: boolean;
 }
 
-const PORT_BASE_MIN = 20_000;
-const PORT_BASE_SPAN = 30_000;
+const PORT_BASE_MIN = 10_000;
+/** Linux's default start of the ephemeral range, when /proc does not say. */
+const EPHEMERAL_LOW_DEFAULT = 32_768;
 const PORT_SEARCH_ATTEMPTS_MAX = 50;
+
+/**
+ * The lowest port the kernel hands to outgoing connections. Listening ports are chosen below it:
+ * a port free when checked but inside the ephemeral range can be taken a moment later as the
+ * source port of a node's own dial or of the test's fetch, and the node then fails to listen.
+ */
+function ephemeralLow(): number {
+  try {
+    const [low] = readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8")
+      .trim()
+      .split(/\s+/);
+    const port = Number(low);
+    return Number.isInteger(port) && port > PORT_BASE_MIN ? port : EPHEMERAL_LOW_DEFAULT;
+  } catch {
+    return EPHEMERAL_LOW_DEFAULT;
+  }
+}
 
 function portIsFree(port: number): Promise<boolean> {
   return new Promise((done) => {
@@ -45,8 +64,9 @@ function portIsFree(port: number): Promise<boolean> {
 
 /** A base port from which `count` consecutive ports on 127.0.0.1 are free right now. */
 export async function freePortRange(count: number): Promise<number> {
+  const span = ephemeralLow() - count - PORT_BASE_MIN;
   for (let attempt = 0; attempt < PORT_SEARCH_ATTEMPTS_MAX; attempt++) {
-    const base = PORT_BASE_MIN + Math.floor(Math.random() * PORT_BASE_SPAN);
+    const base = PORT_BASE_MIN + Math.floor(Math.random() * span);
     const checks = await Promise.all(Array.from({ length: count }, (_, i) => portIsFree(base + i)));
     if (checks.every(Boolean)) return base;
   }
@@ -175,6 +195,7 @@ export class Cluster {
   }
 
   async status(index: number): Promise<StatusView> {
+    this.assertAlive(index);
     const response = await fetch(`${this.url(index)}/v1/status`);
     if (!response.ok) throw new Error(`status ${response.status}`);
     return (await response.json()) as StatusView;
@@ -201,6 +222,20 @@ export class Cluster {
   async destroy(): Promise<void> {
     await Promise.all([...this.processes.keys()].map((index) => this.kill(index)));
     await rm(this.dir, { recursive: true, force: true });
+  }
+
+  /**
+   * Throws, with the node's last output, when a node this cluster started has exited on its own:
+   * waiting on it would only time out later without saying why.
+   */
+  private assertAlive(index: number): void {
+    const child = this.processes.get(index);
+    if (child === undefined) return;
+    const { exitCode, signalCode } = child;
+    if (exitCode === null && signalCode === null) return;
+    throw new Error(
+      `node-${index} exited (${exitCode ?? signalCode}); its last output:\n${this.logTail(index)}`,
+    );
   }
 
   logTail(index: number, lines = 40): string {
