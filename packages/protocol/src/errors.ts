@@ -101,6 +101,51 @@ export const ERROR_CODES = {
     status: 403,
     message: "the access was logged by another key or for another record",
   },
+  // Claims (DOMAIN.md "claims").
+  PLAN_NOT_FOUND: { status: 404, message: "no such plan" },
+  PLAN_TERMS_INVALID: {
+    status: 400,
+    message:
+      "the plan's terms are inconsistent (a period ending before it starts, a deductible above the out-of-pocket maximum, a service code twice)",
+  },
+  PLAN_VERSION_INVALID: {
+    status: 409,
+    message:
+      "a plan version must take effect within the plan's period, after its latest version and not before this block",
+  },
+  COVERAGE_NOT_FOUND: { status: 404, message: "no such coverage" },
+  COVERAGE_PERIOD_INVALID: {
+    status: 400,
+    message: "the coverage period is outside its plan's period or ends before it starts",
+  },
+  COVERAGE_MEMBER_MISMATCH: {
+    status: 403,
+    message: "the member key is not the coverage's member",
+  },
+  NOT_A_PROVIDER: {
+    status: 403,
+    message: "the organization is not a care provider (hospital, clinic, lab or pharmacy)",
+  },
+  CLAIM_NOT_FOUND: { status: 404, message: "no such claim" },
+  CLAIM_NOT_PAYABLE: {
+    status: 409,
+    message: "the payment exceeds what the claim has payable and unpaid",
+  },
+  CLAIM_NOT_DISPUTABLE: {
+    status: 409,
+    message:
+      "the claim cannot be disputed (voided, in error, a dispute already open, or its window passed)",
+  },
+  CLAIM_NO_DISPUTE: { status: 409, message: "the claim has no open dispute to resolve" },
+  CLAIM_RESOLUTION_INVALID: {
+    status: 400,
+    message:
+      "the resolution's lines do not fit its outcome or the claim (upheld names none, adjusted names adjudicated lines once)",
+  },
+  CLAIM_NOT_VOIDABLE: {
+    status: 409,
+    message: "the claim cannot be voided (payments were made, a dispute is open, or it is void)",
+  },
   // Execution faults (failed receipts, the same on every validator): a handler's bug, not a rule.
   STATE_VALUE_INVALID: {
     status: 500,
