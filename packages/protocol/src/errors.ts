@@ -146,6 +146,60 @@ export const ERROR_CODES = {
     status: 409,
     message: "the claim cannot be voided (payments were made, a dispute is open, or it is void)",
   },
+  // Drug provenance (DOMAIN.md "drug provenance", NOTES.md 3 and 4).
+  GTIN_INVALID: {
+    status: 400,
+    message: "not a GTIN: wrong length, a non-digit, or a wrong check digit",
+  },
+  GTIN_OUTSIDE_PREFIX: {
+    status: 403,
+    message: "the GTIN is not within any of the organization's GS1 company prefixes",
+  },
+  SSCC_INVALID: { status: 400, message: "not an SSCC: 18 digits with a valid check digit" },
+  EXPIRY_INVALID: { status: 400, message: "not an AI 17 date (YYMMDD, day 00 for month end)" },
+  PRODUCT_NOT_FOUND: { status: 404, message: "no product with this GTIN is registered" },
+  SERIAL_DUPLICATE: {
+    status: 409,
+    message: "a serial is named twice, or already commissioned for this GTIN",
+  },
+  PACK_NOT_FOUND: { status: 404, message: "no commissioned pack with this GTIN and serial" },
+  CASE_NOT_FOUND: { status: 404, message: "no case with this SSCC" },
+  NOT_CUSTODIAN: {
+    status: 403,
+    message: "the organization does not hold these packs or cases",
+  },
+  NOT_ADDRESSEE: {
+    status: 403,
+    message: "these packs or cases were not shipped from that sender to this organization",
+  },
+  PACK_IN_TRANSIT: { status: 409, message: "a pack or case is in transit and cannot move" },
+  PACK_IN_CASE: {
+    status: 409,
+    message: "a pack is aggregated in a case: move or unpack the case",
+  },
+  PACK_FINAL: {
+    status: 409,
+    message: "a pack was dispensed or decommissioned and cannot move again",
+  },
+  PACK_RECALLED: { status: 409, message: "a pack's lot is recalled" },
+  PACK_SUSPECT: {
+    status: 409,
+    message: "a suspect pack moves only to a regulator or back to its manufacturer",
+  },
+  PACK_EXPIRED: { status: 409, message: "a pack is past its expiry date" },
+  PACK_RETURN_UNVERIFIED: {
+    status: 409,
+    message: "a returned pack was not verified by its receiver and cannot be sold on",
+  },
+  PACK_NOT_SUSPECT: { status: 409, message: "a pack named is not suspect" },
+  NOT_A_TRADING_PARTNER: {
+    status: 403,
+    message: "the organization never held these packs and is not a regulator",
+  },
+  DIGITAL_LINK_INVALID: {
+    status: 400,
+    message: "not a valid GS1 Digital Link URI (details.reason says which rule)",
+  },
   // Execution faults (failed receipts, the same on every validator): a handler's bug, not a rule.
   STATE_VALUE_INVALID: {
     status: 500,

@@ -34,6 +34,8 @@ export const OrganizationSchema = Type.Object(
     gs1CompanyPrefixes: Type.Optional(
       Type.Array(Type.String({ pattern: "^[0-9]{6,12}$" }), { maxItems: 32 }),
     ),
+    /** The organization's GS1 Global Location Number: `responderGLN` in verification answers. */
+    gln: Type.Optional(Type.String({ pattern: "^[0-9]{13}$" })),
   },
   { additionalProperties: false },
 );

@@ -2,6 +2,7 @@ export * from "./caller.js";
 export * from "./claimQueries.js";
 export * from "./consentQueries.js";
 export * from "./jsonSchema.js";
+export * from "./provenanceQueries.js";
 export * from "./queries.js";
 export * from "./queryContract.js";
 export * from "./queryRoutes.js";
