@@ -81,6 +81,14 @@ describe("consent.grant", () => {
     await failsWith(w.grantTx({ id: early }), "CONSENT_TOMBSTONED");
   });
 
+  it("grants over another patient's tombstone: a revoke of a seen id cannot pre-empt the grant", async () => {
+    const id = consentId();
+    await w.h.single(w.revokeTx(id, "otherPatient", "otherPatient"));
+    expect((await w.h.single(w.grantTx({ id }))).receipt.status).toBe("ok");
+    expect(await w.h.query("consent.get", { id })).toMatchObject({ id, status: "active" });
+    await failsWith(w.revokeTx(id, "otherPatient", "otherPatient"), "UNAUTHORIZED");
+  });
+
   it("fails NOT_FOUND for an unregistered grantee key, ORG_NOT_FOUND for an unknown org", async () => {
     await failsWith(w.grantTx({ grantee: { key: new Uint8Array(32).fill(5) } }), "NOT_FOUND");
     await failsWith(w.grantTx({ grantee: { org: "nowhere" } }), "ORG_NOT_FOUND");

@@ -69,10 +69,15 @@ export const consentGrant = defineTxType(TX_TYPES["consent.grant"], {
     await requirePatientOrDelegate(ctx, patient);
     await requirePatient(ctx.state, patient);
     const existing = await readConsent(ctx.state, payload.id);
-    if (existing !== null && isTombstone(existing)) {
+    // Another patient's tombstone cannot be about this grant: if it blocked the grant, anyone who
+    // saw the id in a mempool could pre-empt the consent by revoking it first. The grant replaces it.
+    const ownTombstone = existing !== null && isTombstone(existing) && existing.patient === patient;
+    if (ownTombstone) {
       reject("CONSENT_TOMBSTONED", `consent ${payload.id} was revoked before it was granted`);
     }
-    if (existing !== null) reject("ALREADY_EXISTS", `consent ${payload.id} exists`);
+    if (existing !== null && !isTombstone(existing)) {
+      reject("ALREADY_EXISTS", `consent ${payload.id} exists`);
+    }
     checkPeriod(payload.period);
     if (payload.classes !== undefined && payload.records !== undefined) {
       reject("CONSENT_INVALID", "a consent names record classes or record ids, not both");
