@@ -4,7 +4,8 @@
  * caller can put them in a schema (an API's error enum, a receipt's detail).
  *
  * `AI_VALUE_QUERY_ELEMENT_IN_EMPTY` keeps the reference's spelling ("IN" for "IS").
- * `VRS_PARAMETER_INVALID` is ours: the reference knows no DSCSA request parameters (NOTES 4.1).
+ * Two are ours, where the reference has nothing to say: `VRS_PARAMETER_INVALID` (it knows no
+ * DSCSA request parameters, NOTES 4.1) and `EPC_URI_MALFORMED` (it parses no EPC URIs, NOTES 3.2).
  */
 export const GS1_ERROR_CODES = [
   "DATA_TOO_LONG",
@@ -31,6 +32,7 @@ export const GS1_ERROR_CODES = [
   "REQUIRED_AIS_NOT_SATISFIED",
   "INVALID_AI_PAIRS",
   "VRS_PARAMETER_INVALID",
+  "EPC_URI_MALFORMED",
 ] as const;
 
 export type Gs1ErrorCode = (typeof GS1_ERROR_CODES)[number];
