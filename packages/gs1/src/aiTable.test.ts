@@ -57,8 +57,9 @@ describe("AI table", () => {
     }
   });
 
-  it("the primary keys are 00, 01, 414, 417, 8004, and qualifiers are not keys", () => {
-    for (const ai of ["00", "01", "414", "417", "8004"]) expect(isPrimaryKey(ai), ai).toBe(true);
+  it("the primary keys are 00, 01, 253, 255, 401, 402, 414, 417, 8004, 8017, 8018", () => {
+    for (const ai of ["00", "01", "253", "255", "401", "402", "414", "417", "8004", "8017", "8018"])
+      expect(isPrimaryKey(ai), ai).toBe(true);
     for (const ai of ["10", "21", "22", "235", "254", "17"])
       expect(isPrimaryKey(ai), ai).toBe(false);
   });

@@ -97,7 +97,13 @@ const DEFINITIONS: readonly AiDefinition[] = [
   define("243", "PCN", "X..20", { attribute: true, requires: ["01"] }),
   define("250", "SECONDARY SERIAL", "X..30", { attribute: true, requires: ["01,8006", "21"] }),
   define("251", "REF. TO SOURCE", "X..30", { attribute: true, requires: ["01,8006"] }),
+  define("253", "GDTI", "N13,csum [X..17]", { attribute: true, key: [""] }),
   define("254", "GLN EXTENSION COMPONENT", "X..20", { requires: ["414"] }),
+  define("255", "GCN", "N13,csum [N..12]", {
+    attribute: true,
+    key: [""],
+    excludes: "01,02,415,8006,8020,8026",
+  }),
   define("30", "VAR. COUNT", "N..8", { attribute: true, requires: ["01,02"] }),
   ...range(3100, 3105).map((ai) =>
     define(ai, "NET WEIGHT (kg)", "N6", { attribute: true, requires: ["01,02"], excludes: "310n" }),
@@ -111,6 +117,8 @@ const DEFINITIONS: readonly AiDefinition[] = [
     }),
   ),
   define("400", "ORDER NUMBER", "X..30", { attribute: true }),
+  define("401", "GINC", "X..30", { attribute: true, key: [""] }),
+  define("402", "GSIN", "N17,csum", { attribute: true, key: [""] }),
   define("410", "SHIP TO LOC", "N13,csum", { attribute: true }),
   define("411", "BILL TO", "N13,csum", { attribute: true }),
   define("412", "PURCHASE FROM", "N13,csum", { attribute: true }),
@@ -123,6 +131,17 @@ const DEFINITIONS: readonly AiDefinition[] = [
   define("710", "NHRN PZN", "X..20", { attribute: true, requires: ["01"] }),
   define("712", "NHRN CN", "X..20", { attribute: true, requires: ["01"] }),
   define("8004", "GIAI", "X..30", { attribute: true, key: ["7040"] }),
+  define("8017", "GSRN - PROVIDER", "N18,csum", {
+    attribute: true,
+    key: ["8019"],
+    excludes: "8018",
+  }),
+  define("8018", "GSRN - RECIPIENT", "N18,csum", {
+    attribute: true,
+    key: ["8019"],
+    excludes: "8017",
+  }),
+  define("8019", "SRIN", "N..10", { requires: ["8017,8018"] }),
   define("90", "INTERNAL", "X..30", { attribute: true }),
   ...range(91, 99).map((ai) => define(ai, "INTERNAL", "X..90", { attribute: true })),
 ];

@@ -101,6 +101,14 @@ describe("parseDigitalLink: the other rules of NOTES 3.3", () => {
     expect(parsed("https://a/more/stem/00/006141411234567890").stem).toBe("https://a/more/stem");
   });
 
+  it("reads the other primary keys and their qualifiers and optional components", () => {
+    expect(codeOf("https://a/253/1231231231232")).toBe("valid");
+    expect(codeOf("https://a/253/1231231231232TEST5678901234567")).toBe("valid");
+    expect(codeOf("https://a/253/1231231231232TEST56789012345678")).toBe("AI_VALUE_IS_TOO_LONG");
+    expect(codeOf("https://a/8018/123456789012345675/8019/123")).toBe("valid");
+    expect(codeOf("https://a/stem/401/12345678?99=ABC")).toBe("valid");
+  });
+
   it("the rightmost valid key wins when the stem looks like an AI", () => {
     const link = parsed("https://a/00/faux/00/006141411234567890");
     expect(link.stem).toBe("https://a/00/faux");
