@@ -22,6 +22,7 @@ export default defineConfig({
       unit("ledger"),
       unit("node"),
       unit("fhir"),
+      unit("gs1"),
       unit("api"),
       { extends: true, test: { name: "bench", include: ["bench/src/**/*.test.ts"] } },
       unit("sdk"),
