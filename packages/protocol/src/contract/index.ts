@@ -1,4 +1,6 @@
 export * from "./caller.js";
+export * from "./claimQueries.js";
+export * from "./claimTxTypes.js";
 export * from "./consentQueries.js";
 export * from "./jsonSchema.js";
 export * from "./queries.js";

@@ -2,6 +2,7 @@ import { type Static, Type } from "@sinclair/typebox";
 import { ConsensusParamsSchema, OrganizationSchema } from "../genesis.js";
 import { GovernanceChangeSchema } from "../payloads/governance.js";
 import { IDENTITY_ROLES, OrganizationIdSchema } from "../payloads/identity.js";
+import { CLAIM_QUERIES } from "./claimQueries.js";
 import { CONSENT_QUERIES } from "./consentQueries.js";
 import { pagedQuery, type QueryContract, singleQuery } from "./queryContract.js";
 import { RECORD_QUERIES } from "./recordQueries.js";
@@ -134,6 +135,7 @@ export const QUERIES = {
   }),
   ...CONSENT_QUERIES,
   ...RECORD_QUERIES,
+  ...CLAIM_QUERIES,
 } satisfies Record<string, QueryContract>;
 
 export type QueryName = keyof typeof QUERIES;

@@ -1,4 +1,5 @@
 export * from "./check.js";
+export * from "./claims.js";
 export * from "./consent.js";
 export * from "./governance.js";
 export * from "./identity.js";
