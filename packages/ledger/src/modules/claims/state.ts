@@ -16,6 +16,7 @@ import { sha256 } from "../../smt/hashing.js";
 import type { StateAccess } from "../../state/blockState.js";
 import type { StateReader } from "../identity/state.js";
 import { reject } from "../module.js";
+import type { Accumulators } from "./adjudication.js";
 
 /**
  * State of the claims module, all under `claims/`:
@@ -57,12 +58,6 @@ export const PROVIDER_KINDS: ReadonlySet<string> = new Set([
 /** A plan as stored: the PlanView without the terms, which live one key per version. */
 export interface StoredPlan extends Omit<PlanView, "versions"> {
   readonly versions: ReadonlyArray<Omit<PlanView["versions"][number], "terms">>;
-}
-
-/** What a member has met of one plan period's deductible and out-of-pocket maximum. */
-export interface Accumulators {
-  readonly deductibleMet: number;
-  readonly outOfPocketMet: number;
 }
 
 export const NOTHING_MET: Accumulators = { deductibleMet: 0, outOfPocketMet: 0 };
