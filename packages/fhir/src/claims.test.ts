@@ -28,9 +28,16 @@ function amounts(adjudication: readonly ClaimResponseItemAdjudication[] | undefi
   );
 }
 
+function coveragePlan() {
+  const plan = planView();
+  const terms = plan.versions[0]?.terms;
+  if (terms === undefined) throw new Error("the test plan has no version");
+  return { name: plan.name, currency: plan.currency, period: plan.period, terms };
+}
+
 describe("Coverage", () => {
   it("renders the member as beneficiary, the insurer as payor, the plan's figures, and validates", () => {
-    const resource = coverageResource(coverageView(), planView(), GRANTED_AT);
+    const resource = coverageResource(coverageView(), coveragePlan());
     expect(r4Problems(resource)).toEqual([]);
     expect(resource).toMatchObject({
       resourceType: "Coverage",
@@ -59,7 +66,7 @@ describe("Coverage", () => {
       period: { start: GRANTED_AT, end },
       ended: { height: 30, time: end, by: MEMBER },
     });
-    const resource = coverageResource(ended, null, end);
+    const resource = coverageResource(ended, null);
     expect(r4Problems(resource)).toEqual([]);
     expect(resource.status).toBe("active");
     expect(resource.period?.end).toBe(new Date(end).toISOString());

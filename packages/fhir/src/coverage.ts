@@ -1,4 +1,4 @@
-import type { CoverageView, PlanView } from "@careledger/protocol";
+import type { CoverageView, PlanTerms, PlanView } from "@careledger/protocol";
 import type { Coverage, CoverageCostToBeneficiary } from "fhir/r4.js";
 import { money } from "./money.js";
 import {
@@ -10,15 +10,23 @@ import {
 } from "./references.js";
 import { SYSTEM } from "./systems.js";
 
+/** What a Coverage shows of its plan: its name, currency and period, and the terms in force. */
+export interface CoveragePlan {
+  readonly name: string;
+  readonly currency: PlanView["currency"];
+  readonly period: PlanView["period"];
+  readonly terms: PlanTerms;
+}
+
 /**
  * A coverage as an R4 Coverage (NOTES.md 2.1): the member key is the beneficiary (`Patient/<key>`:
  * a key the patient uses for this coverage only, linking to nothing else), the insurer the payor,
- * the plan its `class` of type `plan`. With the plan, the terms in force at `at` give the
- * member's deductible and out-of-pocket maximum as `costToBeneficiary` (R4 puts a plan's figures
+ * the plan its `class` of type `plan`. With the plan, the terms in force give the member's
+ * deductible and out-of-pocket maximum as `costToBeneficiary` (R4 puts a plan's figures
  * on the Coverage). `coverage.end` does not cancel a coverage in R4's sense: it stays `active`
  * with the end in its period ("a missing end date means the coverage is continuing").
  */
-export function coverageResource(view: CoverageView, plan: PlanView | null, at: number): Coverage {
+export function coverageResource(view: CoverageView, plan: CoveragePlan | null): Coverage {
   fhirId(view.id, "coverage");
   const end = view.period.end ?? plan?.period.end;
   return {
@@ -40,21 +48,18 @@ export function coverageResource(view: CoverageView, plan: PlanView | null, at: 
         ...(plan !== null && { name: plan.name }),
       },
     ],
-    ...(plan !== null && { costToBeneficiary: costsOf(plan, at) }),
+    ...(plan !== null && { costToBeneficiary: costsOf(plan) }),
   };
 }
 
-/** The deductible and the out-of-pocket maximum of the plan version in force at `at`. */
-function costsOf(plan: PlanView, at: number): CoverageCostToBeneficiary[] {
-  const inForce = plan.versions.filter((version) => version.effective <= at).at(-1);
-  const version = inForce ?? plan.versions[0];
-  if (version === undefined) return [];
+/** The deductible and the out-of-pocket maximum of the terms in force. */
+function costsOf(plan: CoveragePlan): CoverageCostToBeneficiary[] {
   const cost = (code: string, amount: number): CoverageCostToBeneficiary => ({
     type: { coding: [{ system: SYSTEM.copayType, code }] },
     valueMoney: money(amount, plan.currency),
   });
   return [
-    cost("deductible", version.terms.deductible),
-    cost("maxoutofpocket", version.terms.outOfPocketMax),
+    cost("deductible", plan.terms.deductible),
+    cost("maxoutofpocket", plan.terms.outOfPocketMax),
   ];
 }

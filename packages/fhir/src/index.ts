@@ -10,7 +10,7 @@ export {
 export { claimResource } from "./claim.js";
 export { claimResponseResource } from "./claimResponse.js";
 export { consentResource } from "./consent.js";
-export { coverageResource } from "./coverage.js";
+export { type CoveragePlan, coverageResource } from "./coverage.js";
 export { decimalText, money } from "./money.js";
 export { issueTypeOf, operationOutcome } from "./operationOutcome.js";
 export {

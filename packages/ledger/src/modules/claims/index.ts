@@ -1,6 +1,7 @@
 import type { LedgerModule } from "../module.js";
 import { coverageEnd, coverageEnroll } from "./coverage.js";
 import { claimDispute, claimResolve } from "./disputes.js";
+import { claimsFhirRoutes } from "./fhirRoutes.js";
 import { claimsByMember, coveragesByMember } from "./indexes.js";
 import { claimPay } from "./payment.js";
 import { planRegister, planUpdate } from "./plans.js";
@@ -31,4 +32,5 @@ export const claimsModule: LedgerModule = {
   ],
   queries: claimQueries,
   indexes: [coveragesByMember, claimsByMember],
+  routes: claimsFhirRoutes,
 };
