@@ -16,7 +16,6 @@ import { requireMemberCoverage, requireProvider } from "./preauthorize.js";
 import {
   accumulatorKey,
   asCanonical,
-  claimDuplicateKey,
   claimKey,
   coverageActiveAt,
   coverageKey,
@@ -35,6 +34,22 @@ import {
   versionAt,
   writeClaim,
 } from "./state.js";
+
+const duplicateKeys = new WeakMap<ClaimSubmitPayload, string>();
+
+/**
+ * The claim's duplicate key, hashed once per payload: the prefetch, the check and the write all
+ * need it, and a hash of the canonical lines is a tenth of the handler's own time.
+ */
+function duplicateKeyOf(payload: ClaimSubmitPayload): string {
+  let key = duplicateKeys.get(payload);
+  if (key === undefined) {
+    const member = hexOf(payload.member);
+    key = duplicateKey(duplicateHash(payload.provider, member, payload.serviceDate, payload.items));
+    duplicateKeys.set(payload, key);
+  }
+  return key;
+}
 
 /** What the claim's pre-authorization says, judged before adjudication (null: none named). */
 type PreauthFinding =
@@ -108,9 +123,7 @@ export const claimSubmit = defineTxType(TX_TYPES["claim.submit"], {
     claimKey(payload.id),
     orgKey(payload.provider),
     coverageKey(payload.coverage),
-    duplicateKey(
-      duplicateHash(payload.provider, hexOf(payload.member), payload.serviceDate, payload.items),
-    ),
+    duplicateKeyOf(payload),
     ...(payload.preauthorization === undefined ? [] : [preauthKey(payload.preauthorization)]),
   ],
   readsAfter: (payload, _sender, known) => {
@@ -164,7 +177,7 @@ export const claimSubmit = defineTxType(TX_TYPES["claim.submit"], {
       history: [{ status: complete ? "adjudicated" : "error", at: stamp(ctx) }],
     };
     if (complete && response.decision !== "denied") {
-      ctx.state.put(claimDuplicateKey(claim), payload.id);
+      ctx.state.put(duplicateKeyOf(payload), payload.id);
     }
     writeClaim(ctx.state, null, claim);
     ctx.result(asCanonical(response));
@@ -195,9 +208,7 @@ async function adjudicateClaim(
 ): Promise<{ response: ClaimResponseView; disputeWindowDays: number }> {
   const terms = await readTerms(ctx.state, plan.id, version.version);
   const accumulators = await readAccumulators(ctx.state, plan.id, coverage.member);
-  const duplicate = duplicateKey(
-    duplicateHash(payload.provider, coverage.member, payload.serviceDate, payload.items),
-  );
+  const duplicate = duplicateKeyOf(payload);
   const preauthorization = preauth.kind === "found" ? preauth.preauthorization : null;
   const adjudication = adjudicate({
     terms,
