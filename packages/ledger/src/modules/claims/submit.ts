@@ -11,13 +11,12 @@ import { hexOf } from "../../hex.js";
 import { stamp } from "../consent/state.js";
 import { orgKey } from "../identity/state.js";
 import { defineTxType, reject, type TxContext } from "../module.js";
-import { adjudicate, type PreauthState } from "./adjudication.js";
+import { adjudicate, coverageInForce, type PreauthState } from "./adjudication.js";
 import { requireMemberCoverage, requireProvider } from "./preauthorize.js";
 import {
   accumulatorKey,
   asCanonical,
   claimKey,
-  coverageActiveAt,
   coverageKey,
   DAY_MS,
   duplicateHash,
@@ -213,7 +212,7 @@ async function adjudicateClaim(
   const adjudication = adjudicate({
     terms,
     items: payload.items,
-    coverageActive: coverageActiveAt(coverage, plan, payload.serviceDate),
+    coverageActive: coverageInForce(coverage.period, plan.period, payload.serviceDate),
     duplicate: (await ctx.state.get(duplicate)) !== null,
     filedLate: filedLate(payload.serviceDate, ctx.time, terms.timelyFilingDays),
     preauth: (code) => preauthCovers(preauthorization, code, payload.serviceDate),
