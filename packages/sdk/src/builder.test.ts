@@ -88,7 +88,7 @@ describe("transaction builders", () => {
     expect(codeOf(() => buildTx("identity.revoke", shortKey, signer, options))).toBe(
       "TX_PAYLOAD_INVALID",
     );
-    expect(codeOf(() => buildTx("claim.submit" as TxTypeName, {} as never, signer, options))).toBe(
+    expect(codeOf(() => buildTx("claim.approve" as TxTypeName, {} as never, signer, options))).toBe(
       "TX_UNKNOWN_TYPE",
     );
     expect(signed).toBe(0);

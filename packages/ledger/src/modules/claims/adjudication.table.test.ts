@@ -15,6 +15,7 @@ import {
   adjudicate,
   adjustLines,
   type ClaimDecision,
+  coverageInForce,
   type PreauthState,
 } from "./adjudication.js";
 
@@ -597,6 +598,20 @@ describe("adjudication, case by case", () => {
     expect(result.totals.eligible).toBe(CLAIM_ITEMS_MAX * QUANTITY_MAX);
     expect(result.totals.coinsurance).toBe(CLAIM_ITEMS_MAX * 2_000);
     expect(result.totals.noncovered).toBe(0);
+  });
+});
+
+describe("coverage in force on the service date", () => {
+  const period = { start: 1_000, end: 2_000 };
+  it.each([
+    ["on its first day", { start: 1_000 }, 1_000, true],
+    ["the day before it starts", { start: 1_000 }, 999, false],
+    ["ending on the service date (end exclusive)", { start: 1_000, end: 1_500 }, 1_500, false],
+    ["the last instant before its end", { start: 1_000, end: 1_500 }, 1_499, true],
+    ["without an end, up to the plan period's end", { start: 1_000 }, 1_999, true],
+    ["without an end, at the plan period's end", { start: 1_000 }, 2_000, false],
+  ])("%s", (_name, coverage, date, inForce) => {
+    expect(coverageInForce(coverage, period, date)).toBe(inForce);
   });
 });
 

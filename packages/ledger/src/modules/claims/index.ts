@@ -2,7 +2,7 @@ import type { LedgerModule } from "../module.js";
 import { coverageEnd, coverageEnroll } from "./coverage.js";
 import { claimDispute, claimResolve } from "./disputes.js";
 import { claimsFhirRoutes } from "./fhirRoutes.js";
-import { claimsByMember, coveragesByMember } from "./indexes.js";
+import { claimsByMember, coveragesByMember, openOfInsurer, receivables } from "./indexes.js";
 import { claimPay } from "./payment.js";
 import { planRegister, planUpdate } from "./plans.js";
 import { claimPreauthorize } from "./preauthorize.js";
@@ -31,6 +31,6 @@ export const claimsModule: LedgerModule = {
     claimVoid,
   ],
   queries: claimQueries,
-  indexes: [coveragesByMember, claimsByMember],
+  indexes: [coveragesByMember, claimsByMember, openOfInsurer, receivables],
   routes: claimsFhirRoutes,
 };

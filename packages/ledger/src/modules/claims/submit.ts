@@ -11,13 +11,13 @@ import { hexOf } from "../../hex.js";
 import { stamp } from "../consent/state.js";
 import { orgKey } from "../identity/state.js";
 import { defineTxType, reject, type TxContext } from "../module.js";
-import { adjudicate, type PreauthState } from "./adjudication.js";
+import { adjudicate, coverageInForce, type PreauthState } from "./adjudication.js";
 import { requireMemberCoverage, requireProvider } from "./preauthorize.js";
 import {
   accumulatorKey,
   asCanonical,
+  claimEvent,
   claimKey,
-  coverageActiveAt,
   coverageKey,
   DAY_MS,
   duplicateHash,
@@ -179,17 +179,11 @@ export const claimSubmit = defineTxType(TX_TYPES["claim.submit"], {
     if (complete && response.decision !== "denied") {
       ctx.state.put(duplicateKeyOf(payload), payload.id);
     }
-    writeClaim(ctx.state, null, claim);
+    writeClaim(ctx.state, claim);
     ctx.result(asCanonical(response));
-    ctx.emit({
-      type: "claim.submitted",
-      attributes: {
-        claim: payload.id,
-        provider: payload.provider,
-        insurer: coverage.insurer,
-        outcome: complete ? response.decision : "error",
-      },
-    });
+    ctx.emit(
+      claimEvent("claim.submitted", claim, { outcome: complete ? response.decision : "error" }),
+    );
   },
 });
 
@@ -213,7 +207,7 @@ async function adjudicateClaim(
   const adjudication = adjudicate({
     terms,
     items: payload.items,
-    coverageActive: coverageActiveAt(coverage, plan, payload.serviceDate),
+    coverageActive: coverageInForce(coverage.period, plan.period, payload.serviceDate),
     duplicate: (await ctx.state.get(duplicate)) !== null,
     filedLate: filedLate(payload.serviceDate, ctx.time, terms.timelyFilingDays),
     preauth: (code) => preauthCovers(preauthorization, code, payload.serviceDate),
