@@ -160,7 +160,10 @@ async function keysUnder(index: KeyValueReader, prefix: string): Promise<string[
  * cases it was packed in (an SSCC is packed once, so all of a case's events are its packs'),
  * and the recalls of its lot.
  */
-async function packHistory(reader: QueryReader, pack: StoredPack): Promise<ProvenanceEventView[]> {
+async function packHistory(
+  reader: QueryReader,
+  pack: StoredPack,
+): Promise<Array<[string, ProvenanceEventView]>> {
   const own = await keysUnder(reader.index(BY_PACK_INDEX), packPrefix(pack.gtin, pack.serial));
   const viaCase = new Map<string, string>();
   for (const key of own) {
@@ -172,9 +175,9 @@ async function packHistory(reader: QueryReader, pack: StoredPack): Promise<Prove
   }
   const recalls = await keysUnder(reader.index(LOT_EVENTS_INDEX), lotPrefix(pack.gtin, pack.lot));
   const keys = [...new Set([...own, ...viaCase.keys(), ...recalls])].sort();
-  const history: ProvenanceEventView[] = [];
+  const history: Array<[string, ProvenanceEventView]> = [];
   for (const key of keys) {
-    history.push(narrow(await readEvent(reader, key), pack, viaCase.get(key)));
+    history.push([key, narrow(await readEvent(reader, key), pack, viaCase.get(key))]);
   }
   return history;
 }
@@ -241,7 +244,9 @@ const packGet = defineQuery(QUERIES["pack.get"], async (reader, params, caller) 
     if (!party) forbidden("only the pack's trading partners, regulators and operators");
   }
   if (pack === null || custody === null) return null;
-  const history = (await packHistory(reader, pack)).slice(-PACK_HISTORY_MAX);
+  const history = (await packHistory(reader, pack))
+    .slice(-PACK_HISTORY_MAX)
+    .map(([, event]) => event);
   return asCanonical(await packView(reader, pack, custody, history));
 });
 
@@ -332,7 +337,8 @@ async function* inventory(
   }
   for (;;) {
     const batch = await reader.scan(cases, { limit: 16, after: caseCursor });
-    if (within !== null && caseCursor !== null) {
+    // The case the cursor stopped in, if the org still has it.
+    if (within !== null && caseCursor !== null && (await reader.get(caseCursor)) !== null) {
       batch.unshift([caseCursor, 1]);
     }
     for (const [key] of batch) {
@@ -409,15 +415,14 @@ async function packEventsPage(
   params: EventsParams,
   page: PageRequest,
 ): Promise<QueryPage> {
-  const all = (await packHistory(reader, pack)).filter((event) => inRange(event, params));
-  const keyOf = (event: ProvenanceEventView) =>
-    `${timeKey(event.at.time)}/${String(event.at.height).padStart(12, "0")}/${event.tx}`;
-  const rest = all.filter((event) => page.after === null || keyOf(event) > page.after);
+  const all = (await packHistory(reader, pack)).filter(([, event]) => inRange(event, params));
+  // Event keys, in commit order (two events of one block keep their transactions' order).
+  const rest = all.filter(([key]) => page.after === null || key > page.after);
   const items = rest.slice(0, page.limit);
-  const more = rest.length > page.limit;
+  const last = items.at(-1);
   return {
-    items: items.map(asCanonical),
-    resumeAfter: more ? keyOf(items.at(-1) as ProvenanceEventView) : null,
+    items: items.map(([, event]) => asCanonical(event)),
+    resumeAfter: rest.length > page.limit && last !== undefined ? last[0] : null,
   };
 }
 
