@@ -258,7 +258,7 @@ export class Claims {
   }
 
   /** Records a payment of at most what the claim has payable and unpaid (`claim.pay`). */
-  pay(
+  async pay(
     input: {
       readonly claim: string;
       readonly insurer: string;
@@ -275,7 +275,7 @@ export class Claims {
   }
 
   /** The provider disputes an adjudication within the plan's dispute window (`claim.dispute`). */
-  dispute(
+  async dispute(
     input: {
       readonly claim: string;
       readonly provider: string;
