@@ -189,7 +189,7 @@ export class Provenance {
     return this.caller;
   }
 
-  registerProduct(
+  async registerProduct(
     product: ProductRegisterPayload,
     options: CommitOptions = {},
   ): Promise<CommittedTx> {
@@ -197,7 +197,7 @@ export class Provenance {
   }
 
   /** New serialised packs of one GTIN, lot and AI 17 expiry (YYMMDD). */
-  commission(
+  async commission(
     input: {
       readonly gtin: string;
       readonly manufacturer: string;
@@ -215,7 +215,7 @@ export class Provenance {
   }
 
   /** Aggregates packs `org` holds into a new case (`case.pack`). */
-  packCase(
+  async packCase(
     input: {
       readonly sscc: string;
       readonly org: string;
@@ -226,7 +226,7 @@ export class Provenance {
     return this.as.commit("case.pack", { ...input, packs: groups(input.packs) }, options);
   }
 
-  unpackCase(
+  async unpackCase(
     input: { readonly sscc: string; readonly org: string },
     options: CommitOptions = {},
   ): Promise<CommittedTx> {
@@ -234,7 +234,7 @@ export class Provenance {
   }
 
   /** Ships loose packs and cases `from` holds to `to`. */
-  ship(
+  async ship(
     input: {
       readonly from: string;
       readonly to: string;
@@ -249,7 +249,7 @@ export class Provenance {
   }
 
   /** The addressee receives a shipment; returned packs are named in `verified` to sell on. */
-  receive(
+  async receive(
     input: {
       readonly to: string;
       readonly from: string;
@@ -265,14 +265,14 @@ export class Provenance {
     return this.as.commit("pack.receive", { ...move, verified }, options);
   }
 
-  dispense(
+  async dispense(
     input: { readonly org: string; readonly packs: readonly PackGroupInput[] },
     options: CommitOptions = {},
   ): Promise<CommittedTx> {
     return this.as.commit("pack.dispense", { org: input.org, packs: groups(input.packs) }, options);
   }
 
-  decommission(
+  async decommission(
     input: {
       readonly org: string;
       readonly packs: readonly PackGroupInput[];
@@ -288,7 +288,7 @@ export class Provenance {
     );
   }
 
-  recall(
+  async recall(
     input: {
       readonly gtin: string;
       readonly lot: string;
@@ -301,7 +301,7 @@ export class Provenance {
     return this.as.commit("lot.recall", { ...input, gtin: gtin14(input.gtin) }, options);
   }
 
-  suspect(
+  async suspect(
     input: {
       readonly org: string;
       readonly packs: readonly PackGroupInput[];
@@ -313,7 +313,7 @@ export class Provenance {
     return this.as.commit("pack.suspect", { org, reason, packs: groups(input.packs) }, options);
   }
 
-  clear(
+  async clear(
     input: { readonly org: string; readonly packs: readonly PackGroupInput[] },
     options: CommitOptions = {},
   ): Promise<CommittedTx> {
@@ -331,12 +331,12 @@ export class Provenance {
   }
 
   /** A pack with its custodian and latest history (its trading partners, regulators). */
-  get(gtin: string, serial: string): Promise<QueryResultJson<"pack.get">> {
+  async get(gtin: string, serial: string): Promise<QueryResultJson<"pack.get">> {
     return this.as.client.query("pack.get", { gtin: gtin14(gtin), serial });
   }
 
   /** A page of one pack's events, in commit order: all of its history, beyond what `get` shows. */
-  history(
+  async history(
     gtin: string,
     serial: string,
     page: PageOptions = {},
@@ -354,7 +354,7 @@ export class Provenance {
   }
 
   /** A page of the provenance events the caller may see, filtered. */
-  events(
+  async events(
     filter: {
       readonly kind?: ProvenanceEventKind;
       readonly gtin?: string;
@@ -373,12 +373,12 @@ export class Provenance {
   }
 
   /** A case and its contents, or null. */
-  case(sscc: string): Promise<QueryResultJson<"case.get">> {
+  async case(sscc: string): Promise<QueryResultJson<"case.get">> {
     return this.as.client.query("case.get", { sscc });
   }
 
   /** A page of one lot's packs, in serial order (its manufacturer, regulators). */
-  lotPacks(gtin: string, lot: string, page: PageOptions = {}): Promise<Page<PackViewJson>> {
+  async lotPacks(gtin: string, lot: string, page: PageOptions = {}): Promise<Page<PackViewJson>> {
     return this.as.client.query("lot.packs", { gtin: gtin14(gtin), lot, ...page });
   }
 
@@ -388,17 +388,17 @@ export class Provenance {
   }
 
   /** A page of what an organization holds or has in transit to it (its own people). */
-  inventory(org: string, page: PageOptions = {}): Promise<Page<PackViewJson>> {
+  async inventory(org: string, page: PageOptions = {}): Promise<Page<PackViewJson>> {
     return this.as.client.query("pack.inventory", { org, ...page });
   }
 
   /** A page of the recalls in force. */
-  recalls(page: PageOptions = {}): Promise<Page<RecallViewJson>> {
+  async recalls(page: PageOptions = {}): Promise<Page<RecallViewJson>> {
     return this.as.client.query("lot.recalls", { ...page });
   }
 
   /** A page of the packs suspect and not cleared (regulators). */
-  suspects(page: PageOptions = {}): Promise<Page<PackViewJson>> {
+  async suspects(page: PageOptions = {}): Promise<Page<PackViewJson>> {
     return this.as.client.query("pack.suspects", { ...page });
   }
 
