@@ -10,7 +10,7 @@ import { type Static, Type } from "@sinclair/typebox";
 import type { ModuleServices } from "../../module.js";
 import { epcisDocument } from "../epcis/document.js";
 import { epcisEvent } from "../epcis/events.js";
-import { directoryOf, orgsOf } from "./directory.js";
+import { directoryOf } from "./directory.js";
 import { type VerificationRequest, verificationOf } from "./verification.js";
 
 /**
@@ -69,11 +69,12 @@ export async function verificationAnswer(
   const matched = pack !== null && data.verified;
   const full =
     caller === null || pack === null ? null : await partnerView(services, request, caller);
-  const directory = await directoryOf(head, [
-    product.manufacturer,
-    ...(full === null ? [] : orgsOf(full.history ?? [])),
-  ]);
-  const responderGLN = directory.glnOf(product.manufacturer) ?? (await nodeGln(services));
+  const directory = await directoryOf(head);
+  const nodeOrg = await services.nodeOrg();
+  // The manufacturer's, whose identifiers these are; else this node's organization's.
+  const responderGLN =
+    directory.glnOf(product.manufacturer) ??
+    (nodeOrg === null ? undefined : directory.glnOf(nodeOrg));
   const answer: VerificationAnswer = {
     verificationTimestamp: new Date(head.time).toISOString(),
     ...(responderGLN !== undefined && { responderGLN }),
@@ -111,10 +112,4 @@ async function partnerView(
     if (error instanceof CareLedgerError && error.code === "FORBIDDEN") return null;
     throw error;
   }
-}
-
-/** The GLN of the node's own organization: the responder when the manufacturer has none. */
-async function nodeGln(services: ModuleServices): Promise<string | undefined> {
-  const org = await services.nodeOrg();
-  return org === null ? undefined : (await directoryOf(services.head(), [org])).glnOf(org);
 }

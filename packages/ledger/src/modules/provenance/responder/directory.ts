@@ -1,35 +1,35 @@
-import type { ProvenanceEventView } from "@careledger/protocol";
-import { readOrganization } from "../../identity/state.js";
+import type { Organization } from "@careledger/protocol";
+import { ORG_PREFIX } from "../../identity/state.js";
 import type { QueryReader } from "../../module.js";
 import { type EpcNames, epcNames } from "../epcis/epcNames.js";
+
+/**
+ * Most organizations the directory reads. Far above a consortium's size (genesis allows 256);
+ * past it, keys of the organizations left out are named by their Digital Links.
+ */
+export const DIRECTORY_ORGS_MAX = 4_096;
 
 /** What the responder needs to know of organizations: GLNs and GS1 company prefixes. */
 export interface Directory {
   glnOf(org: string): string | undefined;
-  /** Names for the EPCIS rendering of events among the organizations this directory read. */
+  /** EPCIS names: the same for a pack on every page, whoever the page's events name. */
   readonly names: EpcNames;
 }
 
 /**
- * Reads the organizations named (the identity module's public facts about them: a GLN, the
- * company prefixes their GTINs and SSCCs are in) once each, from the head.
+ * The organizations' public GS1 facts at the head (a GLN, the company prefixes their GTINs and
+ * SSCCs are in). All of them, not only those an answer names: which company prefix an SSCC or
+ * GTIN is in depends on who issued it, and a pack must be named alike in every answer.
  */
-export async function directoryOf(reader: QueryReader, orgs: Iterable<string>): Promise<Directory> {
+export async function directoryOf(reader: QueryReader): Promise<Directory> {
+  const entries = await reader.scan(ORG_PREFIX, { limit: DIRECTORY_ORGS_MAX });
   const glns = new Map<string, string>();
   const prefixes: string[] = [];
-  for (const id of new Set(orgs)) {
-    const org = await readOrganization(reader, id);
-    if (org === null) continue;
-    if (org.gln !== undefined) glns.set(id, org.gln);
+  for (const [, value] of entries) {
+    const org = value as unknown as Organization;
+    if (org.gln !== undefined) glns.set(org.id, org.gln);
     prefixes.push(...(org.gs1CompanyPrefixes ?? []));
   }
   const glnOf = (org: string) => glns.get(org);
   return { glnOf, names: epcNames(prefixes, { glnOf }) };
-}
-
-/** The organizations a list of events names. */
-export function orgsOf(events: readonly ProvenanceEventView[]): string[] {
-  return events.flatMap((event) =>
-    [event.org, event.from, event.to].filter((org): org is string => org !== undefined),
-  );
 }

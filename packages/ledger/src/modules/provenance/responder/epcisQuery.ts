@@ -9,7 +9,7 @@ import { Type } from "@sinclair/typebox";
 import type { ModuleServices } from "../../module.js";
 import { epcisQueryDocument } from "../epcis/document.js";
 import { epcisEvent } from "../epcis/events.js";
-import { directoryOf, orgsOf } from "./directory.js";
+import { directoryOf } from "./directory.js";
 
 /**
  * The read side of the EPCIS 2.0 REST query interface (`GET /events` with SimpleEventQuery
@@ -122,7 +122,7 @@ export async function epcisEventsPage(
     next: string | null;
   };
   const events = page.items.filter((event) => steps === undefined || steps.includes(event.bizStep));
-  const directory = await directoryOf(head, orgsOf(events));
+  const directory = await directoryOf(head);
   const rendered = events.map((event) => epcisEvent(event, directory.names));
   return { document: epcisQueryDocument(rendered, head.time), next: page.next };
 }
