@@ -21,7 +21,8 @@ import { reject } from "../module.js";
  * - `provenance/c/<sscc>`: a case (StoredCase), kept after it is unpacked (the SSCC is spent);
  * - `provenance/r/<gtin>/<lot>`: a recall in force (RecallView);
  * - `provenance/s/<gtin>/<serial>`: a suspect pack not cleared yet;
- * - `provenance/i/<org>/<gtin>/<serial>`: a loose pack the org holds or has in transit to it;
+ * - `provenance/i/<org>/<gtin>/<lot>/<tx id>`: loose packs the org holds or has in transit to it
+ *   (inventory.ts), the serials one transaction brought there;
  * - `provenance/ic/<org>/<sscc>`: a case the org holds or has in transit to it;
  * - `provenance/rt/<tx id>`: the returns a `pack.receive` took, with whether each was verified.
  *
@@ -36,9 +37,6 @@ export const RECALL_PREFIX = "provenance/r/";
 export const recallKey = (gtin: string, lot: string) => `${RECALL_PREFIX}${gtin}/${lot}`;
 export const SUSPECT_PREFIX = "provenance/s/";
 export const suspectKey = (gtin: string, serial: string) => `${SUSPECT_PREFIX}${gtin}/${serial}`;
-export const inventoryPrefix = (org: string) => `provenance/i/${org}/`;
-export const inventoryKey = (org: string, gtin: string, serial: string) =>
-  `${inventoryPrefix(org)}${gtin}/${serial}`;
 export const caseInventoryPrefix = (org: string) => `provenance/ic/${org}/`;
 export const caseInventoryKey = (org: string, sscc: string) => `${caseInventoryPrefix(org)}${sscc}`;
 export const returnsKey = (txId: string) => `provenance/rt/${txId}`;
@@ -67,6 +65,8 @@ export interface StoredPack {
   readonly custodian: string;
   readonly inTransitTo?: string;
   readonly case?: string;
+  /** The stock entry (inventory.ts) listing it, while it is loose and not gone for good. */
+  readonly stock?: string;
   /** Organizations that held it loose (sorted); a case's holders count while it is in one. */
   readonly holders: readonly string[];
   readonly suspect?: Suspicion;
@@ -127,12 +127,27 @@ export async function requireProduct(state: StateReader, gtin: string): Promise<
   return product;
 }
 
+/** The organization whose stock `provenance/i/<org>/...` is. */
+export const stockOrgOf = (stockKey: string) => stockKey.split("/")[2] as string;
+
+/**
+ * A pack as it stands. Its record is the truth but for one thing: a receipt that took a whole
+ * stock entry in transit (inventory.ts) flipped the entry, not its packs, so a pack whose record
+ * still says in transit, in an entry no longer in transit, is active at the entry's org, which
+ * holds it.
+ */
 export async function readPack(
   state: StateReader,
   gtin: string,
   serial: string,
 ): Promise<StoredPack | null> {
-  return (await state.get(packKey(gtin, serial))) as StoredPack | null;
+  const pack = (await state.get(packKey(gtin, serial))) as StoredPack | null;
+  if (pack?.stock === undefined || pack.status !== "in-transit") return pack;
+  const entry = (await state.get(pack.stock)) as { from?: string } | null;
+  if (entry === null || entry.from !== undefined) return pack;
+  const org = stockOrgOf(pack.stock);
+  const { inTransitTo: _arrived, ...rest } = pack;
+  return { ...rest, status: "active", custodian: org, holders: addSorted(pack.holders, org) };
 }
 
 export async function requirePack(
