@@ -326,6 +326,16 @@ const ROWS: readonly Row[] = [
     expected: signedFor(REGISTERED),
   },
   { route: "GET /fhir/R4/metadata", path: () => "/fhir/R4/metadata", expected: all("ok") },
+  // Root module routes (protocol MODULE_ROOT_PREFIXES). The sample routes' own rules: these rows
+  // test the root mounting and the access modes; what the real provenance routes show each
+  // caller is `pack.status`'s, `pack.get`'s and `provenance.events`' (rows above, and the
+  // ledger's responder tests).
+  {
+    route: "GET /01/:gtin/21/:serial",
+    path: () => "/01/09520123456788/21/S1?17=301231",
+    expected: all("ok"),
+  },
+  { route: "GET /epcis/events", path: () => "/epcis/events", expected: signedFor(REGISTERED) },
   { route: "GET /healthz", path: () => "/healthz", expected: all("ok") },
   { route: "GET /readyz", path: () => "/readyz", expected: all("ok") },
   { route: "GET /metrics", path: () => "/metrics", expected: all("ok") },

@@ -1,12 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ORG, PREFIXES, SupplyChain } from "../supplyChain.testkit.js";
+import { MAKER_GLN, ORG, PREFIXES, SupplyChain } from "../supplyChain.testkit.js";
 import { epcisDocument, epcisQueryDocument } from "./document.js";
 import { epcisSchemaErrors, OFFICIAL_EXAMPLES, officialExample } from "./epcisSchema.testkit.js";
 import { epcNames } from "./epcNames.js";
 import { type EpcisEvent, epcisEvent } from "./events.js";
 import { allEvents, CASE, wholeLife } from "./lifecycle.testkit.js";
 
-const GLNS: Record<string, string> = { [ORG.maker]: "9520123000009" };
+const GLNS: Record<string, string> = { [ORG.maker]: MAKER_GLN };
 const names = epcNames(PREFIXES, { glnOf: (org) => GLNS[org] });
 
 describe("the EPCIS 2.0 JSON Schema", () => {
@@ -83,7 +83,7 @@ describe("provenance events as EPCIS 2.0", () => {
         "urn:epc:id:sgtin:952012.0345678.S4",
       ],
       ilmd: { "cbvmda:lotNumber": "L/1", "cbvmda:itemExpirationDate": "2030-12-31" },
-      bizLocation: { id: "https://id.gs1.org/414/9520123000009" },
+      bizLocation: { id: `https://id.gs1.org/414/${MAKER_GLN}` },
     });
     // ilmd belongs to ADD events only (the schema refuses it elsewhere).
     expect(events.filter((event) => event.ilmd !== undefined)).toEqual([commission]);
@@ -114,8 +114,8 @@ describe("provenance events as EPCIS 2.0", () => {
         `urn:epc:id:sscc:952012.1${CASE.slice(7, 17)}`,
       ],
       sourceList: [
-        { type: "owning_party", source: "https://id.gs1.org/414/9520123000009" },
-        { type: "possessing_party", source: "https://id.gs1.org/414/9520123000009" },
+        { type: "owning_party", source: `https://id.gs1.org/414/${MAKER_GLN}` },
+        { type: "possessing_party", source: `https://id.gs1.org/414/${MAKER_GLN}` },
       ],
       destinationList: [
         { type: "owning_party", destination: `urn:careledger:org:${ORG.wholesaler}` },
