@@ -149,10 +149,10 @@ run(async () => {
     ].filter(Boolean);
     step(`verify ${what}: ${said.join("; ")}`);
   }
+  // Another item reference under the prefix, with its check digit: well-formed, never registered.
+  const otherItem = `${prefix}${String((Number(item) + 1) % 10 ** item.length).padStart(item.length, "0")}`;
   const unknown = await scanner
-    .verify(
-      `https://id.example.com/01/${gtin.slice(0, 12)}${(Number(gtin[12]) + 1) % 10}${gtin[13]}/21/1`,
-    )
+    .verify(`https://id.example.com/01/0${otherItem}${checkDigit(otherItem)}/21/1`)
     .then(
       () => "answered",
       (error: unknown) =>
