@@ -88,9 +88,9 @@ describe("transaction builders", () => {
     expect(codeOf(() => buildTx("identity.revoke", shortKey, signer, options))).toBe(
       "TX_PAYLOAD_INVALID",
     );
-    expect(codeOf(() => buildTx("claim.submit" as TxTypeName, {} as never, signer, options))).toBe(
-      "TX_UNKNOWN_TYPE",
-    );
+    expect(
+      codeOf(() => buildTx("claim.teleport" as TxTypeName, {} as never, signer, options)),
+    ).toBe("TX_UNKNOWN_TYPE");
     expect(signed).toBe(0);
   });
 
@@ -108,6 +108,43 @@ describe("transaction builders", () => {
       "record.amend": { previous: 0 },
       "record.forget": { id: "ab" },
       "record.forgotten": { custodian: "" },
+    };
+    for (const [type, change] of Object.entries(broken) as [TxTypeName, object][]) {
+      expect(TX_TYPE_NAMES).toContain(type);
+      const built = builder.build(type, SAMPLES[type] as PayloadOf<typeof type>, 9);
+      expect(decodeTx(built.bytes).tx.type).toBe(type);
+      const bad = { ...SAMPLES[type], ...change } as never;
+      expect(
+        codeOf(() => builder.build(type, bad, 9)),
+        type,
+      ).toBe("TX_PAYLOAD_INVALID");
+    }
+  });
+
+  it("build the claims and provenance types, and refuse a broken rule of each's schema", () => {
+    const builder = new TxBuilder(CHAIN, keySigner(admin.secretKey));
+    const broken: { [T in TxTypeName]?: Record<string, unknown> } = {
+      "plan.register": { currency: "XXX" },
+      "plan.update": { id: "Gold" },
+      "coverage.enroll": { member: new Uint8Array(31) },
+      "coverage.end": { end: -1 },
+      "claim.preauthorize": { items: [] },
+      "claim.submit": { type: "dental" },
+      "claim.pay": { amount: 0 },
+      "claim.dispute": { reason: "annoyed" },
+      "claim.resolve": { outcome: "reversed" },
+      "claim.void": { claim: "ab" },
+      "product.register": { ndc: "1234" },
+      "pack.commission": { gtin: "9520123456788" },
+      "case.pack": { sscc: "10614141123456789" },
+      "case.unpack": { org: "" },
+      "pack.ship": { cases: ["x"] },
+      "pack.receive": { verified: [{ gtin: "09520123456788" }] },
+      "pack.dispense": { packs: [] },
+      "pack.decommission": { reason: "lost" },
+      "lot.recall": { class: "IV" },
+      "pack.suspect": { reason: "odd" },
+      "pack.clear": { packs: [{ gtin: "09520123456788", serials: ["with space"] }] },
     };
     for (const [type, change] of Object.entries(broken) as [TxTypeName, object][]) {
       expect(TX_TYPE_NAMES).toContain(type);
