@@ -143,6 +143,19 @@ describe("claims", () => {
     expect(await claims.get(claim.id)).toMatchObject({ status: "adjudicated", payable: 69_500 });
   });
 
+  it("reads the ClaimResponse from the proven receipt with a trust anchor, and refuses a forged one", async () => {
+    const coverage = await enrolled();
+    const claims = new Claims(clientOf(clinician));
+    const trust = { chainId: node.chain.chainId, validators: node.chain.validators };
+    const proven = await claims.submit(visit(coverage), { ...WAIT, trust });
+    expect(proven.response).toMatchObject({ outcome: "complete", totals: { benefit: 69_500 } });
+    expect(node.requests.some((request) => request.url.endsWith("/receipt-proof"))).toBe(true);
+    node.forgeReceipts = true;
+    await expect(claims.submit(visit(coverage), { ...WAIT, trust })).rejects.toMatchObject({
+      code: "PROOF_INVALID",
+    });
+  });
+
   it("a line the plan does not cover comes back denied with ar001", async () => {
     const coverage = await enrolled();
     const { response } = await new Claims(clientOf(clinician)).submit(

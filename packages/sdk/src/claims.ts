@@ -18,8 +18,9 @@ import {
 import { Type } from "@sinclair/typebox";
 import { Caller, type CommitOptions, type KeyInput, keyBytes, keyHex, randomId } from "./caller.js";
 import type { CareLedgerClient } from "./client.js";
-import { answerChecker } from "./json.js";
+import { answerChecker, badResponse } from "./json.js";
 import { allItems, type Page, type PageOptions } from "./paging.js";
+import type { TrustAnchor } from "./verify.js";
 import type { CommittedTx } from "./wait.js";
 
 export type PlanViewJson = NonNullable<QueryResultJson<"plan.get">>;
@@ -189,6 +190,16 @@ export interface SubmitInput extends ClaimCommon {
   readonly preauthorization?: string;
 }
 
+/** How a claim is submitted: the commit's options, and a trust anchor to read its receipt by. */
+export interface SubmitOptions extends CommitOptions {
+  /**
+   * When given, the ClaimResponse is read from the receipt proven against the certified header
+   * of its block (`getVerifiedReceipt`), not from the node's word: a node cannot change what the
+   * validators adjudicated.
+   */
+  readonly trust?: TrustAnchor;
+}
+
 /** A committed `claim.submit`: the claim's id and its adjudication, from the receipt. */
 export interface SubmittedClaim {
   readonly id: string;
@@ -235,7 +246,7 @@ export class Claims {
    * adjudicated (from the receipt, checked against the contract's schema): `complete` with the
    * decision, lines and totals, or `error` with why it could not be adjudicated.
    */
-  async submit(input: SubmitInput, options: CommitOptions = {}): Promise<SubmittedClaim> {
+  async submit(input: SubmitInput, options: SubmitOptions = {}): Promise<SubmittedClaim> {
     const id = input.id ?? randomId();
     const committed = await this.caller.commit(
       "claim.submit",
@@ -253,8 +264,18 @@ export class Claims {
       },
       options,
     );
-    const response = claimResponseOf(committed.receipt.result);
+    const response =
+      options.trust === undefined
+        ? claimResponseOf(committed.receipt.result)
+        : await this.verifiedResponse(committed.id, options.trust);
     return { id, tx: committed.id, height: committed.height, response };
+  }
+
+  /** The ClaimResponse of the receipt proven under its certified block (it holds no bytes). */
+  private async verifiedResponse(tx: string, trust: TrustAnchor): Promise<ClaimResponseView> {
+    const { receipt } = await this.caller.client.getVerifiedReceipt(tx, trust);
+    if (receipt.status !== "ok") badResponse(`claim.submit ${tx} receipt`, "the committed ok one");
+    return claimResponseOf(receipt.result);
   }
 
   /** Records a payment of at most what the claim has payable and unpaid (`claim.pay`). */
