@@ -11,6 +11,7 @@ import { adjustLines, decisionOf, totalsOf } from "./adjudication.js";
 import {
   asCanonical,
   claimDuplicateKey,
+  claimEvent,
   claimKey,
   paymentStatus,
   requireClaimOf,
@@ -46,11 +47,8 @@ export const claimDispute = defineTxType(TX_TYPES["claim.dispute"], {
         reference: hexOf(payload.evidence),
       }),
     };
-    writeClaim(ctx.state, claim, disputed);
-    ctx.emit({
-      type: "claim.disputed",
-      attributes: { claim: claim.id, provider: claim.provider, reason: payload.reason },
-    });
+    writeClaim(ctx.state, disputed);
+    ctx.emit(claimEvent("claim.disputed", disputed, { reason: payload.reason }));
   },
 });
 
@@ -126,7 +124,7 @@ export const claimResolve = defineTxType(TX_TYPES["claim.resolve"], {
         ...(payload.outcome === "adjusted" && { amount: payable }),
       }),
     };
-    writeClaim(ctx.state, claim, updated);
+    writeClaim(ctx.state, updated);
     ctx.result(
       asCanonical({
         resolution: payload.outcome,
@@ -136,9 +134,6 @@ export const claimResolve = defineTxType(TX_TYPES["claim.resolve"], {
         ...(payload.outcome === "adjusted" && { response: resolved }),
       }),
     );
-    ctx.emit({
-      type: "claim.resolved",
-      attributes: { claim: claim.id, insurer: claim.insurer, resolution: payload.outcome },
-    });
+    ctx.emit(claimEvent("claim.resolved", updated, { resolution: payload.outcome }));
   },
 });

@@ -1,7 +1,7 @@
 import type { LedgerModule } from "../module.js";
 import { coverageEnd, coverageEnroll } from "./coverage.js";
 import { claimDispute, claimResolve } from "./disputes.js";
-import { claimsByMember, coveragesByMember } from "./indexes.js";
+import { claimsByMember, coveragesByMember, openOfInsurer, receivables } from "./indexes.js";
 import { claimPay } from "./payment.js";
 import { planRegister, planUpdate } from "./plans.js";
 import { claimPreauthorize } from "./preauthorize.js";
@@ -30,5 +30,5 @@ export const claimsModule: LedgerModule = {
     claimVoid,
   ],
   queries: claimQueries,
-  indexes: [coveragesByMember, claimsByMember],
+  indexes: [coveragesByMember, claimsByMember, openOfInsurer, receivables],
 };

@@ -2,7 +2,14 @@ import { type ClaimView, TX_TYPES } from "@careledger/protocol";
 import { hexOf } from "../../hex.js";
 import { stamp } from "../consent/state.js";
 import { defineTxType, reject } from "../module.js";
-import { claimKey, paymentStatus, requireClaimOf, withHistory, writeClaim } from "./state.js";
+import {
+  claimEvent,
+  claimKey,
+  paymentStatus,
+  requireClaimOf,
+  withHistory,
+  writeClaim,
+} from "./state.js";
 
 /**
  * `claim.pay`, by the claim's insurer: a payment of at most what is payable and unpaid, with a
@@ -39,11 +46,8 @@ export const claimPay = defineTxType(TX_TYPES["claim.pay"], {
         reference: hexOf(payload.reference),
       }),
     };
-    writeClaim(ctx.state, claim, updated);
+    writeClaim(ctx.state, updated);
     ctx.result({ paid, unpaid: claim.payable - paid, status });
-    ctx.emit({
-      type: "claim.paid",
-      attributes: { claim: claim.id, insurer: claim.insurer, amount: payload.amount },
-    });
+    ctx.emit(claimEvent("claim.paid", updated, { amount: payload.amount }));
   },
 });

@@ -2,7 +2,6 @@ import {
   type AccumulatorsView,
   type Canonical,
   CareLedgerError,
-  type ClaimView,
   isClaimParty,
   isCoverageParty,
   type PlanView,
@@ -19,16 +18,19 @@ import {
   type QueryReader,
   scanPage,
 } from "../module.js";
-import { CLAIMS_BY_MEMBER_INDEX, COVERAGES_BY_MEMBER_INDEX } from "./indexes.js";
 import {
-  openPrefix,
+  CLAIMS_BY_MEMBER_INDEX,
+  COVERAGES_BY_MEMBER_INDEX,
+  OPEN_OF_INSURER_INDEX,
+  RECEIVABLES_INDEX,
+} from "./indexes.js";
+import {
   readAccumulators,
   readClaim,
   readCoverage,
   readPlan,
   readPreauth,
   readTerms,
-  receivablePrefix,
   versionAt,
 } from "./state.js";
 
@@ -159,23 +161,18 @@ const claimsOfMember = definePagedQuery(
     pageOf(reader.index(CLAIMS_BY_MEMBER_INDEX), `${member}/`, page, (id) => readClaim(reader, id)),
 );
 
-/** `claim.openOfInsurer`: from the state list the handlers keep, in claim id order. */
+/** `claim.openOfInsurer`: from the `openOfInsurer` index, in claim id order. */
 const openOfInsurer = definePagedQuery(
   QUERIES["claim.openOfInsurer"],
   (reader, { insurer }, _caller, page) =>
-    pageOf(reader, openPrefix(insurer), page, (id) => readClaim(reader, id)),
+    pageOf(reader.index(OPEN_OF_INSURER_INDEX), `${insurer}/`, page, (id) => readClaim(reader, id)),
 );
 
-/** `claim.receivables`: from the state list the handlers keep, in claim id order. */
+/** `claim.receivables`: from the `receivables` index, in claim id order. */
 const receivables = definePagedQuery(
   QUERIES["claim.receivables"],
   (reader, { provider }, _caller, page) =>
-    pageOf(
-      reader,
-      receivablePrefix(provider),
-      page,
-      (id): Promise<ClaimView | null> => readClaim(reader, id),
-    ),
+    pageOf(reader.index(RECEIVABLES_INDEX), `${provider}/`, page, (id) => readClaim(reader, id)),
 );
 
 export const claimQueries: readonly Query[] = [

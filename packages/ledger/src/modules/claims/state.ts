@@ -10,6 +10,7 @@ import {
   type PlanTerms,
   type PlanView,
   type PreauthorizationView,
+  type ReceiptEvent,
 } from "@careledger/protocol";
 import { hexOf } from "../../hex.js";
 import { sha256 } from "../../smt/hashing.js";
@@ -30,10 +31,11 @@ import type { Accumulators } from "./adjudication.js";
  * - `claims/pa/<id>`: a pre-authorization and its decision (PreauthorizationView);
  * - `claims/claim/<id>`: a claim with its ClaimResponse, payments and history (ClaimView);
  * - `claims/dup/<hash>`: the claim id of an earlier non-denied claim with the same provider,
- *   member, service date and lines (hash below), for duplicate detection;
- * - `claims/open/<insurer>/<claim id>` and `claims/recv/<provider>/<claim id>`: the lists that
- *   shrink (an insurer's open claims, a provider's receivables), put and deleted by the handlers
- *   as a claim's payable, payments and disputes change, so a query pages them from the state.
+ *   member, service date and lines (hash below), for duplicate detection.
+ *
+ * The lists that shrink (an insurer's open claims, a provider's receivables) are node-local
+ * indexes fed by the claim events (indexes.ts): as state they were two more tree leaves per
+ * claim, a quarter of claim.submit's cost (bench/RESULTS.md).
  */
 export const planKey = (id: string) => `claims/plan/${id}`;
 export const termsKey = (plan: string, version: number) => `claims/terms/${plan}/${version}`;
@@ -42,8 +44,6 @@ export const accumulatorKey = (plan: string, member: string) => `claims/acc/${pl
 export const preauthKey = (id: string) => `claims/pa/${id}`;
 export const claimKey = (id: string) => `claims/claim/${id}`;
 export const duplicateKey = (hashHex: string) => `claims/dup/${hashHex}`;
-export const openPrefix = (insurer: string) => `claims/open/${insurer}/`;
-export const receivablePrefix = (provider: string) => `claims/recv/${provider}/`;
 
 export const DAY_MS = 86_400_000;
 
@@ -180,26 +180,31 @@ export function withHistory(claim: ClaimView, entry: ClaimHistoryEntry): ClaimVi
 }
 
 const settled = (claim: ClaimView) => claim.status === "voided" || claim.status === "error";
-/** On its insurer's open list: something payable and unpaid, or a dispute open. */
-const isOpen = (claim: ClaimView | null) =>
-  claim !== null && !settled(claim) && (claim.payable > claim.paid || claim.status === "disputed");
-/** On its provider's receivables: something payable and unpaid. */
-const isReceivable = (claim: ClaimView | null) =>
-  claim !== null && !settled(claim) && claim.payable > claim.paid;
 
 /**
- * Writes a claim and moves it on or off its insurer's open list and its provider's receivables
- * as `before` (null for a new claim) and the new value differ: only a change writes a list key.
+ * The event every claim step emits: the claim, its parties, and whether it is now on its
+ * insurer's open list (something payable and unpaid, or a dispute open) and its provider's
+ * receivables (something payable and unpaid). The list indexes read these flags.
  */
-export function writeClaim(state: StateAccess, before: ClaimView | null, claim: ClaimView): void {
-  state.put(claimKey(claim.id), asCanonical(claim));
-  const open = `${openPrefix(claim.insurer)}${claim.id}`;
-  const receivable = `${receivablePrefix(claim.provider)}${claim.id}`;
-  moveOnList(state, open, isOpen(before), isOpen(claim));
-  moveOnList(state, receivable, isReceivable(before), isReceivable(claim));
+export function claimEvent(
+  type: string,
+  claim: ClaimView,
+  extra: Readonly<Record<string, string | number>> = {},
+): ReceiptEvent {
+  const owed = !settled(claim) && claim.payable > claim.paid;
+  return {
+    type,
+    attributes: {
+      claim: claim.id,
+      provider: claim.provider,
+      insurer: claim.insurer,
+      open: owed || claim.status === "disputed",
+      receivable: owed,
+      ...extra,
+    },
+  };
 }
 
-function moveOnList(state: StateAccess, key: string, was: boolean, is: boolean): void {
-  if (is && !was) state.put(key, true);
-  else if (was && !is) state.delete(key);
+export function writeClaim(state: StateAccess, claim: ClaimView): void {
+  state.put(claimKey(claim.id), asCanonical(claim));
 }

@@ -16,6 +16,7 @@ import { requireMemberCoverage, requireProvider } from "./preauthorize.js";
 import {
   accumulatorKey,
   asCanonical,
+  claimEvent,
   claimKey,
   coverageKey,
   DAY_MS,
@@ -178,17 +179,11 @@ export const claimSubmit = defineTxType(TX_TYPES["claim.submit"], {
     if (complete && response.decision !== "denied") {
       ctx.state.put(duplicateKeyOf(payload), payload.id);
     }
-    writeClaim(ctx.state, null, claim);
+    writeClaim(ctx.state, claim);
     ctx.result(asCanonical(response));
-    ctx.emit({
-      type: "claim.submitted",
-      attributes: {
-        claim: payload.id,
-        provider: payload.provider,
-        insurer: coverage.insurer,
-        outcome: complete ? response.decision : "error",
-      },
-    });
+    ctx.emit(
+      claimEvent("claim.submitted", claim, { outcome: complete ? response.decision : "error" }),
+    );
   },
 });
 

@@ -5,6 +5,7 @@ import {
   accumulatorKey,
   asCanonical,
   claimDuplicateKey,
+  claimEvent,
   claimKey,
   readAccumulators,
   requireClaimOf,
@@ -51,7 +52,7 @@ export const claimVoid = defineTxType(TX_TYPES["claim.void"], {
       payable: 0,
       history: withHistory(claim, { status: "voided", at: stamp(ctx) }),
     };
-    writeClaim(ctx.state, claim, voided);
-    ctx.emit({ type: "claim.voided", attributes: { claim: claim.id, provider: claim.provider } });
+    writeClaim(ctx.state, voided);
+    ctx.emit(claimEvent("claim.voided", voided));
   },
 });
