@@ -274,6 +274,29 @@ describe("module routes", () => {
     expect(moved.statusCode).toBe(404);
   });
 
+  it("routes a Digital Link with encoded slashes in its values to the route of its shape", async () => {
+    const shaped = (path: string): ModuleRoute => ({
+      ...link,
+      path,
+      params: Type.Object({ gtin: Type.String(), lot: Type.String(), serial: Type.String() }),
+      handler: async ({ url }) => ({
+        status: 200,
+        contentType: "application/json",
+        body: { url, askedBy: path },
+      }),
+    });
+    const full = "/01/:gtin/10/:lot/21/:serial";
+    const { app } = await serve([link, shaped(full), shaped(`${full}/qr.png`)]);
+    const url = "/01/09520123456788/10/L%2F1/21/S%2F1";
+    for (const [sent, route] of [
+      [`${url}?17=301231`, full],
+      [`${url}/qr.png`, `${full}/qr.png`],
+    ]) {
+      const answer = await app.inject({ method: "GET", url: sent });
+      expect(answer.json()).toEqual({ url: sent, askedBy: route });
+    }
+  });
+
   it("answers INTERNAL when a handler answers a content type it did not declare", async () => {
     const liar: ModuleRoute = {
       ...item,

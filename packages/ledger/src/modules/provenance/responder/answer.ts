@@ -10,7 +10,7 @@ import { type Static, Type } from "@sinclair/typebox";
 import type { ModuleServices } from "../../module.js";
 import { epcisDocument } from "../epcis/document.js";
 import { epcisEvent } from "../epcis/events.js";
-import { directoryOf } from "./directory.js";
+import { type Directory, directoryOf } from "./directory.js";
 import { type VerificationRequest, verificationOf } from "./verification.js";
 
 /**
@@ -70,11 +70,7 @@ export async function verificationAnswer(
   const full =
     caller === null || pack === null ? null : await partnerView(services, request, caller);
   const directory = await directoryOf(head);
-  const nodeOrg = await services.nodeOrg();
-  // The manufacturer's, whose identifiers these are; else this node's organization's.
-  const responderGLN =
-    directory.glnOf(product.manufacturer) ??
-    (nodeOrg === null ? undefined : directory.glnOf(nodeOrg));
+  const responderGLN = await responderGlnOf(services, directory, product.manufacturer);
   const answer: VerificationAnswer = {
     verificationTimestamp: new Date(head.time).toISOString(),
     ...(responderGLN !== undefined && { responderGLN }),
@@ -112,4 +108,16 @@ async function partnerView(
     if (error instanceof CareLedgerError && error.code === "FORBIDDEN") return null;
     throw error;
   }
+}
+
+/** The manufacturer's GLN, whose identifiers these are; else this node's organization's. */
+async function responderGlnOf(
+  services: ModuleServices,
+  directory: Directory,
+  manufacturer: string,
+): Promise<string | undefined> {
+  const own = directory.glnOf(manufacturer);
+  if (own !== undefined) return own;
+  const nodeOrg = await services.nodeOrg();
+  return nodeOrg === null ? undefined : directory.glnOf(nodeOrg);
 }

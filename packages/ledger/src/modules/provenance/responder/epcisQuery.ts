@@ -121,6 +121,8 @@ export async function epcisEventsPage(
     items: ProvenanceEventView[];
     next: string | null;
   };
+  // A step several kinds share (holding, inspecting) is filtered here, after the query's page:
+  // such a page may hold fewer than perPage events, and the next one still follows.
   const events = page.items.filter((event) => steps === undefined || steps.includes(event.bizStep));
   const directory = await directoryOf(head);
   const rendered = events.map((event) => epcisEvent(event, directory.names));
