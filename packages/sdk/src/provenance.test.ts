@@ -159,6 +159,12 @@ describe("provenance", () => {
     });
     expect(node.requests.at(-1)?.signed).toBeUndefined();
     expect((await anyone.verify(link("1003")))["careledger:status"]?.status).toBe("dispensed");
+    const prefixed = `https://brand.example/dl/01/${GTIN}/10/${LOT}/21/1001`;
+    expect((await anyone.verify(prefixed)).data.verified).toBe(true);
+    expect(node.requests.at(-1)?.url).toBe(`/01/${GTIN}/10/${LOT}/21/1001`);
+    await expect(anyone.verify("https://brand.example/product/1001")).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+    });
     expect((await anyone.verify(link("1004"))).data).toEqual({
       verified: true,
       additionalInfo: "Suspect",

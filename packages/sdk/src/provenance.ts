@@ -154,7 +154,7 @@ function jsonOf(answer: HttpBytesAnswer, where: string): unknown {
   }
 }
 
-/** The path and query of a Digital Link at any host (or of a bare `/01/...` path). */
+/** The path from the primary key on, and the query, of a Digital Link at any host (or a bare path). */
 function linkPath(digitalLink: string, options: VerifyOptions): string {
   let url: URL;
   try {
@@ -166,7 +166,13 @@ function linkPath(digitalLink: string, options: VerifyOptions): string {
   for (const [name, value] of Object.entries(extra)) {
     if (value !== undefined) url.searchParams.set(name, value);
   }
-  return url.pathname + url.search;
+  // A resolver may serve links under a path of its own (GS1 Digital Link allows a prefix before
+  // the primary key): the node answers at the key's path.
+  const key = /\/(01|gtin)\//.exec(url.pathname);
+  if (key === null) {
+    throw new CareLedgerError("BAD_REQUEST", `${digitalLink} names no GTIN (/01/ or /gtin/)`);
+  }
+  return url.pathname.slice(key.index) + url.search;
 }
 
 /**
