@@ -88,9 +88,9 @@ describe("transaction builders", () => {
     expect(codeOf(() => buildTx("identity.revoke", shortKey, signer, options))).toBe(
       "TX_PAYLOAD_INVALID",
     );
-    expect(
-      codeOf(() => buildTx("claim.teleport" as TxTypeName, {} as never, signer, options)),
-    ).toBe("TX_UNKNOWN_TYPE");
+    expect(codeOf(() => buildTx("claim.approve" as TxTypeName, {} as never, signer, options))).toBe(
+      "TX_UNKNOWN_TYPE",
+    );
     expect(signed).toBe(0);
   });
 
