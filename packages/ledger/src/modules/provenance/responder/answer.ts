@@ -55,7 +55,7 @@ export async function verificationAnswer(
   services: ModuleServices,
   request: AnswerInput,
   caller: QueryCaller | null,
-): Promise<{ answer: VerificationAnswer; pack: PackStatusView | null }> {
+): Promise<VerificationAnswer> {
   const { gtin, serial } = request;
   const product = (await services.query("product.get", { gtin }, null)) as ProductView | null;
   if (product === null) throw new CareLedgerError("PRODUCT_NOT_FOUND", `no product ${gtin}`);
@@ -92,7 +92,7 @@ export async function verificationAnswer(
       ),
     }),
   };
-  return { answer, pack };
+  return answer;
 }
 
 /** The pack as `pack.get` shows it to `caller`, or null when it refuses the caller. */

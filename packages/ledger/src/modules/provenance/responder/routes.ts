@@ -53,7 +53,7 @@ function verifyRoute(
     response: VerificationAnswerSchema,
     async handler({ origin, url, caller, accept }): Promise<ModuleRouteResponse> {
       const link = packLinkOf(origin, url);
-      const { answer } = await verificationAnswer(
+      const answer = await verificationAnswer(
         services,
         {
           gtin: link.gtin,
@@ -64,8 +64,12 @@ function verifyRoute(
         },
         caller,
       );
-      // An answer for a signed caller is that caller's; no shared cache may keep it.
-      const headers = { "cache-control": caller === null ? "no-cache" : "private, no-store" };
+      // An answer for a signed caller is that caller's; no shared cache may keep it. The type
+      // answered follows the Accept header.
+      const headers = {
+        "cache-control": caller === null ? "no-cache" : "private, no-store",
+        vary: "accept",
+      };
       if (wantsHtml(accept)) {
         return {
           status: 200,
