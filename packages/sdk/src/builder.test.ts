@@ -121,6 +121,43 @@ describe("transaction builders", () => {
     }
   });
 
+  it("build the claims and provenance types, and refuse a broken rule of each's schema", () => {
+    const builder = new TxBuilder(CHAIN, keySigner(admin.secretKey));
+    const broken: { [T in TxTypeName]?: Record<string, unknown> } = {
+      "plan.register": { currency: "XXX" },
+      "plan.update": { id: "Gold" },
+      "coverage.enroll": { member: new Uint8Array(31) },
+      "coverage.end": { end: -1 },
+      "claim.preauthorize": { items: [] },
+      "claim.submit": { type: "dental" },
+      "claim.pay": { amount: 0 },
+      "claim.dispute": { reason: "annoyed" },
+      "claim.resolve": { outcome: "reversed" },
+      "claim.void": { claim: "ab" },
+      "product.register": { ndc: "1234" },
+      "pack.commission": { gtin: "9520123456788" },
+      "case.pack": { sscc: "10614141123456789" },
+      "case.unpack": { org: "" },
+      "pack.ship": { cases: ["x"] },
+      "pack.receive": { verified: [{ gtin: "09520123456788" }] },
+      "pack.dispense": { packs: [] },
+      "pack.decommission": { reason: "lost" },
+      "lot.recall": { class: "IV" },
+      "pack.suspect": { reason: "odd" },
+      "pack.clear": { packs: [{ gtin: "09520123456788", serials: ["with space"] }] },
+    };
+    for (const [type, change] of Object.entries(broken) as [TxTypeName, object][]) {
+      expect(TX_TYPE_NAMES).toContain(type);
+      const built = builder.build(type, SAMPLES[type] as PayloadOf<typeof type>, 9);
+      expect(decodeTx(built.bytes).tx.type).toBe(type);
+      const bad = { ...SAMPLES[type], ...change } as never;
+      expect(
+        codeOf(() => builder.build(type, bad, 9)),
+        type,
+      ).toBe("TX_PAYLOAD_INVALID");
+    }
+  });
+
   it("give distinct ids to equal transactions through random nonces, and keep a given nonce", () => {
     const signer = keySigner(admin.secretKey);
     const options = { chainId: CHAIN, expires: 5 };

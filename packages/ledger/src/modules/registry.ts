@@ -12,6 +12,7 @@ import { governanceModule } from "./governance/index.js";
 import { identityModule } from "./identity/index.js";
 import type { LedgerModule, Query, TxType } from "./module.js";
 import { type StateScope, scopeOf } from "./namespace.js";
+import { provenanceModule } from "./provenance/index.js";
 import { recordModule } from "./record/index.js";
 
 /** The built-in modules. A new module is a directory under modules/ and one line here. */
@@ -22,6 +23,7 @@ export const BUILTIN_MODULES: readonly LedgerModule[] = [
   accessModule,
   recordModule,
   claimsModule,
+  provenanceModule,
 ];
 
 const INDEX_NAME_PATTERN = /^[a-z][a-zA-Z0-9]{0,31}$/;

@@ -1,7 +1,12 @@
 import { Command, InvalidArgumentError } from "commander";
 import { createKeyEncryptionKey } from "../keyEncryptionKey.js";
 import { startNodeProcess } from "../nodeProcess.js";
-import { type DevnetOptions, nodeHomeOf, writeDevnetLayout } from "./devnetLayout.js";
+import {
+  type DevnetOptions,
+  nodeHomeOf,
+  orgAdminKeyFile,
+  writeDevnetLayout,
+} from "./devnetLayout.js";
 import { initHome } from "./init.js";
 import { superviseNodes } from "./supervisor.js";
 
@@ -72,12 +77,21 @@ program
     26_656,
   )
   .option("--no-start", "only write the node homes and the genesis")
+  .option(
+    "--no-supply-chain",
+    "add no node-less manufacturer, distributor, pharmacy or regulator the nodes' organizations lack",
+  )
   .action(async (options: DevnetOptions & { start: boolean }) => {
     const genesis = await writeDevnetLayout(options);
     const homes = genesis.validators.map((_, i) => nodeHomeOf(options.dir, i));
     for (const [i, home] of homes.entries()) {
       process.stdout.write(
         `node-${i}: home ${home}, api http://127.0.0.1:${options.apiPort + i}, p2p 127.0.0.1:${options.p2pPort + i}\n`,
+      );
+    }
+    for (const org of genesis.organizations.filter((each) => each.nodeKeys.length === 0)) {
+      process.stdout.write(
+        `${org.id} (${org.kind}, no node): admin key ${orgAdminKeyFile(options.dir, org.id)}\n`,
       );
     }
     if (!options.start) return;

@@ -3,6 +3,8 @@ export * from "./claimQueries.js";
 export * from "./claimTxTypes.js";
 export * from "./consentQueries.js";
 export * from "./jsonSchema.js";
+export * from "./provenanceQueries.js";
+export * from "./provenanceTxTypes.js";
 export * from "./queries.js";
 export * from "./queryContract.js";
 export * from "./queryRoutes.js";
