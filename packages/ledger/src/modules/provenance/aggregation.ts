@@ -100,7 +100,7 @@ export const caseUnpack = defineTxType(TX_TYPES["case.unpack"], {
         holders: union(pack.holders, stored.holders),
       });
     }
-    for (const pack of await addStock(ctx.state, payload.org, ctx.idHex, packs)) {
+    for (const pack of addStock(ctx.state, payload.org, ctx.idHex, packs)) {
       writePack(ctx.state, pack);
     }
     ctx.state.delete(caseInventoryKey(payload.org, payload.sscc));

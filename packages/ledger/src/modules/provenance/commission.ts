@@ -54,7 +54,7 @@ export const packCommission = defineTxType(TX_TYPES["pack.commission"], {
         commissioned,
       }),
     );
-    for (const pack of await addStock(ctx.state, payload.manufacturer, ctx.idHex, packs)) {
+    for (const pack of addStock(ctx.state, payload.manufacturer, ctx.idHex, packs)) {
       writePack(ctx.state, pack);
     }
   },

@@ -36,7 +36,7 @@ import {
   packPrefix,
   timeKey,
 } from "./indexes.js";
-import { STOCK_ENTRY_SEGMENTS, type StockEntry, stockPrefix } from "./inventory.js";
+import { entryOf, STOCK_ENTRY_SEGMENTS, type StockEntry, stockPrefix } from "./inventory.js";
 import {
   caseInventoryPrefix,
   GTIN_SEGMENT,
@@ -361,9 +361,10 @@ async function* inventory(
     throw new CareLedgerError("BAD_REQUEST", "cursor is not one this node gave");
   }
   if (after === null || after.startsWith(loose)) {
-    yield* entryPacks(reader, loose, STOCK_ENTRY_SEGMENTS, after, async (key, value) => {
+    yield* entryPacks(reader, loose, STOCK_ENTRY_SEGMENTS, after, async (key) => {
       const gtin = key.slice(loose.length, loose.length + GTIN_SEGMENT - 1);
-      const { serials } = value as unknown as StockEntry;
+      const entry = (await reader.get(entryOf(key, org))) as StockEntry | null;
+      const serials = entry?.serials ?? [];
       return serials.map((serial) => [serial, gtin, serial] as const);
     });
   }

@@ -151,30 +151,58 @@ describe("case.pack and case.unpack", () => {
 describe("pack.ship and pack.receive", () => {
   beforeEach(() => w.commission(serials(4)));
 
-  it("moves loose packs between stock entries: one per lot and transaction, emptied ones deleted", async () => {
+  it("moves whole stock entries as one, and packs of an entry moved in part into entries of their own", async () => {
     const stored = async (key: string) => (await w.h.ledger.reads.proveState(key)).value;
-    const commissioned = await w.commission(["T1", "T2"], "LOT-T");
-    const made = stockKey(ORG.maker, GTIN, "LOT-T", toHex(commissioned.tx));
-    expect(await stored(made)).toEqual({ serials: ["T1", "T2"] });
-    const shipped = await w.ok(
-      "pack.ship",
-      ship(ORG.maker, ORG.wholesaler, packsOf(["T2"])),
-      "maker",
+    const listed = (org: string, tx: Uint8Array) =>
+      stored(`provenance/i/${org}/${GTIN}/LOT-T/${toHex(tx)}`);
+    const made = await w.commission(["T1", "T2", "T3"], "LOT-T");
+    const first = stockKey(toHex(made.tx), GTIN, "LOT-T");
+    expect(await stored(first)).toEqual({
+      org: ORG.maker,
+      serials: ["T1", "T2", "T3"],
+      holders: [],
+    });
+    expect(await listed(ORG.maker, made.tx)).toBe(1);
+    // Part of the entry: T3 leaves it for an entry of the shipment's own.
+    const part = await w.ok("pack.ship", ship(ORG.maker, ORG.wholesaler, packsOf(["T3"])), "maker");
+    const second = stockKey(toHex(part.tx), GTIN, "LOT-T");
+    expect(await stored(first)).toMatchObject({ serials: ["T1", "T2"] });
+    expect(await stored(second)).toEqual({
+      org: ORG.wholesaler,
+      serials: ["T3"],
+      from: ORG.maker,
+      holders: [ORG.maker],
+    });
+    // The rest of it: the entry itself moves, its packs untouched.
+    await w.ok("pack.ship", ship(ORG.maker, ORG.wholesaler, packsOf(["T1", "T2"])), "maker");
+    expect(await stored(first)).toEqual({
+      org: ORG.wholesaler,
+      serials: ["T1", "T2"],
+      from: ORG.maker,
+      holders: [ORG.maker],
+    });
+    expect(await listed(ORG.maker, made.tx)).toBeNull();
+    expect(await listed(ORG.wholesaler, made.tx)).toBe(1);
+    expect(await pack("T1")).toMatchObject({
+      status: "in-transit",
+      custodian: ORG.maker,
+      inTransitTo: ORG.wholesaler,
+    });
+    await w.ok(
+      "pack.receive",
+      receive(ORG.wholesaler, ORG.maker, packsOf(["T1", "T2", "T3"])),
+      "wholesaler",
     );
-    expect(await stored(made)).toEqual({ serials: ["T1"] });
-    const arrived = stockKey(ORG.wholesaler, GTIN, "LOT-T", toHex(shipped.tx));
-    expect(await stored(arrived)).toEqual({ serials: ["T2"], from: ORG.maker });
-    // Received whole: the entry stops being in transit; the pack reads as the wholesaler's.
-    await w.ok("pack.receive", receive(ORG.wholesaler, ORG.maker, packsOf(["T2"])), "wholesaler");
-    expect(await stored(arrived)).toEqual({ serials: ["T2"] });
-    expect(await pack("T2")).toMatchObject({ status: "active", custodian: ORG.wholesaler });
-    await w.ok("pack.ship", ship(ORG.maker, ORG.wholesaler, packsOf(["T1"])), "maker");
-    expect(await stored(made)).toBeNull();
-    await w.ok("pack.receive", receive(ORG.wholesaler, ORG.maker, packsOf(["T1"])), "wholesaler");
-    // Received in part: the packs named move to an entry of the receipt's own.
+    expect(await stored(first)).toEqual({
+      org: ORG.wholesaler,
+      serials: ["T1", "T2"],
+      holders: [ORG.maker],
+    });
+    expect(await pack("T1")).toMatchObject({ status: "active", custodian: ORG.wholesaler });
+    // Both entries on to the pharmacy; a receipt of part of one splits it.
     await w.ok(
       "pack.ship",
-      ship(ORG.wholesaler, ORG.pharmacy, packsOf(["T1", "T2"])),
+      ship(ORG.wholesaler, ORG.pharmacy, packsOf(["T1", "T2", "T3"])),
       "wholesaler",
     );
     const partial = await w.ok(
@@ -182,16 +210,29 @@ describe("pack.ship and pack.receive", () => {
       receive(ORG.pharmacy, ORG.wholesaler, packsOf(["T1"])),
       "pharmacist",
     );
-    const own = stockKey(ORG.pharmacy, GTIN, "LOT-T", toHex(partial.tx));
-    expect(await stored(own)).toEqual({ serials: ["T1"] });
+    const third = stockKey(toHex(partial.tx), GTIN, "LOT-T");
+    expect(await stored(third)).toEqual({ org: ORG.pharmacy, serials: ["T1"], holders: [] });
     expect(await pack("T1")).toMatchObject({ status: "active", custodian: ORG.pharmacy });
     expect(await pack("T2")).toMatchObject({ status: "in-transit", inTransitTo: ORG.pharmacy });
+    await w.fails(
+      "pack.dispense",
+      { org: ORG.pharmacy, packs: packsOf(["T2"]) },
+      "pharmacist",
+      "NOT_CUSTODIAN",
+    );
     await w.ok(
       "pack.receive",
-      receive(ORG.pharmacy, ORG.wholesaler, packsOf(["T2"])),
+      receive(ORG.pharmacy, ORG.wholesaler, packsOf(["T2", "T3"])),
       "pharmacist",
     );
-    await w.ok("pack.dispense", { org: ORG.pharmacy, packs: packsOf(["T1", "T2"]) }, "pharmacist");
+    expect((await pack("T2")).custodian).toBe(ORG.pharmacy);
+    await w.ok(
+      "pack.dispense",
+      { org: ORG.pharmacy, packs: packsOf(["T1", "T2", "T3"]) },
+      "pharmacist",
+    );
+    for (const key of [first, second, third]) expect(await stored(key)).toBeNull();
+    expect(await listed(ORG.pharmacy, made.tx)).toBeNull();
     const stock = (await w.query("pack.inventory", { org: ORG.pharmacy }, "pharmacist")) as {
       items: PackView[];
     };

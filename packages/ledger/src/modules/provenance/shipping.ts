@@ -6,7 +6,7 @@ import {
 } from "@careledger/protocol";
 import { orgKey, requireOrganization } from "../identity/state.js";
 import { defineTxType, reject } from "../module.js";
-import { addStock, receiveStock, removeStock } from "./inventory.js";
+import { receiveStock, shipStock } from "./inventory.js";
 import { requireCaseShippable, requireHeldCase, requireShippable } from "./rules.js";
 import {
   addSorted,
@@ -78,10 +78,7 @@ export const packShip = defineTxType(TX_TYPES["pack.ship"], {
       await requireCaseShippable(ctx.state, stored, payload.to);
       cases.push(stored);
     }
-    const leaving = (await removeStock(ctx.state, packs)).map(
-      (pack): StoredPack => ({ ...pack, status: "in-transit", inTransitTo: payload.to }),
-    );
-    for (const pack of await addStock(ctx.state, payload.to, ctx.idHex, leaving, payload.from)) {
+    for (const pack of await shipStock(ctx.state, payload.from, payload.to, ctx.idHex, packs)) {
       writePack(ctx.state, pack);
     }
     for (const stored of cases) {

@@ -12,6 +12,7 @@ import type { StateAccess } from "../../state/blockState.js";
 import type { ChainStamp } from "../consent/state.js";
 import { requireOrganization, type StateReader } from "../identity/state.js";
 import { reject } from "../module.js";
+import { type StockEntry, withEntryCustody } from "./inventory.js";
 
 /**
  * State of the provenance module, all under `provenance/` (a GTIN is 14 digits and an org id
@@ -21,8 +22,8 @@ import { reject } from "../module.js";
  * - `provenance/c/<sscc>`: a case (StoredCase), kept after it is unpacked (the SSCC is spent);
  * - `provenance/r/<gtin>/<lot>`: a recall in force (RecallView);
  * - `provenance/s/<gtin>/<serial>`: a suspect pack not cleared yet;
- * - `provenance/i/<org>/<gtin>/<lot>/<tx id>`: loose packs the org holds or has in transit to it
- *   (inventory.ts), the serials one transaction brought there;
+ * - `provenance/st/<tx id>/<gtin>/<lot>`: a stock entry, loose packs and their custody, and
+ *   `provenance/i/<org>/<gtin>/<lot>/<tx id>` the org's listing of it (inventory.ts);
  * - `provenance/ic/<org>/<sscc>`: a case the org holds or has in transit to it;
  * - `provenance/rt/<tx id>`: the returns a `pack.receive` took, with whether each was verified.
  *
@@ -127,14 +128,10 @@ export async function requireProduct(state: StateReader, gtin: string): Promise<
   return product;
 }
 
-/** The organization whose stock `provenance/i/<org>/...` is. */
-export const stockOrgOf = (stockKey: string) => stockKey.split("/")[2] as string;
-
 /**
- * A pack as it stands. Its record is the truth but for one thing: a receipt that took a whole
- * stock entry in transit (inventory.ts) flipped the entry, not its packs, so a pack whose record
- * still says in transit, in an entry no longer in transit, is active at the entry's org, which
- * holds it.
+ * A pack as it stands: a loose one takes its custody from its stock entry (inventory.ts), as a
+ * packed one does from its case (the queries resolve that): its record's custody fields are
+ * those it had when it last left an entry.
  */
 export async function readPack(
   state: StateReader,
@@ -142,12 +139,9 @@ export async function readPack(
   serial: string,
 ): Promise<StoredPack | null> {
   const pack = (await state.get(packKey(gtin, serial))) as StoredPack | null;
-  if (pack?.stock === undefined || pack.status !== "in-transit") return pack;
-  const entry = (await state.get(pack.stock)) as { from?: string } | null;
-  if (entry === null || entry.from !== undefined) return pack;
-  const org = stockOrgOf(pack.stock);
-  const { inTransitTo: _arrived, ...rest } = pack;
-  return { ...rest, status: "active", custodian: org, holders: addSorted(pack.holders, org) };
+  if (pack?.stock === undefined) return pack;
+  const entry = (await state.get(pack.stock)) as StockEntry | null;
+  return entry === null ? pack : withEntryCustody(pack, entry);
 }
 
 export async function requirePack(
