@@ -16,6 +16,7 @@ import {
   type NodeConfig,
 } from "../config.js";
 import { ensureKeyEncryptionKey } from "../keyEncryptionKey.js";
+import { DEVNET_CONSORTIUM } from "./devnetConsortium.js";
 
 /** For harnesses that write a node home of their own (a node added after genesis). */
 export { ensureKeyEncryptionKey };
@@ -30,6 +31,13 @@ export interface DevnetOptions {
   readonly p2pPort: number;
   /** Consensus parameters other than the devnet's (tests use short checkpoint intervals). */
   readonly params?: Partial<Genesis["params"]>;
+  /**
+   * The demo consortium's nine organizations (devnetConsortium.ts; node i belongs to member
+   * i mod 9) rather than one organization `org-i` per node. `careledger devnet` asks for it; the
+   * cluster tests keep one organization per node, so that the admins of their nodes' orgs are
+   * all the organizations there are (governance counts organizations).
+   */
+  readonly consortium?: boolean;
 }
 
 /** One organization per node, cycling through the kinds a healthcare consortium has. */
@@ -78,15 +86,19 @@ export async function writeDevnetLayout(options: DevnetOptions): Promise<Genesis
     return existing;
   }
   const nodeSecrets = Array.from({ length: options.nodes }, () => generateSecretKey());
-  const adminSecrets = Array.from({ length: options.nodes }, () => generateSecretKey());
+  const orgCount = options.consortium ? DEVNET_CONSORTIUM.length : options.nodes;
+  // One admin key per organization; organization i's is also in node i's home when it has one.
+  const adminSecrets = Array.from({ length: orgCount }, () => generateSecretKey());
   const nodeKeys = nodeSecrets.map((secret) => toHex(publicKeyOf(secret)));
-  const organizations: Organization[] = nodeKeys.map((nodeKey, i) => ({
-    id: `org-${i}`,
-    name: `Devnet ${DEVNET_KINDS[i % DEVNET_KINDS.length]} ${i}`,
-    kind: DEVNET_KINDS[i % DEVNET_KINDS.length] ?? "hospital",
-    adminKeys: [toHex(publicKeyOf(adminSecrets[i] as Uint8Array))],
-    nodeKeys: [nodeKey],
-  }));
+  const organizations = options.consortium
+    ? consortiumOrganizations(nodeKeys, adminSecrets)
+    : nodeKeys.map((nodeKey, i) => ({
+        id: `org-${i}`,
+        name: `Devnet ${DEVNET_KINDS[i % DEVNET_KINDS.length]} ${i}`,
+        kind: DEVNET_KINDS[i % DEVNET_KINDS.length] ?? "hospital",
+        adminKeys: [toHex(publicKeyOf(adminSecrets[i] as Uint8Array))],
+        nodeKeys: [nodeKey],
+      }));
   const genesis = parseGenesis({
     chainName: "careledger-devnet",
     genesisTime: Date.now(),
@@ -112,13 +124,48 @@ export async function writeDevnetLayout(options: DevnetOptions): Promise<Genesis
     await writeFile(join(home, NODE_KEY_FILE), `${toHex(nodeSecrets[i] as Uint8Array)}\n`, {
       mode: 0o600,
     });
-    await writeFile(join(home, ADMIN_KEY_FILE), `${toHex(adminSecrets[i] as Uint8Array)}\n`, {
-      mode: 0o600,
-    });
+    await writeAdminKey(home, adminSecrets[i % organizations.length] as Uint8Array);
     await ensureKeyEncryptionKey(home);
+  }
+  // An organization without a node keeps its admin key in a directory named after it.
+  for (const [i, org] of organizations.entries()) {
+    if (org.nodeKeys.length > 0) continue;
+    await mkdir(join(options.dir, org.id), { recursive: true });
+    await writeAdminKey(join(options.dir, org.id), adminSecrets[i] as Uint8Array);
   }
   await writeFile(join(options.dir, DEVNET_GENESIS_FILE), genesisJson);
   return genesis;
+}
+
+/**
+ * The consortium's members, node i listed under member i mod 9 (a devnet of more than nine
+ * nodes gives some members several), each with its own admin key.
+ */
+function consortiumOrganizations(
+  nodeKeys: readonly string[],
+  adminSecrets: readonly Uint8Array[],
+): Organization[] {
+  return DEVNET_CONSORTIUM.map((member, i) => ({
+    ...member,
+    adminKeys: [toHex(publicKeyOf(adminSecrets[i] as Uint8Array))],
+    nodeKeys: nodeKeys.filter((_, node) => node % DEVNET_CONSORTIUM.length === i),
+  }));
+}
+
+async function writeAdminKey(dir: string, secret: Uint8Array): Promise<void> {
+  await writeFile(join(dir, ADMIN_KEY_FILE), `${toHex(secret)}\n`, { mode: 0o600 });
+}
+
+/**
+ * The admin key file of `org` in a devnet under `dir`: in the home of the org's first node, or
+ * for an organization without a node in `DIR/<org id>/`.
+ */
+export function adminKeyFileOf(dir: string, genesis: Genesis, org: string): string {
+  const organization = genesis.organizations.find((candidate) => candidate.id === org);
+  if (organization === undefined) throw new Error(`no organization ${org} in the devnet genesis`);
+  const [nodeKey] = organization.nodeKeys;
+  if (nodeKey === undefined) return join(dir, org, ADMIN_KEY_FILE);
+  return join(nodeHomeOf(dir, genesis.validators.indexOf(nodeKey)), ADMIN_KEY_FILE);
 }
 
 async function readExistingGenesis(dir: string): Promise<Genesis | null> {

@@ -1,12 +1,15 @@
+import { setMaxListeners } from "node:events";
 import { Command, InvalidArgumentError } from "commander";
 import { createKeyEncryptionKey } from "../keyEncryptionKey.js";
 import { startNodeProcess } from "../nodeProcess.js";
+import { seedDemo } from "./demo/seed.js";
 import { type DevnetOptions, nodeHomeOf, writeDevnetLayout } from "./devnetLayout.js";
 import { initHome } from "./init.js";
 import { superviseNodes } from "./supervisor.js";
 
 const NODES_MIN = 4;
 const NODES_MAX = 32;
+const DEMO_REQUESTS_AT_ONCE_MAX = 64;
 
 function integer(min: number, max: number) {
   return (value: string): number => {
@@ -72,8 +75,9 @@ program
     26_656,
   )
   .option("--no-start", "only write the node homes and the genesis")
-  .action(async (options: DevnetOptions & { start: boolean }) => {
-    const genesis = await writeDevnetLayout(options);
+  .option("--no-demo", "start an empty chain: no demo consortium story seeded on a fresh one")
+  .action(async (options: DevnetOptions & { start: boolean; demo: boolean }) => {
+    const genesis = await writeDevnetLayout({ ...options, consortium: true });
     const homes = genesis.validators.map((_, i) => nodeHomeOf(options.dir, i));
     for (const [i, home] of homes.entries()) {
       process.stdout.write(
@@ -81,8 +85,19 @@ program
       );
     }
     if (!options.start) return;
+    const stopped = new AbortController();
+    // Every request of the seed listens to it, a dozen at once when a story runs in parallel.
+    setMaxListeners(DEMO_REQUESTS_AT_ONCE_MAX, stopped.signal);
     // The entry script itself, so children run the same code the same way.
-    await superviseNodes(homes, process.argv.slice(1, 2));
+    const supervised = superviseNodes(homes, process.argv.slice(1, 2), () => stopped.abort());
+    if (options.demo) {
+      const log = (line: string) => process.stdout.write(`${line}\n`);
+      seedDemo({ ...options, genesis, signal: stopped.signal, log }).catch((error: unknown) => {
+        // The nodes keep running: the chain is fine, only its story is incomplete.
+        if (!stopped.signal.aborted) log(`[demo] seeding failed: ${String(error)}`);
+      });
+    }
+    await supervised;
   });
 
 program.parseAsync(process.argv).catch((error: unknown) => {
