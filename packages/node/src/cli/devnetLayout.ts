@@ -18,6 +18,8 @@ import {
 import { ensureKeyEncryptionKey } from "../keyEncryptionKey.js";
 import { DEVNET_CONSORTIUM } from "./devnetConsortium.js";
 
+/** For clients of a devnet that name its organizations. */
+export { DEVNET_CONSORTIUM, DEVNET_ORG } from "./devnetConsortium.js";
 /** For harnesses that write a node home of their own (a node added after genesis). */
 export { ensureKeyEncryptionKey };
 

@@ -1,5 +1,6 @@
 import { setMaxListeners } from "node:events";
 import { Command, InvalidArgumentError } from "commander";
+import { loadHome } from "../config.js";
 import { createKeyEncryptionKey } from "../keyEncryptionKey.js";
 import { startNodeProcess } from "../nodeProcess.js";
 import { seedDemo } from "./demo/seed.js";
@@ -79,9 +80,12 @@ program
   .action(async (options: DevnetOptions & { start: boolean; demo: boolean }) => {
     const genesis = await writeDevnetLayout({ ...options, consortium: true });
     const homes = genesis.validators.map((_, i) => nodeHomeOf(options.dir, i));
+    // The ports a reused layout was written with, whatever this run's options say.
+    const configs = await Promise.all(homes.map(async (home) => (await loadHome(home)).config));
+    const urls = configs.map((config) => `http://${config.host}:${config.apiPort}`);
     for (const [i, home] of homes.entries()) {
       process.stdout.write(
-        `node-${i}: home ${home}, api http://127.0.0.1:${options.apiPort + i}, p2p 127.0.0.1:${options.p2pPort + i}\n`,
+        `node-${i}: home ${home}, api ${urls[i]}, p2p ${configs[i]?.host}:${configs[i]?.p2pPort}\n`,
       );
     }
     if (!options.start) return;
@@ -92,10 +96,12 @@ program
     const supervised = superviseNodes(homes, process.argv.slice(1, 2), () => stopped.abort());
     if (options.demo) {
       const log = (line: string) => process.stdout.write(`${line}\n`);
-      seedDemo({ ...options, genesis, signal: stopped.signal, log }).catch((error: unknown) => {
-        // The nodes keep running: the chain is fine, only its story is incomplete.
-        if (!stopped.signal.aborted) log(`[demo] seeding failed: ${String(error)}`);
-      });
+      seedDemo({ dir: options.dir, genesis, urls, signal: stopped.signal, log }).catch(
+        (error: unknown) => {
+          // The nodes keep running: the chain is fine, only its story is incomplete.
+          if (!stopped.signal.aborted) log(`[demo] seeding failed: ${String(error)}`);
+        },
+      );
     }
     await supervised;
   });

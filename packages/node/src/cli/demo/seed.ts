@@ -16,7 +16,8 @@ const NO_CONSORTIUM_LINE =
 export interface SeedOptions {
   readonly dir: string;
   readonly genesis: Genesis;
-  readonly apiPort: number;
+  /** Each node's API, by node index. */
+  readonly urls: readonly string[];
   readonly signal: AbortSignal;
   readonly log: (line: string) => void;
 }
@@ -34,7 +35,7 @@ export async function seedDemo(options: SeedOptions): Promise<void> {
     log(NO_CONSORTIUM_LINE);
     return;
   }
-  const world = await DemoWorld.open(options.dir, options.genesis, options.apiPort, options.signal);
+  const world = await DemoWorld.open(options.dir, options.genesis, options.urls, options.signal);
   if (!(await isFresh(world))) {
     log(NOT_FRESH_LINE);
     return;

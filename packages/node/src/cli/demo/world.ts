@@ -23,23 +23,25 @@ export class DemoWorld {
   private constructor(
     readonly dir: string,
     readonly genesis: Genesis,
-    private readonly apiPort: number,
+    private readonly urls: readonly string[],
     readonly signal: AbortSignal,
   ) {}
 
   static async open(
     dir: string,
     genesis: Genesis,
-    apiPort: number,
+    urls: readonly string[],
     signal: AbortSignal,
   ): Promise<DemoWorld> {
-    const world = new DemoWorld(dir, genesis, apiPort, signal);
+    const world = new DemoWorld(dir, genesis, urls, signal);
     await world.waitForChain();
     return world;
   }
 
   url(node: number): string {
-    return `http://127.0.0.1:${this.apiPort + node}`;
+    const url = this.urls[node];
+    if (url === undefined) throw new Error(`the devnet has no node ${node}`);
+    return url;
   }
 
   /** A client of node `node` (0 by default) whose reads and transactions `signer` signs. */

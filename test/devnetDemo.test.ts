@@ -1,0 +1,186 @@
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  type DEMO_KEY_HOLDERS,
+  demoKeyFileOf,
+  NOT_FRESH_LINE,
+  SEEDED_LINE,
+} from "@careledger/node/demo";
+import {
+  adminKeyFileOf,
+  DEVNET_CONSORTIUM,
+  DEVNET_GENESIS_FILE,
+  DEVNET_ORG,
+} from "@careledger/node/devnet";
+import {
+  Access,
+  CareLedgerClient,
+  Consents,
+  type Genesis,
+  importSecretKeyHex,
+  importSecretKeyJwk,
+  keySigner,
+  parseGenesis,
+  Records,
+  type Signer,
+} from "@careledger/sdk";
+import { afterEach, describe, expect, it } from "vitest";
+import { freePortRange, waitFor } from "./harness/cluster.js";
+import { DevnetProcess } from "./harness/devnetProcess.js";
+
+/** Four nodes starting on a loaded 2-core machine, then some forty seed transactions. */
+const SEED_WAIT_MS = 150_000;
+const START_WAIT_MS = 90_000;
+
+let devnet: DevnetProcess | null = null;
+let dir: string | null = null;
+/** Node 0's API port; the other nodes' follow it, then their p2p ports. */
+let apiPort: number | null = null;
+
+afterEach(async (context) => {
+  if (devnet !== null && context.task.result?.state === "fail") console.error(devnet.tail(60));
+  await devnet?.stop();
+  devnet = null;
+  if (dir !== null) await rm(dir, { recursive: true, force: true });
+  dir = null;
+  apiPort = null;
+});
+
+/** `careledger devnet` on a fresh directory and free ports, or again on the test's own. */
+async function startDevnet(...extra: string[]): Promise<{ url: string; dir: string }> {
+  dir ??= await mkdtemp(join(tmpdir(), "careledger-devnet-"));
+  apiPort ??= await freePortRange(8);
+  const args = ["--dir", dir, "--api-port", `${apiPort}`, "--p2p-port", `${apiPort + 4}`];
+  devnet = new DevnetProcess([...args, ...extra]);
+  // Printed once the layout (genesis, homes, keys) is on disk.
+  await devnet.waitForLine("node-0: home", START_WAIT_MS);
+  return { url: `http://127.0.0.1:${apiPort}`, dir };
+}
+
+async function genesisOf(devnetDir: string): Promise<Genesis> {
+  return parseGenesis(JSON.parse(await readFile(join(devnetDir, DEVNET_GENESIS_FILE), "utf8")));
+}
+
+async function adminOf(devnetDir: string, org: string): Promise<Signer> {
+  const file = adminKeyFileOf(devnetDir, await genesisOf(devnetDir), org);
+  return keySigner(importSecretKeyHex(await readFile(file, "utf8")));
+}
+
+async function demoKey(devnetDir: string, holder: (typeof DEMO_KEY_HOLDERS)[number]) {
+  const jwk = JSON.parse(await readFile(demoKeyFileOf(devnetDir, holder), "utf8"));
+  return { signer: keySigner(importSecretKeyJwk(jwk)), jwk };
+}
+
+/** How many keys are registered in each organization, asked as `operator`. */
+async function memberCounts(client: CareLedgerClient): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const { id } of DEVNET_CONSORTIUM) {
+    counts[id] = (await client.query("identity.members", { org: id, limit: 100 })).items.length;
+  }
+  return counts;
+}
+
+describe("pnpm devnet's demo consortium", () => {
+  it("seeds identities, consents, records, reads and a break-the-glass once, visible through queries, and not again after a restart", async () => {
+    const { url, dir: devnetDir } = await startDevnet();
+    const seeded = await (devnet as DevnetProcess).waitForLine(SEEDED_LINE, SEED_WAIT_MS);
+    expect(seeded).toContain(url);
+
+    const genesis = await genesisOf(devnetDir);
+    expect(genesis.organizations.map((org) => org.kind).sort()).toEqual(
+      [
+        "clinic",
+        "distributor",
+        "hospital",
+        "hospital",
+        "insurer",
+        "licensing-body",
+        "manufacturer",
+        "pharmacy",
+        "regulator",
+      ].sort(),
+    );
+
+    // The demo patient's key file, as the console loads it: its consents, records and history.
+    const patient = await demoKey(devnetDir, "patient");
+    expect(patient.jwk).toMatchObject({ kty: "OKP", crv: "Ed25519", roles: ["patient"] });
+    const asPatient = new CareLedgerClient(url, { signer: patient.signer });
+    const consents = await new Consents(asPatient).list();
+    expect(consents.items).toHaveLength(2);
+    const toHospital = consents.items.find(
+      (consent) => "org" in consent.grantee && consent.grantee.org === DEVNET_ORG.hospital,
+    );
+    expect(toHospital).toMatchObject({
+      status: "active",
+      deny: [{ classes: ["mental-health", "sexual-health"] }],
+    });
+    const records = await new Records(asPatient).ofPatient();
+    expect(records.items.map((record) => record.class).sort()).toEqual([
+      "lab",
+      "medication",
+      "mental-health",
+    ]);
+    const history = await new Access(asPatient).history();
+    expect(
+      history.items.map((entry) => [entry.class, entry.decision, entry.reason]).sort(),
+    ).toEqual([
+      ["lab", "permit", "consent"],
+      ["medication", "permit", "consent"],
+      ["mental-health", "deny", "exception"],
+    ]);
+
+    // The demo pharmacist's key reads the medication record through the custodian.
+    const pharmacist = await demoKey(devnetDir, "pharmacist");
+    const medication = records.items.find((record) => record.class === "medication");
+    const read = await new Records(new CareLedgerClient(url, { signer: pharmacist.signer })).read(
+      medication?.id ?? "",
+      { purpose: "TREAT" },
+      { timeoutMs: 60_000 },
+    );
+    expect(new TextDecoder().decode(read.content)).toContain("Amoxicillin");
+    const clinician = await demoKey(devnetDir, "clinician");
+    expect(clinician.jwk).toMatchObject({ org: DEVNET_ORG.hospital, roles: ["clinician"] });
+
+    // As an operator (the hospital's admin): the revoked consent and the break-the-glass.
+    const operator = new CareLedgerClient(url, {
+      signer: await adminOf(devnetDir, DEVNET_ORG.hospital),
+    });
+    const toClinic = await new Consents(operator).toOrg(DEVNET_ORG.clinic);
+    expect(toClinic.items).toEqual([
+      expect.objectContaining({ status: "inactive", revoked: expect.any(Object) }),
+    ]);
+    const clinicReads = (await new Access(operator).history(toClinic.items[0]?.patient)).items;
+    expect(clinicReads.map((entry) => [entry.decision, entry.reason])).toEqual([
+      ["deny", "no-consent"],
+      ["permit", "consent"],
+    ]);
+    const emergencies = await new Access(operator).breakGlass(DEVNET_ORG.otherHospital);
+    expect(emergencies.items).toEqual([
+      expect.objectContaining({ breakGlass: true, decision: "permit", class: "allergy" }),
+    ]);
+    const counts = await memberCounts(operator);
+    expect(counts[DEVNET_ORG.hospital]).toBe(4);
+
+    // Restarted on the same directory: the seed finds the chain used and leaves it as it is.
+    await devnet?.stop();
+    await startDevnet();
+    await (devnet as DevnetProcess).waitForLine(NOT_FRESH_LINE, SEED_WAIT_MS);
+    expect(await memberCounts(operator)).toEqual(counts);
+    expect((await new Consents(asPatient).list()).items).toHaveLength(2);
+  });
+
+  it("starts an empty chain with --no-demo: the consortium in genesis, nobody registered", async () => {
+    const { url, dir: devnetDir } = await startDevnet("--no-demo");
+    const client = new CareLedgerClient(url, {
+      signer: await adminOf(devnetDir, DEVNET_ORG.hospital),
+    });
+    // A seed registers its people in the first blocks after height 1: five blocks leave it time.
+    await waitFor("height 5", START_WAIT_MS, async () =>
+      (await client.status()).height >= 5 ? true : undefined,
+    );
+    const counts = await memberCounts(client);
+    expect(Object.values(counts)).toEqual(DEVNET_CONSORTIUM.map(() => 0));
+    expect((devnet as DevnetProcess).lines.filter((line) => line.startsWith("[demo]"))).toEqual([]);
+  });
+});
