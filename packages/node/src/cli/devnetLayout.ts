@@ -75,7 +75,8 @@ export function nodeHomeOf(dir: string, index: number): string {
 
 /**
  * Writes `DIR/genesis.json` and one home per node (`DIR/node-i`: config, genesis copy, node key,
- * key-encryption key, admin key of its organization). Keeps an existing layout: a devnet
+ * key-encryption key, admin key of its organization), and `DIR/<org id>/admin.key` for an
+ * organization that runs no node (adminKeyFileOf finds either). Keeps an existing layout: a devnet
  * restarted on the same directory reuses its chain (and gets the key-encryption keys a layout
  * written before them lacks).
  */
