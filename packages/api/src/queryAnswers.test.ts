@@ -91,6 +91,59 @@ const recordView = {
   forgotten: stamp,
 };
 
+const GTIN = "09520123456788";
+const packs = [{ gtin: GTIN, serials: ["12345"] }];
+const product = {
+  gtin: GTIN,
+  manufacturer: "acme-pharma",
+  name: "Amoxicillin 500 mg capsules, 21",
+  ndc: "12345-678-90",
+  form: "capsule",
+  strength: "500 mg",
+  registered: stamp,
+};
+const shipEvent = {
+  kind: "ship",
+  action: "OBSERVE",
+  bizStep: "shipping",
+  disposition: "in_transit",
+  tx: hex("7"),
+  index: 0,
+  at: stamp,
+  org: "acme-pharma",
+  packs,
+  cases: ["106141411234567897"],
+  from: "acme-pharma",
+  to: "north-wholesale",
+};
+const { from: _from, to: _to, ...unrouted } = shipEvent;
+const commissionEvent = {
+  ...unrouted,
+  kind: "commission",
+  action: "ADD",
+  bizStep: "commissioning",
+  disposition: "active",
+  cases: [],
+  lot: "ABC1",
+  expiry: "280400",
+};
+const packView = {
+  gtin: GTIN,
+  serial: "12345",
+  lot: "ABC1",
+  expiry: "280400",
+  manufacturer: "acme-pharma",
+  status: "in-transit",
+  custodian: "acme-pharma",
+  inTransitTo: "north-wholesale",
+  case: "106141411234567897",
+  recalled: false,
+  expired: false,
+  suspect: { reason: "counterfeit", by: "north-wholesale", at: stamp },
+  returnUnverified: false,
+  commissioned: stamp,
+};
+
 /** Results as the ledger computes them, in canonical terms; each passes its query's schema. */
 const RESULTS: Record<QueryName, Canonical[]> = {
   "identity.key": [
@@ -143,6 +196,44 @@ const RESULTS: Record<QueryName, Canonical[]> = {
   "access.breakGlass": [{ items: [access], next: null }],
   "record.get": [recordView, null],
   "record.ofPatient": [{ items: [recordView], next: null }],
+  "product.get": [product, null],
+  "pack.status": [
+    {
+      gtin: GTIN,
+      serial: "12345",
+      lot: "ABC1",
+      expiry: "280400",
+      status: "active",
+      recalled: true,
+      expired: false,
+      suspect: false,
+    },
+    null,
+  ],
+  "pack.get": [{ ...packView, history: [commissionEvent, shipEvent] }, null],
+  "case.get": [
+    {
+      sscc: "106141411234567897",
+      custodian: "acme-pharma",
+      status: "in-transit",
+      inTransitTo: "north-wholesale",
+      packs,
+      packed: stamp,
+    },
+    null,
+  ],
+  "lot.packs": [{ items: [packView], next: "bG90" }],
+  "pack.inventory": [{ items: [packView], next: null }],
+  "lot.recalls": [
+    {
+      items: [
+        { gtin: GTIN, lot: "ABC1", by: "acme-pharma", reason: "quality", class: "II", at: stamp },
+      ],
+      next: null,
+    },
+  ],
+  "pack.suspects": [{ items: [packView], next: null }],
+  "provenance.events": [{ items: [commissionEvent, shipEvent], next: "ZXZ0" }],
 };
 
 /** Parameters each query's schema accepts; the admin caller's organization is "hospital". */
@@ -165,6 +256,15 @@ const SEARCH: Record<QueryName, string> = {
   "access.breakGlass": "?org=hospital",
   "record.get": `?id=${"a".repeat(32)}`,
   "record.ofPatient": `?patient=${hex("e")}`,
+  "product.get": `?gtin=${GTIN}`,
+  "pack.status": `?gtin=${GTIN}&serial=12345`,
+  "pack.get": `?gtin=${GTIN}&serial=12345`,
+  "case.get": "?sscc=106141411234567897",
+  "lot.packs": `?gtin=${GTIN}&lot=ABC1`,
+  "pack.inventory": "?org=hospital",
+  "lot.recalls": "",
+  "pack.suspects": "",
+  "provenance.events": `?gtin=${GTIN}&serial=12345&from=0`,
 };
 
 const answerCheck = (name: QueryName) =>

@@ -11,6 +11,7 @@ import { governanceModule } from "./governance/index.js";
 import { identityModule } from "./identity/index.js";
 import type { LedgerModule, Query, TxType } from "./module.js";
 import { type StateScope, scopeOf } from "./namespace.js";
+import { provenanceModule } from "./provenance/index.js";
 import { recordModule } from "./record/index.js";
 
 /** The built-in modules. A new module is a directory under modules/ and one line here. */
@@ -20,6 +21,7 @@ export const BUILTIN_MODULES: readonly LedgerModule[] = [
   consentModule,
   accessModule,
   recordModule,
+  provenanceModule,
 ];
 
 const INDEX_NAME_PATTERN = /^[a-z][a-zA-Z0-9]{0,31}$/;

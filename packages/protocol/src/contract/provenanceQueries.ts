@@ -54,8 +54,16 @@ export const PROVENANCE_EVENTS = [
 export const ProvenanceEventKindSchema = Type.Union(
   PROVENANCE_EVENTS.map((code) => Type.Literal(code)),
 );
-/** Most events one pack's history keeps (LIST_FULL past it). */
+/**
+ * Most events `pack.get` shows of a pack's history: its latest ones (`provenance.events` with
+ * the pack's GTIN and serial pages through all of them).
+ */
 export const PACK_HISTORY_MAX = 256;
+
+/** EPCIS 2.0 event actions (NOTES.md 4.3: upper case in JSON). */
+export const EPCIS_ACTIONS = ["ADD", "OBSERVE", "DELETE"] as const;
+/** A CBV 2.0 term as EPCIS 2.0 JSON writes it: the bare word (NOTES.md 4.3), e.g. `shipping`. */
+const CbvWordSchema = Type.String({ pattern: "^[a-z_]{1,40}$" });
 
 /**
  * One provenance event as committed: the transaction (`tx`, and `index` among the events it
@@ -64,13 +72,33 @@ export const PACK_HISTORY_MAX = 256;
 export const ProvenanceEventViewSchema = Type.Object(
   {
     kind: ProvenanceEventKindSchema,
+    /**
+     * The EPCIS 2.0 / CBV 2.0 reading of the event (NOTES.md 4.3), decided once by the ledger so
+     * every renderer maps alike: an AggregationEvent for `pack` and `unpack` (`parent` set), an
+     * ObjectEvent otherwise; for a recall the renderer names the lot as an LGTIN class.
+     */
+    action: Type.Union(EPCIS_ACTIONS.map((code) => Type.Literal(code))),
+    bizStep: CbvWordSchema,
+    disposition: CbvWordSchema,
+    persistentDisposition: Type.Optional(
+      Type.Object(
+        {
+          set: Type.Optional(Type.Array(CbvWordSchema)),
+          unset: Type.Optional(Type.Array(CbvWordSchema)),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     tx: TxIdHex,
     index: Type.Integer({ minimum: 0 }),
     at: ChainStampSchema,
     org: OrganizationIdSchema,
     packs: Type.Array(PackGroupSchema),
     cases: Type.Array(SsccSchema),
-    /** The case a `pack`/`unpack` event aggregates into or out of. */
+    /**
+     * The case a `pack`/`unpack` event aggregates into or out of. An `unpack` names no packs:
+     * every child leaves (EPCIS: a DELETE AggregationEvent without childEPCs).
+     */
     parent: Type.Optional(SsccSchema),
     /** Commission (ilmd) and recall (the lot recalled). */
     lot: Type.Optional(LotSchema),
@@ -79,7 +107,10 @@ export const ProvenanceEventViewSchema = Type.Object(
     gtin: Type.Optional(Gtin14Schema),
     from: Type.Optional(OrganizationIdSchema),
     to: Type.Optional(OrganizationIdSchema),
-    /** Receive: the packs received as returns, and whether each was verified. */
+    /**
+     * Receive: the packs received as returns, and whether each was verified (disposition
+     * `returned` when there is any).
+     */
     returns: Type.Optional(
       Type.Array(
         Type.Object(
@@ -129,8 +160,9 @@ export const PackViewSchema = Type.Object(
     /**
      * Its events in commit order, each naming only this pack (and the case it moved in): a
      * shipment of a thousand packs is one event, but one pack's history is not a thousand.
+     * Only `pack.get` gives it; the lists leave it out (a page of packs would read every one's).
      */
-    history: Type.Array(ProvenanceEventViewSchema, { maxItems: PACK_HISTORY_MAX }),
+    history: Type.Optional(Type.Array(ProvenanceEventViewSchema, { maxItems: PACK_HISTORY_MAX })),
   },
   { additionalProperties: false },
 );
@@ -226,7 +258,8 @@ export const PROVENANCE_QUERIES = {
   }),
   "pack.inventory": pagedQuery({
     name: "pack.inventory",
-    summary: "The packs an organization holds or has in transit to it, in GTIN and serial order.",
+    summary:
+      "The packs an organization holds or has in transit to it: loose ones in GTIN and serial order, then those in its cases by SSCC.",
     params: { org: OrganizationIdSchema },
     item: PackViewSchema,
     access: [{ rule: "member-staff", orgParam: "org" }],
@@ -266,6 +299,7 @@ export const PROVENANCE_QUERIES = {
 export type ProductView = Static<typeof ProductViewSchema>;
 export type PackStatus = (typeof PACK_STATUSES)[number];
 export type ProvenanceEventKind = (typeof PROVENANCE_EVENTS)[number];
+export type EpcisAction = (typeof EPCIS_ACTIONS)[number];
 export type ProvenanceEventView = Static<typeof ProvenanceEventViewSchema>;
 export type PackView = Static<typeof PackViewSchema>;
 export type PackStatusView = Static<typeof PackStatusViewSchema>;

@@ -3,6 +3,7 @@ import { ConsensusParamsSchema, OrganizationSchema } from "../genesis.js";
 import { GovernanceChangeSchema } from "../payloads/governance.js";
 import { IDENTITY_ROLES, OrganizationIdSchema } from "../payloads/identity.js";
 import { CONSENT_QUERIES } from "./consentQueries.js";
+import { PROVENANCE_QUERIES } from "./provenanceQueries.js";
 import { pagedQuery, type QueryContract, singleQuery } from "./queryContract.js";
 import { RECORD_QUERIES } from "./recordQueries.js";
 
@@ -134,6 +135,7 @@ export const QUERIES = {
   }),
   ...CONSENT_QUERIES,
   ...RECORD_QUERIES,
+  ...PROVENANCE_QUERIES,
 } satisfies Record<string, QueryContract>;
 
 export type QueryName = keyof typeof QUERIES;

@@ -1,0 +1,42 @@
+import type { LedgerModule } from "../module.js";
+import { casePack, caseUnpack } from "./aggregation.js";
+import { productRegister } from "./catalog.js";
+import { packCommission } from "./commission.js";
+import {
+  eventsByCase,
+  eventsByKind,
+  eventsByLot,
+  eventsByPack,
+  packsByLot,
+  provenanceEvents,
+} from "./indexes.js";
+import { packDecommission, packDispense } from "./lifecycle.js";
+import { provenanceQueries } from "./queries.js";
+import { lotRecall, packClear, packSuspect } from "./recalls.js";
+import { packReceive, packShip } from "./shipping.js";
+
+/**
+ * Drug provenance under `provenance/` (state.ts): products by GTIN, serialised packs, cases by
+ * SSCC, recalls, suspicions and each organization's inventory. Reads identity (organizations,
+ * their GS1 company prefixes and kinds). Raw state stays closed: who holds what is commercial
+ * data, readable only through the queries' rules (`pack.status` is the public answer).
+ */
+export const provenanceModule: LedgerModule = {
+  name: "provenance",
+  uses: { identity: "read" },
+  txTypes: [
+    productRegister,
+    packCommission,
+    casePack,
+    caseUnpack,
+    packShip,
+    packReceive,
+    packDispense,
+    packDecommission,
+    lotRecall,
+    packSuspect,
+    packClear,
+  ],
+  queries: provenanceQueries,
+  indexes: [provenanceEvents, eventsByKind, eventsByPack, eventsByCase, eventsByLot, packsByLot],
+};

@@ -1,0 +1,467 @@
+import {
+  type Canonical,
+  CareLedgerError,
+  type CaseView,
+  isMemberStaff,
+  isSubject,
+  PACK_HISTORY_MAX,
+  type PackStatusView,
+  type PackView,
+  type ProvenanceEventView,
+  QUERIES,
+  type QueryCaller,
+} from "@careledger/protocol";
+import { admittedByContract } from "../consent/queries.js";
+import {
+  definePagedQuery,
+  defineQuery,
+  type KeyValueReader,
+  type PageRequest,
+  type Query,
+  type QueryPage,
+  type QueryReader,
+  scanPage,
+} from "../module.js";
+import {
+  BY_CASE_INDEX,
+  BY_KIND_INDEX,
+  BY_LOT_INDEX,
+  BY_PACK_INDEX,
+  EVENTS_INDEX,
+  eventKeyOf,
+  LOT_EVENTS_INDEX,
+  lotPrefix,
+  packPrefix,
+  timeKey,
+} from "./indexes.js";
+import {
+  caseInventoryPrefix,
+  GTIN_SEGMENT,
+  inventoryPrefix,
+  RECALL_PREFIX,
+  type ReturnEntry,
+  readCase,
+  readPack,
+  readProduct,
+  readRecall,
+  returnsKey,
+  type StoredCase,
+  type StoredPack,
+  SUSPECT_PREFIX,
+  serialsOf,
+  union,
+} from "./state.js";
+
+const forbidden = (why: string): never => {
+  throw new CareLedgerError("FORBIDDEN", why);
+};
+const asCanonical = (value: unknown) => value as Canonical;
+/** Most index entries one pack's history reads (its own, its cases', its lot's recalls). */
+const HISTORY_SCAN_MAX = 4_096;
+/** Index entries one page of `provenance.events` looks at past those the caller may not see. */
+const EVENT_SCAN_PAGES = 8;
+
+/** The organizations a caller speaks for: where its key is registered, and those it administers. */
+function callerOrgs(caller: QueryCaller): string[] {
+  if (isSubject(caller)) return [];
+  return union(caller.identity === null ? [] : [caller.identity.org], caller.adminOf);
+}
+
+const isRegulatorCaller = (caller: QueryCaller) =>
+  !isSubject(caller) && (caller.identity?.roles.includes("regulator") ?? false);
+
+/** Custody in force: the case's while the pack is in one. */
+interface Custody {
+  readonly status: PackView["status"];
+  readonly custodian: string;
+  readonly inTransitTo?: string;
+  readonly holders: readonly string[];
+}
+
+async function custodyOf(reader: QueryReader, pack: StoredPack): Promise<Custody> {
+  const stored = pack.case === undefined ? null : await readCase(reader, pack.case);
+  if (stored === null) return pack;
+  return {
+    status: stored.status === "in-transit" ? "in-transit" : "active",
+    custodian: stored.custodian,
+    ...(stored.inTransitTo !== undefined && { inTransitTo: stored.inTransitTo }),
+    holders: union(pack.holders, stored.holders),
+  };
+}
+
+/** Whether the caller is one `pack.get` answers about this pack (besides operators). */
+function packParty(caller: QueryCaller, pack: StoredPack, custody: Custody): boolean {
+  if (isRegulatorCaller(caller)) return true;
+  const parties = [pack.manufacturer, custody.custodian, ...custody.holders];
+  if (custody.inTransitTo !== undefined) parties.push(custody.inTransitTo);
+  return parties.some((org) => isMemberStaff(caller, org));
+}
+
+async function packView(
+  reader: QueryReader,
+  pack: StoredPack,
+  custody: Custody,
+  history?: ProvenanceEventView[],
+): Promise<PackView> {
+  return {
+    gtin: pack.gtin,
+    serial: pack.serial,
+    lot: pack.lot,
+    expiry: pack.expiry,
+    manufacturer: pack.manufacturer,
+    status: custody.status,
+    custodian: custody.custodian,
+    ...(custody.inTransitTo !== undefined && { inTransitTo: custody.inTransitTo }),
+    ...(pack.case !== undefined && { case: pack.case }),
+    recalled: (await readRecall(reader, pack.gtin, pack.lot)) !== null,
+    expired: reader.time >= pack.expiresAt,
+    ...(pack.suspect !== undefined && { suspect: pack.suspect }),
+    returnUnverified: pack.returnUnverified === true,
+    ...(pack.decommission !== undefined && { decommission: pack.decommission }),
+    commissioned: pack.commissioned,
+    ...(history !== undefined && { history }),
+  };
+}
+
+async function listedPack(reader: QueryReader, gtin: string, serial: string): Promise<Canonical> {
+  const pack = (await readPack(reader, gtin, serial)) as StoredPack;
+  return asCanonical(await packView(reader, pack, await custodyOf(reader, pack)));
+}
+
+/** An event from the events index, with the returns a receipt took (kept in the state). */
+async function readEvent(reader: QueryReader, key: string): Promise<ProvenanceEventView> {
+  const event = (await reader.index(EVENTS_INDEX).get(key)) as unknown as ProvenanceEventView;
+  if (event.kind !== "receive" || event.disposition !== "returned") return event;
+  const returns = (await reader.get(returnsKey(event.tx))) as unknown as ReturnEntry[];
+  return { ...event, returns };
+}
+
+async function keysUnder(index: KeyValueReader, prefix: string): Promise<string[]> {
+  const found = await index.scan(prefix, { limit: HISTORY_SCAN_MAX });
+  return found.map(([key]) => eventKeyOf(key));
+}
+
+/**
+ * A pack's events in commit order, each narrowed to the pack: those naming it, those of the
+ * cases it was packed in (an SSCC is packed once, so all of a case's events are its packs'),
+ * and the recalls of its lot.
+ */
+async function packHistory(reader: QueryReader, pack: StoredPack): Promise<ProvenanceEventView[]> {
+  const own = await keysUnder(reader.index(BY_PACK_INDEX), packPrefix(pack.gtin, pack.serial));
+  const viaCase = new Map<string, string>();
+  for (const key of own) {
+    const event = await readEvent(reader, key);
+    if (event.kind !== "pack" || event.parent === undefined) continue;
+    for (const caseEvent of await keysUnder(reader.index(BY_CASE_INDEX), `${event.parent}/`)) {
+      viaCase.set(caseEvent, event.parent);
+    }
+  }
+  const recalls = await keysUnder(reader.index(LOT_EVENTS_INDEX), lotPrefix(pack.gtin, pack.lot));
+  const keys = [...new Set([...own, ...viaCase.keys(), ...recalls])].sort();
+  const history: ProvenanceEventView[] = [];
+  for (const key of keys) {
+    history.push(narrow(await readEvent(reader, key), pack, viaCase.get(key)));
+  }
+  return history;
+}
+
+/** An event as one pack's history shows it: that pack alone, and the case it moved in. */
+function narrow(
+  event: ProvenanceEventView,
+  pack: StoredPack,
+  sscc: string | undefined,
+): ProvenanceEventView {
+  if (event.kind === "recall") return event;
+  const named = [...serialsOf(event.packs)].some(
+    ([gtin, serial]) => gtin === pack.gtin && serial === pack.serial,
+  );
+  const { returns, ...rest } = event;
+  const own = returns?.filter((entry) => entry.gtin === pack.gtin && entry.serial === pack.serial);
+  const parent = sscc ?? event.parent;
+  return {
+    ...rest,
+    packs: named || sscc !== undefined ? [{ gtin: pack.gtin, serials: [pack.serial] }] : [],
+    cases: parent === undefined ? [] : [parent],
+    ...(own !== undefined && own.length > 0 && { returns: own }),
+    ...(event.kind === "receive" && {
+      disposition: own !== undefined && own.length > 0 ? "returned" : "in_progress",
+    }),
+  };
+}
+
+const productGet = defineQuery(QUERIES["product.get"], async (reader, { gtin }) =>
+  asCanonical(await readProduct(reader, gtin)),
+);
+
+/** `pack.status`: public, what a verification answers from (no custodian, no history). */
+const packStatus = defineQuery(QUERIES["pack.status"], async (reader, { gtin, serial }) => {
+  const pack = await readPack(reader, gtin, serial);
+  if (pack === null) return null;
+  const custody = await custodyOf(reader, pack);
+  const view: PackStatusView = {
+    gtin,
+    serial,
+    lot: pack.lot,
+    expiry: pack.expiry,
+    status: custody.status,
+    recalled: (await readRecall(reader, gtin, pack.lot)) !== null,
+    expired: reader.time >= pack.expiresAt,
+    suspect: pack.suspect !== undefined,
+  };
+  return asCanonical(view);
+});
+
+/**
+ * `pack.get`: operators, regulators, the manufacturer, and the organizations that held the pack
+ * or have it in transit to them. Anyone else is refused even for an unknown pack, so a refusal
+ * says nothing about whether it exists.
+ */
+const packGet = defineQuery(QUERIES["pack.get"], async (reader, params, caller) => {
+  const pack = await readPack(reader, params.gtin, params.serial);
+  const custody = pack === null ? null : await custodyOf(reader, pack);
+  if (caller !== null && !admittedByContract(QUERIES["pack.get"], caller, params)) {
+    const party =
+      pack !== null && custody !== null
+        ? packParty(caller, pack, custody)
+        : isRegulatorCaller(caller);
+    if (!party) forbidden("only the pack's trading partners, regulators and operators");
+  }
+  if (pack === null || custody === null) return null;
+  const history = (await packHistory(reader, pack)).slice(-PACK_HISTORY_MAX);
+  return asCanonical(await packView(reader, pack, custody, history));
+});
+
+function caseView(stored: StoredCase): CaseView {
+  return {
+    sscc: stored.sscc,
+    custodian: stored.custodian,
+    status: stored.status,
+    ...(stored.inTransitTo !== undefined && { inTransitTo: stored.inTransitTo }),
+    packs: [...stored.packs],
+    packed: stored.packed,
+  };
+}
+
+/** `case.get`: as `pack.get`, with the case's holders and its packs' manufacturers. */
+const caseGet = defineQuery(QUERIES["case.get"], async (reader, params, caller) => {
+  const stored = await readCase(reader, params.sscc);
+  if (caller !== null && !admittedByContract(QUERIES["case.get"], caller, params)) {
+    const parties =
+      stored === null
+        ? []
+        : [
+            stored.custodian,
+            ...stored.holders,
+            ...stored.manufacturers,
+            ...(stored.inTransitTo === undefined ? [] : [stored.inTransitTo]),
+          ];
+    const party = isRegulatorCaller(caller) || parties.some((org) => isMemberStaff(caller, org));
+    if (!party) forbidden("only the case's trading partners, regulators and operators");
+  }
+  return stored === null ? null : asCanonical(caseView(stored));
+});
+
+/** `lot.packs`: operators, regulators, and the product's manufacturer's people. */
+const lotPacks = definePagedQuery(QUERIES["lot.packs"], async (reader, params, caller, page) => {
+  if (caller !== null && !admittedByContract(QUERIES["lot.packs"], caller, params)) {
+    const product = await readProduct(reader, params.gtin);
+    if (product === null || !isMemberStaff(caller, product.manufacturer)) {
+      forbidden("only the product's manufacturer, regulators and operators");
+    }
+  }
+  const prefix = lotPrefix(params.gtin, params.lot);
+  const { entries, resumeAfter } = await scanPage(reader.index(BY_LOT_INDEX), prefix, page);
+  const items: Canonical[] = [];
+  for (const [key] of entries) {
+    items.push(await listedPack(reader, params.gtin, key.slice(prefix.length)));
+  }
+  return { items, resumeAfter };
+});
+
+/**
+ * The packs an organization holds or has in transit to it, with resume keys: its loose packs'
+ * inventory keys, then for each case (by SSCC) the case's key with `/<gtin>/<serial>` of a pack.
+ */
+async function* inventory(
+  reader: QueryReader,
+  org: string,
+  after: string | null,
+): AsyncGenerator<[string, string, string]> {
+  const loose = inventoryPrefix(org);
+  const cases = caseInventoryPrefix(org);
+  if (after !== null && !after.startsWith(loose) && !after.startsWith(cases)) {
+    throw new CareLedgerError("BAD_REQUEST", "cursor is not one this node gave");
+  }
+  if (after === null || after.startsWith(loose)) {
+    let cursor = after;
+    for (;;) {
+      const batch = await reader.scan(loose, { limit: 256, after: cursor });
+      for (const [key] of batch) {
+        const rest = key.slice(loose.length);
+        yield [key, rest.slice(0, GTIN_SEGMENT - 1), rest.slice(GTIN_SEGMENT)];
+      }
+      if (batch.length < 256) break;
+      cursor = (batch.at(-1) as [string, Canonical])[0];
+    }
+  }
+  // Within a case: resume in it, after the pack the key names.
+  let caseCursor: string | null = null;
+  let within: string | null = null;
+  if (after?.startsWith(cases)) {
+    caseCursor = after.slice(0, cases.length + 18);
+    within = after.slice(cases.length + 19);
+  }
+  for (;;) {
+    const batch = await reader.scan(cases, { limit: 16, after: caseCursor });
+    if (within !== null && caseCursor !== null) {
+      batch.unshift([caseCursor, 1]);
+    }
+    for (const [key] of batch) {
+      const stored = await readCase(reader, key.slice(cases.length));
+      if (stored === null) continue;
+      for (const [gtin, serial] of serialsOf(stored.packs)) {
+        const position = `${gtin}/${serial}`;
+        if (within !== null && key === caseCursor && position <= within) continue;
+        yield [`${key}/${position}`, gtin, serial];
+      }
+    }
+    if (within !== null) within = null;
+    const last = batch.at(-1);
+    if (batch.length < 16 || last === undefined) break;
+    caseCursor = last[0];
+  }
+}
+
+/** `pack.inventory`: the org's people (the contract checks it), loose packs then cases'. */
+const packInventory = definePagedQuery(
+  QUERIES["pack.inventory"],
+  async (reader, { org }, _caller, page: PageRequest): Promise<QueryPage> => {
+    const items: Canonical[] = [];
+    let lastKey: string | null = null;
+    for await (const [key, gtin, serial] of inventory(reader, org, page.after)) {
+      if (items.length === page.limit) return { items, resumeAfter: lastKey };
+      items.push(await listedPack(reader, gtin, serial));
+      lastKey = key;
+    }
+    return { items, resumeAfter: null };
+  },
+);
+
+/** `lot.recalls`: every member's people; the recalls in force, by GTIN and lot. */
+const lotRecalls = definePagedQuery(QUERIES["lot.recalls"], async (reader, _params, _c, page) => {
+  const { entries, resumeAfter } = await scanPage(reader, RECALL_PREFIX, page);
+  return { items: entries.map(([, value]) => value), resumeAfter };
+});
+
+/** `pack.suspects`: operators and regulators (the contract checks it). */
+const packSuspects = definePagedQuery(QUERIES["pack.suspects"], async (reader, _p, _c, page) => {
+  const { entries, resumeAfter } = await scanPage(reader, SUSPECT_PREFIX, page);
+  const items: Canonical[] = [];
+  for (const [key] of entries) {
+    const rest = key.slice(SUSPECT_PREFIX.length);
+    items.push(await listedPack(reader, rest.slice(0, GTIN_SEGMENT - 1), rest.slice(GTIN_SEGMENT)));
+  }
+  return { items, resumeAfter };
+});
+
+type EventsParams = {
+  kind?: ProvenanceEventView["kind"];
+  from?: number;
+  until?: number;
+};
+
+const inRange = (event: ProvenanceEventView, params: EventsParams) =>
+  (params.kind === undefined || event.kind === params.kind) &&
+  (params.from === undefined || event.at.time >= params.from) &&
+  (params.until === undefined || event.at.time < params.until);
+
+/** A page of one pack's events (all of them, for a caller `pack.get` would answer). */
+async function packEventsPage(
+  reader: QueryReader,
+  pack: StoredPack,
+  params: EventsParams,
+  page: PageRequest,
+): Promise<QueryPage> {
+  const all = (await packHistory(reader, pack)).filter((event) => inRange(event, params));
+  const keyOf = (event: ProvenanceEventView) =>
+    `${timeKey(event.at.time)}/${String(event.at.height).padStart(12, "0")}/${event.tx}`;
+  const rest = all.filter((event) => page.after === null || keyOf(event) > page.after);
+  const items = rest.slice(0, page.limit);
+  const more = rest.length > page.limit;
+  return {
+    items: items.map(asCanonical),
+    resumeAfter: more ? keyOf(items.at(-1) as ProvenanceEventView) : null,
+  };
+}
+
+/**
+ * `provenance.events`: operators and regulators see every event; another member's people the
+ * events their organization is a party to (its `org`, `from` or `to`), and every event of a
+ * pack it held or has in transit to it when the query names that pack. Events in commit order;
+ * a page may hold fewer than `limit` when the caller may not see some of those scanned.
+ */
+const provenanceEventsQuery = definePagedQuery(
+  QUERIES["provenance.events"],
+  async (reader, params, caller, page) => {
+    const sees =
+      caller === null || admittedByContract(QUERIES["provenance.events"], caller, params);
+    const all = sees || (caller !== null && isRegulatorCaller(caller));
+    const orgs = caller === null ? [] : callerOrgs(caller);
+    if (!all && orgs.length === 0) forbidden("only members' people and operators");
+    if ((params.gtin === undefined) !== (params.serial === undefined)) {
+      throw new CareLedgerError("BAD_REQUEST", "name a pack by both gtin and serial, or neither");
+    }
+    if (params.gtin !== undefined && params.serial !== undefined) {
+      const pack = await readPack(reader, params.gtin, params.serial);
+      if (pack === null) {
+        if (!all) forbidden("only the pack's trading partners, regulators and operators");
+        return { items: [], resumeAfter: null };
+      }
+      if (!all && caller !== null && !packParty(caller, pack, await custodyOf(reader, pack))) {
+        forbidden("only the pack's trading partners, regulators and operators");
+      }
+      return packEventsPage(reader, pack, params, page);
+    }
+    const prefix = params.kind === undefined ? "" : `${params.kind}/`;
+    const index = reader.index(params.kind === undefined ? EVENTS_INDEX : BY_KIND_INDEX);
+    const start = params.from === undefined ? null : `${prefix}${timeKey(params.from)}`;
+    let after = page.after !== null && (start === null || page.after > start) ? page.after : start;
+    if (after !== null && !after.startsWith(prefix)) {
+      throw new CareLedgerError("BAD_REQUEST", "cursor is not one this node gave");
+    }
+    const items: Canonical[] = [];
+    for (let round = 0; round < EVENT_SCAN_PAGES; round++) {
+      const batch = await index.scan(prefix, { limit: page.limit + 1, after });
+      for (const [key] of batch) {
+        const event = await readEvent(reader, eventKeyOf(key));
+        if (params.until !== undefined && event.at.time >= params.until) {
+          return { items, resumeAfter: null };
+        }
+        const party = [event.org, event.from, event.to].some(
+          (org) => org !== undefined && orgs.includes(org),
+        );
+        if (!all && !party) {
+          after = key;
+          continue;
+        }
+        if (items.length === page.limit) return { items, resumeAfter: after };
+        items.push(asCanonical(event));
+        after = key;
+      }
+      if (batch.length < page.limit + 1) return { items, resumeAfter: null };
+    }
+    return { items, resumeAfter: after };
+  },
+);
+
+export const provenanceQueries: readonly Query[] = [
+  productGet,
+  packStatus,
+  packGet,
+  caseGet,
+  lotPacks,
+  packInventory,
+  lotRecalls,
+  packSuspects,
+  provenanceEventsQuery,
+];
