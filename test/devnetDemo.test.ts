@@ -72,6 +72,16 @@ async function demoKey(devnetDir: string, holder: (typeof DEMO_KEY_HOLDERS)[numb
   return { signer: keySigner(importSecretKeyJwk(jwk)), jwk };
 }
 
+/** The GTIN, the recalled lot and two packs, from the seed's line about them. */
+function suppliedPacks(lines: readonly string[]) {
+  const pattern =
+    /^\[demo\] GTIN (\d{14}): lot (\S+) recalled, pack (\S+) of lot \S+ suspect, pack (\S+) dispensed/;
+  const match = lines.map((line) => pattern.exec(line)).find((found) => found !== null);
+  if (match === undefined) throw new Error("the seed printed no packs line");
+  const [, gtin = "", recalledLot = "", suspect = "", dispensed = ""] = match;
+  return { gtin, recalledLot, suspect, dispensed };
+}
+
 /** How many keys are registered in each organization, asked as `operator`. */
 async function memberCounts(client: CareLedgerClient): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
@@ -82,7 +92,7 @@ async function memberCounts(client: CareLedgerClient): Promise<Record<string, nu
 }
 
 describe("pnpm devnet's demo consortium", () => {
-  it("seeds identities, consents, records, reads and a break-the-glass once, visible through queries, and not again after a restart", async () => {
+  it("seeds identities, consents, records, reads, a break-the-glass and a supply chain once, visible through queries, and not again after a restart", async () => {
     const { url, dir: devnetDir } = await startDevnet();
     const seeded = await (devnet as DevnetProcess).waitForLine(SEEDED_LINE, SEED_WAIT_MS);
     expect(seeded).toContain(url);
@@ -159,6 +169,26 @@ describe("pnpm devnet's demo consortium", () => {
     expect(emergencies.items).toEqual([
       expect.objectContaining({ breakGlass: true, decision: "permit", class: "allergy" }),
     ]);
+    // Drug provenance: what a pharmacist's scan of each pack answers from (public).
+    const packs = suppliedPacks((devnet as DevnetProcess).lines);
+    const scan = (serial: string) => operator.query("pack.status", { gtin: packs.gtin, serial });
+    expect(await scan(packs.dispensed)).toMatchObject({ status: "dispensed", suspect: false });
+    expect(await scan(packs.suspect)).toMatchObject({ status: "active", suspect: true });
+    const recalled = await operator.query("lot.packs", {
+      gtin: packs.gtin,
+      lot: packs.recalledLot,
+    });
+    expect(recalled.items.map((pack) => [pack.custodian, pack.recalled])).toEqual([
+      [DEVNET_ORG.distributor, true],
+      [DEVNET_ORG.distributor, true],
+    ]);
+    expect(await scan(recalled.items[0]?.serial ?? "")).toMatchObject({ recalled: true });
+    const atPharmacy = await new CareLedgerClient(url, { signer: pharmacist.signer }).query(
+      "pack.inventory",
+      { org: DEVNET_ORG.pharmacy },
+    );
+    expect(atPharmacy.items).toHaveLength(5);
+
     const counts = await memberCounts(operator);
     expect(counts[DEVNET_ORG.hospital]).toBe(4);
 

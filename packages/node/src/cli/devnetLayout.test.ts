@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { isCompanyPrefix, validateGln } from "@careledger/gs1";
 import { fromHex, publicKeyOf, toHex } from "@careledger/protocol";
 import { afterEach, describe, expect, it } from "vitest";
 import { DEVNET_CONSORTIUM, DEVNET_ORG } from "./devnetConsortium.js";
@@ -66,6 +67,15 @@ describe("the devnet layout", () => {
       expect(await publicKeyIn(file)).toBe(org.adminKeys[0]);
     }
     expect(() => adminKeyFileOf(dir, genesis, "org-0")).toThrow(/no organization org-0/);
+  });
+
+  it("gives every member a valid GLN, unique, and the manufacturer a GS1 company prefix", async () => {
+    const { genesis } = await layout(4, true);
+    const glns = genesis.organizations.map((org) => org.gln ?? "");
+    expect(glns.map((gln) => validateGln(gln).ok)).toEqual(glns.map(() => true));
+    expect(new Set(glns).size).toBe(glns.length);
+    const manufacturer = genesis.organizations.find((org) => org.id === DEVNET_ORG.manufacturer);
+    expect(manufacturer?.gs1CompanyPrefixes?.every(isCompanyPrefix)).toBe(true);
   });
 
   it("gives a member several nodes when the devnet has more than nine, each home holding its admin key", async () => {

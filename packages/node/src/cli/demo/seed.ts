@@ -3,6 +3,7 @@ import { DEVNET_CONSORTIUM, DEVNET_ORG } from "../devnetConsortium.js";
 import { grantConsents, revokeClinicConsent } from "./consents.js";
 import { registerPeople } from "./identities.js";
 import { writeDemoKeys } from "./keyFiles.js";
+import { supplyPacks } from "./provenance.js";
 import { breakTheGlass, readAfterRevoke, readRecords, uploadRecords } from "./records.js";
 import { DemoWorld } from "./world.js";
 
@@ -54,6 +55,11 @@ export async function seedDemo(options: SeedOptions): Promise<void> {
   await readAfterRevoke(world, people, records);
   log("[demo] an emergency physician breaking the glass");
   await breakTheGlass(world, people, records);
+  log("[demo] packs commissioned, shipped as a case, received, dispensed; a lot recalled");
+  const packs = await supplyPacks(world, people);
+  log(
+    `[demo] GTIN ${packs.gtin}: lot ${packs.recalled.lot} recalled, pack ${packs.suspect} of lot ${packs.sold.lot} suspect, pack ${packs.dispensed} dispensed`,
+  );
   log(`${SEEDED_LINE}: open ${world.url(0)}/ and load a key file:`);
   for (const file of keyFiles) log(`[demo]   ${file}`);
 }
