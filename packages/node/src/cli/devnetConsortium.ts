@@ -1,10 +1,20 @@
+import { gs1CheckDigit } from "@careledger/gs1";
 import type { Organization } from "@careledger/protocol";
 
 /** A member of the devnet's demo consortium, as genesis lists it (keys added by the layout). */
-export type ConsortiumMember = Pick<
-  Organization,
-  "id" | "name" | "kind" | "gln" | "gs1CompanyPrefixes"
->;
+export type ConsortiumMember = Pick<Organization, "id" | "name" | "kind">;
+
+/**
+ * The devnet manufacturer's GS1 company prefix: the one of GS1's own examples
+ * (`09520123456788`), which the provenance contract's examples use too.
+ */
+export const DEVNET_COMPANY_PREFIX = "952012";
+
+/** A GLN of the devnet's own (location `n` under the manufacturer's prefix), check digit last. */
+export function devnetGln(n: number): string {
+  const body = `${DEVNET_COMPANY_PREFIX}${String(n).padStart(6, "0")}`;
+  return `${body}${gs1CheckDigit(body)}`;
+}
 
 /**
  * The organizations of `pnpm devnet` (issue 16 "The demo consortium"): two hospitals, a clinic,
@@ -12,56 +22,20 @@ export type ConsortiumMember = Pick<
  * belongs to member i mod 9, so the first four run the nodes of a 4-node devnet: the hospital
  * whose node is the records custodian, the insurer, the manufacturer and the pharmacy; the others
  * take part through any node's API. The ids read as who they are, so a newcomer's console and
- * receipts say "riverside-hospital" rather than "org-0". Every member has a GLN (13 digits, the
- * check digit last: `responderGLN` of verification answers); the manufacturer holds the GS1
- * company prefix 0361414, within which its GTINs and SSCCs are made. Both are made up.
+ * receipts say "riverside-hospital" rather than "org-0". The layout gives member i the GLN
+ * `devnetGln(i + 1)` (`responderGLN` of its verification answers) and the manufacturer the
+ * company prefix DEVNET_COMPANY_PREFIX, within which its GTINs and SSCCs are made.
  */
 export const DEVNET_CONSORTIUM: readonly ConsortiumMember[] = [
-  {
-    id: "riverside-hospital",
-    name: "Riverside General Hospital",
-    kind: "hospital",
-    gln: "0860101000015",
-  },
-  {
-    id: "meridian-health",
-    name: "Meridian Health Insurance",
-    kind: "insurer",
-    gln: "0860202000013",
-  },
-  {
-    id: "northwind-pharma",
-    name: "Northwind Pharmaceuticals",
-    kind: "manufacturer",
-    gln: "0361414000018",
-    gs1CompanyPrefixes: ["0361414"],
-  },
-  { id: "corner-pharmacy", name: "Corner Street Pharmacy", kind: "pharmacy", gln: "0860303000011" },
-  {
-    id: "bluefield-distribution",
-    name: "Bluefield Distribution",
-    kind: "distributor",
-    gln: "0860404000019",
-  },
-  {
-    id: "medicines-agency",
-    name: "National Medicines Agency",
-    kind: "regulator",
-    gln: "0860505000017",
-  },
-  { id: "parkside-clinic", name: "Parkside Family Clinic", kind: "clinic", gln: "0860606000015" },
-  {
-    id: "lakeview-hospital",
-    name: "Lakeview University Hospital",
-    kind: "hospital",
-    gln: "0860707000013",
-  },
-  {
-    id: "medical-board",
-    name: "State Medical Board",
-    kind: "licensing-body",
-    gln: "0860808000011",
-  },
+  { id: "riverside-hospital", name: "Riverside General Hospital", kind: "hospital" },
+  { id: "meridian-health", name: "Meridian Health Insurance", kind: "insurer" },
+  { id: "northwind-pharma", name: "Northwind Pharmaceuticals", kind: "manufacturer" },
+  { id: "corner-pharmacy", name: "Corner Street Pharmacy", kind: "pharmacy" },
+  { id: "bluefield-distribution", name: "Bluefield Distribution", kind: "distributor" },
+  { id: "medicines-agency", name: "National Medicines Agency", kind: "regulator" },
+  { id: "parkside-clinic", name: "Parkside Family Clinic", kind: "clinic" },
+  { id: "lakeview-hospital", name: "Lakeview University Hospital", kind: "hospital" },
+  { id: "medical-board", name: "State Medical Board", kind: "licensing-body" },
 ];
 
 /** The members by the part they play in the demo's stories (ids of the table above). */

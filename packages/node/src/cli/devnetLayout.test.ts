@@ -1,11 +1,17 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { isCompanyPrefix, validateGln } from "@careledger/gs1";
+import { gtinWithinPrefixes, validateGln } from "@careledger/gs1";
 import { fromHex, publicKeyOf, toHex } from "@careledger/protocol";
 import { afterEach, describe, expect, it } from "vitest";
 import { DEVNET_CONSORTIUM, DEVNET_ORG } from "./devnetConsortium.js";
-import { ADMIN_KEY_FILE, adminKeyFileOf, nodeHomeOf, writeDevnetLayout } from "./devnetLayout.js";
+import {
+  ADMIN_KEY_FILE,
+  adminKeyFileOf,
+  DEVNET_COMPANY_PREFIX,
+  nodeHomeOf,
+  writeDevnetLayout,
+} from "./devnetLayout.js";
 
 const dirs: string[] = [];
 afterEach(async () => {
@@ -62,7 +68,7 @@ describe("the devnet layout", () => {
       expect(file).toBe(
         org.nodeKeys.length > 0
           ? join(nodeHomeOf(dir, genesis.validators.indexOf(org.nodeKeys[0] ?? "")), ADMIN_KEY_FILE)
-          : join(dir, org.id, ADMIN_KEY_FILE),
+          : join(dir, "orgs", org.id, ADMIN_KEY_FILE),
       );
       expect(await publicKeyIn(file)).toBe(org.adminKeys[0]);
     }
@@ -74,8 +80,12 @@ describe("the devnet layout", () => {
     const glns = genesis.organizations.map((org) => org.gln ?? "");
     expect(glns.map((gln) => validateGln(gln).ok)).toEqual(glns.map(() => true));
     expect(new Set(glns).size).toBe(glns.length);
-    const manufacturer = genesis.organizations.find((org) => org.id === DEVNET_ORG.manufacturer);
-    expect(manufacturer?.gs1CompanyPrefixes?.every(isCompanyPrefix)).toBe(true);
+    const withPrefixes = genesis.organizations.filter((org) => org.gs1CompanyPrefixes);
+    expect(withPrefixes.map((org) => [org.id, org.gs1CompanyPrefixes])).toEqual([
+      [DEVNET_ORG.manufacturer, [DEVNET_COMPANY_PREFIX]],
+    ]);
+    // The contract's example GTIN registers on the devnet.
+    expect(gtinWithinPrefixes("09520123456788", [DEVNET_COMPANY_PREFIX])).toBe(true);
   });
 
   it("gives a member several nodes when the devnet has more than nine, each home holding its admin key", async () => {

@@ -1,5 +1,5 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import {
   type Genesis,
   generateSecretKey,
@@ -16,10 +16,10 @@ import {
   type NodeConfig,
 } from "../config.js";
 import { ensureKeyEncryptionKey } from "../keyEncryptionKey.js";
-import { DEVNET_CONSORTIUM } from "./devnetConsortium.js";
+import { DEVNET_COMPANY_PREFIX, DEVNET_CONSORTIUM, devnetGln } from "./devnetConsortium.js";
 
 /** For clients of a devnet that name its organizations. */
-export { DEVNET_CONSORTIUM, DEVNET_ORG } from "./devnetConsortium.js";
+export { DEVNET_COMPANY_PREFIX, DEVNET_CONSORTIUM, DEVNET_ORG } from "./devnetConsortium.js";
 /** For harnesses that write a node home of their own (a node added after genesis). */
 export { ensureKeyEncryptionKey };
 
@@ -75,7 +75,7 @@ export function nodeHomeOf(dir: string, index: number): string {
 
 /**
  * Writes `DIR/genesis.json` and one home per node (`DIR/node-i`: config, genesis copy, node key,
- * key-encryption key, admin key of its organization), and `DIR/<org id>/admin.key` for an
+ * key-encryption key, admin key of its organization), and `DIR/orgs/<id>/admin.key` for each
  * organization that runs no node (adminKeyFileOf finds either). Keeps an existing layout: a devnet
  * restarted on the same directory reuses its chain (and gets the key-encryption keys a layout
  * written before them lacks).
@@ -127,14 +127,17 @@ export async function writeDevnetLayout(options: DevnetOptions): Promise<Genesis
     await writeFile(join(home, NODE_KEY_FILE), `${toHex(nodeSecrets[i] as Uint8Array)}\n`, {
       mode: 0o600,
     });
-    await writeAdminKey(home, adminSecrets[i % organizations.length] as Uint8Array);
+    await writeAdminKey(
+      join(home, ADMIN_KEY_FILE),
+      adminSecrets[i % organizations.length] as Uint8Array,
+    );
     await ensureKeyEncryptionKey(home);
   }
-  // An organization without a node keeps its admin key in a directory named after it.
   for (const [i, org] of organizations.entries()) {
     if (org.nodeKeys.length > 0) continue;
-    await mkdir(join(options.dir, org.id), { recursive: true });
-    await writeAdminKey(join(options.dir, org.id), adminSecrets[i] as Uint8Array);
+    const file = orgAdminKeyFile(options.dir, org.id);
+    await mkdir(dirname(file), { recursive: true });
+    await writeAdminKey(file, adminSecrets[i] as Uint8Array);
   }
   await writeFile(join(options.dir, DEVNET_GENESIS_FILE), genesisJson);
   return genesis;
@@ -142,7 +145,8 @@ export async function writeDevnetLayout(options: DevnetOptions): Promise<Genesis
 
 /**
  * The consortium's members, node i listed under member i mod 9 (a devnet of more than nine
- * nodes gives some members several), each with its own admin key.
+ * nodes gives some members several), each with its own admin key and a GLN (its verification
+ * answers' `responderGLN`), the manufacturer with the company prefix its GTINs are made under.
  */
 function consortiumOrganizations(
   nodeKeys: readonly string[],
@@ -152,22 +156,29 @@ function consortiumOrganizations(
     ...member,
     adminKeys: [toHex(publicKeyOf(adminSecrets[i] as Uint8Array))],
     nodeKeys: nodeKeys.filter((_, node) => node % DEVNET_CONSORTIUM.length === i),
+    ...(member.kind === "manufacturer" && { gs1CompanyPrefixes: [DEVNET_COMPANY_PREFIX] }),
+    gln: devnetGln(i + 1),
   }));
 }
 
-async function writeAdminKey(dir: string, secret: Uint8Array): Promise<void> {
-  await writeFile(join(dir, ADMIN_KEY_FILE), `${toHex(secret)}\n`, { mode: 0o600 });
+async function writeAdminKey(file: string, secret: Uint8Array): Promise<void> {
+  await writeFile(file, `${toHex(secret)}\n`, { mode: 0o600 });
+}
+
+/** Where the admin key of an organization that runs no node is kept. */
+export function orgAdminKeyFile(dir: string, orgId: string): string {
+  return join(dir, "orgs", orgId, ADMIN_KEY_FILE);
 }
 
 /**
  * The admin key file of `org` in a devnet under `dir`: in the home of the org's first node, or
- * for an organization without a node in `DIR/<org id>/`.
+ * for an organization without a node `orgAdminKeyFile`.
  */
 export function adminKeyFileOf(dir: string, genesis: Genesis, org: string): string {
   const organization = genesis.organizations.find((candidate) => candidate.id === org);
   if (organization === undefined) throw new Error(`no organization ${org} in the devnet genesis`);
   const [nodeKey] = organization.nodeKeys;
-  if (nodeKey === undefined) return join(dir, org, ADMIN_KEY_FILE);
+  if (nodeKey === undefined) return orgAdminKeyFile(dir, org);
   return join(nodeHomeOf(dir, genesis.validators.indexOf(nodeKey)), ADMIN_KEY_FILE);
 }
 

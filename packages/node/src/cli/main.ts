@@ -4,7 +4,12 @@ import { loadHome } from "../config.js";
 import { createKeyEncryptionKey } from "../keyEncryptionKey.js";
 import { startNodeProcess } from "../nodeProcess.js";
 import { seedDemo } from "./demo/seed.js";
-import { type DevnetOptions, nodeHomeOf, writeDevnetLayout } from "./devnetLayout.js";
+import {
+  type DevnetOptions,
+  nodeHomeOf,
+  orgAdminKeyFile,
+  writeDevnetLayout,
+} from "./devnetLayout.js";
 import { initHome } from "./init.js";
 import { superviseNodes } from "./supervisor.js";
 
@@ -86,6 +91,11 @@ program
     for (const [i, home] of homes.entries()) {
       process.stdout.write(
         `node-${i}: home ${home}, api ${urls[i]}, p2p ${configs[i]?.host}:${configs[i]?.p2pPort}\n`,
+      );
+    }
+    for (const org of genesis.organizations.filter((each) => each.nodeKeys.length === 0)) {
+      process.stdout.write(
+        `${org.id} (${org.kind}, no node): admin key ${orgAdminKeyFile(options.dir, org.id)}\n`,
       );
     }
     if (!options.start) return;

@@ -1,6 +1,5 @@
 import { gs1CheckDigit } from "@careledger/gs1";
 import { Caller } from "@careledger/sdk";
-import { DEVNET_CONSORTIUM, DEVNET_ORG } from "../devnetConsortium.js";
 import type { People, Person } from "./identities.js";
 import type { DemoWorld } from "./world.js";
 
@@ -17,31 +16,32 @@ export interface SuppliedPacks {
   readonly suspect: string;
 }
 
-/** The manufacturer's GS1 company prefix, from the consortium table. */
-function companyPrefix(): string {
-  const member = DEVNET_CONSORTIUM.find((one) => one.id === DEVNET_ORG.manufacturer);
-  const prefix = member?.gs1CompanyPrefixes?.[0];
-  if (prefix === undefined) throw new Error("the devnet manufacturer has no GS1 company prefix");
+/** The manufacturer's GS1 company prefix, from genesis. */
+function companyPrefix(world: DemoWorld, manufacturer: string): string {
+  const org = world.genesis.organizations.find((one) => one.id === manufacturer);
+  const prefix = org?.gs1CompanyPrefixes?.[0];
+  if (prefix === undefined) throw new Error(`${manufacturer} has no GS1 company prefix`);
   return prefix;
 }
 
 /** Digits with their GS1 check digit appended. */
 const withCheckDigit = (digits: string) => `${digits}${gs1CheckDigit(digits)}`;
 
-/** The packs of the story: one product, two lots, six packs and two, expiring in two years. */
-function plan(): SuppliedPacks {
-  const prefix = companyPrefix();
+/**
+ * The packs of the story: one product, two lots, six packs and two, expiring in two years. The
+ * GTIN is indicator 0, the prefix, item reference 11, check digit; the SSCC extension digit 0,
+ * the prefix, serial reference 1, check digit (references padded to GS1's fixed lengths).
+ */
+function plan(prefix: string): SuppliedPacks {
   const expiry = `${String((new Date().getUTCFullYear() + 2) % 100).padStart(2, "0")}1231`;
   const serials = (from: number, count: number) =>
     Array.from({ length: count }, (_, i) => `SN${from + i}`);
   const sold = serials(10_001, 6);
   return {
-    // Indicator 0, the company prefix, item reference 00011 (5 digits after a 7-digit prefix).
-    gtin: withCheckDigit(`0${prefix}00011`),
+    gtin: withCheckDigit(`0${prefix}${"11".padStart(12 - prefix.length, "0")}`),
     sold: { lot: "NW24A01", expiry, serials: sold },
     recalled: { lot: "NW24A02", expiry, serials: serials(20_001, 2) },
-    // Extension digit 0, the company prefix, a 9-digit serial reference.
-    case: withCheckDigit(`0${prefix}000000001`),
+    case: withCheckDigit(`0${prefix}${"1".padStart(16 - prefix.length, "0")}`),
     dispensed: sold[0] as string,
     suspect: sold[5] as string,
   };
@@ -57,8 +57,8 @@ const callerOf = (world: DemoWorld, person: Person) => new Caller(world.client(p
  * recalls the second lot (stuck at the distributor); the pharmacist flags a pack suspect.
  */
 export async function supplyPacks(world: DemoWorld, people: People): Promise<SuppliedPacks> {
-  const packs = plan();
   const { manufacturer: maker, distributor: wholesaler, pharmacist } = people;
+  const packs = plan(companyPrefix(world, maker.org));
   const factory = callerOf(world, maker);
   const warehouse = callerOf(world, wholesaler);
   const pharmacy = callerOf(world, pharmacist);
