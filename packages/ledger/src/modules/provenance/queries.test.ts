@@ -122,6 +122,10 @@ describe("pack.get", () => {
       "FORBIDDEN",
     );
     expect(await w.query("pack.get", { gtin: GTIN, serial: "NONE" }, "inspector")).toBeNull();
+    // Its org (the wholesaler) never held S3: a regulator's role there opens nothing.
+    expect(await w.queryFails("pack.get", { gtin: GTIN, serial: "S3" }, "falseInspector")).toBe(
+      "FORBIDDEN",
+    );
     expect(await w.queryFails("case.get", { sscc: SSCC }, "pharmacist")).toBe("FORBIDDEN");
     expect(await w.query("case.get", { sscc: SSCC }, "wholesaler")).toMatchObject({
       status: "unpacked",

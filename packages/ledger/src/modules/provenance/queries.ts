@@ -3,6 +3,7 @@ import {
   CareLedgerError,
   type CaseView,
   isMemberStaff,
+  isOperator,
   isSubject,
   PACK_HISTORY_MAX,
   type PackStatusView,
@@ -12,6 +13,7 @@ import {
   type QueryCaller,
 } from "@careledger/protocol";
 import { admittedByContract } from "../consent/queries.js";
+import { readOrganization } from "../identity/state.js";
 import {
   definePagedQuery,
   defineQuery,
@@ -67,8 +69,15 @@ function callerOrgs(caller: QueryCaller): string[] {
   return union(caller.identity === null ? [] : [caller.identity.org], caller.adminOf);
 }
 
-const isRegulatorCaller = (caller: QueryCaller) =>
-  !isSubject(caller) && (caller.identity?.roles.includes("regulator") ?? false);
+/**
+ * A regulator: a key with the role at an organization of the regulator kind. The role alone
+ * is not enough: any organization's admin may register keys with any role.
+ */
+async function isRegulatorCaller(reader: QueryReader, caller: QueryCaller): Promise<boolean> {
+  const { identity } = caller;
+  if (identity === null || isSubject(caller) || !identity.roles.includes("regulator")) return false;
+  return (await readOrganization(reader, identity.org))?.kind === "regulator";
+}
 
 /** Custody in force: the case's while the pack is in one. */
 interface Custody {
@@ -90,8 +99,13 @@ async function custodyOf(reader: QueryReader, pack: StoredPack): Promise<Custody
 }
 
 /** Whether the caller is one `pack.get` answers about this pack (besides operators). */
-function packParty(caller: QueryCaller, pack: StoredPack, custody: Custody): boolean {
-  if (isRegulatorCaller(caller)) return true;
+async function packParty(
+  reader: QueryReader,
+  caller: QueryCaller,
+  pack: StoredPack,
+  custody: Custody,
+): Promise<boolean> {
+  if (await isRegulatorCaller(reader, caller)) return true;
   const parties = [pack.manufacturer, custody.custodian, ...custody.holders];
   if (custody.inTransitTo !== undefined) parties.push(custody.inTransitTo);
   return parties.some((org) => isMemberStaff(caller, org));
@@ -222,8 +236,8 @@ const packGet = defineQuery(QUERIES["pack.get"], async (reader, params, caller) 
   if (caller !== null && !admittedByContract(QUERIES["pack.get"], caller, params)) {
     const party =
       pack !== null && custody !== null
-        ? packParty(caller, pack, custody)
-        : isRegulatorCaller(caller);
+        ? await packParty(reader, caller, pack, custody)
+        : await isRegulatorCaller(reader, caller);
     if (!party) forbidden("only the pack's trading partners, regulators and operators");
   }
   if (pack === null || custody === null) return null;
@@ -255,15 +269,20 @@ const caseGet = defineQuery(QUERIES["case.get"], async (reader, params, caller) 
             ...stored.manufacturers,
             ...(stored.inTransitTo === undefined ? [] : [stored.inTransitTo]),
           ];
-    const party = isRegulatorCaller(caller) || parties.some((org) => isMemberStaff(caller, org));
+    const party =
+      parties.some((org) => isMemberStaff(caller, org)) ||
+      (await isRegulatorCaller(reader, caller));
     if (!party) forbidden("only the case's trading partners, regulators and operators");
   }
   return stored === null ? null : asCanonical(caseView(stored));
 });
 
-/** `lot.packs`: operators, regulators, and the product's manufacturer's people. */
+/**
+ * `lot.packs`: operators, regulators, and the product's manufacturer's people (a `regulator`
+ * role the contract admits counts only at a regulator organization).
+ */
 const lotPacks = definePagedQuery(QUERIES["lot.packs"], async (reader, params, caller, page) => {
-  if (caller !== null && !admittedByContract(QUERIES["lot.packs"], caller, params)) {
+  if (caller !== null && !isOperator(caller) && !(await isRegulatorCaller(reader, caller))) {
     const product = await readProduct(reader, params.gtin);
     if (product === null || !isMemberStaff(caller, product.manufacturer)) {
       forbidden("only the product's manufacturer, regulators and operators");
@@ -353,16 +372,24 @@ const lotRecalls = definePagedQuery(QUERIES["lot.recalls"], async (reader, _para
   return { items: entries.map(([, value]) => value), resumeAfter };
 });
 
-/** `pack.suspects`: operators and regulators (the contract checks it). */
-const packSuspects = definePagedQuery(QUERIES["pack.suspects"], async (reader, _p, _c, page) => {
-  const { entries, resumeAfter } = await scanPage(reader, SUSPECT_PREFIX, page);
-  const items: Canonical[] = [];
-  for (const [key] of entries) {
-    const rest = key.slice(SUSPECT_PREFIX.length);
-    items.push(await listedPack(reader, rest.slice(0, GTIN_SEGMENT - 1), rest.slice(GTIN_SEGMENT)));
-  }
-  return { items, resumeAfter };
-});
+/** `pack.suspects`: operators and regulators (of a regulator organization, as `lot.packs`). */
+const packSuspects = definePagedQuery(
+  QUERIES["pack.suspects"],
+  async (reader, _p, caller, page) => {
+    if (caller !== null && !isOperator(caller) && !(await isRegulatorCaller(reader, caller))) {
+      forbidden("only regulators and operators");
+    }
+    const { entries, resumeAfter } = await scanPage(reader, SUSPECT_PREFIX, page);
+    const items: Canonical[] = [];
+    for (const [key] of entries) {
+      const rest = key.slice(SUSPECT_PREFIX.length);
+      items.push(
+        await listedPack(reader, rest.slice(0, GTIN_SEGMENT - 1), rest.slice(GTIN_SEGMENT)),
+      );
+    }
+    return { items, resumeAfter };
+  },
+);
 
 type EventsParams = {
   kind?: ProvenanceEventView["kind"];
@@ -405,7 +432,7 @@ const provenanceEventsQuery = definePagedQuery(
   async (reader, params, caller, page) => {
     const sees =
       caller === null || admittedByContract(QUERIES["provenance.events"], caller, params);
-    const all = sees || (caller !== null && isRegulatorCaller(caller));
+    const all = sees || (caller !== null && (await isRegulatorCaller(reader, caller)));
     const orgs = caller === null ? [] : callerOrgs(caller);
     if (!all && orgs.length === 0) forbidden("only members' people and operators");
     if ((params.gtin === undefined) !== (params.serial === undefined)) {
@@ -417,7 +444,8 @@ const provenanceEventsQuery = definePagedQuery(
         if (!all) forbidden("only the pack's trading partners, regulators and operators");
         return { items: [], resumeAfter: null };
       }
-      if (!all && caller !== null && !packParty(caller, pack, await custodyOf(reader, pack))) {
+      const custody = await custodyOf(reader, pack);
+      if (!all && caller !== null && !(await packParty(reader, caller, pack, custody))) {
         forbidden("only the pack's trading partners, regulators and operators");
       }
       return packEventsPage(reader, pack, params, page);

@@ -32,6 +32,8 @@ export const PEOPLE = {
   rival: { signer: key(5), org: 4, roles: ["distributor"] },
   /** A manufacturer's role at the distributor: not the product's manufacturer. */
   otherMaker: { signer: key(6), org: 1, roles: ["manufacturer"] },
+  /** A regulator's role the distributor's admin gave a key: not a regulator. */
+  falseInspector: { signer: key(7), org: 1, roles: ["regulator"] },
 } as const;
 export type Person = keyof typeof PEOPLE;
 export const ORG = {
