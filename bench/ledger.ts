@@ -5,6 +5,7 @@
  * proposals and votes. Every transaction is signed before the clock starts. Size on disk is
  * measured after the run and extrapolated to a million transactions.
  * `BENCH_ACCESS_CONSENTS=100000` runs only issue 13's access.log figure (accessLog.ts).
+ * `BENCH_PROVENANCE_PACKS=100000` runs only issue 15's provenance figures (provenance.ts).
  */
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -29,6 +30,7 @@ import { nodeVerifier } from "../packages/ledger/src/testing/nodeCrypto.js";
 import { tempDir } from "../packages/ledger/src/testing/tempDir.js";
 import { type SignedTx, type Signer, signTx, TX_TTL_MAX } from "../packages/protocol/src/index.js";
 import { accessLogRun } from "./accessLog.js";
+import { provenanceRun } from "./provenance.js";
 
 const RUNS = [
   { blockTxs: 1_000, blocks: 30 },
@@ -212,6 +214,11 @@ async function treeAlone(keys: number): Promise<void> {
 
 if (process.env.BENCH_ACCESS_CONSENTS !== undefined) {
   await accessLogRun(Number(process.env.BENCH_ACCESS_CONSENTS));
+  process.exit(0);
+}
+
+if (process.env.BENCH_PROVENANCE_PACKS !== undefined) {
+  await provenanceRun(Number(process.env.BENCH_PROVENANCE_PACKS));
   process.exit(0);
 }
 

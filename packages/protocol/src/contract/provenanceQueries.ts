@@ -259,7 +259,7 @@ export const PROVENANCE_QUERIES = {
   "pack.inventory": pagedQuery({
     name: "pack.inventory",
     summary:
-      "The packs an organization holds or has in transit to it: loose ones in GTIN and serial order, then those in its cases by SSCC.",
+      "The packs an organization holds or has in transit to it: loose ones by GTIN and lot (in serial order within each shipment that brought them), then those in its cases by SSCC.",
     params: { org: OrganizationIdSchema },
     item: PackViewSchema,
     access: [{ rule: "member-staff", orgParam: "org" }],

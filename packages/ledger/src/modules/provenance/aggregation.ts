@@ -1,13 +1,13 @@
 import { validateSscc } from "@careledger/gs1";
 import { PACK_SERIALS_MAX, TX_TYPES } from "@careledger/protocol";
 import { defineTxType, reject } from "../module.js";
+import { addStock, removeStock } from "./inventory.js";
 import { requireHeldCase, requireHeldLoose } from "./rules.js";
 import {
   caseInventoryKey,
   caseKey,
   checkGroups,
   groupPacks,
-  inventoryKey,
   packKeys,
   readCase,
   requirePack,
@@ -47,11 +47,10 @@ export const casePack = defineTxType(TX_TYPES["case.pack"], {
     }
     const lots = new Map<string, { gtin: string; lot: string }>();
     let packHolders: string[] = [];
-    for (const pack of packs) {
+    for (const pack of await removeStock(ctx.state, packs)) {
       lots.set(`${pack.gtin}/${pack.lot}`, { gtin: pack.gtin, lot: pack.lot });
       packHolders = union(packHolders, pack.holders);
       writePack(ctx.state, { ...pack, case: payload.sscc });
-      ctx.state.delete(inventoryKey(payload.org, pack.gtin, pack.serial));
     }
     const stored: StoredCase = {
       sscc: payload.sscc,
@@ -91,15 +90,18 @@ export const caseUnpack = defineTxType(TX_TYPES["case.unpack"], {
       payload.sscc,
       payload.org,
     );
+    const packs: StoredPack[] = [];
     for (const [gtin, serial] of serialsOf(stored.packs)) {
       const { case: _left, ...pack } = await requirePack(ctx.state, gtin, serial);
-      writePack(ctx.state, {
+      packs.push({
         ...pack,
         status: "active",
         custodian: payload.org,
         holders: union(pack.holders, stored.holders),
       });
-      ctx.state.put(inventoryKey(payload.org, gtin, serial), 1);
+    }
+    for (const pack of await addStock(ctx.state, payload.org, ctx.idHex, packs)) {
+      writePack(ctx.state, pack);
     }
     ctx.state.delete(caseInventoryKey(payload.org, payload.sscc));
     writeCase(ctx.state, { ...stored, status: "unpacked" });

@@ -1,9 +1,9 @@
 import { TX_TYPES } from "@careledger/protocol";
 import { defineTxType, reject } from "../module.js";
 import { requireGtin } from "./catalog.js";
+import { addStock } from "./inventory.js";
 import {
   expiresAtOf,
-  inventoryKey,
   packKey,
   productKey,
   readPack,
@@ -40,8 +40,8 @@ export const packCommission = defineTxType(TX_TYPES["pack.commission"], {
     }
     const commissioned = stamp(ctx);
     const holders = [payload.manufacturer];
-    for (const serial of payload.serials) {
-      const pack: StoredPack = {
+    const packs = payload.serials.map(
+      (serial): StoredPack => ({
         gtin: payload.gtin,
         serial,
         lot: payload.lot,
@@ -52,9 +52,10 @@ export const packCommission = defineTxType(TX_TYPES["pack.commission"], {
         holders,
         expiresAt,
         commissioned,
-      };
+      }),
+    );
+    for (const pack of await addStock(ctx.state, payload.manufacturer, ctx.idHex, packs)) {
       writePack(ctx.state, pack);
-      ctx.state.put(inventoryKey(payload.manufacturer, payload.gtin, serial), 1);
     }
   },
 });

@@ -1,9 +1,9 @@
 import { PACK_SERIALS_MAX, TX_TYPES } from "@careledger/protocol";
 import { defineTxType, reject } from "../module.js";
+import { removeStock } from "./inventory.js";
 import { requireHeldLoose, requireNotRecalled } from "./rules.js";
 import {
   checkGroups,
-  inventoryKey,
   packKeys,
   recallKey,
   requirePack,
@@ -46,9 +46,8 @@ export const packDispense = defineTxType(TX_TYPES["pack.dispense"], {
       if (ctx.time >= pack.expiresAt) reject("PACK_EXPIRED", `${id} expired (${pack.expiry})`);
       packs.push(pack);
     }
-    for (const pack of packs) {
+    for (const pack of await removeStock(ctx.state, packs)) {
       writePack(ctx.state, { ...pack, status: "dispensed" });
-      ctx.state.delete(inventoryKey(payload.org, pack.gtin, pack.serial));
     }
   },
 });
@@ -68,9 +67,8 @@ export const packDecommission = defineTxType(TX_TYPES["pack.decommission"], {
       requireHeldLoose(pack, payload.org);
       packs.push(pack);
     }
-    for (const pack of packs) {
+    for (const pack of await removeStock(ctx.state, packs)) {
       writePack(ctx.state, { ...pack, status: "decommissioned", decommission: payload.reason });
-      ctx.state.delete(inventoryKey(payload.org, pack.gtin, pack.serial));
     }
   },
 });

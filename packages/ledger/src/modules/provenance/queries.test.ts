@@ -222,6 +222,26 @@ describe("provenance.events", () => {
     );
   });
 
+  it("pages one pack's events in commit order when two share a block", async () => {
+    await w.commission(["P1"]);
+    const move = { to: ORG.wholesaler, from: ORG.maker, packs: packsOf(["P1"]), cases: [] };
+    const receipts = await w.h.block([
+      w.tx("pack.ship", { ...move, to: ORG.wholesaler, from: ORG.maker }, "maker"),
+      w.tx("pack.receive", { ...move, verified: [] }, "wholesaler"),
+    ]);
+    expect(receipts.map((receipt) => receipt.status)).toEqual(["ok", "ok"]);
+    const kinds: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const params: Record<string, unknown> = { gtin: GTIN, serial: "P1", limit: 1 };
+      if (cursor !== null) params.cursor = cursor;
+      const page = (await w.query("provenance.events", params)) as Page<ProvenanceEventView>;
+      kinds.push(...page.items.map((event) => event.kind));
+      cursor = page.next;
+    } while (cursor !== null);
+    expect(kinds).toEqual(["commission", "ship", "receive"]);
+  });
+
   it("lists one pack's events for its trading partners, paged", async () => {
     await history();
     const first = (await w.query(

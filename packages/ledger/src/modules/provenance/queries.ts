@@ -36,10 +36,10 @@ import {
   packPrefix,
   timeKey,
 } from "./indexes.js";
+import { STOCK_ENTRY_SEGMENTS, stockPrefix } from "./inventory.js";
 import {
   caseInventoryPrefix,
   GTIN_SEGMENT,
-  inventoryPrefix,
   RECALL_PREFIX,
   type ReturnEntry,
   readCase,
@@ -160,7 +160,10 @@ async function keysUnder(index: KeyValueReader, prefix: string): Promise<string[
  * cases it was packed in (an SSCC is packed once, so all of a case's events are its packs'),
  * and the recalls of its lot.
  */
-async function packHistory(reader: QueryReader, pack: StoredPack): Promise<ProvenanceEventView[]> {
+async function packHistory(
+  reader: QueryReader,
+  pack: StoredPack,
+): Promise<Array<[string, ProvenanceEventView]>> {
   const own = await keysUnder(reader.index(BY_PACK_INDEX), packPrefix(pack.gtin, pack.serial));
   const viaCase = new Map<string, string>();
   for (const key of own) {
@@ -172,9 +175,9 @@ async function packHistory(reader: QueryReader, pack: StoredPack): Promise<Prove
   }
   const recalls = await keysUnder(reader.index(LOT_EVENTS_INDEX), lotPrefix(pack.gtin, pack.lot));
   const keys = [...new Set([...own, ...viaCase.keys(), ...recalls])].sort();
-  const history: ProvenanceEventView[] = [];
+  const history: Array<[string, ProvenanceEventView]> = [];
   for (const key of keys) {
-    history.push(narrow(await readEvent(reader, key), pack, viaCase.get(key)));
+    history.push([key, narrow(await readEvent(reader, key), pack, viaCase.get(key))]);
   }
   return history;
 }
@@ -241,7 +244,9 @@ const packGet = defineQuery(QUERIES["pack.get"], async (reader, params, caller) 
     if (!party) forbidden("only the pack's trading partners, regulators and operators");
   }
   if (pack === null || custody === null) return null;
-  const history = (await packHistory(reader, pack)).slice(-PACK_HISTORY_MAX);
+  const history = (await packHistory(reader, pack))
+    .slice(-PACK_HISTORY_MAX)
+    .map(([, event]) => event);
   return asCanonical(await packView(reader, pack, custody, history));
 });
 
@@ -297,58 +302,78 @@ const lotPacks = definePagedQuery(QUERIES["lot.packs"], async (reader, params, c
   return { items, resumeAfter };
 });
 
+/** One entry of an inventory list, expanded: each pack's position in it, GTIN and serial. */
+type Expand = (key: string, value: Canonical) => Promise<Array<readonly [string, string, string]>>;
+
 /**
- * The packs an organization holds or has in transit to it, with resume keys: its loose packs'
- * inventory keys, then for each case (by SSCC) the case's key with `/<gtin>/<serial>` of a pack.
+ * The packs of the inventory entries under `prefix` (each key `segments` segments past it), in
+ * key order, each with its resume key: the entry's key, `/`, the pack's position in the entry.
+ */
+async function* entryPacks(
+  reader: QueryReader,
+  prefix: string,
+  segments: number,
+  after: string | null,
+  expand: Expand,
+): AsyncGenerator<[string, string, string]> {
+  let cursor: string | null = null;
+  let resumeIn: { key: string; position: string } | null = null;
+  if (after !== null) {
+    const parts = after.slice(prefix.length).split("/");
+    const key = `${prefix}${parts.slice(0, segments).join("/")}`;
+    resumeIn = { key, position: parts.slice(segments).join("/") };
+    cursor = key;
+  }
+  const Batch = 64;
+  for (;;) {
+    const batch = await reader.scan(prefix, { limit: Batch, after: cursor });
+    // The entry the cursor stopped in, if the org still has it.
+    if (resumeIn !== null) {
+      const value = await reader.get(resumeIn.key);
+      if (value !== null) batch.unshift([resumeIn.key, value]);
+    }
+    for (const [key, value] of batch) {
+      for (const [position, gtin, serial] of await expand(key, value)) {
+        if (resumeIn !== null && key === resumeIn.key && position <= resumeIn.position) continue;
+        yield [`${key}/${position}`, gtin, serial];
+      }
+    }
+    resumeIn = null;
+    const last = batch.at(-1);
+    if (batch.length < Batch || last === undefined) return;
+    cursor = last[0];
+  }
+}
+
+/**
+ * The packs an organization holds or has in transit to it, with resume keys: its loose stock
+ * entries (by GTIN, lot, then the transaction that brought them; serials in order), then its
+ * cases by SSCC.
  */
 async function* inventory(
   reader: QueryReader,
   org: string,
   after: string | null,
 ): AsyncGenerator<[string, string, string]> {
-  const loose = inventoryPrefix(org);
+  const loose = stockPrefix(org);
   const cases = caseInventoryPrefix(org);
   if (after !== null && !after.startsWith(loose) && !after.startsWith(cases)) {
     throw new CareLedgerError("BAD_REQUEST", "cursor is not one this node gave");
   }
   if (after === null || after.startsWith(loose)) {
-    let cursor = after;
-    for (;;) {
-      const batch = await reader.scan(loose, { limit: 256, after: cursor });
-      for (const [key] of batch) {
-        const rest = key.slice(loose.length);
-        yield [key, rest.slice(0, GTIN_SEGMENT - 1), rest.slice(GTIN_SEGMENT)];
-      }
-      if (batch.length < 256) break;
-      cursor = (batch.at(-1) as [string, Canonical])[0];
-    }
+    yield* entryPacks(reader, loose, STOCK_ENTRY_SEGMENTS, after, async (key, value) => {
+      const gtin = key.slice(loose.length, loose.length + GTIN_SEGMENT - 1);
+      return (value as string[]).map((serial) => [serial, gtin, serial] as const);
+    });
   }
-  // Within a case: resume in it, after the pack the key names.
-  let caseCursor: string | null = null;
-  let within: string | null = null;
-  if (after?.startsWith(cases)) {
-    caseCursor = after.slice(0, cases.length + 18);
-    within = after.slice(cases.length + 19);
-  }
-  for (;;) {
-    const batch = await reader.scan(cases, { limit: 16, after: caseCursor });
-    if (within !== null && caseCursor !== null) {
-      batch.unshift([caseCursor, 1]);
-    }
-    for (const [key] of batch) {
-      const stored = await readCase(reader, key.slice(cases.length));
-      if (stored === null) continue;
-      for (const [gtin, serial] of serialsOf(stored.packs)) {
-        const position = `${gtin}/${serial}`;
-        if (within !== null && key === caseCursor && position <= within) continue;
-        yield [`${key}/${position}`, gtin, serial];
-      }
-    }
-    if (within !== null) within = null;
-    const last = batch.at(-1);
-    if (batch.length < 16 || last === undefined) break;
-    caseCursor = last[0];
-  }
+  const caseAfter = after?.startsWith(cases) ? after : null;
+  yield* entryPacks(reader, cases, 1, caseAfter, async (key) => {
+    const stored = await readCase(reader, key.slice(cases.length));
+    if (stored === null) return [];
+    return [...serialsOf(stored.packs)].map(
+      ([gtin, serial]) => [`${gtin}/${serial}`, gtin, serial] as const,
+    );
+  });
 }
 
 /** `pack.inventory`: the org's people (the contract checks it), loose packs then cases'. */
@@ -409,15 +434,14 @@ async function packEventsPage(
   params: EventsParams,
   page: PageRequest,
 ): Promise<QueryPage> {
-  const all = (await packHistory(reader, pack)).filter((event) => inRange(event, params));
-  const keyOf = (event: ProvenanceEventView) =>
-    `${timeKey(event.at.time)}/${String(event.at.height).padStart(12, "0")}/${event.tx}`;
-  const rest = all.filter((event) => page.after === null || keyOf(event) > page.after);
+  const all = (await packHistory(reader, pack)).filter(([, event]) => inRange(event, params));
+  // Event keys, in commit order (two events of one block keep their transactions' order).
+  const rest = all.filter(([key]) => page.after === null || key > page.after);
   const items = rest.slice(0, page.limit);
-  const more = rest.length > page.limit;
+  const last = items.at(-1);
   return {
-    items: items.map(asCanonical),
-    resumeAfter: more ? keyOf(items.at(-1) as ProvenanceEventView) : null,
+    items: items.map(([, event]) => asCanonical(event)),
+    resumeAfter: rest.length > page.limit && last !== undefined ? last[0] : null,
   };
 }
 

@@ -1,5 +1,6 @@
-import type { CaseView, PackView } from "@careledger/protocol";
+import { type CaseView, type PackView, toHex } from "@careledger/protocol";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { stockKey } from "./inventory.js";
 import { GTIN, ORG, packsOf, SupplyChain, serials, ssccOf } from "./supplyChain.testkit.js";
 
 let w: SupplyChain;
@@ -149,6 +150,27 @@ describe("case.pack and case.unpack", () => {
 
 describe("pack.ship and pack.receive", () => {
   beforeEach(() => w.commission(serials(4)));
+
+  it("moves loose packs between stock entries: one per lot and transaction, emptied ones deleted", async () => {
+    const stored = async (key: string) => (await w.h.ledger.reads.proveState(key)).value;
+    const commissioned = await w.commission(["T1", "T2"], "LOT-T");
+    const made = stockKey(ORG.maker, GTIN, "LOT-T", toHex(commissioned.tx));
+    expect(await stored(made)).toEqual(["T1", "T2"]);
+    const shipped = await w.ok(
+      "pack.ship",
+      ship(ORG.maker, ORG.wholesaler, packsOf(["T2"])),
+      "maker",
+    );
+    expect(await stored(made)).toEqual(["T1"]);
+    const arrived = stockKey(ORG.wholesaler, GTIN, "LOT-T", toHex(shipped.tx));
+    expect(await stored(arrived)).toEqual(["T2"]);
+    await w.ok("pack.ship", ship(ORG.maker, ORG.wholesaler, packsOf(["T1"])), "maker");
+    expect(await stored(made)).toBeNull();
+    const stock = (await w.query("pack.inventory", { org: ORG.wholesaler }, "wholesaler")) as {
+      items: PackView[];
+    };
+    expect(stock.items.map((pack) => pack.serial).sort()).toEqual(["T1", "T2"]);
+  });
 
   it("only the custodian ships, and nothing in transit ships again", async () => {
     await w.fails("pack.ship", ship(ORG.wholesaler, ORG.pharmacy), "wholesaler", "NOT_CUSTODIAN");

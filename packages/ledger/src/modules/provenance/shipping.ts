@@ -6,6 +6,7 @@ import {
 } from "@careledger/protocol";
 import { orgKey, requireOrganization } from "../identity/state.js";
 import { defineTxType, reject } from "../module.js";
+import { addStock, removeStock } from "./inventory.js";
 import { requireCaseShippable, requireHeldCase, requireShippable } from "./rules.js";
 import {
   addSorted,
@@ -13,7 +14,6 @@ import {
   caseInventoryKey,
   caseKey,
   checkGroups,
-  inventoryKey,
   packKeys,
   type ReturnEntry,
   readCase,
@@ -50,6 +50,7 @@ export const packShip = defineTxType(TX_TYPES["pack.ship"], {
     for (const key of packKeys(payload.packs)) {
       const pack = known(key) as StoredPack | null | undefined;
       if (pack) keys.push(recallKey(pack.gtin, pack.lot));
+      if (pack?.stock !== undefined) keys.push(pack.stock);
     }
     for (const sscc of payload.cases) {
       const stored = known(caseKey(sscc)) as StoredCase | null | undefined;
@@ -77,10 +78,11 @@ export const packShip = defineTxType(TX_TYPES["pack.ship"], {
       await requireCaseShippable(ctx.state, stored, payload.to);
       cases.push(stored);
     }
-    for (const pack of packs) {
-      writePack(ctx.state, { ...pack, status: "in-transit", inTransitTo: payload.to });
-      ctx.state.delete(inventoryKey(payload.from, pack.gtin, pack.serial));
-      ctx.state.put(inventoryKey(payload.to, pack.gtin, pack.serial), 1);
+    const leaving = (await removeStock(ctx.state, packs)).map(
+      (pack): StoredPack => ({ ...pack, status: "in-transit", inTransitTo: payload.to }),
+    );
+    for (const pack of await addStock(ctx.state, payload.to, ctx.idHex, leaving)) {
+      writePack(ctx.state, pack);
     }
     for (const stored of cases) {
       writeCase(ctx.state, { ...stored, status: "in-transit", inTransitTo: payload.to });

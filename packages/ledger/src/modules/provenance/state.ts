@@ -21,7 +21,8 @@ import { reject } from "../module.js";
  * - `provenance/c/<sscc>`: a case (StoredCase), kept after it is unpacked (the SSCC is spent);
  * - `provenance/r/<gtin>/<lot>`: a recall in force (RecallView);
  * - `provenance/s/<gtin>/<serial>`: a suspect pack not cleared yet;
- * - `provenance/i/<org>/<gtin>/<serial>`: a loose pack the org holds or has in transit to it;
+ * - `provenance/i/<org>/<gtin>/<lot>/<tx id>`: loose packs the org holds or has in transit to it
+ *   (inventory.ts), the serials one transaction brought there;
  * - `provenance/ic/<org>/<sscc>`: a case the org holds or has in transit to it;
  * - `provenance/rt/<tx id>`: the returns a `pack.receive` took, with whether each was verified.
  *
@@ -36,9 +37,6 @@ export const RECALL_PREFIX = "provenance/r/";
 export const recallKey = (gtin: string, lot: string) => `${RECALL_PREFIX}${gtin}/${lot}`;
 export const SUSPECT_PREFIX = "provenance/s/";
 export const suspectKey = (gtin: string, serial: string) => `${SUSPECT_PREFIX}${gtin}/${serial}`;
-export const inventoryPrefix = (org: string) => `provenance/i/${org}/`;
-export const inventoryKey = (org: string, gtin: string, serial: string) =>
-  `${inventoryPrefix(org)}${gtin}/${serial}`;
 export const caseInventoryPrefix = (org: string) => `provenance/ic/${org}/`;
 export const caseInventoryKey = (org: string, sscc: string) => `${caseInventoryPrefix(org)}${sscc}`;
 export const returnsKey = (txId: string) => `provenance/rt/${txId}`;
@@ -67,6 +65,8 @@ export interface StoredPack {
   readonly custodian: string;
   readonly inTransitTo?: string;
   readonly case?: string;
+  /** The stock entry (inventory.ts) listing it, while it is loose and not gone for good. */
+  readonly stock?: string;
   /** Organizations that held it loose (sorted); a case's holders count while it is in one. */
   readonly holders: readonly string[];
   readonly suspect?: Suspicion;
