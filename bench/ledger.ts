@@ -6,6 +6,7 @@
  * measured after the run and extrapolated to a million transactions.
  * `BENCH_ACCESS_CONSENTS=100000` runs only issue 13's access.log figure (accessLog.ts).
  * `BENCH_PROVENANCE_PACKS=100000` runs only issue 15's provenance figures (provenance.ts).
+ * `BENCH_CLAIMS_MEMBERS=100000` runs only issue 14's claim.submit figure (claimSubmit.ts).
  */
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -30,6 +31,7 @@ import { nodeVerifier } from "../packages/ledger/src/testing/nodeCrypto.js";
 import { tempDir } from "../packages/ledger/src/testing/tempDir.js";
 import { type SignedTx, type Signer, signTx, TX_TTL_MAX } from "../packages/protocol/src/index.js";
 import { accessLogRun } from "./accessLog.js";
+import { claimSubmitRun } from "./claimSubmit.js";
 import { provenanceRun } from "./provenance.js";
 
 const RUNS = [
@@ -219,6 +221,11 @@ if (process.env.BENCH_ACCESS_CONSENTS !== undefined) {
 
 if (process.env.BENCH_PROVENANCE_PACKS !== undefined) {
   await provenanceRun(Number(process.env.BENCH_PROVENANCE_PACKS));
+  process.exit(0);
+}
+
+if (process.env.BENCH_CLAIMS_MEMBERS !== undefined) {
+  await claimSubmitRun(Number(process.env.BENCH_CLAIMS_MEMBERS));
   process.exit(0);
 }
 

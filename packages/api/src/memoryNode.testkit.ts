@@ -7,7 +7,9 @@ import {
   encodeReceipt,
   generateSecretKey,
   type Header,
+  isClaimParty,
   isConsentParty,
+  isCoverageParty,
   isMemberStaff,
   isOperator,
   isRecordParty,
@@ -43,6 +45,13 @@ export const MEMORY_QUERY_NAMES = Object.keys(QUERIES) as (keyof typeof QUERIES)
  */
 export const MEMORY_CONSENT_ID = "c".repeat(32);
 export const MEMORY_RECORD_ID = "a".repeat(32);
+/**
+ * The coverage, claim and pre-authorization of this pretend chain: the `patient` caller's key is
+ * the member (on a real chain it would use a key of its own), "insurer" the insurer, "hospital"
+ * the provider.
+ */
+export const MEMORY_COVERAGE_ID = "e".repeat(32);
+export const MEMORY_CLAIM_ID = "f".repeat(32);
 
 /** Who the pretend patient and its delegate in force are (set by registerCallers). */
 export interface PretendParties {
@@ -86,6 +95,18 @@ function pretendAdmits(
       return false;
     case "provenance.events":
       return isMemberStaff(caller);
+    case "coverage.get":
+    case "coverage.accumulators":
+      return (
+        (params.id ?? params.coverage) === MEMORY_COVERAGE_ID &&
+        isCoverageParty(caller, { member: patient, insurer: "insurer" })
+      );
+    case "claim.get":
+    case "claim.preauthorization":
+      return (
+        params.id === MEMORY_CLAIM_ID &&
+        isClaimParty(caller, { member: patient, provider: "hospital", insurer: "insurer" })
+      );
     default:
       // consent.ofPatient, access.history, record.ofPatient: "a delegate of the patient".
       return params.patient === patient && isDelegate;

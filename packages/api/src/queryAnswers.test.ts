@@ -144,6 +144,90 @@ const packView = {
   commissioned: stamp,
 };
 
+const terms = {
+  deductible: 100_000,
+  coinsuranceBp: 2_000,
+  outOfPocketMax: 300_000,
+  timelyFilingDays: 365,
+  disputeWindowDays: 180,
+  rules: [{ code: "99213", allowedPerUnit: 12_000, copay: 2_500, copayOnly: true, preauth: false }],
+};
+const plan = {
+  id: "gold-2027",
+  insurer: "insurer",
+  name: "Gold 2027",
+  currency: "USD",
+  period: { start: 1_700_000_000_000, end: 1_800_000_000_000 },
+  versions: [{ version: 1, effective: 1_700_000_000_000, terms, registered: stamp }],
+};
+const coverage = {
+  id: "e".repeat(32),
+  insurer: "insurer",
+  plan: "gold-2027",
+  member: hex("e"),
+  period: { start: 1_700_000_000_000 },
+  enrolled: stamp,
+  ended: stamp,
+};
+const line = {
+  sequence: 1,
+  submitted: 20_000,
+  eligible: 12_000,
+  copay: 2_500,
+  deductible: 0,
+  coinsurance: 0,
+  memberShare: 2_500,
+  benefit: 9_500,
+  noncovered: 0,
+};
+const { sequence: _sequence, ...totals } = line;
+const claimHistory: Canonical[] = [
+  { status: "adjudicated", at: stamp },
+  { status: "partially-paid", at: stamp, amount: 5_000, reference: hex("4") },
+];
+const claim = {
+  id: "f".repeat(32),
+  provider: "hospital",
+  insurer: "insurer",
+  coverage: "e".repeat(32),
+  member: hex("e"),
+  type: "professional",
+  serviceDate: 1_700_000_000_000,
+  items: [{ code: "99213", quantity: 1, unitPrice: 20_000 }],
+  diagnoses: [hex("3")],
+  evidence: [],
+  response: {
+    outcome: "complete",
+    decision: "approved",
+    plan: "gold-2027",
+    planVersion: 1,
+    currency: "USD",
+    lines: [line, { ...line, sequence: 2, eligible: 0, benefit: 0, reason: "duplicate" }],
+    totals,
+    accumulators: { deductibleMet: 0, outOfPocketMet: 2_500 },
+  },
+  status: "partially-paid",
+  payable: 9_500,
+  paid: 5_000,
+  recoverable: 0,
+  disputeUntil: 1_715_552_000_000,
+  submitted: stamp,
+  history: claimHistory,
+};
+const preauthorization = {
+  id: "f".repeat(32),
+  provider: "hospital",
+  insurer: "insurer",
+  coverage: "e".repeat(32),
+  member: hex("e"),
+  period: { start: 1_700_000_000_000, end: 1_710_000_000_000 },
+  items: [{ code: "70553", quantity: 1, unitPrice: 250_000 }],
+  decision: "denied",
+  approved: [],
+  reason: "coverage-inactive",
+  requested: stamp,
+};
+
 /** Results as the ledger computes them, in canonical terms; each passes its query's schema. */
 const RESULTS: Record<QueryName, Canonical[]> = {
   "identity.key": [
@@ -234,6 +318,37 @@ const RESULTS: Record<QueryName, Canonical[]> = {
   ],
   "pack.suspects": [{ items: [packView], next: null }],
   "provenance.events": [{ items: [commissionEvent, shipEvent], next: "ZXZ0" }],
+  "plan.get": [plan, null],
+  "coverage.get": [coverage, null],
+  "coverage.ofMember": [{ items: [coverage], next: "Y292" }],
+  "coverage.accumulators": [
+    {
+      coverage: "e".repeat(32),
+      plan: "gold-2027",
+      period: plan.period,
+      currency: "USD",
+      deductible: 100_000,
+      deductibleMet: 0,
+      outOfPocketMax: 300_000,
+      outOfPocketMet: 2_500,
+    },
+    null,
+  ],
+  "claim.get": [
+    claim,
+    {
+      ...claim,
+      response: { outcome: "error", currency: "USD", errors: ["preauth-unknown"] },
+      status: "error",
+      payable: 0,
+      paid: 0,
+    },
+    null,
+  ],
+  "claim.preauthorization": [preauthorization, null],
+  "claim.ofMember": [{ items: [claim], next: null }],
+  "claim.openOfInsurer": [{ items: [claim], next: "Y2xh" }],
+  "claim.receivables": [{ items: [claim], next: null }],
 };
 
 /** Parameters each query's schema accepts; the admin caller's organization is "hospital". */
@@ -265,6 +380,16 @@ const SEARCH: Record<QueryName, string> = {
   "lot.recalls": "",
   "pack.suspects": "",
   "provenance.events": `?gtin=${GTIN}&serial=12345&from=0`,
+  "plan.get": "?id=gold-2027",
+  "coverage.get": `?id=${"e".repeat(32)}`,
+  "coverage.ofMember": `?member=${hex("e")}`,
+  "coverage.accumulators": `?coverage=${"e".repeat(32)}`,
+  "claim.get": `?id=${"f".repeat(32)}`,
+  "claim.preauthorization": `?id=${"f".repeat(32)}`,
+  "claim.ofMember": `?member=${hex("e")}&limit=5`,
+  // The admin caller is the hospital's: the insurer's list of an insurer it administers.
+  "claim.openOfInsurer": "?insurer=hospital",
+  "claim.receivables": "?provider=hospital",
 };
 
 const answerCheck = (name: QueryName) =>

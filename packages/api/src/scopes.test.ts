@@ -4,7 +4,9 @@ import { CONSENT_ID, PATIENT, SAMPLE_MODULE_ROUTES } from "./fhirRoutes.testkit.
 import {
   CALLER_KINDS,
   type CallerKind,
+  MEMORY_CLAIM_ID,
   MEMORY_CONSENT_ID,
+  MEMORY_COVERAGE_ID,
   MEMORY_QUERY_NAMES,
   MEMORY_RECORD_ID,
   memoryNode,
@@ -96,6 +98,26 @@ const QUERY_ACCESS: Record<(typeof MEMORY_QUERY_NAMES)[number], readonly Who[]> 
   "pack.suspects": ["regulator", ...OPERATORS],
   // Any member's people, each seeing the events its organization is a party to.
   "provenance.events": MEMBER_STAFF,
+  // Plans are the consortium's terms: any member organization's people.
+  "plan.get": MEMBER_STAFF,
+  // The patient's key is the member here; the insurer's agent; operators. No delegate: a
+  // member key is not the consent key, so a consent delegation does not reach it.
+  "coverage.get": ["patient", "insurerAgent", ...OPERATORS],
+  "coverage.ofMember": ["patient", ...OPERATORS],
+  "coverage.accumulators": ["patient", "insurerAgent", ...OPERATORS],
+  // A claim by the hospital: its member, the hospital's people, the insurer's agent, operators.
+  "claim.get": ["patient", "custodianClinician", "staff", "insurerAgent", ...OPERATORS],
+  "claim.preauthorization": [
+    "patient",
+    "custodianClinician",
+    "staff",
+    "insurerAgent",
+    ...OPERATORS,
+  ],
+  "claim.ofMember": ["patient", ...OPERATORS],
+  // An insurer's work list: its own people, and operators (as every organization's list).
+  "claim.openOfInsurer": ["insurerAgent", ...OPERATORS],
+  "claim.receivables": HOSPITAL_PEOPLE,
 };
 
 /** Parameters each query's schema accepts (it refuses any other); `P` is the patient's key. */
@@ -127,6 +149,15 @@ const QUERY_PARAMS: Record<(typeof MEMORY_QUERY_NAMES)[number], string> = {
   "lot.recalls": "",
   "pack.suspects": "",
   "provenance.events": "kind=ship&limit=10",
+  "plan.get": "id=gold-2027",
+  "coverage.get": `id=${MEMORY_COVERAGE_ID}`,
+  "coverage.ofMember": "member=P",
+  "coverage.accumulators": `coverage=${MEMORY_COVERAGE_ID}`,
+  "claim.get": `id=${MEMORY_CLAIM_ID}`,
+  "claim.preauthorization": `id=${MEMORY_CLAIM_ID}`,
+  "claim.ofMember": "member=P",
+  "claim.openOfInsurer": "insurer=insurer",
+  "claim.receivables": "provider=hospital",
 };
 
 interface Row {

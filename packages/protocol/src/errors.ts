@@ -126,10 +126,16 @@ export const ERROR_CODES = {
     status: 403,
     message: "the organization is not a care provider (hospital, clinic, lab or pharmacy)",
   },
+  NOT_AN_INSURER: { status: 403, message: "the organization is not an insurer" },
+  PREAUTH_PERIOD_INVALID: {
+    status: 400,
+    message: "the pre-authorization period ends before it starts",
+  },
   CLAIM_NOT_FOUND: { status: 404, message: "no such claim" },
   CLAIM_NOT_PAYABLE: {
     status: 409,
-    message: "the payment exceeds what the claim has payable and unpaid",
+    message:
+      "the payment exceeds what the claim has payable and unpaid, or a dispute of it is open",
   },
   CLAIM_NOT_DISPUTABLE: {
     status: 409,

@@ -5,7 +5,8 @@ describeBrowserPortability({
   dir: import.meta.dirname,
   // The protocol, and its schema library for the answers' checkers.
   dependencies: ["@careledger/protocol", "@sinclair/typebox"],
-  // The SDK with the protocol and its libraries, minified: 247 KiB measured on Dec 2.
-  bundleBytesMax: 256 * 1024,
+  // The SDK with the protocol and its libraries, minified: 247 KiB measured on Dec 2, 265 KiB
+  // with the claims contract in TX_TYPES and QUERIES (its payload and view schemas).
+  bundleBytesMax: 288 * 1024,
   build,
 });

@@ -6,6 +6,7 @@ import {
   type TxTypeContract,
 } from "@careledger/protocol";
 import { accessModule } from "./access/index.js";
+import { claimsModule } from "./claims/index.js";
 import { consentModule } from "./consent/index.js";
 import { governanceModule } from "./governance/index.js";
 import { identityModule } from "./identity/index.js";
@@ -22,6 +23,7 @@ export const BUILTIN_MODULES: readonly LedgerModule[] = [
   accessModule,
   recordModule,
   provenanceModule,
+  claimsModule,
 ];
 
 const INDEX_NAME_PATTERN = /^[a-z][a-zA-Z0-9]{0,31}$/;

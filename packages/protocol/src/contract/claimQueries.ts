@@ -11,6 +11,7 @@ import {
   PlanTermsSchema,
 } from "../payloads/claims.js";
 import { OrganizationIdSchema } from "../payloads/identity.js";
+import { isMemberStaff, type QueryCaller } from "./caller.js";
 import { ChainStampSchema } from "./consentQueries.js";
 import { pagedQuery, singleQuery } from "./queryContract.js";
 
@@ -247,6 +248,29 @@ export const PreauthorizationViewSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/**
+ * Whether `caller` is a party to a claim or pre-authorization (the `query` rule of claim.get and
+ * claim.preauthorization): its member key, or the people of its provider or insurer organization.
+ */
+export function isClaimParty(
+  caller: QueryCaller,
+  claim: { readonly member: string; readonly provider: string; readonly insurer: string },
+): boolean {
+  return (
+    caller.key === claim.member ||
+    isMemberStaff(caller, claim.provider) ||
+    isMemberStaff(caller, claim.insurer)
+  );
+}
+
+/** Whether `caller` may read a coverage and its accumulators: its member, its insurer's people. */
+export function isCoverageParty(
+  caller: QueryCaller,
+  coverage: { readonly member: string; readonly insurer: string },
+): boolean {
+  return caller.key === coverage.member || isMemberStaff(caller, coverage.insurer);
+}
+
 const partiesSay = "the claim's provider and insurer organizations' people, and its member";
 const coverageSays = "the coverage's insurer organization's people, and its member";
 
@@ -306,14 +330,14 @@ export const CLAIM_QUERIES = {
     summary: "An insurer's claims with something payable and unpaid, or a dispute open.",
     params: { insurer: OrganizationIdSchema },
     item: ClaimViewSchema,
-    access: [{ rule: "member-staff", orgParam: "insurer" }],
+    access: [{ rule: "member-staff", orgParam: "insurer" }, { rule: "operator" }],
   }),
   "claim.receivables": pagedQuery({
     name: "claim.receivables",
     summary: "A provider's claims with something payable and unpaid.",
     params: { provider: OrganizationIdSchema },
     item: ClaimViewSchema,
-    access: [{ rule: "member-staff", orgParam: "provider" }],
+    access: [{ rule: "member-staff", orgParam: "provider" }, { rule: "operator" }],
   }),
 } as const;
 

@@ -2,6 +2,7 @@ import { type Static, Type } from "@sinclair/typebox";
 import { ConsensusParamsSchema, OrganizationSchema } from "../genesis.js";
 import { GovernanceChangeSchema } from "../payloads/governance.js";
 import { IDENTITY_ROLES, OrganizationIdSchema } from "../payloads/identity.js";
+import { CLAIM_QUERIES } from "./claimQueries.js";
 import { CONSENT_QUERIES } from "./consentQueries.js";
 import { PROVENANCE_QUERIES } from "./provenanceQueries.js";
 import { pagedQuery, type QueryContract, singleQuery } from "./queryContract.js";
@@ -136,6 +137,7 @@ export const QUERIES = {
   ...CONSENT_QUERIES,
   ...RECORD_QUERIES,
   ...PROVENANCE_QUERIES,
+  ...CLAIM_QUERIES,
 } satisfies Record<string, QueryContract>;
 
 export type QueryName = keyof typeof QUERIES;

@@ -19,6 +19,7 @@ import {
   recordForgetPayload,
   recordForgottenPayload,
 } from "../payloads/records.js";
+import { CLAIM_TX_TYPES } from "./claimTxTypes.js";
 import { PROVENANCE_TX_TYPES } from "./provenanceTxTypes.js";
 import type { SenderRule, TxTypeContract } from "./txContract.js";
 import { EXAMPLE_DELEGATE, EXAMPLE_HASH, EXAMPLE_ID, EXAMPLE_KEY } from "./txExamples.js";
@@ -179,6 +180,7 @@ export const TX_TYPES = {
     example: { id: EXAMPLE_ID, custodian: "st-mary" },
   },
   ...PROVENANCE_TX_TYPES,
+  ...CLAIM_TX_TYPES,
 } satisfies Record<string, TxTypeContract>;
 
 export type TxTypeName = keyof typeof TX_TYPES;
