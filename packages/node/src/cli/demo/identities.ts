@@ -27,6 +27,11 @@ export interface People {
   readonly revokingPatient: Person;
   /** A patient with no consent at all, whose record an emergency physician reaches. */
   readonly emergencyPatient: Person;
+  /**
+   * The demo patient's key for its insurance only (DOMAIN.md: never the consent key, so claims
+   * join nothing to consents and records), registered at the insurer to read its claims.
+   */
+  readonly member: Person;
   /** The demo clinician, at the hospital that holds the records. */
   readonly clinician: Person;
   readonly clinicClinician: Person;
@@ -44,6 +49,7 @@ const CAST: { readonly [Name in keyof People]: readonly [string, readonly Identi
   patient: [DEVNET_ORG.hospital, ["patient"]],
   revokingPatient: [DEVNET_ORG.hospital, ["patient"]],
   emergencyPatient: [DEVNET_ORG.hospital, ["patient"]],
+  member: [DEVNET_ORG.insurer, ["patient"]],
   clinician: [DEVNET_ORG.hospital, ["clinician"]],
   clinicClinician: [DEVNET_ORG.clinic, ["clinician"]],
   emergencyPhysician: [DEVNET_ORG.otherHospital, ["clinician"]],

@@ -6,9 +6,13 @@ import type { People, Person } from "./identities.js";
 /** Where the demo's key files go, under the devnet directory. */
 export const DEMO_KEYS_DIR = "demo";
 
-/** The people whose keys a newcomer loads in the console, by the file name they get. */
+/**
+ * The people whose keys a newcomer loads in the console, by the file name they get: the demo
+ * patient (and `member`, its key for its insurance claims), the clinician, the pharmacist.
+ */
 export const DEMO_KEY_HOLDERS = [
   "patient",
+  "member",
   "clinician",
   "pharmacist",
 ] as const satisfies readonly (keyof People)[];

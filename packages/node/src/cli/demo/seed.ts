@@ -1,5 +1,6 @@
 import type { Genesis } from "@careledger/sdk";
 import { DEVNET_CONSORTIUM, DEVNET_ORG } from "../devnetConsortium.js";
+import { fileClaims } from "./claims.js";
 import { grantConsents, revokeClinicConsent } from "./consents.js";
 import { registerPeople } from "./identities.js";
 import { writeDemoKeys } from "./keyFiles.js";
@@ -55,6 +56,8 @@ export async function seedDemo(options: SeedOptions): Promise<void> {
   await readAfterRevoke(world, people, records);
   log("[demo] an emergency physician breaking the glass");
   await breakTheGlass(world, people, records);
+  log("[demo] claims adjudicated and paid; one denied, disputed, adjusted and paid");
+  await fileClaims(world, people);
   log("[demo] packs commissioned, shipped as a case, received, dispensed; a lot recalled");
   const packs = await supplyPacks(world, people);
   log(
