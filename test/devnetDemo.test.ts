@@ -92,7 +92,7 @@ async function memberCounts(client: CareLedgerClient): Promise<Record<string, nu
 }
 
 describe("pnpm devnet's demo consortium", () => {
-  it("seeds identities, consents, records, reads, a break-the-glass and a supply chain once, visible through queries, and not again after a restart", async () => {
+  it("seeds identities, consents, records, reads, a break-the-glass, claims and a supply chain once, visible through queries, and not again after a restart", async () => {
     const { url, dir: devnetDir } = await startDevnet();
     const seeded = await (devnet as DevnetProcess).waitForLine(SEEDED_LINE, SEED_WAIT_MS);
     expect(seeded).toContain(url);
@@ -189,8 +189,22 @@ describe("pnpm devnet's demo consortium", () => {
     );
     expect(atPharmacy.items).toHaveLength(5);
 
+    // Claims, as the demo patient's member key sees them: both paid, one after a dispute.
+    const member = await demoKey(devnetDir, "member");
+    const asMember = new CareLedgerClient(url, { signer: member.signer });
+    const claims = await asMember.query("claim.ofMember", { member: member.jwk.kid });
+    expect(claims.items.map((claim) => [claim.status, claim.paid === claim.payable])).toEqual([
+      ["paid", true],
+      ["paid", true],
+    ]);
+    const histories = claims.items.map((claim) => claim.history.map((entry) => entry.status));
+    expect(histories).toContainEqual(["adjudicated", "paid"]);
+    // Denied, disputed, adjusted (payable again), paid.
+    expect(histories).toContainEqual(["adjudicated", "disputed", "adjudicated", "paid"]);
+
     const counts = await memberCounts(operator);
     expect(counts[DEVNET_ORG.hospital]).toBe(4);
+    expect(counts[DEVNET_ORG.insurer]).toBe(2);
 
     // Restarted on the same directory: the seed finds the chain used and leaves it as it is.
     await devnet?.stop();
