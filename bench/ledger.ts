@@ -4,9 +4,9 @@
  * transactions of a realistic mix: mostly identity registrations, some revocations, governance
  * proposals and votes. Every transaction is signed before the clock starts. Size on disk is
  * measured after the run and extrapolated to a million transactions.
- * `BENCH_ACCESS_CONSENTS=100000` runs only issue 13's access.log figure (accessLog.ts).
- * `BENCH_PROVENANCE_PACKS=100000` runs only issue 15's provenance figures (provenance.ts).
- * `BENCH_CLAIMS_MEMBERS=100000` runs only issue 14's claim.submit figure (claimSubmit.ts).
+ * `BENCH_ACCESS_CONSENTS=100000` runs only issue 13's access.log figure (accessLog.ts);
+ * `BENCH_CLAIMS_MEMBERS=100000` only issue 14's claim.submit figure (claimSubmit.ts);
+ * `BENCH_PROVENANCE_PACKS=100000` only issue 15's provenance figures (provenance.ts).
  */
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -219,13 +219,13 @@ if (process.env.BENCH_ACCESS_CONSENTS !== undefined) {
   process.exit(0);
 }
 
-if (process.env.BENCH_PROVENANCE_PACKS !== undefined) {
-  await provenanceRun(Number(process.env.BENCH_PROVENANCE_PACKS));
+if (process.env.BENCH_CLAIMS_MEMBERS !== undefined) {
+  await claimSubmitRun(Number(process.env.BENCH_CLAIMS_MEMBERS));
   process.exit(0);
 }
 
-if (process.env.BENCH_CLAIMS_MEMBERS !== undefined) {
-  await claimSubmitRun(Number(process.env.BENCH_CLAIMS_MEMBERS));
+if (process.env.BENCH_PROVENANCE_PACKS !== undefined) {
+  await provenanceRun(Number(process.env.BENCH_PROVENANCE_PACKS));
   process.exit(0);
 }
 

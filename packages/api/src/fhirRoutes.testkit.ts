@@ -74,4 +74,47 @@ export const itemRead: ModuleRoute = {
   }),
 };
 
-export const SAMPLE_MODULE_ROUTES: readonly ModuleRoute[] = [consentRead, auditSearch, itemRead];
+/**
+ * `GET /01/:gtin/21/:serial`: a root route answering anyone, and a signed caller more, as the
+ * provenance module's verification responder does.
+ */
+export const packVerify: ModuleRoute = {
+  module: "provenance",
+  method: "GET",
+  path: "/01/:gtin/21/:serial",
+  root: true,
+  summary: "A pack's verification at its Digital Link",
+  access: "public-or-signed",
+  params: Type.Object({ gtin: Type.String(), serial: Type.String() }),
+  responseTypes: ["application/json"],
+  response: Type.Object({ verified: Type.Boolean(), custodian: Type.Optional(Type.String()) }),
+  handler: async ({ caller }) => ({
+    status: 200,
+    contentType: "application/json",
+    body: { verified: true, ...(caller?.identity != null && { custodian: CUSTODIAN_ORG }) },
+  }),
+};
+
+/** `GET /epcis/events`: a signed root route, as the EPCIS 2.0 query interface is. */
+export const epcisEvents: ModuleRoute = {
+  module: "provenance",
+  method: "GET",
+  path: "/epcis/events",
+  root: true,
+  summary: "EPCIS events the caller may see",
+  access: "signed",
+  responseTypes: ["application/json"],
+  handler: async () => ({
+    status: 200,
+    contentType: "application/json",
+    body: { type: "EPCISQueryDocument" },
+  }),
+};
+
+export const SAMPLE_MODULE_ROUTES: readonly ModuleRoute[] = [
+  consentRead,
+  auditSearch,
+  itemRead,
+  packVerify,
+  epcisEvents,
+];

@@ -86,15 +86,6 @@ function pretendAdmits(
       );
     case "consent.decision":
       return pretendDecisionAdmits(params, caller, parties);
-    // Provenance (ledger provenance/queries.ts): no pack, case or product here, so regulators
-    // alone pass the `query` rule; the events list any member's people, filtered to their own.
-    case "pack.get":
-    case "case.get":
-      return caller.identity?.roles.includes("regulator") === true;
-    case "lot.packs":
-      return false;
-    case "provenance.events":
-      return isMemberStaff(caller);
     case "coverage.get":
     case "coverage.accumulators":
       return (
@@ -107,6 +98,15 @@ function pretendAdmits(
         params.id === MEMORY_CLAIM_ID &&
         isClaimParty(caller, { member: patient, provider: "hospital", insurer: "insurer" })
       );
+    // Provenance (ledger provenance/queries.ts): no pack, case or product here, so regulators
+    // alone pass the `query` rule; the events list any member's people, filtered to their own.
+    case "pack.get":
+    case "case.get":
+      return caller.identity?.roles.includes("regulator") === true;
+    case "lot.packs":
+      return false;
+    case "provenance.events":
+      return isMemberStaff(caller);
     default:
       // consent.ofPatient, access.history, record.ofPatient: "a delegate of the patient".
       return params.patient === patient && isDelegate;

@@ -91,59 +91,6 @@ const recordView = {
   forgotten: stamp,
 };
 
-const GTIN = "09520123456788";
-const packs = [{ gtin: GTIN, serials: ["12345"] }];
-const product = {
-  gtin: GTIN,
-  manufacturer: "acme-pharma",
-  name: "Amoxicillin 500 mg capsules, 21",
-  ndc: "12345-678-90",
-  form: "capsule",
-  strength: "500 mg",
-  registered: stamp,
-};
-const shipEvent = {
-  kind: "ship",
-  action: "OBSERVE",
-  bizStep: "shipping",
-  disposition: "in_transit",
-  tx: hex("7"),
-  index: 0,
-  at: stamp,
-  org: "acme-pharma",
-  packs,
-  cases: ["106141411234567897"],
-  from: "acme-pharma",
-  to: "north-wholesale",
-};
-const { from: _from, to: _to, ...unrouted } = shipEvent;
-const commissionEvent = {
-  ...unrouted,
-  kind: "commission",
-  action: "ADD",
-  bizStep: "commissioning",
-  disposition: "active",
-  cases: [],
-  lot: "ABC1",
-  expiry: "280400",
-};
-const packView = {
-  gtin: GTIN,
-  serial: "12345",
-  lot: "ABC1",
-  expiry: "280400",
-  manufacturer: "acme-pharma",
-  status: "in-transit",
-  custodian: "acme-pharma",
-  inTransitTo: "north-wholesale",
-  case: "106141411234567897",
-  recalled: false,
-  expired: false,
-  suspect: { reason: "counterfeit", by: "north-wholesale", at: stamp },
-  returnUnverified: false,
-  commissioned: stamp,
-};
-
 const terms = {
   deductible: 100_000,
   coinsuranceBp: 2_000,
@@ -227,6 +174,58 @@ const preauthorization = {
   reason: "coverage-inactive",
   requested: stamp,
 };
+const GTIN = "09520123456788";
+const packs = [{ gtin: GTIN, serials: ["12345"] }];
+const product = {
+  gtin: GTIN,
+  manufacturer: "acme-pharma",
+  name: "Amoxicillin 500 mg capsules, 21",
+  ndc: "12345-678-90",
+  form: "capsule",
+  strength: "500 mg",
+  registered: stamp,
+};
+const shipEvent = {
+  kind: "ship",
+  action: "OBSERVE",
+  bizStep: "shipping",
+  disposition: "in_transit",
+  tx: hex("7"),
+  index: 0,
+  at: stamp,
+  org: "acme-pharma",
+  packs,
+  cases: ["106141411234567897"],
+  from: "acme-pharma",
+  to: "north-wholesale",
+};
+const { from: _from, to: _to, ...unrouted } = shipEvent;
+const commissionEvent = {
+  ...unrouted,
+  kind: "commission",
+  action: "ADD",
+  bizStep: "commissioning",
+  disposition: "active",
+  cases: [],
+  lot: "ABC1",
+  expiry: "280400",
+};
+const packView = {
+  gtin: GTIN,
+  serial: "12345",
+  lot: "ABC1",
+  expiry: "280400",
+  manufacturer: "acme-pharma",
+  status: "in-transit",
+  custodian: "acme-pharma",
+  inTransitTo: "north-wholesale",
+  case: "106141411234567897",
+  recalled: false,
+  expired: false,
+  suspect: { reason: "counterfeit", by: "north-wholesale", at: stamp },
+  returnUnverified: false,
+  commissioned: stamp,
+};
 
 /** Results as the ledger computes them, in canonical terms; each passes its query's schema. */
 const RESULTS: Record<QueryName, Canonical[]> = {
@@ -280,6 +279,37 @@ const RESULTS: Record<QueryName, Canonical[]> = {
   "access.breakGlass": [{ items: [access], next: null }],
   "record.get": [recordView, null],
   "record.ofPatient": [{ items: [recordView], next: null }],
+  "plan.get": [plan, null],
+  "coverage.get": [coverage, null],
+  "coverage.ofMember": [{ items: [coverage], next: "Y292" }],
+  "coverage.accumulators": [
+    {
+      coverage: "e".repeat(32),
+      plan: "gold-2027",
+      period: plan.period,
+      currency: "USD",
+      deductible: 100_000,
+      deductibleMet: 0,
+      outOfPocketMax: 300_000,
+      outOfPocketMet: 2_500,
+    },
+    null,
+  ],
+  "claim.get": [
+    claim,
+    {
+      ...claim,
+      response: { outcome: "error", currency: "USD", errors: ["preauth-unknown"] },
+      status: "error",
+      payable: 0,
+      paid: 0,
+    },
+    null,
+  ],
+  "claim.preauthorization": [preauthorization, null],
+  "claim.ofMember": [{ items: [claim], next: null }],
+  "claim.openOfInsurer": [{ items: [claim], next: "Y2xh" }],
+  "claim.receivables": [{ items: [claim], next: null }],
   "product.get": [product, null],
   "pack.status": [
     {
@@ -318,37 +348,6 @@ const RESULTS: Record<QueryName, Canonical[]> = {
   ],
   "pack.suspects": [{ items: [packView], next: null }],
   "provenance.events": [{ items: [commissionEvent, shipEvent], next: "ZXZ0" }],
-  "plan.get": [plan, null],
-  "coverage.get": [coverage, null],
-  "coverage.ofMember": [{ items: [coverage], next: "Y292" }],
-  "coverage.accumulators": [
-    {
-      coverage: "e".repeat(32),
-      plan: "gold-2027",
-      period: plan.period,
-      currency: "USD",
-      deductible: 100_000,
-      deductibleMet: 0,
-      outOfPocketMax: 300_000,
-      outOfPocketMet: 2_500,
-    },
-    null,
-  ],
-  "claim.get": [
-    claim,
-    {
-      ...claim,
-      response: { outcome: "error", currency: "USD", errors: ["preauth-unknown"] },
-      status: "error",
-      payable: 0,
-      paid: 0,
-    },
-    null,
-  ],
-  "claim.preauthorization": [preauthorization, null],
-  "claim.ofMember": [{ items: [claim], next: null }],
-  "claim.openOfInsurer": [{ items: [claim], next: "Y2xh" }],
-  "claim.receivables": [{ items: [claim], next: null }],
 };
 
 /** Parameters each query's schema accepts; the admin caller's organization is "hospital". */
@@ -371,15 +370,6 @@ const SEARCH: Record<QueryName, string> = {
   "access.breakGlass": "?org=hospital",
   "record.get": `?id=${"a".repeat(32)}`,
   "record.ofPatient": `?patient=${hex("e")}`,
-  "product.get": `?gtin=${GTIN}`,
-  "pack.status": `?gtin=${GTIN}&serial=12345`,
-  "pack.get": `?gtin=${GTIN}&serial=12345`,
-  "case.get": "?sscc=106141411234567897",
-  "lot.packs": `?gtin=${GTIN}&lot=ABC1`,
-  "pack.inventory": "?org=hospital",
-  "lot.recalls": "",
-  "pack.suspects": "",
-  "provenance.events": `?gtin=${GTIN}&serial=12345&from=0`,
   "plan.get": "?id=gold-2027",
   "coverage.get": `?id=${"e".repeat(32)}`,
   "coverage.ofMember": `?member=${hex("e")}`,
@@ -390,6 +380,15 @@ const SEARCH: Record<QueryName, string> = {
   // The admin caller is the hospital's: the insurer's list of an insurer it administers.
   "claim.openOfInsurer": "?insurer=hospital",
   "claim.receivables": "?provider=hospital",
+  "product.get": `?gtin=${GTIN}`,
+  "pack.status": `?gtin=${GTIN}&serial=12345`,
+  "pack.get": `?gtin=${GTIN}&serial=12345`,
+  "case.get": "?sscc=106141411234567897",
+  "lot.packs": `?gtin=${GTIN}&lot=ABC1`,
+  "pack.inventory": "?org=hospital",
+  "lot.recalls": "",
+  "pack.suspects": "",
+  "provenance.events": `?gtin=${GTIN}&serial=12345&from=0`,
 };
 
 const answerCheck = (name: QueryName) =>

@@ -84,20 +84,6 @@ const QUERY_ACCESS: Record<(typeof MEMORY_QUERY_NAMES)[number], readonly Who[]> 
   // The patient's record held by the hospital: the patient, its delegate, the hospital's people.
   "record.get": ["patient", "delegate", "custodianClinician", "staff", ...OPERATORS],
   "record.ofPatient": ["patient", "delegate", ...OPERATORS],
-  // Provenance: product master data and a pack's status are public (verification answers).
-  "product.get": EVERYONE,
-  "pack.status": EVERYONE,
-  // Of a pack or case no one here held: regulators and operators only.
-  "pack.get": ["regulator", ...OPERATORS],
-  "case.get": ["regulator", ...OPERATORS],
-  // Of a product no one here makes: regulators and operators.
-  "lot.packs": ["regulator", ...OPERATORS],
-  // Of the hospital: its own people and admin (another member's operator sees no stock of it).
-  "pack.inventory": ["custodianClinician", "staff", "admin"],
-  "lot.recalls": REGISTERED,
-  "pack.suspects": ["regulator", ...OPERATORS],
-  // Any member's people, each seeing the events its organization is a party to.
-  "provenance.events": MEMBER_STAFF,
   // Plans are the consortium's terms: any member organization's people.
   "plan.get": MEMBER_STAFF,
   // The patient's key is the member here; the insurer's agent; operators. No delegate: a
@@ -118,6 +104,20 @@ const QUERY_ACCESS: Record<(typeof MEMORY_QUERY_NAMES)[number], readonly Who[]> 
   // An insurer's work list: its own people, and operators (as every organization's list).
   "claim.openOfInsurer": ["insurerAgent", ...OPERATORS],
   "claim.receivables": HOSPITAL_PEOPLE,
+  // Provenance: product master data and a pack's status are public (verification answers).
+  "product.get": EVERYONE,
+  "pack.status": EVERYONE,
+  // Of a pack or case no one here held: regulators and operators only.
+  "pack.get": ["regulator", ...OPERATORS],
+  "case.get": ["regulator", ...OPERATORS],
+  // Of a product no one here makes: regulators and operators.
+  "lot.packs": ["regulator", ...OPERATORS],
+  // Of the hospital: its own people and admin (another member's operator sees no stock of it).
+  "pack.inventory": ["custodianClinician", "staff", "admin"],
+  "lot.recalls": REGISTERED,
+  "pack.suspects": ["regulator", ...OPERATORS],
+  // Any member's people, each seeing the events its organization is a party to.
+  "provenance.events": MEMBER_STAFF,
 };
 
 /** Parameters each query's schema accepts (it refuses any other); `P` is the patient's key. */
@@ -140,15 +140,6 @@ const QUERY_PARAMS: Record<(typeof MEMORY_QUERY_NAMES)[number], string> = {
   "access.breakGlass": "org=hospital",
   "record.get": `id=${MEMORY_RECORD_ID}`,
   "record.ofPatient": "patient=P",
-  "product.get": "gtin=09520123456788",
-  "pack.status": "gtin=09520123456788&serial=12345",
-  "pack.get": "gtin=09520123456788&serial=12345",
-  "case.get": "sscc=106141411234567897",
-  "lot.packs": "gtin=09520123456788&lot=ABC1",
-  "pack.inventory": "org=hospital",
-  "lot.recalls": "",
-  "pack.suspects": "",
-  "provenance.events": "kind=ship&limit=10",
   "plan.get": "id=gold-2027",
   "coverage.get": `id=${MEMORY_COVERAGE_ID}`,
   "coverage.ofMember": "member=P",
@@ -158,6 +149,15 @@ const QUERY_PARAMS: Record<(typeof MEMORY_QUERY_NAMES)[number], string> = {
   "claim.ofMember": "member=P",
   "claim.openOfInsurer": "insurer=insurer",
   "claim.receivables": "provider=hospital",
+  "product.get": "gtin=09520123456788",
+  "pack.status": "gtin=09520123456788&serial=12345",
+  "pack.get": "gtin=09520123456788&serial=12345",
+  "case.get": "sscc=106141411234567897",
+  "lot.packs": "gtin=09520123456788&lot=ABC1",
+  "pack.inventory": "org=hospital",
+  "lot.recalls": "",
+  "pack.suspects": "",
+  "provenance.events": "kind=ship&limit=10",
 };
 
 interface Row {
@@ -326,6 +326,16 @@ const ROWS: readonly Row[] = [
     expected: signedFor(REGISTERED),
   },
   { route: "GET /fhir/R4/metadata", path: () => "/fhir/R4/metadata", expected: all("ok") },
+  // Root module routes (protocol MODULE_ROOT_PREFIXES). The sample routes' own rules: these rows
+  // test the root mounting and the access modes; what the real provenance routes show each
+  // caller is `pack.status`'s, `pack.get`'s and `provenance.events`' (rows above, and the
+  // ledger's responder tests).
+  {
+    route: "GET /01/:gtin/21/:serial",
+    path: () => "/01/09520123456788/21/S1?17=301231",
+    expected: all("ok"),
+  },
+  { route: "GET /epcis/events", path: () => "/epcis/events", expected: signedFor(REGISTERED) },
   { route: "GET /healthz", path: () => "/healthz", expected: all("ok") },
   { route: "GET /readyz", path: () => "/readyz", expected: all("ok") },
   { route: "GET /metrics", path: () => "/metrics", expected: all("ok") },

@@ -117,7 +117,7 @@ export async function buildApiServer(
   await app.after();
   const moduleRoutes = node.moduleRoutes();
   checkModuleRoutes(moduleRoutes, [...coreRoutes], settings.bodyBytesMax);
-  mountModuleRoutes(app, moduleRoutes, auth);
+  mountModuleRoutes(app, moduleRoutes, scopes);
   mountFhirMetadata(app, moduleRoutes);
   await app.ready();
   return app;

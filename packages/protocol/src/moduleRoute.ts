@@ -11,6 +11,14 @@ import type { QueryCaller } from "./contract/caller.js";
 export const MODULE_ROUTE_PREFIX = "/v1/m";
 
 /**
+ * The only prefixes a `root` route may be mounted under, outside `/v1`: the places a standard
+ * fixes for its clients, which cannot be told to add a prefix. A GS1 Digital Link is
+ * `/01/{gtin}/...` (and the legacy DSCSA form `/gtin/{gtin}/...`: NOTES.md 3.3, 4.1), and EPCIS 2.0
+ * query tools address `/epcis/events`. Anything else stays under its module.
+ */
+export const MODULE_ROOT_PREFIXES = ["/01", "/gtin", "/epcis"] as const;
+
+/**
  * The node's FHIR R4 base: module FHIR routes, and `GET /fhir/R4/metadata` (the
  * CapabilityStatement the api builds from them). Every answer under it is
  * `application/fhir+json`, errors included (an OperationOutcome carrying our error code).
@@ -93,14 +101,33 @@ export type ModuleBodyType = (typeof MODULE_BODY_TYPES)[number];
  */
 export type RouteCaller = QueryCaller;
 
+/**
+ * Who a route answers: `public` anyone, unsigned; `signed` only a registered key's signed
+ * request; `public-or-signed` anyone, with the verified caller when the request is signed (a
+ * request with bad or partial signing headers is refused, never read as anonymous), for an
+ * answer that shows a signed caller more (a verification answer with the pack's history).
+ */
+export type ModuleRouteAccess = "public" | "signed" | "public-or-signed";
+
 /** What a handler receives: input already checked against the route's schemas. */
 export interface ModuleRouteRequest {
   readonly params: Readonly<Record<string, unknown>>;
   readonly query: Readonly<Record<string, unknown>>;
   /** The parsed JSON body, the raw bytes for `application/octet-stream`, or undefined. */
   readonly body: unknown;
-  /** The verified caller of a `signed` route; null on a `public` one. */
+  /**
+   * The verified caller of a `signed` route, or of a signed request to a `public-or-signed`
+   * one; null otherwise.
+   */
   readonly caller: RouteCaller | null;
+  /**
+   * The path and query string exactly as the client sent them, still percent-encoded
+   * (`/01/09520123456788/10/AB%2F1/21/7?17=301231`), for routes that read the URI by a
+   * standard's rules (a Digital Link) rather than by the router's decoding.
+   */
+  readonly url: string;
+  /** The request's Accept header, or null: for a route that answers in several types. */
+  readonly accept: string | null;
   /**
    * Scheme and authority the client addressed (`http://127.0.0.1:8081`), for answers that name
    * absolute URLs (a FHIR Bundle's fullUrl and links, a Digital Link); from the Host header, so
@@ -121,20 +148,25 @@ export interface ModuleRouteResponse {
 }
 
 export interface ModuleRoute {
-  /** The module's name: the route is mounted under `/v1/m/<module>` (unless `fhir`). */
+  /** The module's name: the route is mounted under `/v1/m/<module>` (unless `fhir` or `root`). */
   readonly module: string;
   readonly method: "GET" | "POST" | "PUT" | "DELETE";
   /**
    * Below the module's prefix: `/` and segments, `:name` for a parameter (`/items/:id/qr`). For
-   * a FHIR route, below FHIR_BASE and exactly `fhirRoutePath(fhir)` (checked at start).
+   * a FHIR route, below FHIR_BASE and exactly `fhirRoutePath(fhir)` (checked at start); for a
+   * `root` one, the whole path (`/01/:gtin/21/:serial`).
    */
   readonly path: string;
   /** A FHIR rendering: a GET mounted under FHIR_BASE (see FhirRouteDeclaration). */
   readonly fhir?: FhirRouteDeclaration;
+  /**
+   * Mounted at `path` itself, which must start with one of MODULE_ROOT_PREFIXES: for URIs a
+   * standard fixes (a Digital Link, the EPCIS query interface). Never with `fhir`.
+   */
+  readonly root?: boolean;
   /** One line for the OpenAPI document. */
   readonly summary: string;
-  /** `public` routes answer anyone; `signed` ones only a registered key's signed request. */
-  readonly access: "public" | "signed";
+  readonly access: ModuleRouteAccess;
   /** Schemas of the path parameters (an object with one property per `:name`), query, body. */
   readonly params?: TSchema;
   readonly query?: TSchema;

@@ -30,6 +30,7 @@ import {
   type HttpBytesAnswer,
   type HttpOptions,
   type HttpRequest,
+  requestBytes,
   requestJson,
 } from "./http.js";
 import { type SignedRequest, SignedRequests } from "./signedRequest.js";
@@ -356,6 +357,28 @@ export class CareLedgerClient {
     accept?: string,
   ): Promise<HttpBytesAnswer> {
     return this.signing.sendForBytes(signer, request, accept);
+  }
+
+  /**
+   * A GET of a module route outside `/v1` (the verification responder at a GS1 Digital Link,
+   * the EPCIS query interface), signed by `signer` when given, unsigned otherwise (a public
+   * route); the answer as bytes, with its content type and `Link` header.
+   */
+  getRoute(
+    path: string,
+    options: { readonly signer?: Signer; readonly accept?: string; readonly signal?: AbortSignal },
+  ): Promise<HttpBytesAnswer> {
+    const accept = options.accept ?? "application/json";
+    const { signal, signer } = options;
+    if (signer !== undefined) {
+      return this.signing.sendForBytes(
+        signer,
+        { method: "GET", path, ...(signal && { signal }) },
+        accept,
+      );
+    }
+    const request: HttpRequest = { method: "GET", path, ...(signal && { signal }) };
+    return requestBytes(this.url, this.http, request, accept);
   }
 
   /** A GET, signed by `signer` when given (a scoped read). */

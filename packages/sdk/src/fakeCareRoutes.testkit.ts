@@ -38,6 +38,9 @@ interface Binding {
   readonly class: string;
 }
 
+/** A query's parameters, checked against its contract. */
+export type QueryParamsIn = Record<string, string | number | undefined>;
+
 interface Stored {
   readonly key: Buffer;
   readonly nonce: Buffer;
@@ -52,6 +55,10 @@ export class FakeCareRoutes {
   contentBytesMax = 64 * 1024;
   /** Polls of record.get a forgetting record stays so before the custodian reports it erased. */
   forgottenAfterPolls = 1;
+  /** Other modules' query answers (fakeClaims, fakeProvenance): undefined for a query not theirs. */
+  readonly answers: Array<
+    (name: string, params: QueryParamsIn, caller: QueryCaller | null) => unknown
+  > = [];
 
   constructor(
     readonly node: FakeNode,
@@ -208,7 +215,10 @@ export class FakeCareRoutes {
   ) {
     if (!Object.hasOwn(QUERIES, name)) throw new CareLedgerError("NOT_FOUND", `no query ${name}`);
     const contract = QUERIES[name as QueryName];
-    const caller = this.caller(context.request, context.body);
+    // A public query answers unsigned requests as the api does; a signed one names its caller.
+    const unsigned = context.request.headers[REQUEST_KEY_HEADER] === undefined;
+    const isPublic = contract.access.some((rule) => rule.rule === "public");
+    const caller = unsigned && isPublic ? null : this.caller(context.request, context.body);
     const params = checkQueryParams(
       contract,
       Object.fromEntries(context.url.searchParams),
@@ -217,18 +227,20 @@ export class FakeCareRoutes {
     // A `query` rule admits provisionally; for a patient's data it means a delegate in force.
     const patient = params.patient;
     const delegate =
-      typeof patient === "string" && this.care.delegates.get(patient)?.has(caller.key);
+      typeof patient === "string" &&
+      caller !== null &&
+      this.care.delegates.get(patient)?.has(caller.key);
     if (admitted.rule === "query" && "patient" in contract.params.properties && !delegate) {
       throw new CareLedgerError("FORBIDDEN", `${name} is for the patient and its delegates`);
+    }
+    for (const answer of this.answers) {
+      const result = answer(name, params, caller);
+      if (result !== undefined) return send(response, 200, { name, result });
     }
     send(response, 200, { name, result: this.answer(name, params, caller) });
   }
 
-  private answer(
-    name: string,
-    params: Record<string, string | number | undefined>,
-    caller: QueryCaller,
-  ): unknown {
+  private answer(name: string, params: QueryParamsIn, caller: QueryCaller | null): unknown {
     const care = this.care;
     const limit = typeof params.limit === "number" ? params.limit : 100;
     const offset = typeof params.cursor === "string" ? Number(params.cursor.slice(1)) : 0;
@@ -260,7 +272,8 @@ export class FakeCareRoutes {
       case "record.get": {
         const record = care.records.get(String(params.id)) ?? null;
         if (record === null) return null;
-        const mayRead = caller.key === record.patient || caller.identity?.org === record.custodian;
+        const mayRead =
+          caller?.key === record.patient || caller?.identity?.org === record.custodian;
         if (!mayRead) throw new CareLedgerError("FORBIDDEN");
         return this.reportErasure(record.id) ?? record;
       }

@@ -67,6 +67,8 @@ export interface HttpBytesAnswer {
   /** The body as received, at most `responseBytesMax` bytes. */
   readonly bytes: Uint8Array;
   readonly contentType: string | null;
+  /** The `Link` header (the EPCIS REST binding's next page), if any. */
+  readonly link: string | null;
   readonly attempts: number;
 }
 
@@ -83,13 +85,14 @@ export async function requestBytes(
   for (let attempt = 1; ; attempt++) {
     let retryAfterMs: number | undefined;
     try {
-      const { status, bytes, retryAfter, contentType } = await attemptOnce(
+      const { status, bytes, retryAfter, contentType, link } = await attemptOnce(
         baseUrl,
         options,
         request,
         accept,
       );
-      if (status >= 200 && status < 300) return { status, bytes, contentType, attempts: attempt };
+      if (status >= 200 && status < 300)
+        return { status, bytes, contentType, link, attempts: attempt };
       const error = errorFromResponse(status, new TextDecoder().decode(bytes), attempt);
       if (!RETRYABLE_STATUSES.has(status) || attempt > options.retries) throw error;
       retryAfterMs = retryAfterMsOf(retryAfter);
@@ -108,6 +111,7 @@ interface Attempt {
   readonly bytes: Uint8Array;
   readonly retryAfter: string | null;
   readonly contentType: string | null;
+  readonly link: string | null;
 }
 
 async function attemptOnce(
@@ -139,6 +143,7 @@ async function attemptOnce(
       bytes: await readBytes(response, options.responseBytesMax),
       retryAfter: response.headers.get("retry-after"),
       contentType: response.headers.get("content-type"),
+      link: response.headers.get("link"),
     };
   } catch (error) {
     if (error instanceof CareLedgerError) throw error;

@@ -6,7 +6,9 @@ describeBrowserPortability({
   // The protocol, and its schema library for the answers' checkers.
   dependencies: ["@careledger/protocol", "@sinclair/typebox"],
   // The SDK with the protocol and its libraries, minified: 247 KiB measured on Dec 2, 265 KiB
-  // with the claims contract in TX_TYPES and QUERIES (its payload and view schemas).
-  bundleBytesMax: 288 * 1024,
+  // with the claims contract in TX_TYPES and QUERIES (its payload and view schemas), 284 KiB
+  // with the provenance contract and the claims and provenance helpers (19 KiB of contract,
+  // 8 KiB of SDK); the bound keeps about 12 KiB of room above that.
+  bundleBytesMax: 296 * 1024,
   build,
 });

@@ -113,6 +113,26 @@ const upload: ModuleRoute = {
   },
 };
 
+/** A root route, as a Digital Link responder declares it: public, more for a signed caller. */
+const link: ModuleRoute = {
+  module: "provenance",
+  method: "GET",
+  path: "/01/:gtin/21/:serial",
+  root: true,
+  summary: "A pack's Digital Link",
+  access: "public-or-signed",
+  params: Type.Object({ gtin: Type.String(), serial: Type.String() }),
+  responseTypes: ["application/json", "text/html"],
+  handler: async ({ url, accept, caller }) =>
+    accept?.includes("text/html") === true
+      ? { status: 200, contentType: "text/html", body: `<p>${url}</p>` }
+      : {
+          status: 200,
+          contentType: "application/json",
+          body: { url, askedBy: caller?.identity?.org ?? null },
+        },
+};
+
 async function serve(routes: ModuleRoute[]) {
   const node = memoryNode();
   node.routes.push(...routes);
@@ -227,6 +247,33 @@ describe("module routes", () => {
     expect([answer.statusCode, answer.json()]).toEqual([201, { id: "ab".repeat(32), bytes: 5 }]);
   });
 
+  it("mounts a root route at its own path, handing it the raw URL, the Accept header and an optional caller", async () => {
+    const { app, staff } = await serve([link]);
+    const url = "/01/09520123456788/21/A%2F1?17=301231&linkType=gs1:verificationService";
+    const anonymous = await app.inject({ method: "GET", url });
+    expect(anonymous.statusCode).toBe(200);
+    // Still percent-encoded: the handler reads the URI by the Digital Link rules, not fastify's.
+    expect(anonymous.json()).toEqual({ url, askedBy: null });
+    const signed = await app.inject({
+      method: "GET",
+      url,
+      headers: signedHeaders(staff, { method: "GET", url }),
+    });
+    expect(signed.json()).toEqual({ url, askedBy: "org-3" });
+    const page = await app.inject({ method: "GET", url, headers: { accept: "text/html" } });
+    expect(page.headers["content-type"]).toContain("text/html");
+    expect(page.body).toBe(`<p>${url}</p>`);
+    // A request that carries signing headers is checked as signed, never read as anonymous.
+    const partial = await app.inject({
+      method: "GET",
+      url,
+      headers: { "x-careledger-key": toHex(staff.publicKey) },
+    });
+    expect([partial.statusCode, partial.json().error.code]).toEqual([401, "REQUEST_UNSIGNED"]);
+    const moved = await app.inject({ method: "GET", url: `/v1/m/provenance${url}` });
+    expect(moved.statusCode).toBe(404);
+  });
+
   it("answers INTERNAL when a handler answers a content type it did not declare", async () => {
     const liar: ModuleRoute = {
       ...item,
@@ -276,6 +323,12 @@ describe("module routes are checked before the server serves", () => {
     );
   });
 
+  it("refuses a root route that collides with a core route", () => {
+    const core = [{ method: "GET", url: "/epcis/events" }];
+    const events = { ...item, root: true, path: "/epcis/events", params: undefined };
+    expect(() => checkModuleRoutes([events], core, 1024)).toThrow(/collides with a core route/);
+  });
+
   it("refuses a route that collides with a core route", () => {
     const core = [{ method: "GET", url: "/v1/m/provenance/items/:id" }];
     expect(() => checkModuleRoutes([item], core, 1024)).toThrow(/collides with a core route/);
@@ -289,6 +342,12 @@ describe("module routes are checked before the server serves", () => {
       /params schema/,
     ],
     ["a bad module name", { module: "Provenance" }, /module name/],
+    ["a root route outside the allowed prefixes", { root: true }, /a root route is under/],
+    [
+      "a root route under a prefix that only starts alike",
+      { root: true, path: "/0123/:gtin" },
+      /a root route is under/,
+    ],
     ["no content type", { responseTypes: [] }, /answers no content type/],
     [
       "a body schema on raw bytes",

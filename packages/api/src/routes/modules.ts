@@ -7,6 +7,7 @@ import {
   fhirRoutePath,
   MODULE_BODY_TYPES,
   MODULE_RESPONSE_TYPES,
+  MODULE_ROOT_PREFIXES,
   MODULE_ROUTE_PREFIX,
   type ModuleRoute,
   type ModuleRouteResponse,
@@ -15,8 +16,8 @@ import {
   type RouteCaller,
 } from "@careledger/protocol";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import type { RequestAuthenticator } from "../auth.js";
 import { FHIR_JSON, OperationOutcomeSchema } from "../fhir/operationOutcome.js";
+import type { ReadScopes } from "../scopes.js";
 import { FHIR_METADATA_OPERATION_ID } from "./fhir.js";
 
 /** A module's name, as it appears in the route prefix. */
@@ -55,9 +56,13 @@ function shapeOf(method: string, url: string): string {
   return `${method} ${url.replace(/:[^/]+/g, ":")}`;
 }
 
-/** The full path a module route is served at: under its module, or under the FHIR base. */
+/**
+ * The full path a module route is served at: under its module, under the FHIR base, or at the
+ * root for a `root` route.
+ */
 export function moduleRouteUrl(route: ModuleRoute): string {
   if (route.fhir !== undefined) return `${FHIR_BASE}${route.path}`;
+  if (route.root === true) return route.path;
   return `${MODULE_ROUTE_PREFIX}/${route.module}${route.path}`;
 }
 
@@ -104,6 +109,7 @@ export function checkModuleRoutes(
     const where = `module ${route.module}: ${route.method} ${route.path}`;
     checkRouteShape(route, where, bodyBytesMax);
     if (route.fhir !== undefined) checkFhirRoute(route, where);
+    if (route.root === true) checkRootRoute(route, where);
     const shape = shapeOf(route.method, moduleRouteUrl(route));
     const holder = taken.get(shape);
     if (holder !== undefined) throw new Error(`${where} collides with ${holder}`);
@@ -192,6 +198,17 @@ function checkFhirRoute(route: ModuleRoute, where: string): void {
   }
 }
 
+/** A root route: under one of the allowed root prefixes, a plain route and not a FHIR one. */
+function checkRootRoute(route: ModuleRoute, where: string): void {
+  if (route.fhir !== undefined) throw new Error(`${where}: a FHIR route is under ${FHIR_BASE}`);
+  const allowed = MODULE_ROOT_PREFIXES.some(
+    (prefix) => route.path === prefix || route.path.startsWith(`${prefix}/`),
+  );
+  if (!allowed) {
+    throw new Error(`${where}: a root route is under ${MODULE_ROOT_PREFIXES.join(", ")}`);
+  }
+}
+
 function bodyTypesOf(route: ModuleRoute): readonly string[] {
   return route.bodyTypes ?? (route.body === undefined ? [] : ["application/json"]);
 }
@@ -232,6 +249,10 @@ function routeSchema(route: ModuleRoute, bodyTypes: readonly string[]) {
     ...(route.access === "signed" && {
       description: "A signed request (x-careledger-* headers) by a key registered on chain.",
     }),
+    ...(route.access === "public-or-signed" && {
+      description:
+        "Public; a request signed (x-careledger-* headers) by a key registered on chain may be answered more.",
+    }),
     response: {
       "2xx": { description: route.summary, content: answers },
       "4xx": errors,
@@ -257,11 +278,16 @@ function checkBodyType(request: FastifyRequest, bodyTypes: readonly string[]): v
 /** The verified caller of each signed request in progress, from its check to its handler. */
 const callers = new WeakMap<FastifyRequest, RouteCaller>();
 
+function acceptOf(request: FastifyRequest): string | null {
+  const accept = request.headers.accept;
+  return typeof accept === "string" ? accept : null;
+}
+
 /** Mounts checked module routes: the same error model, body bounds and authentication. */
 export function mountModuleRoutes(
   app: FastifyInstance,
   routes: readonly ModuleRoute[],
-  auth: RequestAuthenticator,
+  scopes: ReadScopes,
 ): void {
   for (const route of routes) {
     const bodyTypes = bodyTypesOf(route);
@@ -274,7 +300,11 @@ export function mountModuleRoutes(
       // schema mismatch, and a caller who is not authenticated learns nothing of the schemas.
       preValidation: async (request) => {
         checkBodyType(request, bodyTypes);
-        if (route.access === "signed") callers.set(request, await auth.authenticate(request));
+        if (route.access === "signed") callers.set(request, await scopes.signed(request));
+        if (route.access === "public-or-signed") {
+          const caller = await scopes.optional(request);
+          if (caller !== null) callers.set(request, caller);
+        }
       },
       handler: async (request, reply) => {
         const caller = callers.get(request) ?? null;
@@ -284,6 +314,8 @@ export function mountModuleRoutes(
           body: request.body instanceof Buffer ? plainBytes(request.body) : request.body,
           caller,
           origin: `${request.protocol}://${request.host}`,
+          url: request.url,
+          accept: acceptOf(request),
         });
         return send(reply, route, answer);
       },

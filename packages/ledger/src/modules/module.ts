@@ -125,6 +125,12 @@ export interface IndexDefinition {
   /** The transaction types whose commits feed it. */
   readonly feeds: readonly string[];
   entries(committed: CommittedTx): ReadonlyArray<readonly [string, Canonical]>;
+  /**
+   * Keys the transaction takes out of the index, for a list that shrinks (a claim paid off its
+   * provider's receivables): deleted in the same commit batch, in block order, before this
+   * transaction's own `entries` are written. A key that is not there is no error.
+   */
+  removals?(committed: CommittedTx): readonly string[];
 }
 
 /** The page a paged query is asked for: its size and the key to resume after (from the cursor). */

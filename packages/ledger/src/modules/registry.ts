@@ -22,8 +22,8 @@ export const BUILTIN_MODULES: readonly LedgerModule[] = [
   consentModule,
   accessModule,
   recordModule,
-  provenanceModule,
   claimsModule,
+  provenanceModule,
 ];
 
 const INDEX_NAME_PATTERN = /^[a-z][a-zA-Z0-9]{0,31}$/;

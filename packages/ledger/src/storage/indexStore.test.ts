@@ -113,4 +113,33 @@ describe("node-local indexes", () => {
     await h.reopen({ modules });
     expect(fed).toBe(5);
   });
+
+  it("take out what a definition's removals name, in block order, and rebuild alike", async () => {
+    // Members that a revoke takes off, and a key registered again after it comes back.
+    const shrinking = {
+      ...membersIndex,
+      version: membersIndex.version + 1,
+      feeds: ["identity.register", "identity.revoke"],
+      entries: (committed: Parameters<typeof membersIndex.entries>[0]) =>
+        committed.type === "identity.register" ? membersIndex.entries(committed) : [],
+      removals: (committed: Parameters<typeof membersIndex.entries>[0]) => {
+        if (committed.type !== "identity.revoke" || committed.receipt.status !== "ok") return [];
+        return [`org-0/${toHex((committed.payload as { key: Uint8Array }).key)}`];
+      },
+    };
+    const modules = BUILTIN_MODULES.map((module) =>
+      module === identityModule ? { ...module, indexes: [shrinking] } : module,
+    );
+    await h.reopen({ modules });
+    const revoke = h.tx("identity.revoke", { key: user(1).publicKey }, h.org(0).admin);
+    // In one block: user 7 registered, user 1 revoked; then a revoke of a key never listed.
+    await h.block([register(7, 0), revoke]);
+    await h.block([h.tx("identity.revoke", { key: user(3).publicKey }, h.org(1).admin)]);
+    const expected = [2, 4, 7].map((index) => toHex(user(index).publicKey)).sort();
+    expect((await membersOf("org-0")).flat()).toEqual(expected);
+    await h.ledger.close();
+    await clearIndexes(h.dir);
+    await h.reopen({ modules });
+    expect((await membersOf("org-0")).flat()).toEqual(expected);
+  });
 });

@@ -108,14 +108,21 @@ export class IndexStore {
         // A bug in an index must not stop commits: the transaction's entries are skipped (all
         // of them: they are encoded before any is written) and the hook is told.
         let encoded: Array<[Uint8Array, Uint8Array]>;
+        let removed: Uint8Array[];
         try {
-          encoded = feeder.definition
+          const { definition } = feeder;
+          encoded = definition
             .entries(committed)
             .map(([key, value]) => [indexEntryKey(`${feeder.space}${key}`), encode(value)]);
+          removed = (definition.removals?.(committed) ?? []).map((key) =>
+            indexEntryKey(`${feeder.space}${key}`),
+          );
         } catch (error) {
           this.onError?.(hexOf(signed.id), feeder.space.slice(0, -1), error);
           continue;
         }
+        // A batch applies in order: a key removed here and put by a later transaction stays.
+        for (const key of removed) batch.del(key);
         for (const [key, value] of encoded) batch.put(key, value);
       }
     }

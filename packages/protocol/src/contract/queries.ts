@@ -136,8 +136,8 @@ export const QUERIES = {
   }),
   ...CONSENT_QUERIES,
   ...RECORD_QUERIES,
-  ...PROVENANCE_QUERIES,
   ...CLAIM_QUERIES,
+  ...PROVENANCE_QUERIES,
 } satisfies Record<string, QueryContract>;
 
 export type QueryName = keyof typeof QUERIES;

@@ -179,8 +179,8 @@ export const TX_TYPES = {
     senders: [{ rule: "orgNode", orgField: "custodian" }],
     example: { id: EXAMPLE_ID, custodian: "st-mary" },
   },
-  ...PROVENANCE_TX_TYPES,
   ...CLAIM_TX_TYPES,
+  ...PROVENANCE_TX_TYPES,
 } satisfies Record<string, TxTypeContract>;
 
 export type TxTypeName = keyof typeof TX_TYPES;

@@ -81,6 +81,19 @@ function denialOf(input: AdjudicationInput, rule: ServiceRule | undefined): Line
   return null;
 }
 
+/**
+ * Whether a coverage is in force on a service date: start inclusive, end exclusive (a coverage
+ * ending on the service date does not cover it); without an end it runs to its plan's period end
+ * (R4 Coverage.period).
+ */
+export function coverageInForce(
+  coverage: { readonly start: number; readonly end?: number },
+  planPeriod: { readonly end: number },
+  serviceDate: number,
+): boolean {
+  return coverage.start <= serviceDate && serviceDate < (coverage.end ?? planPeriod.end);
+}
+
 /** What is left of a maximum, never below zero (a plan update may lower a maximum mid-period). */
 const remaining = (maximum: number, met: number) => Math.max(0, maximum - met);
 

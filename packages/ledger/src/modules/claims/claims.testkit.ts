@@ -40,7 +40,7 @@ export const EXAMPLE_TERMS: PlanTerms = {
 };
 
 let ids = 0;
-/** A fresh coverage, claim or pre-authorization id (32 hex digits). */
+/** A fresh id no world hands out itself (32 hex digits): for unknown and chosen ids. */
 export const freshId = () => `c1a1${(++ids).toString(16).padStart(28, "0")}`;
 
 export const memberKey = (index: number) => seededKey("claims-member", index);
@@ -56,6 +56,7 @@ export class ClaimsWorld {
   readonly period: { start: number; end: number };
   readonly member = memberKey(1);
   coverage = "";
+  private ids = 0;
 
   private constructor(readonly w: CareWorld) {
     this.period = { start: w.time - 365 * DAY, end: w.time + 365 * DAY };
@@ -67,6 +68,11 @@ export class ClaimsWorld {
     await world.ok(world.registerTx(PLAN, terms));
     world.coverage = await world.enroll(world.member);
     return world;
+  }
+
+  /** The world's next id: two worlds built alike hand out the same ids (the same transactions). */
+  nextId(): string {
+    return `c1a2${(++this.ids).toString(16).padStart(28, "0")}`;
   }
 
   get h() {
@@ -99,7 +105,7 @@ export class ClaimsWorld {
   enrollTx(
     member: Uint8Array,
     period: { start: number; end?: number } = { start: this.period.start },
-    id = freshId(),
+    id = this.nextId(),
     by: Person = "insurerAgent",
   ) {
     const payload = { id, insurer: INSURER, plan: PLAN, member, period };
@@ -122,7 +128,7 @@ export class ClaimsWorld {
     options: { id?: string; by?: Person; provider?: string; member?: Uint8Array } = {},
   ) {
     const payload = {
-      id: options.id ?? freshId(),
+      id: options.id ?? this.nextId(),
       provider: options.provider ?? HOSPITAL,
       coverage: this.coverage,
       member: options.member ?? this.member,
@@ -149,7 +155,7 @@ export class ClaimsWorld {
     } = {},
   ): SignedTx {
     const payload = {
-      id: options.id ?? freshId(),
+      id: options.id ?? this.nextId(),
       provider: options.provider ?? HOSPITAL,
       coverage: options.coverage ?? this.coverage,
       member: options.member ?? this.member,

@@ -3,9 +3,9 @@ import { hexOf } from "../../hex.js";
 import { stamp } from "../consent/state.js";
 import { orgKey, requireOrganization, type StateReader } from "../identity/state.js";
 import { defineTxType, reject } from "../module.js";
+import { coverageInForce } from "./adjudication.js";
 import {
   asCanonical,
-  coverageActiveAt,
   coverageKey,
   PROVIDER_KINDS,
   planKey,
@@ -78,7 +78,7 @@ export const claimPreauthorize = defineTxType(TX_TYPES["claim.preauthorize"], {
     const plan = await requirePlan(ctx.state, coverage.plan);
     const version = versionAt(plan, payload.period.start);
     const decided: Pick<PreauthorizationView, "decision" | "approved" | "reason"> =
-      version === null || !coverageActiveAt(coverage, plan, payload.period.start)
+      version === null || !coverageInForce(coverage.period, plan.period, payload.period.start)
         ? { decision: "denied", approved: [], reason: "coverage-inactive" }
         : decideCodes(
             payload.items.map((item) => item.code),

@@ -108,15 +108,6 @@ export async function requireCoverage(state: StateReader, id: string): Promise<C
   return coverage;
 }
 
-/**
- * Whether a coverage is in force at `time`: from its start (inclusive) to its end, or its plan's
- * period's end when it has none (exclusive; R4: a missing end means continuing in force).
- */
-export function coverageActiveAt(coverage: CoverageView, plan: StoredPlan, time: number): boolean {
-  const end = coverage.period.end ?? plan.period.end;
-  return coverage.period.start <= time && time < end;
-}
-
 export async function readAccumulators(
   state: StateReader,
   plan: string,

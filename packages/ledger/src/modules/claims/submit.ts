@@ -11,14 +11,12 @@ import { hexOf } from "../../hex.js";
 import { stamp } from "../consent/state.js";
 import { orgKey } from "../identity/state.js";
 import { defineTxType, reject, type TxContext } from "../module.js";
-import { adjudicate, type PreauthState } from "./adjudication.js";
+import { adjudicate, coverageInForce, type PreauthState } from "./adjudication.js";
 import { requireMemberCoverage, requireProvider } from "./preauthorize.js";
 import {
   accumulatorKey,
   asCanonical,
-  claimDuplicateKey,
   claimKey,
-  coverageActiveAt,
   coverageKey,
   DAY_MS,
   duplicateHash,
@@ -35,6 +33,22 @@ import {
   versionAt,
   writeClaim,
 } from "./state.js";
+
+const duplicateKeys = new WeakMap<ClaimSubmitPayload, string>();
+
+/**
+ * The claim's duplicate key, hashed once per payload: the prefetch, the check and the write all
+ * need it, and a hash of the canonical lines is a tenth of the handler's own time.
+ */
+function duplicateKeyOf(payload: ClaimSubmitPayload): string {
+  let key = duplicateKeys.get(payload);
+  if (key === undefined) {
+    const member = hexOf(payload.member);
+    key = duplicateKey(duplicateHash(payload.provider, member, payload.serviceDate, payload.items));
+    duplicateKeys.set(payload, key);
+  }
+  return key;
+}
 
 /** What the claim's pre-authorization says, judged before adjudication (null: none named). */
 type PreauthFinding =
@@ -108,9 +122,7 @@ export const claimSubmit = defineTxType(TX_TYPES["claim.submit"], {
     claimKey(payload.id),
     orgKey(payload.provider),
     coverageKey(payload.coverage),
-    duplicateKey(
-      duplicateHash(payload.provider, hexOf(payload.member), payload.serviceDate, payload.items),
-    ),
+    duplicateKeyOf(payload),
     ...(payload.preauthorization === undefined ? [] : [preauthKey(payload.preauthorization)]),
   ],
   readsAfter: (payload, _sender, known) => {
@@ -164,7 +176,7 @@ export const claimSubmit = defineTxType(TX_TYPES["claim.submit"], {
       history: [{ status: complete ? "adjudicated" : "error", at: stamp(ctx) }],
     };
     if (complete && response.decision !== "denied") {
-      ctx.state.put(claimDuplicateKey(claim), payload.id);
+      ctx.state.put(duplicateKeyOf(payload), payload.id);
     }
     writeClaim(ctx.state, null, claim);
     ctx.result(asCanonical(response));
@@ -195,14 +207,12 @@ async function adjudicateClaim(
 ): Promise<{ response: ClaimResponseView; disputeWindowDays: number }> {
   const terms = await readTerms(ctx.state, plan.id, version.version);
   const accumulators = await readAccumulators(ctx.state, plan.id, coverage.member);
-  const duplicate = duplicateKey(
-    duplicateHash(payload.provider, coverage.member, payload.serviceDate, payload.items),
-  );
+  const duplicate = duplicateKeyOf(payload);
   const preauthorization = preauth.kind === "found" ? preauth.preauthorization : null;
   const adjudication = adjudicate({
     terms,
     items: payload.items,
-    coverageActive: coverageActiveAt(coverage, plan, payload.serviceDate),
+    coverageActive: coverageInForce(coverage.period, plan.period, payload.serviceDate),
     duplicate: (await ctx.state.get(duplicate)) !== null,
     filedLate: filedLate(payload.serviceDate, ctx.time, terms.timelyFilingDays),
     preauth: (code) => preauthCovers(preauthorization, code, payload.serviceDate),

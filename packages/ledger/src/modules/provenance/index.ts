@@ -13,13 +13,15 @@ import {
 import { packDecommission, packDispense } from "./lifecycle.js";
 import { provenanceQueries } from "./queries.js";
 import { lotRecall, packClear, packSuspect } from "./recalls.js";
+import { provenanceRoutes } from "./responder/routes.js";
 import { packReceive, packShip } from "./shipping.js";
 
 /**
  * Drug provenance under `provenance/` (state.ts): products by GTIN, serialised packs, cases by
  * SSCC, recalls, suspicions and each organization's inventory. Reads identity (organizations,
  * their GS1 company prefixes and kinds). Raw state stays closed: who holds what is commercial
- * data, readable only through the queries' rules (`pack.status` is the public answer).
+ * data, readable only through the queries' rules (`pack.status` is the public answer). Its
+ * routes (responder/) answer DSCSA verification at a pack's Digital Link and EPCIS 2.0 queries.
  */
 export const provenanceModule: LedgerModule = {
   name: "provenance",
@@ -39,4 +41,5 @@ export const provenanceModule: LedgerModule = {
   ],
   queries: provenanceQueries,
   indexes: [provenanceEvents, eventsByKind, eventsByPack, eventsByCase, eventsByLot, packsByLot],
+  routes: provenanceRoutes,
 };

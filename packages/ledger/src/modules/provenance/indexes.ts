@@ -211,8 +211,16 @@ export function eventFields(committed: CommittedTx): EventFields | null {
   }
 }
 
+/** Each committed transaction feeds five indexes: its event is built once. */
+const built = new WeakMap<CommittedTx, ProvenanceEventView | null>();
+
 /** The event of an ok provenance transaction, as the events index stores it. */
 export function eventOf(committed: CommittedTx): ProvenanceEventView | null {
+  if (!built.has(committed)) built.set(committed, buildEvent(committed));
+  return built.get(committed) as ProvenanceEventView | null;
+}
+
+function buildEvent(committed: CommittedTx): ProvenanceEventView | null {
   if (committed.receipt.status !== "ok") return null;
   const fields = eventFields(committed);
   if (fields === null) return null;

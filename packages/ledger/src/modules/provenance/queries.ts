@@ -36,7 +36,7 @@ import {
   packPrefix,
   timeKey,
 } from "./indexes.js";
-import { STOCK_ENTRY_SEGMENTS, stockPrefix } from "./inventory.js";
+import { STOCK_ENTRY_SEGMENTS, type StockEntry, stockPrefix } from "./inventory.js";
 import {
   caseInventoryPrefix,
   GTIN_SEGMENT,
@@ -363,7 +363,8 @@ async function* inventory(
   if (after === null || after.startsWith(loose)) {
     yield* entryPacks(reader, loose, STOCK_ENTRY_SEGMENTS, after, async (key, value) => {
       const gtin = key.slice(loose.length, loose.length + GTIN_SEGMENT - 1);
-      return (value as string[]).map((serial) => [serial, gtin, serial] as const);
+      const { serials } = value as unknown as StockEntry;
+      return serials.map((serial) => [serial, gtin, serial] as const);
     });
   }
   const caseAfter = after?.startsWith(cases) ? after : null;

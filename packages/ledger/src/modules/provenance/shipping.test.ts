@@ -155,21 +155,47 @@ describe("pack.ship and pack.receive", () => {
     const stored = async (key: string) => (await w.h.ledger.reads.proveState(key)).value;
     const commissioned = await w.commission(["T1", "T2"], "LOT-T");
     const made = stockKey(ORG.maker, GTIN, "LOT-T", toHex(commissioned.tx));
-    expect(await stored(made)).toEqual(["T1", "T2"]);
+    expect(await stored(made)).toEqual({ serials: ["T1", "T2"] });
     const shipped = await w.ok(
       "pack.ship",
       ship(ORG.maker, ORG.wholesaler, packsOf(["T2"])),
       "maker",
     );
-    expect(await stored(made)).toEqual(["T1"]);
+    expect(await stored(made)).toEqual({ serials: ["T1"] });
     const arrived = stockKey(ORG.wholesaler, GTIN, "LOT-T", toHex(shipped.tx));
-    expect(await stored(arrived)).toEqual(["T2"]);
+    expect(await stored(arrived)).toEqual({ serials: ["T2"], from: ORG.maker });
+    // Received whole: the entry stops being in transit; the pack reads as the wholesaler's.
+    await w.ok("pack.receive", receive(ORG.wholesaler, ORG.maker, packsOf(["T2"])), "wholesaler");
+    expect(await stored(arrived)).toEqual({ serials: ["T2"] });
+    expect(await pack("T2")).toMatchObject({ status: "active", custodian: ORG.wholesaler });
     await w.ok("pack.ship", ship(ORG.maker, ORG.wholesaler, packsOf(["T1"])), "maker");
     expect(await stored(made)).toBeNull();
-    const stock = (await w.query("pack.inventory", { org: ORG.wholesaler }, "wholesaler")) as {
+    await w.ok("pack.receive", receive(ORG.wholesaler, ORG.maker, packsOf(["T1"])), "wholesaler");
+    // Received in part: the packs named move to an entry of the receipt's own.
+    await w.ok(
+      "pack.ship",
+      ship(ORG.wholesaler, ORG.pharmacy, packsOf(["T1", "T2"])),
+      "wholesaler",
+    );
+    const partial = await w.ok(
+      "pack.receive",
+      receive(ORG.pharmacy, ORG.wholesaler, packsOf(["T1"])),
+      "pharmacist",
+    );
+    const own = stockKey(ORG.pharmacy, GTIN, "LOT-T", toHex(partial.tx));
+    expect(await stored(own)).toEqual({ serials: ["T1"] });
+    expect(await pack("T1")).toMatchObject({ status: "active", custodian: ORG.pharmacy });
+    expect(await pack("T2")).toMatchObject({ status: "in-transit", inTransitTo: ORG.pharmacy });
+    await w.ok(
+      "pack.receive",
+      receive(ORG.pharmacy, ORG.wholesaler, packsOf(["T2"])),
+      "pharmacist",
+    );
+    await w.ok("pack.dispense", { org: ORG.pharmacy, packs: packsOf(["T1", "T2"]) }, "pharmacist");
+    const stock = (await w.query("pack.inventory", { org: ORG.pharmacy }, "pharmacist")) as {
       items: PackView[];
     };
-    expect(stock.items.map((pack) => pack.serial).sort()).toEqual(["T1", "T2"]);
+    expect(stock.items).toEqual([]);
   });
 
   it("only the custodian ships, and nothing in transit ships again", async () => {

@@ -6,7 +6,7 @@ import {
 } from "@careledger/protocol";
 import { orgKey, requireOrganization } from "../identity/state.js";
 import { defineTxType, reject } from "../module.js";
-import { addStock, removeStock } from "./inventory.js";
+import { addStock, receiveStock, removeStock } from "./inventory.js";
 import { requireCaseShippable, requireHeldCase, requireShippable } from "./rules.js";
 import {
   addSorted,
@@ -81,7 +81,7 @@ export const packShip = defineTxType(TX_TYPES["pack.ship"], {
     const leaving = (await removeStock(ctx.state, packs)).map(
       (pack): StoredPack => ({ ...pack, status: "in-transit", inTransitTo: payload.to }),
     );
-    for (const pack of await addStock(ctx.state, payload.to, ctx.idHex, leaving)) {
+    for (const pack of await addStock(ctx.state, payload.to, ctx.idHex, leaving, payload.from)) {
       writePack(ctx.state, pack);
     }
     for (const stored of cases) {
@@ -107,15 +107,19 @@ const matches = (pack: StoredPack, read: ReturnVerification | undefined) =>
 export const packReceive = defineTxType(TX_TYPES["pack.receive"], {
   reads: (payload) => [...packKeys(payload.packs), ...payload.cases.map(caseKey)],
   readsAfter(payload, _sender, known) {
-    const keys: string[] = [];
+    const keys = new Set<string>();
+    for (const key of packKeys(payload.packs)) {
+      const pack = known(key) as StoredPack | null | undefined;
+      if (pack?.stock !== undefined) keys.add(pack.stock);
+    }
     for (const sscc of payload.cases) {
       const stored = known(caseKey(sscc)) as StoredCase | null | undefined;
       // A case back at an organization one of its packs was held by: each pack is judged.
       if (stored?.packHolders.includes(payload.to) || stored?.holders.includes(payload.to)) {
-        keys.push(...packKeys(stored.packs));
+        for (const key of packKeys(stored.packs)) keys.add(key);
       }
     }
-    return keys;
+    return [...keys];
   },
   async execute(ctx, payload) {
     checkGroups(payload.packs, PACK_SERIALS_MAX);
@@ -137,12 +141,27 @@ export const packReceive = defineTxType(TX_TYPES["pack.receive"], {
     };
     const addressed = (status: string, custodian: string, to: string | undefined) =>
       status === "in-transit" && custodian === payload.from && to === payload.to;
+    const loose: StoredPack[] = [];
     for (const [gtin, serial] of serialsOf(payload.packs)) {
       const pack = await requirePack(ctx.state, gtin, serial);
       if (pack.case !== undefined || !addressed(pack.status, pack.custodian, pack.inTransitTo)) {
         reject("NOT_ADDRESSEE", `pack ${gtin} ${serial} is not in transit from ${payload.from}`);
       }
-      const { inTransitTo: _to, ...arrived } = judge(pack, pack.holders);
+      loose.push(pack);
+    }
+    // A pack's record is written only when it changes beyond custody: a return judged, or a
+    // shipment received in part (inventory.ts receiveStock).
+    const rewritten = new Map<string, StoredPack>();
+    for (const pack of loose) {
+      const judged = judge(pack, pack.holders);
+      if (judged !== pack) rewritten.set(`${pack.gtin}/${pack.serial}`, judged);
+    }
+    const current = loose.map((pack) => rewritten.get(`${pack.gtin}/${pack.serial}`) ?? pack);
+    for (const pack of await receiveStock(ctx.state, payload.to, ctx.idHex, current)) {
+      rewritten.set(`${pack.gtin}/${pack.serial}`, pack);
+    }
+    for (const pack of rewritten.values()) {
+      const { inTransitTo: _to, ...arrived } = pack;
       writePack(ctx.state, {
         ...arrived,
         status: "active",

@@ -127,12 +127,27 @@ export async function requireProduct(state: StateReader, gtin: string): Promise<
   return product;
 }
 
+/** The organization whose stock `provenance/i/<org>/...` is. */
+export const stockOrgOf = (stockKey: string) => stockKey.split("/")[2] as string;
+
+/**
+ * A pack as it stands. Its record is the truth but for one thing: a receipt that took a whole
+ * stock entry in transit (inventory.ts) flipped the entry, not its packs, so a pack whose record
+ * still says in transit, in an entry no longer in transit, is active at the entry's org, which
+ * holds it.
+ */
 export async function readPack(
   state: StateReader,
   gtin: string,
   serial: string,
 ): Promise<StoredPack | null> {
-  return (await state.get(packKey(gtin, serial))) as StoredPack | null;
+  const pack = (await state.get(packKey(gtin, serial))) as StoredPack | null;
+  if (pack?.stock === undefined || pack.status !== "in-transit") return pack;
+  const entry = (await state.get(pack.stock)) as { from?: string } | null;
+  if (entry === null || entry.from !== undefined) return pack;
+  const org = stockOrgOf(pack.stock);
+  const { inTransitTo: _arrived, ...rest } = pack;
+  return { ...rest, status: "active", custodian: org, holders: addSorted(pack.holders, org) };
 }
 
 export async function requirePack(

@@ -21,6 +21,8 @@ import { nodeSigner } from "../../testing/nodeCrypto.js";
  */
 const KINDS = ["manufacturer", "distributor", "pharmacy", "regulator", "distributor"] as const;
 export const PREFIXES = ["952012", "0012000"];
+/** The manufacturer's GLN: the responderGLN of its verification answers. */
+export const MAKER_GLN = "9520123000004";
 
 const key = (index: number) => nodeSigner(seededKey("supply-chain", index));
 
@@ -63,7 +65,7 @@ function supplyChain(): TestChain {
   const genesis = parseGenesis({
     ...base.genesis,
     organizations: base.genesis.organizations.map((org, index) =>
-      index === 0 ? { ...org, gs1CompanyPrefixes: PREFIXES } : org,
+      index === 0 ? { ...org, gs1CompanyPrefixes: PREFIXES, gln: MAKER_GLN } : org,
     ),
   });
   return { genesis, orgs: base.orgs };

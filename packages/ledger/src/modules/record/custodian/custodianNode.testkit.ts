@@ -139,6 +139,8 @@ export class CustodianNode {
       body,
       caller: await this.caller(by),
       origin: ORIGIN,
+      url: `/v1/m/record/content?${new URLSearchParams(query)}`,
+      accept: null,
     });
   }
 

@@ -97,6 +97,8 @@ async function get(by: Person, id: string, access: string): Promise<ModuleRouteR
     body: undefined,
     caller: await node.caller(by),
     origin: ORIGIN,
+    url: `/v1/m/record/content/${id}?access=${access}`,
+    accept: null,
   });
 }
 

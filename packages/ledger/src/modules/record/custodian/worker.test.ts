@@ -112,6 +112,8 @@ async function readCode(id: string, access: string): Promise<string> {
       body: undefined,
       caller: await node.caller(clinician),
       origin: ORIGIN,
+      url: `/v1/m/record/content/${id}?access=${access}`,
+      accept: null,
     });
   } catch (error) {
     if (error instanceof CareLedgerError) return error.code;

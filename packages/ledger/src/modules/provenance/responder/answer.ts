@@ -1,0 +1,115 @@
+import {
+  CareLedgerError,
+  PackStatusSchema,
+  type PackStatusView,
+  type PackView,
+  type ProductView,
+  type QueryCaller,
+} from "@careledger/protocol";
+import { type Static, Type } from "@sinclair/typebox";
+import type { ModuleServices } from "../../module.js";
+import { epcisDocument } from "../epcis/document.js";
+import { epcisEvent } from "../epcis/events.js";
+import { directoryOf } from "./directory.js";
+import { type VerificationRequest, verificationOf } from "./verification.js";
+
+/**
+ * The verification response (NOTES.md 4.1; field names as the deployed responders spell them),
+ * with our own fields beside the standard's: the pack's status for anyone when the identifier
+ * matched, and its custodian and EPCIS history for its trading partners and regulators only.
+ */
+export const VerificationAnswerSchema = Type.Object({
+  verificationTimestamp: Type.String(),
+  responderGLN: Type.Optional(Type.String()),
+  data: Type.Object({
+    verified: Type.Boolean(),
+    verificationFailureReason: Type.Optional(Type.String()),
+    additionalInfo: Type.Optional(Type.String()),
+  }),
+  corrUUID: Type.Optional(Type.String()),
+  "careledger:status": Type.Optional(
+    Type.Object({
+      status: PackStatusSchema,
+      recalled: Type.Boolean(),
+      suspect: Type.Boolean(),
+      expired: Type.Boolean(),
+    }),
+  ),
+  "careledger:custodian": Type.Optional(Type.String()),
+  "careledger:history": Type.Optional(Type.Unknown()),
+});
+export type VerificationAnswer = Static<typeof VerificationAnswerSchema>;
+
+export interface AnswerInput extends VerificationRequest {
+  readonly corrUUID?: string;
+}
+
+/**
+ * Answers a verification request, as `caller` (null unsigned) may see it: PRODUCT_NOT_FOUND
+ * (404, a lookup directory's answer) for a GTIN no one registered, else the NOTES.md 4.1 answer
+ * from the public `pack.status`; a signed caller `pack.get` admits (the pack's trading partners,
+ * regulators, operators) also gets the custodian and the history as an EPCIS 2.0 document.
+ * Every read goes through the queries, so the answer shows no one more than they would.
+ */
+export async function verificationAnswer(
+  services: ModuleServices,
+  request: AnswerInput,
+  caller: QueryCaller | null,
+): Promise<{ answer: VerificationAnswer; pack: PackStatusView | null }> {
+  const { gtin, serial } = request;
+  const product = (await services.query("product.get", { gtin }, null)) as ProductView | null;
+  if (product === null) throw new CareLedgerError("PRODUCT_NOT_FOUND", `no product ${gtin}`);
+  const pack = (await services.query(
+    "pack.status",
+    { gtin, serial },
+    null,
+  )) as PackStatusView | null;
+  const head = services.head();
+  const data = verificationOf(request, pack, head.time);
+  const matched = pack !== null && data.verified;
+  const full =
+    caller === null || pack === null ? null : await partnerView(services, request, caller);
+  const directory = await directoryOf(head);
+  const nodeOrg = await services.nodeOrg();
+  // The manufacturer's, whose identifiers these are; else this node's organization's.
+  const responderGLN =
+    directory.glnOf(product.manufacturer) ??
+    (nodeOrg === null ? undefined : directory.glnOf(nodeOrg));
+  const answer: VerificationAnswer = {
+    verificationTimestamp: new Date(head.time).toISOString(),
+    ...(responderGLN !== undefined && { responderGLN }),
+    data,
+    ...(request.corrUUID !== undefined && { corrUUID: request.corrUUID }),
+    ...(matched && {
+      "careledger:status": {
+        status: pack.status,
+        recalled: pack.recalled,
+        suspect: pack.suspect,
+        expired: pack.expired,
+      },
+    }),
+    ...(full !== null && {
+      "careledger:custodian": full.custodian,
+      "careledger:history": epcisDocument(
+        (full.history ?? []).map((event) => epcisEvent(event, directory.names)),
+        head.time,
+      ),
+    }),
+  };
+  return { answer, pack };
+}
+
+/** The pack as `pack.get` shows it to `caller`, or null when it refuses the caller. */
+async function partnerView(
+  services: ModuleServices,
+  request: VerificationRequest,
+  caller: QueryCaller,
+): Promise<PackView | null> {
+  try {
+    const params = { gtin: request.gtin, serial: request.serial };
+    return (await services.query("pack.get", params, caller)) as PackView | null;
+  } catch (error) {
+    if (error instanceof CareLedgerError && error.code === "FORBIDDEN") return null;
+    throw error;
+  }
+}
