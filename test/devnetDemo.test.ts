@@ -5,6 +5,7 @@ import {
   type DEMO_KEY_HOLDERS,
   demoKeyFileOf,
   NOT_FRESH_LINE,
+  RECALLED_LINK_LINE,
   SEEDED_LINE,
 } from "@careledger/node/demo";
 import {
@@ -183,6 +184,15 @@ describe("pnpm devnet's demo consortium", () => {
       [DEVNET_ORG.distributor, true],
     ]);
     expect(await scan(recalled.items[0]?.serial ?? "")).toMatchObject({ recalled: true });
+    // The recalled pack's Digital Link, as the seed printed it, answered by the node.
+    const recalledLine = (devnet as DevnetProcess).lines.find((line) =>
+      line.startsWith(RECALLED_LINK_LINE),
+    );
+    const link = recalledLine?.slice(RECALLED_LINK_LINE.length).trim() ?? "";
+    expect(link.startsWith(`${url}/01/${packs.gtin}/10/${packs.recalledLot}/21/`)).toBe(true);
+    const answer = await fetch(link, { headers: { accept: "application/json" } });
+    expect(answer.status).toBe(200);
+    expect(JSON.stringify(await answer.json())).toContain("Recalled");
     const atPharmacy = await new CareLedgerClient(url, { signer: pharmacist.signer }).query(
       "pack.inventory",
       { org: DEVNET_ORG.pharmacy },

@@ -1,3 +1,4 @@
+import { formatDigitalLink } from "@careledger/gs1";
 import type { Genesis } from "@careledger/sdk";
 import { DEVNET_CONSORTIUM, DEVNET_ORG } from "../devnetConsortium.js";
 import { fileClaims } from "./claims.js";
@@ -10,6 +11,8 @@ import { DemoWorld } from "./world.js";
 
 /** The line the seed prints when it is done: what the devnet test waits for. */
 export const SEEDED_LINE = "[demo] seeded";
+/** Followed by the Digital Link of a pack of the recalled lot. */
+export const RECALLED_LINK_LINE = "[demo] scan a recalled pack:";
 /** The line it prints on a chain it finds already used (a restart), instead of seeding. */
 export const NOT_FRESH_LINE = "[demo] the chain is not fresh: not seeding";
 const NO_CONSORTIUM_LINE =
@@ -63,6 +66,12 @@ export async function seedDemo(options: SeedOptions): Promise<void> {
   log(
     `[demo] GTIN ${packs.gtin}: lot ${packs.recalled.lot} recalled, pack ${packs.suspect} of lot ${packs.sold.lot} suspect, pack ${packs.dispensed} dispensed`,
   );
+  // What a pharmacist's scan opens: the node's verification responder answers these links.
+  const link = (lot: string, serial: string, expiry: string) =>
+    formatDigitalLink({ gtin: packs.gtin, lot, serial, expiry }, world.url(0));
+  const [recalled] = packs.recalled.serials;
+  log(`${RECALLED_LINK_LINE} ${link(packs.recalled.lot, recalled ?? "", packs.recalled.expiry)}`);
+  log(`[demo] scan a suspect pack: ${link(packs.sold.lot, packs.suspect, packs.sold.expiry)}`);
   log(`${SEEDED_LINE}: open ${world.url(0)}/ and load a key file:`);
   for (const file of keyFiles) log(`[demo]   ${file}`);
 }
