@@ -1,65 +1,99 @@
-import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gtinWithinPrefixes, validateGln } from "@careledger/gs1";
 import { fromHex, publicKeyOf, toHex } from "@careledger/protocol";
 import { afterEach, describe, expect, it } from "vitest";
-import { DEVNET_COMPANY_PREFIX, orgAdminKeyFile, writeDevnetLayout } from "./devnetLayout.js";
+import { DEVNET_CONSORTIUM, DEVNET_ORG } from "./devnetConsortium.js";
+import {
+  ADMIN_KEY_FILE,
+  adminKeyFileOf,
+  DEVNET_COMPANY_PREFIX,
+  nodeHomeOf,
+  writeDevnetLayout,
+} from "./devnetLayout.js";
 
 const dirs: string[] = [];
 afterEach(async () => {
-  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
+  await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
 });
 
-async function layout(supplyChain: boolean) {
-  const dir = await mkdtemp(join(tmpdir(), "devnet-"));
+async function layout(nodes: number, consortium?: boolean) {
+  const dir = await mkdtemp(join(tmpdir(), "careledger-layout-"));
   dirs.push(dir);
-  const genesis = await writeDevnetLayout({ nodes: 4, dir, apiPort: 1, p2pPort: 2, supplyChain });
+  const genesis = await writeDevnetLayout({
+    nodes,
+    dir,
+    apiPort: 8_080,
+    p2pPort: 26_656,
+    ...(consortium !== undefined && { consortium }),
+  });
   return { dir, genesis };
 }
 
-describe("the devnet layout's supply chain", () => {
-  it("adds the kinds four nodes lack as node-less members, each with its admin key file", async () => {
-    const { dir, genesis } = await layout(true);
-    const kinds = genesis.organizations.map((org) => [org.id, org.kind, org.nodeKeys.length]);
-    expect(kinds).toEqual([
-      ["org-0", "hospital", 1],
-      ["org-1", "insurer", 1],
-      ["org-2", "manufacturer", 1],
-      ["org-3", "pharmacy", 1],
-      ["org-4", "distributor", 0],
-      ["org-5", "regulator", 0],
+const publicKeyIn = async (file: string) =>
+  toHex(publicKeyOf(fromHex((await readFile(file, "utf8")).trim(), 32)));
+
+describe("the devnet layout", () => {
+  it("keeps one organization org-i per node by default, its admin key in node i's home", async () => {
+    const { dir, genesis } = await layout(4);
+    expect(genesis.organizations.map((org) => [org.id, org.kind])).toEqual([
+      ["org-0", "hospital"],
+      ["org-1", "insurer"],
+      ["org-2", "manufacturer"],
+      ["org-3", "pharmacy"],
     ]);
-    for (const org of genesis.organizations.slice(4)) {
-      const file = orgAdminKeyFile(dir, org.id);
-      expect((await stat(file)).mode & 0o777).toBe(0o600);
-      const secret = fromHex((await readFile(file, "utf8")).trim(), 32);
-      expect(org.adminKeys).toEqual([toHex(publicKeyOf(secret))]);
+    for (const [i, org] of genesis.organizations.entries()) {
+      expect(org.nodeKeys).toEqual([genesis.validators[i]]);
+      expect(await publicKeyIn(join(nodeHomeOf(dir, i), ADMIN_KEY_FILE))).toBe(org.adminKeys[0]);
     }
-    expect(genesis.validators).toHaveLength(4);
   });
 
-  it("gives the manufacturer a company prefix and every supply-chain member a valid GLN", async () => {
-    const { genesis } = await layout(true);
-    const byKind = new Map(genesis.organizations.map((org) => [org.kind, org]));
-    expect(byKind.get("manufacturer")?.gs1CompanyPrefixes).toEqual([DEVNET_COMPANY_PREFIX]);
+  it("writes the demo consortium: nine members, node i in member i mod 9, an admin key file for each", async () => {
+    const { dir, genesis } = await layout(4, true);
+    expect(genesis.organizations.map((org) => org.id)).toEqual(DEVNET_CONSORTIUM.map((m) => m.id));
+    expect(genesis.organizations.filter((org) => org.kind === "hospital")).toHaveLength(2);
+    for (const id of Object.values(DEVNET_ORG)) {
+      expect(genesis.organizations.some((org) => org.id === id)).toBe(true);
+    }
+    const withNodes = genesis.organizations.filter((org) => org.nodeKeys.length > 0);
+    expect(withNodes.map((org) => org.id)).toEqual([
+      DEVNET_ORG.hospital,
+      DEVNET_ORG.insurer,
+      DEVNET_ORG.manufacturer,
+      DEVNET_ORG.pharmacy,
+    ]);
+    for (const org of genesis.organizations) {
+      const file = adminKeyFileOf(dir, genesis, org.id);
+      expect(file).toBe(
+        org.nodeKeys.length > 0
+          ? join(nodeHomeOf(dir, genesis.validators.indexOf(org.nodeKeys[0] ?? "")), ADMIN_KEY_FILE)
+          : join(dir, "orgs", org.id, ADMIN_KEY_FILE),
+      );
+      expect(await publicKeyIn(file)).toBe(org.adminKeys[0]);
+    }
+    expect(() => adminKeyFileOf(dir, genesis, "org-0")).toThrow(/no organization org-0/);
+  });
+
+  it("gives every member a valid GLN, unique, and the manufacturer a GS1 company prefix", async () => {
+    const { genesis } = await layout(4, true);
+    const glns = genesis.organizations.map((org) => org.gln ?? "");
+    expect(glns.map((gln) => validateGln(gln).ok)).toEqual(glns.map(() => true));
+    expect(new Set(glns).size).toBe(glns.length);
+    const withPrefixes = genesis.organizations.filter((org) => org.gs1CompanyPrefixes);
+    expect(withPrefixes.map((org) => [org.id, org.gs1CompanyPrefixes])).toEqual([
+      [DEVNET_ORG.manufacturer, [DEVNET_COMPANY_PREFIX]],
+    ]);
     // The contract's example GTIN registers on the devnet.
     expect(gtinWithinPrefixes("09520123456788", [DEVNET_COMPANY_PREFIX])).toBe(true);
-    const glns = ["manufacturer", "distributor", "pharmacy", "regulator"].map(
-      (kind) => byKind.get(kind as "manufacturer")?.gln ?? "",
-    );
-    for (const gln of glns) expect(validateGln(gln).ok, gln).toBe(true);
-    expect(new Set(glns).size).toBe(4);
-    expect(byKind.get("hospital")).not.toHaveProperty("gln");
   });
 
-  it("adds no organization without the option: the nodes' organizations alone govern", async () => {
-    const { genesis } = await layout(false);
-    expect(genesis.organizations.map((org) => org.kind)).toEqual([
-      "hospital",
-      "insurer",
-      "manufacturer",
-      "pharmacy",
-    ]);
+  it("gives a member several nodes when the devnet has more than nine, each home holding its admin key", async () => {
+    const { dir, genesis } = await layout(10, true);
+    const [hospital] = genesis.organizations;
+    expect(hospital?.nodeKeys).toEqual([genesis.validators[0], genesis.validators[9]]);
+    expect(await publicKeyIn(join(nodeHomeOf(dir, 9), ADMIN_KEY_FILE))).toBe(
+      hospital?.adminKeys[0],
+    );
   });
 });

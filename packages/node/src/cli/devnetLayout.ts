@@ -1,6 +1,5 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
-import { join } from "node:path";
-import { gs1CheckDigit } from "@careledger/gs1";
+import { dirname, join } from "node:path";
 import {
   type Genesis,
   generateSecretKey,
@@ -17,7 +16,10 @@ import {
   type NodeConfig,
 } from "../config.js";
 import { ensureKeyEncryptionKey } from "../keyEncryptionKey.js";
+import { DEVNET_COMPANY_PREFIX, DEVNET_CONSORTIUM, devnetGln } from "./devnetConsortium.js";
 
+/** For clients of a devnet that name its organizations. */
+export { DEVNET_COMPANY_PREFIX, DEVNET_CONSORTIUM, DEVNET_ORG } from "./devnetConsortium.js";
 /** For harnesses that write a node home of their own (a node added after genesis). */
 export { ensureKeyEncryptionKey };
 
@@ -32,12 +34,12 @@ export interface DevnetOptions {
   /** Consensus parameters other than the devnet's (tests use short checkpoint intervals). */
   readonly params?: Partial<Genesis["params"]>;
   /**
-   * Adds the supply-chain organizations (manufacturer, distributor, pharmacy, regulator) the
-   * nodes' organizations lack, as members without a node (`careledger devnet` does, for the
-   * provenance module). Off by default: they vote in governance, and the cluster tests decide
-   * changes with the nodes' organizations alone.
+   * The demo consortium's nine organizations (devnetConsortium.ts; node i belongs to member
+   * i mod 9) rather than one organization `org-i` per node. `careledger devnet` asks for it; the
+   * cluster tests keep one organization per node, so that the admins of their nodes' orgs are
+   * all the organizations there are (governance counts organizations).
    */
-  readonly supplyChain?: boolean;
+  readonly consortium?: boolean;
 }
 
 /** One organization per node, cycling through the kinds a healthcare consortium has. */
@@ -67,38 +69,6 @@ export const DEVNET_PARAMS: Genesis["params"] = {
   blockTxsMax: 1_000,
 };
 
-/** The supply chain the provenance module needs: each kind one organization at least. */
-const SUPPLY_CHAIN_KINDS = ["manufacturer", "distributor", "pharmacy", "regulator"] as const;
-/**
- * The devnet manufacturer's GS1 company prefix: the one of GS1's own examples
- * (`09520123456788`), which the provenance contract's examples use too.
- */
-export const DEVNET_COMPANY_PREFIX = "952012";
-
-/** A GLN of the devnet's own (location `n` under the manufacturer's prefix), check digit last. */
-const devnetGln = (n: number) => {
-  const body = `${DEVNET_COMPANY_PREFIX}${String(n).padStart(6, "0")}`;
-  return `${body}${gs1CheckDigit(body)}`;
-};
-
-/**
- * What GS1 data an organization gets: every supply-chain organization a GLN (its verification
- * answers' `responderGLN`), a manufacturer the company prefix its GTINs are registered under.
- */
-function withGs1(org: Organization, index: number): Organization {
-  if (!(SUPPLY_CHAIN_KINDS as readonly string[]).includes(org.kind)) return org;
-  return {
-    ...org,
-    ...(org.kind === "manufacturer" && { gs1CompanyPrefixes: [DEVNET_COMPANY_PREFIX] }),
-    gln: devnetGln(index + 1),
-  };
-}
-
-/** Where the admin key of an organization that runs no node (`org-i` past the nodes) is kept. */
-export function orgAdminKeyFile(dir: string, orgId: string): string {
-  return join(dir, "orgs", orgId, ADMIN_KEY_FILE);
-}
-
 export function nodeHomeOf(dir: string, index: number): string {
   return join(dir, `node-${index}`);
 }
@@ -106,7 +76,7 @@ export function nodeHomeOf(dir: string, index: number): string {
 /**
  * Writes `DIR/genesis.json` and one home per node (`DIR/node-i`: config, genesis copy, node key,
  * key-encryption key, admin key of its organization), and `DIR/orgs/<id>/admin.key` for each
- * organization without a node. Keeps an existing layout: a devnet
+ * organization that runs no node (adminKeyFileOf finds either). Keeps an existing layout: a devnet
  * restarted on the same directory reuses its chain (and gets the key-encryption keys a layout
  * written before them lacks).
  */
@@ -119,27 +89,19 @@ export async function writeDevnetLayout(options: DevnetOptions): Promise<Genesis
     return existing;
   }
   const nodeSecrets = Array.from({ length: options.nodes }, () => generateSecretKey());
+  const orgCount = options.consortium ? DEVNET_CONSORTIUM.length : options.nodes;
+  // One admin key per organization; organization i's is also in node i's home when it has one.
+  const adminSecrets = Array.from({ length: orgCount }, () => generateSecretKey());
   const nodeKeys = nodeSecrets.map((secret) => toHex(publicKeyOf(secret)));
-  const kinds: string[] = nodeKeys.map(
-    (_, i) => DEVNET_KINDS[i % DEVNET_KINDS.length] ?? "hospital",
-  );
-  // A small devnet lacks some supply-chain kinds: they join as organizations without a node.
-  const missing =
-    options.supplyChain === true ? SUPPLY_CHAIN_KINDS.filter((kind) => !kinds.includes(kind)) : [];
-  const orgKinds = [...kinds, ...missing];
-  const adminSecrets = orgKinds.map(() => generateSecretKey());
-  const organizations: Organization[] = orgKinds.map((kind, i) =>
-    withGs1(
-      {
+  const organizations = options.consortium
+    ? consortiumOrganizations(nodeKeys, adminSecrets)
+    : nodeKeys.map((nodeKey, i) => ({
         id: `org-${i}`,
-        name: `Devnet ${kind} ${i}`,
-        kind: kind as Organization["kind"],
+        name: `Devnet ${DEVNET_KINDS[i % DEVNET_KINDS.length]} ${i}`,
+        kind: DEVNET_KINDS[i % DEVNET_KINDS.length] ?? "hospital",
         adminKeys: [toHex(publicKeyOf(adminSecrets[i] as Uint8Array))],
-        nodeKeys: i < nodeKeys.length ? [nodeKeys[i] as string] : [],
-      },
-      i,
-    ),
-  );
+        nodeKeys: [nodeKey],
+      }));
   const genesis = parseGenesis({
     chainName: "careledger-devnet",
     genesisTime: Date.now(),
@@ -165,18 +127,59 @@ export async function writeDevnetLayout(options: DevnetOptions): Promise<Genesis
     await writeFile(join(home, NODE_KEY_FILE), `${toHex(nodeSecrets[i] as Uint8Array)}\n`, {
       mode: 0o600,
     });
-    await writeFile(join(home, ADMIN_KEY_FILE), `${toHex(adminSecrets[i] as Uint8Array)}\n`, {
-      mode: 0o600,
-    });
+    await writeAdminKey(
+      join(home, ADMIN_KEY_FILE),
+      adminSecrets[i % organizations.length] as Uint8Array,
+    );
     await ensureKeyEncryptionKey(home);
   }
-  for (let i = options.nodes; i < organizations.length; i++) {
-    const file = orgAdminKeyFile(options.dir, `org-${i}`);
-    await mkdir(join(file, ".."), { recursive: true });
-    await writeFile(file, `${toHex(adminSecrets[i] as Uint8Array)}\n`, { mode: 0o600 });
+  for (const [i, org] of organizations.entries()) {
+    if (org.nodeKeys.length > 0) continue;
+    const file = orgAdminKeyFile(options.dir, org.id);
+    await mkdir(dirname(file), { recursive: true });
+    await writeAdminKey(file, adminSecrets[i] as Uint8Array);
   }
   await writeFile(join(options.dir, DEVNET_GENESIS_FILE), genesisJson);
   return genesis;
+}
+
+/**
+ * The consortium's members, node i listed under member i mod 9 (a devnet of more than nine
+ * nodes gives some members several), each with its own admin key and a GLN (its verification
+ * answers' `responderGLN`), the manufacturer with the company prefix its GTINs are made under.
+ */
+function consortiumOrganizations(
+  nodeKeys: readonly string[],
+  adminSecrets: readonly Uint8Array[],
+): Organization[] {
+  return DEVNET_CONSORTIUM.map((member, i) => ({
+    ...member,
+    adminKeys: [toHex(publicKeyOf(adminSecrets[i] as Uint8Array))],
+    nodeKeys: nodeKeys.filter((_, node) => node % DEVNET_CONSORTIUM.length === i),
+    ...(member.kind === "manufacturer" && { gs1CompanyPrefixes: [DEVNET_COMPANY_PREFIX] }),
+    gln: devnetGln(i + 1),
+  }));
+}
+
+async function writeAdminKey(file: string, secret: Uint8Array): Promise<void> {
+  await writeFile(file, `${toHex(secret)}\n`, { mode: 0o600 });
+}
+
+/** Where the admin key of an organization that runs no node is kept. */
+export function orgAdminKeyFile(dir: string, orgId: string): string {
+  return join(dir, "orgs", orgId, ADMIN_KEY_FILE);
+}
+
+/**
+ * The admin key file of `org` in a devnet under `dir`: in the home of the org's first node, or
+ * for an organization without a node `orgAdminKeyFile`.
+ */
+export function adminKeyFileOf(dir: string, genesis: Genesis, org: string): string {
+  const organization = genesis.organizations.find((candidate) => candidate.id === org);
+  if (organization === undefined) throw new Error(`no organization ${org} in the devnet genesis`);
+  const [nodeKey] = organization.nodeKeys;
+  if (nodeKey === undefined) return orgAdminKeyFile(dir, org);
+  return join(nodeHomeOf(dir, genesis.validators.indexOf(nodeKey)), ADMIN_KEY_FILE);
 }
 
 async function readExistingGenesis(dir: string): Promise<Genesis | null> {

@@ -1,6 +1,9 @@
+import { setMaxListeners } from "node:events";
 import { Command, InvalidArgumentError } from "commander";
+import { loadHome } from "../config.js";
 import { createKeyEncryptionKey } from "../keyEncryptionKey.js";
 import { startNodeProcess } from "../nodeProcess.js";
+import { seedDemo } from "./demo/seed.js";
 import {
   type DevnetOptions,
   nodeHomeOf,
@@ -12,6 +15,7 @@ import { superviseNodes } from "./supervisor.js";
 
 const NODES_MIN = 4;
 const NODES_MAX = 32;
+const DEMO_REQUESTS_AT_ONCE_MAX = 64;
 
 function integer(min: number, max: number) {
   return (value: string): number => {
@@ -77,16 +81,16 @@ program
     26_656,
   )
   .option("--no-start", "only write the node homes and the genesis")
-  .option(
-    "--no-supply-chain",
-    "add no node-less manufacturer, distributor, pharmacy or regulator the nodes' organizations lack",
-  )
-  .action(async (options: DevnetOptions & { start: boolean }) => {
-    const genesis = await writeDevnetLayout(options);
+  .option("--no-demo", "start an empty chain: no demo consortium story seeded on a fresh one")
+  .action(async (options: DevnetOptions & { start: boolean; demo: boolean }) => {
+    const genesis = await writeDevnetLayout({ ...options, consortium: true });
     const homes = genesis.validators.map((_, i) => nodeHomeOf(options.dir, i));
+    // The ports a reused layout was written with, whatever this run's options say.
+    const configs = await Promise.all(homes.map(async (home) => (await loadHome(home)).config));
+    const urls = configs.map((config) => `http://${config.host}:${config.apiPort}`);
     for (const [i, home] of homes.entries()) {
       process.stdout.write(
-        `node-${i}: home ${home}, api http://127.0.0.1:${options.apiPort + i}, p2p 127.0.0.1:${options.p2pPort + i}\n`,
+        `node-${i}: home ${home}, api ${urls[i]}, p2p ${configs[i]?.host}:${configs[i]?.p2pPort}\n`,
       );
     }
     for (const org of genesis.organizations.filter((each) => each.nodeKeys.length === 0)) {
@@ -95,8 +99,21 @@ program
       );
     }
     if (!options.start) return;
+    const stopped = new AbortController();
+    // Every request of the seed listens to it, a dozen at once when a story runs in parallel.
+    setMaxListeners(DEMO_REQUESTS_AT_ONCE_MAX, stopped.signal);
     // The entry script itself, so children run the same code the same way.
-    await superviseNodes(homes, process.argv.slice(1, 2));
+    const supervised = superviseNodes(homes, process.argv.slice(1, 2), () => stopped.abort());
+    if (options.demo) {
+      const log = (line: string) => process.stdout.write(`${line}\n`);
+      seedDemo({ dir: options.dir, genesis, urls, signal: stopped.signal, log }).catch(
+        (error: unknown) => {
+          // The nodes keep running: the chain is fine, only its story is incomplete.
+          if (!stopped.signal.aborted) log(`[demo] seeding failed: ${String(error)}`);
+        },
+      );
+    }
+    await supervised;
   });
 
 program.parseAsync(process.argv).catch((error: unknown) => {

@@ -18,11 +18,13 @@ export interface SupervisedNode {
  * Runs each node as its own process (`careledger start --home ...`), the way operators and the
  * cluster tests do, prefixing its output with the node's index. A node that exits on its own (a
  * halted consensus exits non-zero) is restarted after a delay that doubles while it keeps failing
- * quickly. On SIGINT or SIGTERM it stops them all and resolves.
+ * quickly. On SIGINT or SIGTERM it calls `onStop` (what else the devnet runs stops with the
+ * nodes), stops them all and resolves.
  */
 export function superviseNodes(
   homes: readonly string[],
   cliArgs: readonly string[],
+  onStop: () => void = () => {},
 ): Promise<void> {
   let stopping = false;
   const nodes: SupervisedNode[] = homes.map((home, index) => {
@@ -34,6 +36,7 @@ export function superviseNodes(
     const stop = () => {
       if (stopping) return;
       stopping = true;
+      onStop();
       const alive = nodes.filter((node) => node.process.exitCode === null);
       if (alive.length === 0) resolve();
       let left = alive.length;
