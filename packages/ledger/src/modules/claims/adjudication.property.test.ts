@@ -18,7 +18,6 @@ const amount = (max = AMOUNT_MAX) =>
 const terms: fc.Arbitrary<PlanTerms> = fc
   .record({
     outOfPocketMax: amount(),
-    deductibleShare: fc.double({ min: 0, max: 1, noNaN: true }),
     coinsuranceBp: fc.integer({ min: 0, max: BASIS_POINTS_MAX }),
     rules: fc.tuple(
       ...CODES.slice(0, 4).map((code) =>
@@ -32,14 +31,16 @@ const terms: fc.Arbitrary<PlanTerms> = fc
       ),
     ),
   })
-  .map(({ outOfPocketMax, deductibleShare, coinsuranceBp, rules }) => ({
-    deductible: Math.floor(outOfPocketMax * deductibleShare),
-    coinsuranceBp,
-    outOfPocketMax,
-    timelyFilingDays: 365,
-    disputeWindowDays: 180,
-    rules: rules.map(({ copay, ...rule }) => (copay === undefined ? rule : { ...rule, copay })),
-  }));
+  .chain(({ outOfPocketMax, coinsuranceBp, rules }) =>
+    fc.integer({ min: 0, max: outOfPocketMax }).map((deductible) => ({
+      deductible,
+      coinsuranceBp,
+      outOfPocketMax,
+      timelyFilingDays: 365,
+      disputeWindowDays: 180,
+      rules: rules.map(({ copay, ...rule }) => (copay === undefined ? rule : { ...rule, copay })),
+    })),
+  );
 
 const items = fc.array(
   fc.record({
