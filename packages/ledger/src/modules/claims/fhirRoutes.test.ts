@@ -57,6 +57,8 @@ async function get(
     body: undefined,
     caller,
     origin: ORIGIN,
+    url: path,
+    accept: "application/fhir+json",
   });
 }
 
