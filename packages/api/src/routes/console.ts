@@ -16,11 +16,14 @@ export const CONSOLE_STYLES_PATH = "/console/app.css";
 
 /**
  * Strict: the page loads only its own script and styles and talks only to this node; no inline
- * script, no frame, no plugin. Images are data URLs (none are fetched).
+ * script, no frame, no plugin. Images are data URLs (none are fetched). One allowance:
+ * 'unsafe-eval', because the protocol's and the SDK's answer checkers are TypeBox's compiled
+ * ones (`TypeCompiler.Compile` builds them with `new Function`); no inline or foreign script
+ * runs either way.
  */
 const CONTENT_SECURITY_POLICY = [
   "default-src 'none'",
-  "script-src 'self'",
+  "script-src 'self' 'unsafe-eval'",
   "style-src 'self'",
   "img-src 'self' data:",
   "connect-src 'self'",
