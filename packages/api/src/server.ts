@@ -11,6 +11,7 @@ import type { NodeApi } from "./nodeApi.js";
 import { SWAGGER_OPTIONS } from "./openapi.js";
 import { registerBodyParsers } from "./rawBody.js";
 import { blockRoutes } from "./routes/blocks.js";
+import { type ConsoleBuilder, consoleRoutes } from "./routes/console.js";
 import { eventRoutes } from "./routes/events.js";
 import { mountFhirMetadata } from "./routes/fhir.js";
 import { healthRoutes } from "./routes/health.js";
@@ -41,6 +42,8 @@ export interface ApiOptions {
    * row), and watch what handlers answer before serialization.
    */
   readonly onRoute?: onRouteHookHandler;
+  /** Builds the web console served at `/`; absent, `/` stays NOT_FOUND (tests, bare APIs). */
+  readonly console?: ConsoleBuilder;
 }
 
 export const DEFAULT_API_OPTIONS: ApiOptions = {
@@ -114,6 +117,7 @@ export async function buildApiServer(
   app.register(txRoutes(node, scopes));
   app.register(healthRoutes(node));
   app.register(eventRoutes(node, scopes));
+  if (settings.console !== undefined) app.register(consoleRoutes(settings.console));
   await app.after();
   const moduleRoutes = node.moduleRoutes();
   checkModuleRoutes(moduleRoutes, [...coreRoutes], settings.bodyBytesMax);

@@ -14,6 +14,7 @@ import {
   type TxLookup,
 } from "@careledger/api";
 import { type ConsensusMessage, decodeMessage, Replica } from "@careledger/consensus";
+import { buildConsole } from "@careledger/console";
 import { type ExecutionResult, Ledger } from "@careledger/ledger";
 import {
   type Block,
@@ -311,6 +312,8 @@ export class CareLedgerNode implements NodeApi {
       bodyBytesMax: config.apiBodyBytesMax,
       requestTimeoutMs: config.apiRequestTimeoutMs,
       requestsPerMinuteMax: config.apiRequestsPerMinuteMax,
+      // Bundled at the first request for `/`, so a node that nobody browses pays nothing.
+      console: buildConsole,
     });
     // A deeper accept queue than the default 511: a burst of connections waits for the event
     // loop instead of being dropped by the kernel; the server then sheds what it cannot serve.

@@ -1,0 +1,1 @@
+export { buildConsole, type ConsoleFiles } from "./bundle.js";

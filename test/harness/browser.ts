@@ -1,0 +1,45 @@
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { type Browser, chromium, type Page } from "playwright-core";
+
+/** The Debian `chromium` package (`.ci/run` installs it): no browser is downloaded. */
+const CHROMIUM = process.env.CARELEDGER_CHROMIUM ?? "/usr/bin/chromium";
+/** Gitignored: screenshots of each page, for a human to look at after a run. */
+export const SCREENSHOTS_DIR = join(import.meta.dirname, "..", ".screenshots");
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
+}
+
+/** A page that remembers every console error, page error and failed request it meets. */
+export interface WatchedPage {
+  readonly page: Page;
+  readonly problems: string[];
+}
+
+export async function watchedPage(browser: Browser): Promise<WatchedPage> {
+  // A phone-sized viewport: the console must stay readable there.
+  const page = await browser.newPage({ viewport: { width: 412, height: 900 } });
+  const problems: string[] = [];
+  page.on("console", (message) => {
+    if (message.type() === "error") problems.push(`console: ${message.text()}`);
+  });
+  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+  page.on("requestfailed", (request) => {
+    const reason = request.failure()?.errorText ?? "";
+    // The page closes its own event stream when it leaves a page: that abort is no failure.
+    if (reason === "net::ERR_ABORTED" && new URL(request.url()).pathname === "/v1/events") return;
+    problems.push(`request failed: ${request.method()} ${request.url()} ${reason}`);
+  });
+  page.on("response", (response) => {
+    if (response.status() >= 400) {
+      problems.push(`HTTP ${response.status()}: ${response.request().method()} ${response.url()}`);
+    }
+  });
+  return { page, problems };
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  await mkdir(SCREENSHOTS_DIR, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOTS_DIR, `${name}.png`), fullPage: true });
+}
