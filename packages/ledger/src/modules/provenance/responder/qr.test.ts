@@ -41,6 +41,21 @@ describe("the pack's Digital Link as a QR code", () => {
     expect(answer.body).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
   });
 
+  it("refuses a link whose lot or expiry is not the pack's, so it never shows the real ones", async () => {
+    // Verification answers No_match_GTIN_Serial_Lot here; a QR code of the canonical link would
+    // hand an anonymous caller the lot and expiry that answer withholds.
+    for (const url of [
+      `/01/${GTIN}/10/L2/21/S%2F1/qr.png`,
+      `/01/${GTIN}/10/L1/21/S%2F1/qr.svg?17=301130`,
+    ]) {
+      const answer = await responder.get(url);
+      expect([answer.status, (answer.body as { code: string }).code], url).toEqual([
+        404,
+        "PACK_NOT_FOUND",
+      ]);
+    }
+  });
+
   it("refuses an unknown pack (404) and an invalid link (400), as verification does", async () => {
     const unknown = await responder.get(`/01/${GTIN}/21/NOPE/qr.png`);
     expect([unknown.status, (unknown.body as { code: string }).code]).toEqual([

@@ -13,6 +13,7 @@ import { type PackLink, packLinkOf, withoutLastSegment } from "./digitalLinkRequ
 import { EPCIS_PARAMS, EpcisQuerySchema, epcisEventsPage, nextPageLink } from "./epcisQuery.js";
 import { verificationPage } from "./page.js";
 import { qrPng, qrSvg } from "./qr.js";
+import { verificationOf } from "./verification.js";
 
 /**
  * The provenance module's HTTP face, at the root where the standards put it (api
@@ -94,6 +95,14 @@ async function canonicalLink(services: ModuleServices, origin: string, link: Pac
     null,
   )) as PackStatusView | null;
   if (pack === null) throw new CareLedgerError("PACK_NOT_FOUND", `no pack ${gtin} ${serial}`);
+  // A lot or expiry the pack does not have gets what an unknown pack gets: verification answers
+  // a No_match_* for it, and a code of the canonical link would show the real lot and expiry.
+  if (!verificationOf(link, pack, services.head().time).verified) {
+    throw new CareLedgerError(
+      "PACK_NOT_FOUND",
+      `no pack ${gtin} ${serial} with that lot and expiry`,
+    );
+  }
   return formatDigitalLink({ gtin, lot: pack.lot, serial, expiry: pack.expiry }, origin);
 }
 
