@@ -10,6 +10,7 @@ import {
   toHex,
 } from "@careledger/protocol";
 import { expect } from "vitest";
+import { castCaller, registerCast } from "../../testing/cast.js";
 import { seededKey, type TestChain, testChain } from "../../testing/fixtures.js";
 import { Harness } from "../../testing/harness.js";
 import { nodeSigner } from "../../testing/nodeCrypto.js";
@@ -76,15 +77,7 @@ export class SupplyChain {
 
   static async create(label: string): Promise<SupplyChain> {
     const h = await Harness.create(label, supplyChain());
-    const registers = Object.values(PEOPLE).map(({ signer, org, roles }) =>
-      h.tx(
-        "identity.register",
-        { key: signer.publicKey, org: `org-${org}`, roles: [...roles] },
-        h.org(org).admin,
-      ),
-    );
-    const receipts = await h.block(registers);
-    if (receipts.some((receipt) => receipt.status !== "ok")) throw new Error("setup failed");
+    await registerCast(h, PEOPLE);
     return new SupplyChain(h);
   }
 
@@ -98,8 +91,7 @@ export class SupplyChain {
 
   /** The verified caller a signed request of `who` makes. */
   caller(who: Person): QueryCaller {
-    const { org, roles } = PEOPLE[who];
-    return { key: this.hex(who), identity: { org: `org-${org}`, roles: [...roles] }, adminOf: [] };
+    return castCaller(PEOPLE[who]);
   }
 
   get time(): number {
