@@ -2,6 +2,7 @@ import { gs1CheckDigit } from "@careledger/gs1";
 import {
   type Canonical,
   type PackGroup,
+  type PackView,
   parseGenesis,
   type QueryCaller,
   type Receipt,
@@ -79,6 +80,13 @@ export class SupplyChain {
     const h = await Harness.create(label, supplyChain());
     await registerCast(h, PEOPLE);
     return new SupplyChain(h);
+  }
+
+  /** A fresh chain whose product GTIN is registered: where most tests start. */
+  static async withProduct(label: string): Promise<SupplyChain> {
+    const w = await SupplyChain.create(label);
+    await w.register();
+    return w;
   }
 
   signer(who: Person): Signer {
@@ -161,6 +169,11 @@ export class SupplyChain {
   query(name: string, params: Record<string, unknown>, who?: Person | "anonymous") {
     if (who === undefined) return this.h.query(name, params);
     return this.h.query(name, params, who === "anonymous" ? null : this.caller(who));
+  }
+
+  /** A pack as an operator reads it (`pack.get`). */
+  async pack(serial: string, gtin = GTIN): Promise<PackView> {
+    return (await this.query("pack.get", { gtin, serial })) as PackView;
   }
 
   /** The code a query as `who` fails with. */
