@@ -6,24 +6,15 @@
  * signed transactions. Timed: blocks of access.log by random clinicians on random records;
  * signature checks excluded as in the other runs.
  */
-import { Ledger } from "../packages/ledger/src/index.js";
 import {
-  fakeCertificate,
   GENESIS_TIME,
   prng,
   seededKey,
   testChain,
 } from "../packages/ledger/src/testing/fixtures.js";
-import { nodeSigner, nodeVerifier } from "../packages/ledger/src/testing/nodeCrypto.js";
-import { tempDir } from "../packages/ledger/src/testing/tempDir.js";
-import {
-  type Canonical,
-  type Receipt,
-  type SignedTx,
-  type Signer,
-  signTx,
-  TX_TTL_MAX,
-} from "../packages/protocol/src/index.js";
+import { nodeSigner } from "../packages/ledger/src/testing/nodeCrypto.js";
+import type { Canonical, SignedTx } from "../packages/protocol/src/index.js";
+import { openLedgerRun } from "./ledgerRun.js";
 
 const ORGANIZATIONS = 8;
 const KINDS = ["hospital", "clinic", "hospital", "clinic", "hospital", "clinic", "hospital", "lab"];
@@ -39,44 +30,12 @@ const hex32 = (n: number) => n.toString(16).padStart(32, "0");
 export async function accessLogRun(consents: number): Promise<void> {
   const patientsCount = Math.ceil(consents / CONSENTS_PER_PATIENT);
   const chain = testChain(ORGANIZATIONS, 100, 4, KINDS);
-  const { dir, remove } = tempDir("bench-access");
-  const ledger = await Ledger.open(dir, chain.genesis, { verifier: nodeVerifier() });
+  const run = await openLedgerRun("bench-access", chain);
+  const { ledger, sign } = run;
+  const runAll = (txs: SignedTx[]) => run.runAll(txs, BLOCK_TXS);
   const random = prng(13);
-  let nonce = 0;
-  const sign = (type: string, payload: Canonical, by: Signer): SignedTx => {
-    const bytes = new Uint8Array(8);
-    new DataView(bytes.buffer).setUint32(4, ++nonce);
-    const expires = ledger.head.height + TX_TTL_MAX;
-    return signTx({ v: 1, chain: ledger.chainId, type, nonce: bytes, expires, payload }, by);
-  };
   const orgOf = (index: number) => chain.orgs[index % ORGANIZATIONS] as (typeof chain.orgs)[0];
   const failures = new Map<string, number>();
-  let executeMs = 0;
-  const runBlock = async (txs: SignedTx[]): Promise<readonly Receipt[]> => {
-    const started = performance.now();
-    const height = ledger.head.height + 1;
-    const built = await ledger.buildBlock(
-      {
-        height,
-        view: 0,
-        proposer: chain.orgs[0]?.node.publicKey as Uint8Array,
-        time: ledger.head.time + 1000,
-        txs,
-      },
-      { isVerified: () => true },
-    );
-    if (built.block.txs.length !== txs.length) throw new Error("the benchmark built an invalid tx");
-    executeMs += performance.now() - started;
-    await ledger.commit(built.block, fakeCertificate(height, built.result.hash), built.result);
-    return built.result.receipts;
-  };
-  const runAll = async (txs: SignedTx[]) => {
-    for (let start = 0; start < txs.length; start += BLOCK_TXS) {
-      for (const receipt of await runBlock(txs.slice(start, start + BLOCK_TXS))) {
-        if (receipt.status === "failed") throw new Error(`setup failed: ${receipt.code}`);
-      }
-    }
-  };
 
   const setupStart = performance.now();
   // Clinicians only at hospitals and clinics (org 7, the lab, has none): organization grants
@@ -161,11 +120,11 @@ export async function accessLogRun(consents: number): Promise<void> {
   let timedTxs = 0;
   const reasons = new Map<string, number>();
   for (const [index, txs] of accessBlocks.entries()) {
-    if (index === WARMUP_BLOCKS) executeMs = 0;
+    if (index === WARMUP_BLOCKS) run.executeMs = 0;
     const start = performance.now();
     const cpuStart = process.cpuUsage();
     const eluStart = performance.eventLoopUtilization();
-    const receipts = await runBlock(txs);
+    const receipts = await run.runBlock(txs);
     const ms = performance.now() - start;
     const cpu = process.cpuUsage(cpuStart);
     const elu = performance.eventLoopUtilization(eluStart);
@@ -185,11 +144,11 @@ export async function accessLogRun(consents: number): Promise<void> {
     }
   }
   await ledger.close();
-  remove();
+  run.remove();
   console.log(
     [
       `access.log with ${consents} consents in state (${patientsCount} patients, ${CLINICIANS} clinicians, setup ${(setupMs / 1000).toFixed(0)} s untimed)`,
-      `  blocks of ${BLOCK_TXS} x ${TIMED_BLOCKS} (${WARMUP_BLOCKS} warm-up): execution + commit ${Math.round((timedTxs / timedMs) * 1000)} access.log/s (${(timedMs / TIMED_BLOCKS).toFixed(0)} ms a block, execution ${Math.round((executeMs / timedMs) * 100)}%)`,
+      `  blocks of ${BLOCK_TXS} x ${TIMED_BLOCKS} (${WARMUP_BLOCKS} warm-up): execution + commit ${Math.round((timedTxs / timedMs) * 1000)} access.log/s (${(timedMs / TIMED_BLOCKS).toFixed(0)} ms a block, execution ${Math.round((run.executeMs / timedMs) * 100)}%)`,
       `  per CPU-second of this process: ${Math.round((timedTxs / cpuMicros) * 1e6)} access.log/s (all its threads, LevelDB's compaction of the setup included)`,
       `  per busy second of the main thread (event loop utilization): ${Math.round((timedTxs / busyMs) * 1000)} access.log/s`,
       `  decisions: ${JSON.stringify(Object.fromEntries(reasons))}; failed receipts: ${JSON.stringify(Object.fromEntries(failures))}`,

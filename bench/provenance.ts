@@ -11,24 +11,15 @@
  * warm-up cycle on another product runs first, so the JIT and caches are warm.
  */
 import { gs1CheckDigit } from "../packages/gs1/src/index.js";
-import { Ledger } from "../packages/ledger/src/index.js";
+import { seededKey, type TestChain, testChain } from "../packages/ledger/src/testing/fixtures.js";
+import { nodeSigner } from "../packages/ledger/src/testing/nodeCrypto.js";
 import {
-  fakeCertificate,
-  seededKey,
-  type TestChain,
-  testChain,
-} from "../packages/ledger/src/testing/fixtures.js";
-import { nodeSigner, nodeVerifier } from "../packages/ledger/src/testing/nodeCrypto.js";
-import { tempDir } from "../packages/ledger/src/testing/tempDir.js";
-import {
-  type Canonical,
   PACK_SERIALS_MAX,
   parseGenesis,
   type SignedTx,
   type Signer,
-  signTx,
-  TX_TTL_MAX,
 } from "../packages/protocol/src/index.js";
+import { openLedgerRun } from "./ledgerRun.js";
 
 const KINDS = ["manufacturer", "distributor", "pharmacy", "regulator"] as const;
 const PREFIX = "952012";
@@ -61,32 +52,12 @@ interface Phase {
 
 export async function provenanceRun(packCount: number): Promise<void> {
   const chain = supplyChain();
-  const { dir, remove } = tempDir("bench-provenance");
-  const ledger = await Ledger.open(dir, chain.genesis, { verifier: nodeVerifier() });
-  let nonce = 0;
-  const sign = (type: string, payload: Canonical, by: Signer): SignedTx => {
-    const bytes = new Uint8Array(8);
-    new DataView(bytes.buffer).setUint32(4, ++nonce);
-    const expires = ledger.head.height + TX_TTL_MAX;
-    return signTx({ v: 1, chain: ledger.chainId, type, nonce: bytes, expires, payload }, by);
-  };
+  const run = await openLedgerRun("bench-provenance", chain);
+  const { ledger, sign } = run;
   const runBlock = async (txs: SignedTx[]) => {
-    const height = ledger.head.height + 1;
-    const built = await ledger.buildBlock(
-      {
-        height,
-        view: 0,
-        proposer: chain.orgs[0]?.node.publicKey as Uint8Array,
-        time: ledger.head.time + 1000,
-        txs,
-      },
-      { isVerified: () => true },
-    );
-    if (built.block.txs.length !== txs.length) throw new Error("the benchmark built an invalid tx");
-    for (const receipt of built.result.receipts) {
+    for (const receipt of await run.runBlock(txs)) {
       if (receipt.status === "failed") throw new Error(`${receipt.code}: ${receipt.reason}`);
     }
-    await ledger.commit(built.block, fakeCertificate(height, built.result.hash), built.result);
   };
   /** Runs signed transactions in blocks, timed: wall time and this process's CPU time. */
   const timed = async (name: string, packs: number, txs: SignedTx[]): Promise<Phase> => {
@@ -213,7 +184,7 @@ export async function provenanceRun(packCount: number): Promise<void> {
   await cycle(1, WARMUP_PACKS);
   const phases = await cycle(2, packCount);
   await ledger.close();
-  remove();
+  run.remove();
   const perCpu = (phase: Phase) => Math.round((phase.packs / phase.cpuMicros) * 1e6);
   const perWall = (phase: Phase) => Math.round((phase.packs / phase.ms) * 1000);
   const moves = (names: string[]) => {

@@ -6,6 +6,7 @@ import {
   type Signer,
   toHex,
 } from "@careledger/protocol";
+import { castCaller, registerCast } from "../../testing/cast.js";
 import { seededKey, testChain } from "../../testing/fixtures.js";
 import { Harness } from "../../testing/harness.js";
 import { nodeSigner } from "../../testing/nodeCrypto.js";
@@ -50,15 +51,7 @@ export class CareWorld {
   static async create(label: string): Promise<CareWorld> {
     const h = await Harness.create(label, testChain(4, 10, 4, KINDS));
     const world = new CareWorld(h);
-    const registers = Object.values(PEOPLE).map(({ signer, org, roles }) =>
-      h.tx(
-        "identity.register",
-        { key: signer.publicKey, org: `org-${org}`, roles: [...roles] },
-        h.org(org).admin,
-      ),
-    );
-    const receipts = await h.block(registers);
-    if (receipts.some((receipt) => receipt.status !== "ok")) throw new Error("setup failed");
+    await registerCast(h, PEOPLE);
     return world;
   }
 
@@ -76,8 +69,7 @@ export class CareWorld {
 
   /** The verified caller a signed request of `who` makes. */
   caller(who: Person): QueryCaller {
-    const { org, roles } = PEOPLE[who];
-    return { key: this.hex(who), identity: { org: `org-${org}`, roles: [...roles] }, adminOf: [] };
+    return castCaller(PEOPLE[who]);
   }
 
   /** An admin of org `index`, as a caller (an operator). */

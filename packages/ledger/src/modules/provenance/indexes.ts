@@ -62,6 +62,20 @@ const DECOMMISSION_EPCIS = {
 /** No CBV 2.0 "suspect" disposition exists: holding, non_sellable_other, persistent (NOTES.md 4.3). */
 const SUSPECT_DISPOSITION = "non_sellable_other";
 
+/** The packs an event names loose, by the org that acted (no case moves with them). */
+const loosePacks = (p: { org: string; packs: PackDispensePayload["packs"] }) => ({
+  org: p.org,
+  packs: p.packs,
+  cases: [],
+});
+/** What a shipment and its receipt both name: the packs and cases moved, and between whom. */
+const transfer = (p: PackShipPayload | PackReceivePayload) => ({
+  packs: p.packs,
+  cases: p.cases,
+  from: p.from,
+  to: p.to,
+});
+
 /**
  * The provenance event a committed transaction of the module made, with its EPCIS reading, from
  * its payload alone (what an index sees). A receipt's returns are in the state (`provenance/rt/`)
@@ -118,10 +132,7 @@ export function eventFields(committed: CommittedTx): EventFields | null {
         bizStep: "shipping",
         disposition: "in_transit",
         org: p.from,
-        packs: p.packs,
-        cases: p.cases,
-        from: p.from,
-        to: p.to,
+        ...transfer(p),
       };
     }
     case "pack.receive": {
@@ -135,10 +146,7 @@ export function eventFields(committed: CommittedTx): EventFields | null {
         bizStep: "receiving",
         disposition: returned === undefined ? "in_progress" : "returned",
         org: p.to,
-        packs: p.packs,
-        cases: p.cases,
-        from: p.from,
-        to: p.to,
+        ...transfer(p),
       };
     }
     case "pack.dispense": {
@@ -148,9 +156,7 @@ export function eventFields(committed: CommittedTx): EventFields | null {
         action: "OBSERVE",
         bizStep: "dispensing",
         disposition: "dispensed",
-        org: p.org,
-        packs: p.packs,
-        cases: [],
+        ...loosePacks(p),
       };
     }
     case "pack.decommission": {
@@ -158,9 +164,7 @@ export function eventFields(committed: CommittedTx): EventFields | null {
       return {
         kind: "decommission",
         ...DECOMMISSION_EPCIS[p.reason],
-        org: p.org,
-        packs: p.packs,
-        cases: [],
+        ...loosePacks(p),
         decommission: p.reason,
       };
     }
@@ -187,9 +191,7 @@ export function eventFields(committed: CommittedTx): EventFields | null {
         bizStep: "holding",
         disposition: SUSPECT_DISPOSITION,
         persistentDisposition: { set: [SUSPECT_DISPOSITION] },
-        org: p.org,
-        packs: p.packs,
-        cases: [],
+        ...loosePacks(p),
         suspect: p.reason,
       };
     }
@@ -201,9 +203,7 @@ export function eventFields(committed: CommittedTx): EventFields | null {
         bizStep: "inspecting",
         disposition: "conformant",
         persistentDisposition: { unset: [SUSPECT_DISPOSITION] },
-        org: p.org,
-        packs: p.packs,
-        cases: [],
+        ...loosePacks(p),
       };
     }
     default:
@@ -234,71 +234,55 @@ function buildEvent(committed: CommittedTx): ProvenanceEventView | null {
 
 const asCanonical = (value: unknown) => value as Canonical;
 
-/** `events`: `<event key>` to the ProvenanceEventView, every event in commit order. */
-export const provenanceEvents: IndexDefinition = {
-  name: EVENTS_INDEX,
+type Entries = ReadonlyArray<readonly [string, Canonical]>;
+
+/** An index fed by the event of each ok provenance transaction, given that event and its key. */
+const eventIndex = (
+  name: string,
+  entriesOf: (event: ProvenanceEventView, key: string) => Entries,
+  feeds: IndexDefinition["feeds"] = PROVENANCE_TYPES,
+): IndexDefinition => ({
+  name,
   version: 1,
-  feeds: PROVENANCE_TYPES,
+  feeds,
   entries(committed) {
     const event = eventOf(committed);
-    return event === null ? [] : [[eventKey(committed, 0), asCanonical(event)]];
+    return event === null ? [] : entriesOf(event, eventKey(committed, 0));
   },
-};
+});
+
+/** `events`: `<event key>` to the ProvenanceEventView, every event in commit order. */
+export const provenanceEvents = eventIndex(EVENTS_INDEX, (event, key) => [
+  [key, asCanonical(event)],
+]);
 
 /** `byKind`: `<kind>/<event key>`: the events of one kind. */
-export const eventsByKind: IndexDefinition = {
-  name: BY_KIND_INDEX,
-  version: 1,
-  feeds: PROVENANCE_TYPES,
-  entries(committed) {
-    const event = eventOf(committed);
-    return event === null ? [] : [[`${event.kind}/${eventKey(committed, 0)}`, 1]];
-  },
-};
+export const eventsByKind = eventIndex(BY_KIND_INDEX, (event, key) => [
+  [`${event.kind}/${key}`, 1],
+]);
 
 /**
  * `byPack`: `<gtin>/<serial>/<event key>` for each pack an event names (a loose move of a
  * thousand packs writes a thousand entries; a case move writes one, in `byCase`).
  */
-export const eventsByPack: IndexDefinition = {
-  name: BY_PACK_INDEX,
-  version: 1,
-  feeds: PROVENANCE_TYPES,
-  entries(committed) {
-    const event = eventOf(committed);
-    if (event === null) return [];
-    const key = eventKey(committed, 0);
-    return [...serialsOf(event.packs)].map(([gtin, serial]) => [
-      `${packPrefix(gtin, serial)}${key}`,
-      1,
-    ]);
-  },
-};
+export const eventsByPack = eventIndex(BY_PACK_INDEX, (event, key) =>
+  [...serialsOf(event.packs)].map(([gtin, serial]) => [`${packPrefix(gtin, serial)}${key}`, 1]),
+);
 
 /** `byCase`: `<sscc>/<event key>` for each case an event names. */
-export const eventsByCase: IndexDefinition = {
-  name: BY_CASE_INDEX,
-  version: 1,
-  feeds: PROVENANCE_TYPES,
-  entries(committed) {
-    const event = eventOf(committed);
-    if (event === null) return [];
-    const key = eventKey(committed, 0);
-    return event.cases.map((sscc) => [`${sscc}/${key}`, 1]);
-  },
-};
+export const eventsByCase = eventIndex(BY_CASE_INDEX, (event, key) =>
+  event.cases.map((sscc) => [`${sscc}/${key}`, 1]),
+);
 
 /** `lotEvents`: `<gtin>/<lot>/<event key>` for recalls, which name a lot, not packs. */
-export const eventsByLot: IndexDefinition = {
-  name: LOT_EVENTS_INDEX,
-  version: 1,
-  feeds: ["lot.recall"],
-  entries(committed) {
-    const event = eventOf(committed);
-    if (event?.gtin === undefined || event.lot === undefined) return [];
-    return [[`${lotPrefix(event.gtin, event.lot)}${eventKey(committed, 0)}`, 1]];
-  },
-};
+export const eventsByLot = eventIndex(
+  LOT_EVENTS_INDEX,
+  (event, key) =>
+    event.gtin === undefined || event.lot === undefined
+      ? []
+      : [[`${lotPrefix(event.gtin, event.lot)}${key}`, 1]],
+  ["lot.recall"],
+);
 
 /** `byLot`: `<gtin>/<lot>/<serial>` for every pack commissioned: a lot's packs, in serial order. */
 export const packsByLot: IndexDefinition = {

@@ -5,13 +5,10 @@ import { GTIN, ORG, packsOf, SupplyChain, serials, ssccOf } from "./supplyChain.
 
 let w: SupplyChain;
 beforeEach(async () => {
-  w = await SupplyChain.create("provenance-lifecycle");
-  await w.register();
+  w = await SupplyChain.withProduct("provenance-lifecycle");
 });
 afterEach(() => w.close());
 
-const pack = async (serial: string) =>
-  (await w.query("pack.get", { gtin: GTIN, serial })) as PackView;
 const dispense = (list: string[]) => ({ org: ORG.pharmacy, packs: packsOf(list) });
 const ship = (from: string, to: string, list: string[], cases: string[] = []) => ({
   from,
@@ -31,7 +28,7 @@ describe("pack.dispense and pack.decommission", () => {
   it("dispenses at the pharmacy; nothing moves after dispense or decommission", async () => {
     await toPharmacy(["D1", "D2", "D3"]);
     await w.ok("pack.dispense", dispense(["D1"]), "pharmacist");
-    expect(await pack("D1")).toMatchObject({ status: "dispensed", custodian: ORG.pharmacy });
+    expect(await w.pack("D1")).toMatchObject({ status: "dispensed", custodian: ORG.pharmacy });
     await w.fails("pack.dispense", dispense(["D1"]), "pharmacist", "PACK_FINAL");
     await w.fails(
       "pack.ship",
@@ -44,7 +41,7 @@ describe("pack.dispense and pack.decommission", () => {
       { org: ORG.pharmacy, packs: packsOf(["D2"]), reason: "damaged" },
       "pharmacist",
     );
-    expect(await pack("D2")).toMatchObject({ status: "decommissioned", decommission: "damaged" });
+    expect(await w.pack("D2")).toMatchObject({ status: "decommissioned", decommission: "damaged" });
     await w.fails(
       "pack.ship",
       ship(ORG.pharmacy, ORG.wholesaler, ["D2"]),
@@ -108,7 +105,7 @@ describe("expiry (AI 17, by the header's time)", () => {
       stepTo(Date.UTC(2023, 11, 1)),
     );
     expect(late).toMatchObject({ status: "failed", code: "PACK_EXPIRED" });
-    expect(await pack("E2")).toMatchObject({ expired: true, status: "active" });
+    expect(await w.pack("E2")).toMatchObject({ expired: true, status: "active" });
     expect(await w.query("pack.status", { gtin: GTIN, serial: "E2" }, "anonymous")).toMatchObject({
       expired: true,
     });
@@ -155,7 +152,7 @@ describe("lot.recall", () => {
       "PACK_RECALLED",
     );
     await w.ok("pack.ship", ship(ORG.maker, ORG.wholesaler, ["B1"]), "maker");
-    expect(await pack("S3")).toMatchObject({ recalled: true });
+    expect(await w.pack("S3")).toMatchObject({ recalled: true });
     expect(await w.query("lot.recalls", {}, "pharmacist")).toEqual({
       items: [
         {

@@ -4,8 +4,7 @@ import { GTIN, ORG, packsOf, SupplyChain, serials, ssccOf } from "./supplyChain.
 
 let w: SupplyChain;
 beforeEach(async () => {
-  w = await SupplyChain.create("provenance-queries");
-  await w.register();
+  w = await SupplyChain.withProduct("provenance-queries");
 });
 afterEach(() => w.close());
 

@@ -1,4 +1,4 @@
-import { PACK_SERIALS_MAX, type RecallView, TX_TYPES } from "@careledger/protocol";
+import { type Canonical, PACK_SERIALS_MAX, type RecallView, TX_TYPES } from "@careledger/protocol";
 import { orgKey } from "../identity/state.js";
 import { defineTxType, reject } from "../module.js";
 import {
@@ -89,6 +89,19 @@ async function holdersOf(
   return union(pack.holders, stored?.holders ?? []);
 }
 
+/** The keys of the cases the named packs lie in, once the packs are read: their holders count too. */
+function casesOfPacks(
+  packs: Parameters<typeof packKeys>[0],
+  known: (key: string) => Canonical | null | undefined,
+): string[] {
+  const cases = new Set<string>();
+  for (const key of packKeys(packs)) {
+    const pack = known(key) as StoredPack | null | undefined;
+    if (pack?.case !== undefined) cases.add(caseKey(pack.case));
+  }
+  return [...cases];
+}
+
 /**
  * `pack.suspect`, by a regulator or a trading partner (an organization that held the packs):
  * until cleared they move only to a regulator or back to their manufacturer, and are not
@@ -96,14 +109,7 @@ async function holdersOf(
  */
 export const packSuspect = defineTxType(TX_TYPES["pack.suspect"], {
   reads: (payload) => [orgKey(payload.org), ...packKeys(payload.packs)],
-  readsAfter(payload, _sender, known) {
-    const cases = new Set<string>();
-    for (const key of packKeys(payload.packs)) {
-      const pack = known(key) as StoredPack | null | undefined;
-      if (pack?.case !== undefined) cases.add(caseKey(pack.case));
-    }
-    return [...cases];
-  },
+  readsAfter: (payload, _sender, known) => casesOfPacks(payload.packs, known),
   async execute(ctx, payload) {
     checkGroups(payload.packs, PACK_SERIALS_MAX);
     const regulator = await isRegulator(ctx.state, payload.org);
@@ -127,14 +133,7 @@ export const packSuspect = defineTxType(TX_TYPES["pack.suspect"], {
 /** `pack.clear`, by a regulator or the organization that raised the suspicion. */
 export const packClear = defineTxType(TX_TYPES["pack.clear"], {
   reads: (payload) => [orgKey(payload.org), ...packKeys(payload.packs)],
-  readsAfter(payload, _sender, known) {
-    const cases = new Set<string>();
-    for (const key of packKeys(payload.packs)) {
-      const pack = known(key) as StoredPack | null | undefined;
-      if (pack?.case !== undefined) cases.add(caseKey(pack.case));
-    }
-    return [...cases];
-  },
+  readsAfter: (payload, _sender, known) => casesOfPacks(payload.packs, known),
   async execute(ctx, payload) {
     checkGroups(payload.packs, PACK_SERIALS_MAX);
     const regulator = await isRegulator(ctx.state, payload.org);

@@ -5,13 +5,10 @@ import { GTIN, ORG, packsOf, SupplyChain, serials, ssccOf } from "./supplyChain.
 
 let w: SupplyChain;
 beforeEach(async () => {
-  w = await SupplyChain.create("provenance-shipping");
-  await w.register();
+  w = await SupplyChain.withProduct("provenance-shipping");
 });
 afterEach(() => w.close());
 
-const pack = async (serial: string) =>
-  (await w.query("pack.get", { gtin: GTIN, serial })) as PackView;
 const ship = (from: string, to: string, packs = packsOf(["S1"]), cases: string[] = []) => ({
   from,
   to,
@@ -33,14 +30,14 @@ describe("a case of 1,000 packs", () => {
     const sscc = ssccOf(1);
     await w.ok("case.pack", { sscc, org: ORG.maker, packs: packsOf(list) }, "maker");
     await w.ok("pack.ship", ship(ORG.maker, ORG.wholesaler, [], [sscc]), "maker");
-    expect(await pack("S500")).toMatchObject({
+    expect(await w.pack("S500")).toMatchObject({
       status: "in-transit",
       custodian: ORG.maker,
       inTransitTo: ORG.wholesaler,
       case: sscc,
     });
     await w.ok("pack.receive", receive(ORG.wholesaler, ORG.maker, [], [sscc]), "wholesaler");
-    expect(await pack("S1000")).toMatchObject({ status: "active", custodian: ORG.wholesaler });
+    expect(await w.pack("S1000")).toMatchObject({ status: "active", custodian: ORG.wholesaler });
     expect(await w.query("case.get", { sscc }, "wholesaler")).toMatchObject({
       sscc,
       custodian: ORG.wholesaler,
@@ -60,7 +57,7 @@ describe("a case of 1,000 packs", () => {
       ((await w.query("pack.inventory", { org: ORG.maker }, "maker")) as { items: [] }).items,
     ).toEqual([]);
     await w.ok("case.unpack", { sscc, org: ORG.wholesaler }, "wholesaler");
-    expect(await pack("S7")).not.toHaveProperty("case");
+    expect(await w.pack("S7")).not.toHaveProperty("case");
     expect(await w.query("case.get", { sscc })).toMatchObject({ status: "unpacked" });
     // The packs stand alone at the wholesaler: it ships one loose.
     await w.ok("pack.ship", ship(ORG.wholesaler, ORG.pharmacy, packsOf(["S7"])), "wholesaler");
@@ -183,7 +180,7 @@ describe("pack.ship and pack.receive", () => {
     });
     expect(await listed(ORG.maker, made.tx)).toBeNull();
     expect(await listed(ORG.wholesaler, made.tx)).toBe(1);
-    expect(await pack("T1")).toMatchObject({
+    expect(await w.pack("T1")).toMatchObject({
       status: "in-transit",
       custodian: ORG.maker,
       inTransitTo: ORG.wholesaler,
@@ -198,7 +195,7 @@ describe("pack.ship and pack.receive", () => {
       serials: ["T1", "T2"],
       holders: [ORG.maker],
     });
-    expect(await pack("T1")).toMatchObject({ status: "active", custodian: ORG.wholesaler });
+    expect(await w.pack("T1")).toMatchObject({ status: "active", custodian: ORG.wholesaler });
     // Both entries on to the pharmacy; a receipt of part of one splits it.
     await w.ok(
       "pack.ship",
@@ -212,8 +209,8 @@ describe("pack.ship and pack.receive", () => {
     );
     const third = stockKey(toHex(partial.tx), GTIN, "LOT-T");
     expect(await stored(third)).toEqual({ org: ORG.pharmacy, serials: ["T1"], holders: [] });
-    expect(await pack("T1")).toMatchObject({ status: "active", custodian: ORG.pharmacy });
-    expect(await pack("T2")).toMatchObject({ status: "in-transit", inTransitTo: ORG.pharmacy });
+    expect(await w.pack("T1")).toMatchObject({ status: "active", custodian: ORG.pharmacy });
+    expect(await w.pack("T2")).toMatchObject({ status: "in-transit", inTransitTo: ORG.pharmacy });
     await w.fails(
       "pack.dispense",
       { org: ORG.pharmacy, packs: packsOf(["T2"]) },
@@ -225,7 +222,7 @@ describe("pack.ship and pack.receive", () => {
       receive(ORG.pharmacy, ORG.wholesaler, packsOf(["T2", "T3"])),
       "pharmacist",
     );
-    expect((await pack("T2")).custodian).toBe(ORG.pharmacy);
+    expect((await w.pack("T2")).custodian).toBe(ORG.pharmacy);
     await w.ok(
       "pack.dispense",
       { org: ORG.pharmacy, packs: packsOf(["T1", "T2", "T3"]) },
@@ -278,8 +275,8 @@ describe("pack.ship and pack.receive", () => {
       "wholesaler",
       "NOT_ADDRESSEE",
     );
-    expect(await pack("S1")).toMatchObject({ status: "active", custodian: ORG.wholesaler });
-    expect(await pack("S1")).not.toHaveProperty("inTransitTo");
+    expect(await w.pack("S1")).toMatchObject({ status: "active", custodian: ORG.wholesaler });
+    expect(await w.pack("S1")).not.toHaveProperty("inTransitTo");
   });
 
   it("refuses an empty shipment, one to the sender itself, to an unknown org, or a case named twice", async () => {
@@ -320,9 +317,9 @@ describe("a return (DSCSA saleable returns)", () => {
       "wholesaler",
     );
     expect(receipt.result).toEqual({ returns: 3 });
-    expect((await pack("R1")).returnUnverified).toBe(false);
-    expect((await pack("R2")).returnUnverified).toBe(true);
-    expect((await pack("R3")).returnUnverified).toBe(true);
+    expect((await w.pack("R1")).returnUnverified).toBe(false);
+    expect((await w.pack("R2")).returnUnverified).toBe(true);
+    expect((await w.pack("R3")).returnUnverified).toBe(true);
     await w.ok("pack.ship", ship(ORG.wholesaler, ORG.rival, packsOf(["R1"])), "wholesaler");
     await w.fails(
       "pack.ship",
@@ -338,7 +335,7 @@ describe("a return (DSCSA saleable returns)", () => {
       [],
       [{ gtin: GTIN, serial: "R2", lot: "LOT-R", expiry: "301231" }],
     );
-    expect((await pack("R2")).returnUnverified).toBe(false);
+    expect((await w.pack("R2")).returnUnverified).toBe(false);
     const events = (await w.query("provenance.events", {
       gtin: GTIN,
       serial: "R3",
@@ -388,8 +385,8 @@ describe("a return (DSCSA saleable returns)", () => {
       },
       "maker",
     );
-    expect((await pack("C1")).returnUnverified).toBe(false);
-    expect((await pack("C2")).returnUnverified).toBe(true);
+    expect((await w.pack("C1")).returnUnverified).toBe(false);
+    expect((await w.pack("C2")).returnUnverified).toBe(true);
     // The case holds an unverified return: it goes nowhere but a regulator (or its maker).
     await w.fails(
       "pack.ship",

@@ -2,6 +2,7 @@ import { gs1CheckDigit } from "@careledger/gs1";
 import {
   type Canonical,
   type PackGroup,
+  type PackView,
   parseGenesis,
   type QueryCaller,
   type Receipt,
@@ -10,6 +11,7 @@ import {
   toHex,
 } from "@careledger/protocol";
 import { expect } from "vitest";
+import { castCaller, registerCast } from "../../testing/cast.js";
 import { seededKey, type TestChain, testChain } from "../../testing/fixtures.js";
 import { Harness } from "../../testing/harness.js";
 import { nodeSigner } from "../../testing/nodeCrypto.js";
@@ -76,16 +78,15 @@ export class SupplyChain {
 
   static async create(label: string): Promise<SupplyChain> {
     const h = await Harness.create(label, supplyChain());
-    const registers = Object.values(PEOPLE).map(({ signer, org, roles }) =>
-      h.tx(
-        "identity.register",
-        { key: signer.publicKey, org: `org-${org}`, roles: [...roles] },
-        h.org(org).admin,
-      ),
-    );
-    const receipts = await h.block(registers);
-    if (receipts.some((receipt) => receipt.status !== "ok")) throw new Error("setup failed");
+    await registerCast(h, PEOPLE);
     return new SupplyChain(h);
+  }
+
+  /** A fresh chain whose product GTIN is registered: where most tests start. */
+  static async withProduct(label: string): Promise<SupplyChain> {
+    const w = await SupplyChain.create(label);
+    await w.register();
+    return w;
   }
 
   signer(who: Person): Signer {
@@ -98,8 +99,7 @@ export class SupplyChain {
 
   /** The verified caller a signed request of `who` makes. */
   caller(who: Person): QueryCaller {
-    const { org, roles } = PEOPLE[who];
-    return { key: this.hex(who), identity: { org: `org-${org}`, roles: [...roles] }, adminOf: [] };
+    return castCaller(PEOPLE[who]);
   }
 
   get time(): number {
@@ -169,6 +169,11 @@ export class SupplyChain {
   query(name: string, params: Record<string, unknown>, who?: Person | "anonymous") {
     if (who === undefined) return this.h.query(name, params);
     return this.h.query(name, params, who === "anonymous" ? null : this.caller(who));
+  }
+
+  /** A pack as an operator reads it (`pack.get`). */
+  async pack(serial: string, gtin = GTIN): Promise<PackView> {
+    return (await this.query("pack.get", { gtin, serial })) as PackView;
   }
 
   /** The code a query as `who` fails with. */
