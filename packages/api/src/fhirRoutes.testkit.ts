@@ -1,5 +1,6 @@
 import { CareLedgerError, type ModuleRoute } from "@careledger/protocol";
-import { Type } from "@sinclair/typebox";
+import { type TSchema, Type } from "@sinclair/typebox";
+import type { NodeApi } from "./nodeApi.js";
 
 /**
  * Module routes as the consent, access and provenance modules declare them, for the api's
@@ -118,3 +119,61 @@ export const SAMPLE_MODULE_ROUTES: readonly ModuleRoute[] = [
   packVerify,
   epcisEvents,
 ];
+
+const FHIR_ID = Type.String({ pattern: "^[0-9a-f]{32}$" });
+const MEMBER_REFERENCE = Type.String({ pattern: "^(Patient/)?[0-9a-f]{64}$" });
+
+/**
+ * The claims module's FHIR routes as the ledger declares them (ledger claims/fhirRoutes.ts),
+ * each answering the claims query it renders on `node`, for the caller: the rows of the
+ * route-by-caller table then say who each route shows something to, as the query decides.
+ */
+export function claimsFhirSampleRoutes(node: Pick<NodeApi, "query">): ModuleRoute[] {
+  const route = (
+    resource: "Claim" | "ClaimResponse" | "Coverage",
+    search: string | null,
+    queryName: string,
+  ): ModuleRoute => ({
+    module: "claims",
+    method: "GET",
+    path: search === null ? `/${resource}/:id` : `/${resource}`,
+    fhir:
+      search === null
+        ? { resource, interaction: "read" }
+        : {
+            resource,
+            interaction: "search-type",
+            searchParams: [{ name: search, type: "reference", documentation: "the member's key" }],
+          },
+    summary: `${resource} ${search === null ? "by id" : `by ${search}`}`,
+    access: "signed",
+    ...(search === null
+      ? { params: Type.Object({ id: FHIR_ID }) }
+      : {
+          query: Type.Object({ [search]: MEMBER_REFERENCE } as Record<string, TSchema>, {
+            additionalProperties: false,
+          }),
+        }),
+    responseTypes: ["application/fhir+json"],
+    handler: async ({ params, query, caller }) => {
+      const args: Record<string, string> =
+        search === null
+          ? { id: params.id as string }
+          : { member: (query[search] as string).replace(/^Patient\//, "") };
+      await node.query(queryName, args, caller);
+      return {
+        status: 200,
+        contentType: "application/fhir+json",
+        body: { resourceType: resource },
+      };
+    },
+  });
+  return [
+    route("Claim", null, "claim.get"),
+    route("ClaimResponse", null, "claim.get"),
+    route("Coverage", null, "coverage.get"),
+    route("Claim", "patient", "claim.ofMember"),
+    route("ClaimResponse", "patient", "claim.ofMember"),
+    route("Coverage", "beneficiary", "coverage.ofMember"),
+  ];
+}

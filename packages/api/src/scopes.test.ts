@@ -1,6 +1,11 @@
 import { type SignedTx, type Signer, toHex } from "@careledger/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CONSENT_ID, PATIENT, SAMPLE_MODULE_ROUTES } from "./fhirRoutes.testkit.js";
+import {
+  CONSENT_ID,
+  claimsFhirSampleRoutes,
+  PATIENT,
+  SAMPLE_MODULE_ROUTES,
+} from "./fhirRoutes.testkit.js";
 import {
   CALLER_KINDS,
   type CallerKind,
@@ -325,6 +330,37 @@ const ROWS: readonly Row[] = [
     path: () => `/fhir/R4/AuditEvent?patient=${PATIENT}`,
     expected: signedFor(REGISTERED),
   },
+  // The claims FHIR routes answer claim.get, coverage.get and the member lists for the caller.
+  {
+    route: "GET /fhir/R4/Claim/:id",
+    path: () => `/fhir/R4/Claim/${MEMORY_CLAIM_ID}`,
+    expected: signedFor(QUERY_ACCESS["claim.get"]),
+  },
+  {
+    route: "GET /fhir/R4/ClaimResponse/:id",
+    path: () => `/fhir/R4/ClaimResponse/${MEMORY_CLAIM_ID}`,
+    expected: signedFor(QUERY_ACCESS["claim.get"]),
+  },
+  {
+    route: "GET /fhir/R4/Coverage/:id",
+    path: () => `/fhir/R4/Coverage/${MEMORY_COVERAGE_ID}`,
+    expected: signedFor(QUERY_ACCESS["coverage.get"]),
+  },
+  {
+    route: "GET /fhir/R4/Claim",
+    path: (f) => `/fhir/R4/Claim?patient=Patient/${toHex(f.patientTx.tx.from)}`,
+    expected: signedFor(QUERY_ACCESS["claim.ofMember"]),
+  },
+  {
+    route: "GET /fhir/R4/ClaimResponse",
+    path: (f) => `/fhir/R4/ClaimResponse?patient=${toHex(f.patientTx.tx.from)}`,
+    expected: signedFor(QUERY_ACCESS["claim.ofMember"]),
+  },
+  {
+    route: "GET /fhir/R4/Coverage",
+    path: (f) => `/fhir/R4/Coverage?beneficiary=${toHex(f.patientTx.tx.from)}`,
+    expected: signedFor(QUERY_ACCESS["coverage.ofMember"]),
+  },
   { route: "GET /fhir/R4/metadata", path: () => "/fhir/R4/metadata", expected: all("ok") },
   // Root module routes (protocol MODULE_ROOT_PREFIXES). The sample routes' own rules: these rows
   // test the root mounting and the access modes; what the real provenance routes show each
@@ -429,7 +465,7 @@ describe("who sees what: every route by every kind of caller", () => {
     await node.submitTx(fixture.patientTx.bytes);
     await node.submitTx(fixture.otherPatientTx.bytes);
     node.commitBlock();
-    node.routes.push(...SAMPLE_MODULE_ROUTES);
+    node.routes.push(...SAMPLE_MODULE_ROUTES, ...claimsFhirSampleRoutes(node));
     app = await buildApiServer(node, {
       onRoute: (route) => {
         for (const method of [route.method].flat()) registered.push(`${method} ${route.url}`);
