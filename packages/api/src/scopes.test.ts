@@ -111,7 +111,7 @@ const QUERY_ACCESS: Record<(typeof MEMORY_QUERY_NAMES)[number], readonly Who[]> 
   "claim.receivables": HOSPITAL_PEOPLE,
   // Provenance: product master data and a pack's status are public (verification answers).
   "product.get": EVERYONE,
-  "pack.status": EVERYONE,
+  "pack.status": MEMBER_STAFF,
   // Of a pack or case no one here held: regulators and operators only.
   "pack.get": ["regulator", ...OPERATORS],
   "case.get": ["regulator", ...OPERATORS],

@@ -242,12 +242,12 @@ describe("provenance", () => {
     expect(() => nextPageTokenOf('<https://n/epcis/events>; rel="next"')).toThrow(CareLedgerError);
   });
 
-  it("writes and scoped reads need a signer; the public status does not", async () => {
+  it("writes, the status and scoped reads need a signer; the product does not", async () => {
     await commissioned();
     const anyone = new Provenance(clientOf());
-    expect((await anyone.status(GTIN, "1001"))?.lot).toBe(LOT);
-    expect(node.requests.at(-1)?.signed).toBeUndefined();
+    await expect(anyone.status(GTIN, "1001")).rejects.toMatchObject({ code: "REQUEST_UNSIGNED" });
     expect(await anyone.product("9520123456788")).toMatchObject({ manufacturer: MAKER });
+    expect(node.requests.at(-1)?.signed).toBeUndefined();
     await expect(anyone.get(GTIN, "1001")).rejects.toMatchObject({ code: "REQUEST_UNSIGNED" });
     await expect(
       anyone.ship({ from: MAKER, to: WHOLESALER, cases: [SSCC] }, WAIT),

@@ -180,13 +180,13 @@ function linkPath(digitalLink: string, options: VerifyOptions): string {
  * registers products, commissions packs and recalls lots; custodians pack cases, ship and
  * receive, dispense and decommission; trading partners and regulators flag and clear suspects.
  * Writes commit as the client's signer and resolve after a successful receipt. Anyone may
- * verify a pack at its Digital Link and read its public status; the history, lots, inventory
- * and EPCIS events are scoped reads signed by that key.
+ * verify a pack at its Digital Link; its status (with lot and expiry), the history, lots,
+ * inventory and EPCIS events are scoped reads signed by that key.
  */
 export class Provenance {
   private caller: Caller | undefined;
 
-  /** A client without a signer may verify packs and read their public status only. */
+  /** A client without a signer may verify packs and read products only. */
   constructor(readonly client: CareLedgerClient) {}
 
   /** The signer's caller, built on first use: writes need one (REQUEST_UNSIGNED otherwise). */

@@ -226,10 +226,11 @@ export const PROVENANCE_QUERIES = {
   }),
   "pack.status": singleQuery({
     name: "pack.status",
-    summary: "A pack's public status (what verification answers from), or null.",
+    summary:
+      "A pack's status with its lot and expiry (what verification answers from), or null. Member organizations' people only: the public verifies at the pack's Digital Link, which says whether a lot and expiry match and never what they are.",
     params: { gtin: Gtin14Schema, serial: SerialSchema },
     result: Type.Union([PackStatusViewSchema, Type.Null()]),
-    access: [{ rule: "public" }],
+    access: [{ rule: "member-staff" }],
   }),
   "pack.get": singleQuery({
     name: "pack.get",

@@ -59,7 +59,11 @@ describe("pack.commission", () => {
 
   it("commissions serials active at the manufacturer, in its inventory and the lot's packs", async () => {
     await w.commission(["A2", "A1"], "LOT/1", "300600");
-    expect(await w.query("pack.status", { gtin: GTIN, serial: "A1" }, "anonymous")).toEqual({
+    // Lot and expiry are members' to read: the public verifies at the Digital Link instead.
+    await expect(
+      w.query("pack.status", { gtin: GTIN, serial: "A1" }, "anonymous"),
+    ).rejects.toMatchObject({ code: "REQUEST_UNSIGNED" });
+    expect(await w.query("pack.status", { gtin: GTIN, serial: "A1" })).toEqual({
       gtin: GTIN,
       serial: "A1",
       lot: "LOT/1",

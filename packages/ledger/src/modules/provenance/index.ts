@@ -20,7 +20,7 @@ import { packReceive, packShip } from "./shipping.js";
  * Drug provenance under `provenance/` (state.ts): products by GTIN, serialised packs, cases by
  * SSCC, recalls, suspicions and each organization's inventory. Reads identity (organizations,
  * their GS1 company prefixes and kinds). Raw state stays closed: who holds what is commercial
- * data, readable only through the queries' rules (`pack.status` is the public answer). Its
+ * data, readable only through the queries' rules (the public verifies at a Digital Link, through the responder). Its
  * routes (responder/) answer DSCSA verification at a pack's Digital Link and EPCIS 2.0 queries.
  */
 export const provenanceModule: LedgerModule = {

@@ -106,7 +106,7 @@ describe("expiry (AI 17, by the header's time)", () => {
     );
     expect(late).toMatchObject({ status: "failed", code: "PACK_EXPIRED" });
     expect(await w.pack("E2")).toMatchObject({ expired: true, status: "active" });
-    expect(await w.query("pack.status", { gtin: GTIN, serial: "E2" }, "anonymous")).toMatchObject({
+    expect(await w.query("pack.status", { gtin: GTIN, serial: "E2" })).toMatchObject({
       expired: true,
     });
     // An expired pack may still be destroyed.

@@ -210,12 +210,20 @@ const productGet = defineQuery(QUERIES["product.get"], async (reader, { gtin }) 
   asCanonical(await readProduct(reader, gtin)),
 );
 
-/** `pack.status`: public, what a verification answers from (no custodian, no history). */
-const packStatus = defineQuery(QUERIES["pack.status"], async (reader, { gtin, serial }) => {
+/**
+ * A pack's status, lot and expiry: what a verification answers from (no custodian, no history).
+ * The verification responder reads it directly (it answers the public only whether a lot and
+ * expiry match); the `pack.status` query gives it to member organizations' people.
+ */
+export async function readPackStatus(
+  reader: QueryReader,
+  gtin: string,
+  serial: string,
+): Promise<PackStatusView | null> {
   const pack = await readPack(reader, gtin, serial);
   if (pack === null) return null;
   const custody = await custodyOf(reader, pack);
-  const view: PackStatusView = {
+  return {
     gtin,
     serial,
     lot: pack.lot,
@@ -225,8 +233,11 @@ const packStatus = defineQuery(QUERIES["pack.status"], async (reader, { gtin, se
     expired: reader.time >= pack.expiresAt,
     suspect: pack.suspect !== undefined,
   };
-  return asCanonical(view);
-});
+}
+
+const packStatus = defineQuery(QUERIES["pack.status"], async (reader, { gtin, serial }) =>
+  asCanonical(await readPackStatus(reader, gtin, serial)),
+);
 
 /**
  * `pack.get`: operators, regulators, the manufacturer, and the organizations that held the pack

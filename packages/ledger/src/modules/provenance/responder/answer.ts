@@ -1,7 +1,6 @@
 import {
   CareLedgerError,
   PackStatusSchema,
-  type PackStatusView,
   type PackView,
   type ProductView,
   type QueryCaller,
@@ -10,6 +9,7 @@ import { type Static, Type } from "@sinclair/typebox";
 import type { ModuleServices } from "../../module.js";
 import { epcisDocument } from "../epcis/document.js";
 import { epcisEvent } from "../epcis/events.js";
+import { readPackStatus } from "../queries.js";
 import { type Directory, directoryOf } from "./directory.js";
 import { type VerificationRequest, verificationOf } from "./verification.js";
 
@@ -47,7 +47,7 @@ export interface AnswerInput extends VerificationRequest {
 /**
  * Answers a verification request, as `caller` (null unsigned) may see it: PRODUCT_NOT_FOUND
  * (404, a lookup directory's answer) for a GTIN no one registered, else the NOTES.md 4.1 answer
- * from the public `pack.status`; a signed caller `pack.get` admits (the pack's trading partners,
+ * from the pack's status (`readPackStatus`, read directly: the answer says whether a lot and expiry match, never what they are); a signed caller `pack.get` admits (the pack's trading partners,
  * regulators, operators) also gets the custodian and the history as an EPCIS 2.0 document.
  * Every read goes through the queries, so the answer shows no one more than they would.
  */
@@ -59,11 +59,7 @@ export async function verificationAnswer(
   const { gtin, serial } = request;
   const product = (await services.query("product.get", { gtin }, null)) as ProductView | null;
   if (product === null) throw new CareLedgerError("PRODUCT_NOT_FOUND", `no product ${gtin}`);
-  const pack = (await services.query(
-    "pack.status",
-    { gtin, serial },
-    null,
-  )) as PackStatusView | null;
+  const pack = await readPackStatus(services.head(), gtin, serial);
   const head = services.head();
   const data = verificationOf(request, pack, head.time);
   const matched = pack !== null && data.verified;

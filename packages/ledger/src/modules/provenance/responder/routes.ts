@@ -4,10 +4,10 @@ import {
   type ModuleRoute,
   type ModuleRouteRequest,
   type ModuleRouteResponse,
-  type PackStatusView,
 } from "@careledger/protocol";
 import { type TSchema, Type } from "@sinclair/typebox";
 import type { ModuleServices } from "../../module.js";
+import { readPackStatus } from "../queries.js";
 import { VerificationAnswerSchema, verificationAnswer } from "./answer.js";
 import { type PackLink, packLinkOf, withoutLastSegment } from "./digitalLinkRequest.js";
 import { EPCIS_PARAMS, EpcisQuerySchema, epcisEventsPage, nextPageLink } from "./epcisQuery.js";
@@ -89,11 +89,7 @@ async function canonicalLink(services: ModuleServices, origin: string, link: Pac
   const { gtin, serial } = link;
   const product = await services.query("product.get", { gtin }, null);
   if (product === null) throw new CareLedgerError("PRODUCT_NOT_FOUND", `no product ${gtin}`);
-  const pack = (await services.query(
-    "pack.status",
-    { gtin, serial },
-    null,
-  )) as PackStatusView | null;
+  const pack = await readPackStatus(services.head(), gtin, serial);
   if (pack === null) throw new CareLedgerError("PACK_NOT_FOUND", `no pack ${gtin} ${serial}`);
   // A lot or expiry the pack does not have gets what an unknown pack gets: verification answers
   // a No_match_* for it, and a code of the canonical link would show the real lot and expiry.
