@@ -9,7 +9,7 @@ import { type Static, Type } from "@sinclair/typebox";
 import type { ModuleServices } from "../../module.js";
 import { epcisDocument } from "../epcis/document.js";
 import { epcisEvent } from "../epcis/events.js";
-import { readPackStatus } from "../queries.js";
+import { readPackStatus } from "../packReads.js";
 import { type Directory, directoryOf } from "./directory.js";
 import { type VerificationRequest, verificationOf } from "./verification.js";
 

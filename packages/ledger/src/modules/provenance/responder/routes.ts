@@ -7,7 +7,7 @@ import {
 } from "@careledger/protocol";
 import { type TSchema, Type } from "@sinclair/typebox";
 import type { ModuleServices } from "../../module.js";
-import { readPackStatus } from "../queries.js";
+import { readPackStatus } from "../packReads.js";
 import { VerificationAnswerSchema, verificationAnswer } from "./answer.js";
 import { type PackLink, packLinkOf, withoutLastSegment } from "./digitalLinkRequest.js";
 import { EPCIS_PARAMS, EpcisQuerySchema, epcisEventsPage, nextPageLink } from "./epcisQuery.js";
