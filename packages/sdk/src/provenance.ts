@@ -2,7 +2,6 @@ import {
   CareLedgerError,
   type DecommissionReason,
   type PackGroup,
-  PackStatusSchema,
   type ProductRegisterPayload,
   type ProvenanceEventKind,
   type QueryResultJson,
@@ -10,6 +9,7 @@ import {
   type ReturnVerification,
   type Signer,
   type SuspectReason,
+  VerificationAnswerSchema,
 } from "@careledger/protocol";
 import { type Static, Type } from "@sinclair/typebox";
 import { Caller, type CommitOptions } from "./caller.js";
@@ -69,34 +69,15 @@ export type EpcisDocument = Static<typeof EpcisDocumentSchema>;
 export type EpcisQueryDocument = Static<typeof EpcisQueryDocumentSchema>;
 export type EpcisEventJson = Static<typeof EventListSchema>[number];
 
-/**
- * The DSCSA verification answer (NOTES.md 4.1, field names as deployed responders spell them),
- * with the node's own fields: the pack's status when the identifier matched, and for a trading
- * partner or regulator (a signed request) its custodian and history as an EPCIS document.
- */
-export const VerificationAnswerSchema = Type.Object({
-  verificationTimestamp: Type.String(),
-  responderGLN: Type.Optional(Type.String({ pattern: "^[0-9]{13}$" })),
-  data: Type.Object({
-    verified: Type.Boolean(),
-    verificationFailureReason: Type.Optional(Type.String()),
-    additionalInfo: Type.Optional(Type.String()),
-  }),
-  corrUUID: Type.Optional(Type.String()),
-  "careledger:status": Type.Optional(
-    Type.Object({
-      status: PackStatusSchema,
-      recalled: Type.Boolean(),
-      suspect: Type.Boolean(),
-      expired: Type.Boolean(),
-    }),
-  ),
-  "careledger:custodian": Type.Optional(Type.String()),
+/** The verification answer (protocol's schema), its EPCIS history checked as a document. */
+const CheckedAnswerSchema = Type.Object({
+  ...VerificationAnswerSchema.properties,
   "careledger:history": Type.Optional(EpcisDocumentSchema),
 });
-export type VerificationAnswer = Static<typeof VerificationAnswerSchema>;
+/** What `verify` resolves with: protocol's VerificationAnswer, its history an EPCIS document. */
+export type CheckedVerificationAnswer = Static<typeof CheckedAnswerSchema>;
 
-const verificationCheck = answerChecker(VerificationAnswerSchema, "verification");
+const verificationCheck = answerChecker(CheckedAnswerSchema, "verification");
 const epcisQueryCheck = answerChecker(EpcisQueryDocumentSchema, "epcis");
 
 /** What a verification request adds to the Digital Link (NOTES.md 4.1 query parameters). */
@@ -415,7 +396,10 @@ export class Provenance {
    * and query go to the node whatever host the link names. An invalid link is the node's coded
    * 400, an unknown GTIN its 404 (PRODUCT_NOT_FOUND); otherwise the answer of NOTES.md 4.1.
    */
-  async verify(digitalLink: string, options: VerifyOptions = {}): Promise<VerificationAnswer> {
+  async verify(
+    digitalLink: string,
+    options: VerifyOptions = {},
+  ): Promise<CheckedVerificationAnswer> {
     const signer = options.signed === true ? this.as.signer : undefined;
     const answer = await this.routeGet(linkPath(digitalLink, options), signer, options.signal);
     const checked = verificationCheck(jsonOf(answer, "verification"));

@@ -14,3 +14,4 @@ export * from "./route.js";
 export * from "./routes.js";
 export * from "./txContract.js";
 export * from "./txTypes.js";
+export * from "./verificationAnswer.js";

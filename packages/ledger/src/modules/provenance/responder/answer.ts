@@ -1,44 +1,16 @@
 import {
   CareLedgerError,
-  PackStatusSchema,
   type PackView,
   type ProductView,
   type QueryCaller,
+  type VerificationAnswer,
 } from "@careledger/protocol";
-import { type Static, Type } from "@sinclair/typebox";
 import type { ModuleServices } from "../../module.js";
 import { epcisDocument } from "../epcis/document.js";
 import { epcisEvent } from "../epcis/events.js";
 import { readPackStatus } from "../packReads.js";
 import { type Directory, directoryOf } from "./directory.js";
 import { type VerificationRequest, verificationOf } from "./verification.js";
-
-/**
- * The verification response (NOTES.md 4.1; field names as the deployed responders spell them),
- * with our own fields beside the standard's: the pack's status for anyone when the identifier
- * matched, and its custodian and EPCIS history for its trading partners and regulators only.
- */
-export const VerificationAnswerSchema = Type.Object({
-  verificationTimestamp: Type.String(),
-  responderGLN: Type.Optional(Type.String()),
-  data: Type.Object({
-    verified: Type.Boolean(),
-    verificationFailureReason: Type.Optional(Type.String()),
-    additionalInfo: Type.Optional(Type.String()),
-  }),
-  corrUUID: Type.Optional(Type.String()),
-  "careledger:status": Type.Optional(
-    Type.Object({
-      status: PackStatusSchema,
-      recalled: Type.Boolean(),
-      suspect: Type.Boolean(),
-      expired: Type.Boolean(),
-    }),
-  ),
-  "careledger:custodian": Type.Optional(Type.String()),
-  "careledger:history": Type.Optional(Type.Unknown()),
-});
-export type VerificationAnswer = Static<typeof VerificationAnswerSchema>;
 
 export interface AnswerInput extends VerificationRequest {
   readonly corrUUID?: string;

@@ -1,4 +1,4 @@
-import type { VerificationAnswer } from "./answer.js";
+import type { VerificationAnswer } from "@careledger/protocol";
 
 const ESCAPES: Record<string, string> = {
   "&": "&amp;",

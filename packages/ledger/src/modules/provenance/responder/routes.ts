@@ -4,11 +4,12 @@ import {
   type ModuleRoute,
   type ModuleRouteRequest,
   type ModuleRouteResponse,
+  VerificationAnswerSchema,
 } from "@careledger/protocol";
 import { type TSchema, Type } from "@sinclair/typebox";
 import type { ModuleServices } from "../../module.js";
 import { readPackStatus } from "../packReads.js";
-import { VerificationAnswerSchema, verificationAnswer } from "./answer.js";
+import { verificationAnswer } from "./answer.js";
 import { type PackLink, packLinkOf, withoutLastSegment } from "./digitalLinkRequest.js";
 import { EPCIS_PARAMS, EpcisQuerySchema, epcisEventsPage, nextPageLink } from "./epcisQuery.js";
 import { verificationPage } from "./page.js";
