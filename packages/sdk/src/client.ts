@@ -30,10 +30,9 @@ import {
   type HttpBytesAnswer,
   type HttpOptions,
   type HttpRequest,
-  requestBytes,
   requestJson,
 } from "./http.js";
-import { type SignedRequest, SignedRequests } from "./signedRequest.js";
+import { type RouteGetOptions, type SignedRequest, SignedRequests } from "./signedRequest.js";
 import {
   type TrustAnchor,
   verifyBlock,
@@ -360,25 +359,12 @@ export class CareLedgerClient {
   }
 
   /**
-   * A GET of a module route outside `/v1` (the verification responder at a GS1 Digital Link,
-   * the EPCIS query interface), signed by `signer` when given, unsigned otherwise (a public
-   * route); the answer as bytes, with its content type and `Link` header.
+   * A GET of a route outside `/v1` (a Digital Link's verification, EPCIS queries), signed when
+   * `signer` is given; the answer as bytes, with its content type and `Link` header.
    */
-  getRoute(
-    path: string,
-    options: { readonly signer?: Signer; readonly accept?: string; readonly signal?: AbortSignal },
-  ): Promise<HttpBytesAnswer> {
+  getRoute(path: string, options: RouteGetOptions): Promise<HttpBytesAnswer> {
     const accept = options.accept ?? "application/json";
-    const { signal, signer } = options;
-    if (signer !== undefined) {
-      return this.signing.sendForBytes(
-        signer,
-        { method: "GET", path, ...(signal && { signal }) },
-        accept,
-      );
-    }
-    const request: HttpRequest = { method: "GET", path, ...(signal && { signal }) };
-    return requestBytes(this.url, this.http, request, accept);
+    return this.signing.getBytes(options.signer, path, accept, options.signal);
   }
 
   /** A GET, signed by `signer` when given (a scoped read). */

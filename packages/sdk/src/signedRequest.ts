@@ -31,6 +31,13 @@ export interface SignedRequest {
  * `/v1/status` (or checked against a pinned key), and every attempt is signed anew, never
  * replayed (protocol `signedRequestHeaders`).
  */
+/** A GET of a route outside `/v1`: signed when `signer` is given. */
+export interface RouteGetOptions {
+  readonly signer?: Signer;
+  readonly accept?: string;
+  readonly signal?: AbortSignal;
+}
+
 export class SignedRequests {
   /** Shared by concurrent requests, so asked without any one caller's abort signal. */
   private target: Promise<RequestTarget> | undefined;
@@ -64,6 +71,18 @@ export class SignedRequests {
     accept = "application/octet-stream",
   ): Promise<HttpBytesAnswer> {
     return this.attempt(signer, request, (http) => requestBytes(this.url, this.http, http, accept));
+  }
+
+  /** A GET answered as bytes, signed by `signer` when given and unsigned otherwise. */
+  getBytes(
+    signer: Signer | undefined,
+    path: string,
+    accept: string,
+    signal: AbortSignal | undefined,
+  ): Promise<HttpBytesAnswer> {
+    const request = { method: "GET" as const, path, ...(signal && { signal }) };
+    if (signer !== undefined) return this.sendForBytes(signer, request, accept);
+    return requestBytes(this.url, this.http, request, accept);
   }
 
   private async attempt<T>(
