@@ -19,7 +19,7 @@ export * from "./paging.js";
 export * from "./provenance.js";
 export * from "./recordContent.js";
 export * from "./records.js";
-export { type SignedRequest, SignedRequests } from "./signedRequest.js";
+export { type RouteGetOptions, type SignedRequest, SignedRequests } from "./signedRequest.js";
 export * from "./sse.js";
 export * from "./txTypes.js";
 export * from "./verify.js";
