@@ -168,6 +168,15 @@ describe("no PHI on chain, on a live 4-node cluster", () => {
     );
     expect(events).toHaveLength(4);
     expect(JSON.stringify(events)).toContain("110127");
+    // The CapabilityStatement a FHIR client reads first, public, valid R4 as a real node serves it.
+    const metadata = await fetch(`${cluster.url(0)}/fhir/R4/metadata`);
+    const statement = (await metadata.json()) as {
+      rest: Array<{ resource: Array<{ type: string }> }>;
+    };
+    expect(r4Problems(statement)).toEqual([]);
+    expect(statement.rest[0]?.resource.map((resource) => resource.type)).toEqual(
+      expect.arrayContaining(["AuditEvent", "Claim", "ClaimResponse", "Consent", "Coverage"]),
+    );
     // Another patient's key learns nothing of it.
     const stranger = as(await person(HOSPITAL, ["patient"]), 1);
     const refused = await fhirGet(1, stranger.signer, `/fhir/R4/Consent/${consent}`);

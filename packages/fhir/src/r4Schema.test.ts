@@ -98,4 +98,49 @@ describe("the R4 schema and its gaps", () => {
     };
     expect(r4Problems(bundle)).toEqual(["entry[0].resource: recorded is missing"]);
   });
+
+  it("checks a CapabilityStatement's required codes and its invariants", () => {
+    const statement = {
+      resourceType: "CapabilityStatement",
+      status: "active",
+      date: "2026-12-02T00:00:00.000Z",
+      kind: "instance",
+      implementation: { description: "a node" },
+      fhirVersion: "4.0.1",
+      format: ["json"],
+      rest: [
+        {
+          mode: "server",
+          resource: [
+            {
+              type: "Consent",
+              interaction: [{ code: "read" }],
+              searchParam: [{ name: "patient", type: "reference" }],
+            },
+          ],
+        },
+      ],
+    };
+    expect(r4Problems(statement)).toEqual([]);
+    const resource = ["rest", 0, "resource", 0] as const;
+    expect(schemaErrors("CapabilityStatement", mutated(statement, [[["kind"], "server"]]))).toEqual(
+      ["/kind must be equal to one of the allowed values"],
+    );
+    const broken = mutated(statement, [
+      [["date"], undefined],
+      [["implementation"], undefined],
+      [[...resource, "interaction", 0, "code"], undefined],
+      [[...resource, "searchParam", 0, "type"], undefined],
+    ]);
+    expect(schemaErrors("CapabilityStatement", broken)).toEqual([]);
+    expect(r4Problems(broken)).toEqual([
+      "date is missing",
+      "cpb-2: no description, software or implementation",
+      "rest[0].resource[0].interaction[0].code is missing",
+      "rest[0].resource[0].searchParam[0].type is missing",
+    ]);
+    expect(r4Problems(mutated(statement, [[["rest"], undefined]]))).toEqual([
+      "cpb-1: no rest, messaging or document",
+    ]);
+  });
 });

@@ -20,7 +20,8 @@ export type R4Type =
   | "OperationOutcome"
   | "Coverage"
   | "Claim"
-  | "ClaimResponse";
+  | "ClaimResponse"
+  | "CapabilityStatement";
 
 function loadSchemas(): { ajv: Ajv; id: string } {
   const schema = JSON.parse(readFileSync(SCHEMA_PATH, "utf8")) as Record<string, unknown> & {
@@ -172,6 +173,48 @@ export function claimResponseGaps(response: Json): string[] {
   return gaps;
 }
 
+/** A required primitive (1..1), which the schema leaves optional (NOTES.md 1.5). */
+function presenceGaps(resource: Json, fields: readonly string[], where = ""): string[] {
+  return fields
+    .filter((field) => resource[field] === undefined)
+    .map((field) => `${where}${field} is missing`);
+}
+
+/**
+ * What the schema misses of a CapabilityStatement (http://hl7.org/fhir/R4/capabilitystatement.html;
+ * its codes are enums in the schema): the required status, date, kind, fhirVersion and format,
+ * rest.mode, an interaction's code, a search parameter's name and type, and the invariants
+ * cpb-1 (rest, messaging or document) and cpb-2 (description, software or implementation).
+ */
+export function capabilityStatementGaps(statement: Json): string[] {
+  const gaps = presenceGaps(statement, ["status", "date", "kind", "fhirVersion", "format"]);
+  const rest = listOf(statement.rest);
+  if (rest.length === 0 && statement.messaging === undefined && statement.document === undefined) {
+    gaps.push("cpb-1: no rest, messaging or document");
+  }
+  if (
+    statement.description === undefined &&
+    statement.software === undefined &&
+    statement.implementation === undefined
+  ) {
+    gaps.push("cpb-2: no description, software or implementation");
+  }
+  rest.forEach((part, index) => {
+    gaps.push(...presenceGaps(part, ["mode"], `rest[${index}].`));
+    listOf(part.resource).forEach((resource, at) => {
+      const where = `rest[${index}].resource[${at}].`;
+      gaps.push(...presenceGaps(resource, ["type"], where));
+      listOf(resource.interaction).forEach((interaction, i) => {
+        gaps.push(...presenceGaps(interaction, ["code"], `${where}interaction[${i}].`));
+      });
+      listOf(resource.searchParam).forEach((param, i) => {
+        gaps.push(...presenceGaps(param, ["name", "type"], `${where}searchParam[${i}].`));
+      });
+    });
+  });
+  return gaps;
+}
+
 /** Bundle.type is required and a primitive; and every entry's resource gets its own checks. */
 function bundleGaps(bundle: Json): string[] {
   const gaps = typeof bundle.type === "string" ? [] : ["type is missing"];
@@ -198,6 +241,8 @@ function gapsOf(type: R4Type, resource: Json): string[] {
       return claimGaps(resource);
     case "ClaimResponse":
       return claimResponseGaps(resource);
+    case "CapabilityStatement":
+      return capabilityStatementGaps(resource);
   }
 }
 
@@ -209,6 +254,7 @@ const R4_TYPES: readonly string[] = [
   "Coverage",
   "Claim",
   "ClaimResponse",
+  "CapabilityStatement",
 ];
 
 /** Everything wrong with `resource` as an R4 resource: the schema's errors, then the gaps. */
