@@ -21,6 +21,7 @@ import { stateRoutes } from "./routes/state.js";
 import { statusRoutes } from "./routes/status.js";
 import { txRoutes } from "./routes/txs.js";
 import { ReadScopes } from "./scopes.js";
+import { type ApiTls, httpsServerOptions, refuseUnverifiedClientCerts } from "./tls.js";
 
 export interface ApiOptions {
   /** Largest request body accepted, in bytes. */
@@ -44,6 +45,8 @@ export interface ApiOptions {
   readonly onRoute?: onRouteHookHandler;
   /** Builds the web console served at `/`; absent, `/` stays NOT_FOUND (tests, bare APIs). */
   readonly console?: ConsoleBuilder;
+  /** Serve HTTPS with these; absent, plain HTTP (the node allows that on loopback only). */
+  readonly tls?: ApiTls;
 }
 
 export const DEFAULT_API_OPTIONS: ApiOptions = {
@@ -65,6 +68,8 @@ export async function buildApiServer(
 ): Promise<ApiServer> {
   const settings = { ...DEFAULT_API_OPTIONS, ...options };
   const app = Fastify({
+    // null is fastify's "plain HTTP".
+    https: settings.tls === undefined ? null : httpsServerOptions(settings.tls),
     logger: settings.logger,
     bodyLimit: settings.bodyBytesMax,
     requestTimeout: settings.requestTimeoutMs,
@@ -84,6 +89,9 @@ export async function buildApiServer(
     raw: ["application/msgpack", "application/octet-stream"],
   });
   app.server.maxConnections = settings.connectionsMax;
+  if (settings.tls?.clientCa !== undefined && !settings.tls.requireClientCert) {
+    refuseUnverifiedClientCerts(app.server);
+  }
   app.setErrorHandler(errorHandler);
   registerLoadGuard(app, settings);
   app.setNotFoundHandler((request, reply) => {
