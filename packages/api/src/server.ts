@@ -21,7 +21,7 @@ import { stateRoutes } from "./routes/state.js";
 import { statusRoutes } from "./routes/status.js";
 import { txRoutes } from "./routes/txs.js";
 import { ReadScopes } from "./scopes.js";
-import { type ApiTls, httpsServerOptions, refuseUnverifiedClientCerts } from "./tls.js";
+import { type ApiTls, httpsServerOptions, registerClientCertCheck } from "./tls.js";
 
 export interface ApiOptions {
   /** Largest request body accepted, in bytes. */
@@ -89,10 +89,9 @@ export async function buildApiServer(
     raw: ["application/msgpack", "application/octet-stream"],
   });
   app.server.maxConnections = settings.connectionsMax;
-  if (settings.tls?.clientCa !== undefined && !settings.tls.requireClientCert) {
-    refuseUnverifiedClientCerts(app.server);
-  }
   app.setErrorHandler(errorHandler);
+  // First of the hooks: a refused client certificate reaches nothing else.
+  if (settings.tls !== undefined) registerClientCertCheck(app, settings.tls);
   registerLoadGuard(app, settings);
   app.setNotFoundHandler((request, reply) => {
     const error = new CareLedgerError("NOT_FOUND", `no route ${request.method} ${request.url}`);

@@ -1,6 +1,7 @@
-import type { EventEmitter } from "node:events";
 import type { ServerOptions } from "node:https";
 import type { TLSSocket } from "node:tls";
+import { CareLedgerError } from "@careledger/protocol";
+import type { FastifyInstance } from "fastify";
 
 /** TLS for the API (fastify's `https`): the server's certificate, and optionally its clients'. */
 export interface ApiTls {
@@ -14,15 +15,20 @@ export interface ApiTls {
    */
   readonly clientCa?: string | Buffer;
   /**
-   * With `clientCa`: a client without a certificate that CA issued is refused in the handshake,
-   * before any HTTP. False: a client may come without one (while applications move onto
-   * certificates one by one), but one that presents a certificate the CA did not issue is still
-   * cut off as soon as the handshake ends.
+   * With `clientCa`: every request needs a certificate that CA issued. False: a client may come
+   * without one (while applications move onto certificates one by one), but one that presents
+   * a certificate the CA did not issue is still refused.
    */
   readonly requireClientCert: boolean;
 }
 
-/** The options fastify hands to `https.createServer`. */
+/**
+ * The options fastify hands to `https.createServer`. A client certificate is asked for but not
+ * enforced in the handshake: under TLS 1.3 the server's refusal there reaches the client as an
+ * alert on a connection it already thinks open, often lost to the connection's reset, so the
+ * client cannot tell it from a network failure. Refused at the first request hook instead, the
+ * client gets CLIENT_CERT_REQUIRED, in Node and in browsers alike.
+ */
 export function httpsServerOptions(tls: ApiTls): ServerOptions {
   if (tls.clientCa === undefined) return { cert: tls.cert, key: tls.key };
   return {
@@ -30,19 +36,28 @@ export function httpsServerOptions(tls: ApiTls): ServerOptions {
     key: tls.key,
     ca: tls.clientCa,
     requestCert: true,
-    rejectUnauthorized: tls.requireClientCert,
+    rejectUnauthorized: false,
   };
 }
 
 /**
- * Where client certificates are optional, Node accepts any certificate a client presents:
- * close the connection of one whose certificate did not verify. `server` is fastify's HTTPS
- * server (typed as its plain HTTP one). Node's HTTP layer subscribed to
- * `secureConnection` first, but reads nothing before this listener runs in the same tick.
+ * Refuses, before anything else runs for it, a request over a connection whose client
+ * certificate did not verify against the client CA, or (when required) that presented none.
  */
-export function refuseUnverifiedClientCerts(server: EventEmitter): void {
-  server.on("secureConnection", (socket: TLSSocket) => {
+export function registerClientCertCheck(app: FastifyInstance, tls: ApiTls): void {
+  if (tls.clientCa === undefined) return;
+  app.addHook("onRequest", async (request) => {
+    const socket = request.raw.socket as TLSSocket;
+    if (socket.authorized) return;
     const presented = Object.keys(socket.getPeerCertificate()).length > 0;
-    if (presented && !socket.authorized) socket.destroy();
+    if (!presented && !tls.requireClientCert) return;
+    const reason = String(socket.authorizationError);
+    throw new CareLedgerError(
+      "CLIENT_CERT_REQUIRED",
+      presented
+        ? `client certificate refused: ${reason}`
+        : "a client certificate issued by this node's member CA is required",
+      presented ? { certificate: "untrusted", reason } : { certificate: "absent" },
+    );
   });
 }
