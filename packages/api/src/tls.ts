@@ -25,8 +25,8 @@ export interface ApiTls {
 /**
  * The options fastify hands to `https.createServer`. A client certificate is asked for but not
  * enforced in the handshake: under TLS 1.3 the server's refusal there reaches the client as an
- * alert on a connection it already thinks open, often lost to the connection's reset, so the
- * client cannot tell it from a network failure. Refused at the first request hook instead, the
+ * alert on a connection it already thinks open, which Node's fetch reports as "other side
+ * closed" (or the reset loses it), so the client cannot tell it from a network failure. Refused at the first request hook instead, the
  * client gets CLIENT_CERT_REQUIRED, in Node and in browsers alike.
  */
 export function httpsServerOptions(tls: ApiTls): ServerOptions {
