@@ -21,6 +21,7 @@ import { stateRoutes } from "./routes/state.js";
 import { statusRoutes } from "./routes/status.js";
 import { txRoutes } from "./routes/txs.js";
 import { ReadScopes } from "./scopes.js";
+import { type ApiTls, httpsServerOptions, registerClientCertCheck } from "./tls.js";
 
 export interface ApiOptions {
   /** Largest request body accepted, in bytes. */
@@ -44,6 +45,8 @@ export interface ApiOptions {
   readonly onRoute?: onRouteHookHandler;
   /** Builds the web console served at `/`; absent, `/` stays NOT_FOUND (tests, bare APIs). */
   readonly console?: ConsoleBuilder;
+  /** Serve HTTPS with these; absent, plain HTTP (the node allows that on loopback only). */
+  readonly tls?: ApiTls;
 }
 
 export const DEFAULT_API_OPTIONS: ApiOptions = {
@@ -65,6 +68,8 @@ export async function buildApiServer(
 ): Promise<ApiServer> {
   const settings = { ...DEFAULT_API_OPTIONS, ...options };
   const app = Fastify({
+    // null is fastify's "plain HTTP".
+    https: settings.tls === undefined ? null : httpsServerOptions(settings.tls),
     logger: settings.logger,
     bodyLimit: settings.bodyBytesMax,
     requestTimeout: settings.requestTimeoutMs,
@@ -85,6 +90,8 @@ export async function buildApiServer(
   });
   app.server.maxConnections = settings.connectionsMax;
   app.setErrorHandler(errorHandler);
+  // First of the hooks: a refused client certificate reaches nothing else.
+  if (settings.tls !== undefined) registerClientCertCheck(app, settings.tls);
   registerLoadGuard(app, settings);
   app.setNotFoundHandler((request, reply) => {
     const error = new CareLedgerError("NOT_FOUND", `no route ${request.method} ${request.url}`);

@@ -33,6 +33,7 @@ import {
   type ValidatorSet,
 } from "@careledger/protocol";
 import { AdmissionQueue } from "./admissionQueue.js";
+import { apiHostOf } from "./apiTls.js";
 import { ChainEvents, eventsOf, receiptView } from "./chainEvents.js";
 import type { NodeHome } from "./config.js";
 import { ConsensusDriver } from "./consensus/driver.js";
@@ -314,12 +315,13 @@ export class CareLedgerNode implements NodeApi {
       requestsPerMinuteMax: config.apiRequestsPerMinuteMax,
       // Bundled at the first request for `/`, so a node that nobody browses pays nothing.
       console: buildConsole,
+      ...(this.home.apiTls !== undefined && { tls: this.home.apiTls }),
     });
     // A deeper accept queue than the default 511: a burst of connections waits for the event
     // loop instead of being dropped by the kernel; the server then sheds what it cannot serve.
     await this.api.listen({
-      host: this.home.config.host,
-      port: this.home.config.apiPort,
+      host: apiHostOf(config),
+      port: config.apiPort,
       backlog: API_ACCEPT_BACKLOG,
     });
   }

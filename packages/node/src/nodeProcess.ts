@@ -1,3 +1,4 @@
+import { apiHostOf, apiUrlOf } from "./apiTls.js";
 import { CareLedgerNode, type StartOptions } from "./careLedgerNode.js";
 import { loadHome } from "./config.js";
 import { createLogger } from "./logger.js";
@@ -8,11 +9,14 @@ import { createLogger } from "./logger.js";
  */
 export async function startNodeProcess(homeDir: string, options: StartOptions = {}): Promise<void> {
   const home = await loadHome(homeDir);
-  const log = createLogger(home.config.logLevel, `${home.config.host}:${home.config.apiPort}`);
+  const log = createLogger(
+    home.config.logLevel,
+    `${apiHostOf(home.config)}:${home.config.apiPort}`,
+  );
   const node = await CareLedgerNode.start(home, log, options);
   log.info(
     {
-      api: `http://${home.config.host}:${home.config.apiPort}`,
+      api: apiUrlOf(home.config),
       p2p: home.config.p2pPort,
       nodeKey: node.nodeKey,
     },

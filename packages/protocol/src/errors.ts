@@ -239,6 +239,11 @@ export const ERROR_CODES = {
   // 401 like the other signed-request failures: the caller is not authenticated to this node
   // (not refused for who it is), and signing again for this node's key is the remedy.
   REQUEST_WRONG_NODE: { status: 401, message: "request was signed for another node" },
+  // Only on a node whose API authenticates member applications by client certificate.
+  CLIENT_CERT_REQUIRED: {
+    status: 401,
+    message: "this node serves only clients with a certificate its member CA issued",
+  },
   NOT_READY: { status: 503, message: "node is catching up with its peers" },
   RATE_LIMITED: { status: 429, message: "too many requests" },
   OVERLOADED: { status: 503, message: "node has too many requests in progress, retry later" },

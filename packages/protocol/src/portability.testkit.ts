@@ -15,13 +15,23 @@ type Bundler = (options: {
   conditions: string[];
   write: false;
   logLevel: "silent";
-}) => Promise<{ errors: unknown[]; outputFiles?: Array<{ text: string }> }>;
+  metafile: true;
+}) => Promise<{
+  errors: unknown[];
+  outputFiles?: Array<{ text: string }>;
+  metafile?: { inputs: Record<string, unknown> };
+}>;
 
 export interface PortabilityOptions {
   /** The package's `src` directory (`import.meta.dirname` of its portability test). */
   readonly dir: string;
   /** What the package's manifest may list under `dependencies`, sorted. */
   readonly dependencies: readonly string[];
+  /**
+   * Sources for Node only, behind an export of their own (the SDK's `node-tls`): exempt from the
+   * source scan, and the browser bundle of `index.ts` must not reach them.
+   */
+  readonly nodeOnlyFiles?: readonly string[];
   /** The minified browser bundle of `index.ts`, everything it imports included, stays under this. */
   readonly bundleBytesMax: number;
   readonly build: Bundler;
@@ -34,8 +44,13 @@ export interface PortabilityOptions {
  */
 export function describeBrowserPortability(options: PortabilityOptions): void {
   const { dir } = options;
+  const nodeOnly = new Set(options.nodeOnlyFiles ?? []);
   const libraryFiles = readdirSync(dir).filter(
-    (name) => name.endsWith(".ts") && !name.endsWith(".test.ts") && !name.endsWith(".testkit.ts"),
+    (name) =>
+      name.endsWith(".ts") &&
+      !name.endsWith(".test.ts") &&
+      !name.endsWith(".testkit.ts") &&
+      !nodeOnly.has(name),
   );
   describe("portability", () => {
     it("library sources use no Node-only module or global, so they run in browsers", () => {
@@ -65,8 +80,12 @@ export function describeBrowserPortability(options: PortabilityOptions): void {
         conditions: ["source"],
         write: false,
         logLevel: "silent",
+        metafile: true,
       });
       expect(result.errors).toEqual([]);
+      const inputs = Object.keys(result.metafile?.inputs ?? {});
+      expect(inputs.length).toBeGreaterThan(0);
+      expect(inputs.filter((input) => nodeOnly.has(input.split("/").at(-1) ?? ""))).toEqual([]);
       const bundle = result.outputFiles?.[0]?.text ?? "";
       expect(bundle).not.toMatch(/["']node:/);
       expect(bundle.length).toBeGreaterThan(0);

@@ -8,8 +8,10 @@ import {
 /**
  * Errors the SDK raises itself, when no node answered with a code: the registry has no code for
  * "no answer" or "took too long", so these are INTERNAL with `details.reason` saying which.
+ * `tls`: the TLS connection failed (a node certificate the client does not trust, a handshake
+ * that failed), with Node's or OpenSSL's code in `details.tlsCode`.
  */
-export type LocalFailure = "timeout" | "aborted" | "network" | "bad-response";
+export type LocalFailure = "timeout" | "aborted" | "network" | "bad-response" | "tls";
 
 export function localError(
   reason: LocalFailure,
@@ -17,6 +19,57 @@ export function localError(
   details: Record<string, unknown> = {},
 ): CareLedgerError {
   return new CareLedgerError("INTERNAL", message, { ...details, reason });
+}
+
+/**
+ * Node's names for a certificate that does not verify (OpenSSL's X509_V_ERR_* without the
+ * prefix); with the `ERR_SSL_`/`ERR_TLS_` codes of failed handshakes and TLS alerts, what makes a
+ * failure `tls`.
+ */
+const CERTIFICATE_CODES = new Set([
+  "UNABLE_TO_GET_ISSUER_CERT",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_DECRYPT_CERT_SIGNATURE",
+  "UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY",
+  "CERT_SIGNATURE_FAILURE",
+  "CERT_NOT_YET_VALID",
+  "CERT_HAS_EXPIRED",
+  "ERROR_IN_CERT_NOT_BEFORE_FIELD",
+  "ERROR_IN_CERT_NOT_AFTER_FIELD",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "CERT_CHAIN_TOO_LONG",
+  "CERT_REVOKED",
+  "INVALID_CA",
+  "PATH_LENGTH_EXCEEDED",
+  "INVALID_PURPOSE",
+  "CERT_UNTRUSTED",
+  "CERT_REJECTED",
+  "HOSTNAME_MISMATCH",
+]);
+
+/** The TLS code of a failed fetch (Node's fetch puts it on `cause`), if TLS is why it failed. */
+function tlsCodeOf(error: unknown): string | undefined {
+  const code = (error as { cause?: { code?: unknown } } | null)?.cause?.code;
+  if (typeof code !== "string") return undefined;
+  const tls = CERTIFICATE_CODES.has(code) || /^ERR_(SSL|TLS)_/.test(code);
+  return tls ? code : undefined;
+}
+
+/**
+ * What a request that got no answer fails with: `tls` (never retried: trust does not come back
+ * by itself) or `network`. Browsers say only "Failed to fetch", so there it is always `network`.
+ */
+export function transportError(what: string, error: unknown): CareLedgerError {
+  // fetch's own errors say little ("fetch failed"); the cause says why (ECONNREFUSED, ...).
+  const text =
+    error instanceof Error && error.cause !== undefined
+      ? `${error.message} (${String(error.cause)})`
+      : String(error);
+  const tlsCode = tlsCodeOf(error);
+  if (tlsCode !== undefined) return localError("tls", `${what}: TLS: ${text}`, { tlsCode });
+  return localError("network", `${what}: ${text}`);
 }
 
 /** True for an error the SDK raised because the wait or request ran out of time. */

@@ -1,6 +1,6 @@
 import { CareLedgerError, type Signer } from "@careledger/protocol";
-import { errorFromResponse, localError } from "./errors.js";
-import { failureText, type HttpOptions, readText, routeUrl, sleep } from "./http.js";
+import { errorFromResponse, localError, transportError } from "./errors.js";
+import { type HttpOptions, readText, routeUrl, sleep } from "./http.js";
 import { SseParser } from "./sse.js";
 
 /** Which events to receive; the node filters. Absent fields match everything. */
@@ -127,9 +127,13 @@ interface StreamState {
   sign: SignRead | undefined;
 }
 
-/** A refusal that reconnecting cannot fix: a 4xx other than 429 (bad filter, no such route). */
+/**
+ * A refusal that reconnecting cannot fix: a 4xx other than 429 (bad filter, no such route), or a
+ * TLS failure (an untrusted node certificate).
+ */
 function isFinal(error: unknown): boolean {
   if (!(error instanceof CareLedgerError)) return false;
+  if (error.details.reason === "tls") return true;
   const status = error.details.httpStatus;
   return typeof status === "number" && status >= 400 && status < 500 && status !== 429;
 }
@@ -226,7 +230,7 @@ async function streamOnce(
     if (error instanceof RangeError) throw localError("bad-response", error.message);
     if (timedOut) throw localError("timeout", `no event data for ${options.idleTimeoutMs} ms`);
     if (abort.signal.aborted) throw localError("timeout", "events did not answer in time");
-    throw localError("network", `events: ${failureText(error)}`);
+    throw transportError("events", error);
   } finally {
     clearTimeout(idle);
     signal.removeEventListener("abort", forward);

@@ -1,5 +1,5 @@
 import { CareLedgerError } from "@careledger/protocol";
-import { errorFromResponse, localError } from "./errors.js";
+import { errorFromResponse, localError, transportError } from "./errors.js";
 
 /** How the client talks HTTP: per-attempt timeout, bounded retries with jittered backoff. */
 export interface HttpOptions {
@@ -154,19 +154,11 @@ async function attemptOnce(
         `${request.method} ${request.path} took over ${options.timeoutMs} ms`,
       );
     }
-    throw localError("network", `${request.method} ${request.path}: ${failureText(error)}`);
+    throw transportError(`${request.method} ${request.path}`, error);
   } finally {
     clearTimeout(timer);
     request.signal?.removeEventListener("abort", forwardAbort);
   }
-}
-
-/** fetch's own errors say little ("fetch failed"); the cause says why (ECONNREFUSED, ...). */
-export function failureText(error: unknown): string {
-  if (error instanceof Error && error.cause !== undefined) {
-    return `${error.message} (${String(error.cause)})`;
-  }
-  return String(error);
 }
 
 /** Reads a body as UTF-8 text, refusing more than `bytesMax`. */

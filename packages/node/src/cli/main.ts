@@ -1,5 +1,6 @@
 import { setMaxListeners } from "node:events";
 import { Command, InvalidArgumentError } from "commander";
+import { apiUrlOf } from "../apiTls.js";
 import { loadHome } from "../config.js";
 import { createKeyEncryptionKey } from "../keyEncryptionKey.js";
 import { startNodeProcess } from "../nodeProcess.js";
@@ -87,7 +88,7 @@ program
     const homes = genesis.validators.map((_, i) => nodeHomeOf(options.dir, i));
     // The ports a reused layout was written with, whatever this run's options say.
     const configs = await Promise.all(homes.map(async (home) => (await loadHome(home)).config));
-    const urls = configs.map((config) => `http://${config.host}:${config.apiPort}`);
+    const urls = configs.map(apiUrlOf);
     for (const [i, home] of homes.entries()) {
       process.stdout.write(
         `node-${i}: home ${home}, api ${urls[i]}, p2p ${configs[i]?.host}:${configs[i]?.p2pPort}\n`,

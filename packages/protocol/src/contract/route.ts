@@ -43,8 +43,15 @@ export interface RouteContract {
   readonly signed?: boolean;
 }
 
-/** Codes any route may answer: the per-client rate limit and an unexpected failure. */
-export const COMMON_ERRORS = ["RATE_LIMITED", "INTERNAL"] as const satisfies readonly ErrorCode[];
+/**
+ * Codes any route may answer: the per-client rate limit, an unexpected failure, and a node's
+ * refusal of a client without a certificate its member CA issued (only where the API asks).
+ */
+export const COMMON_ERRORS = [
+  "RATE_LIMITED",
+  "INTERNAL",
+  "CLIENT_CERT_REQUIRED",
+] as const satisfies readonly ErrorCode[];
 /** Codes of a route the api sheds under overload (all but probes and streams). */
 export const SHED_ERRORS = [
   "OVERLOADED",
