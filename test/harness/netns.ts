@@ -26,20 +26,17 @@ export function netnsUnavailable(): string | null {
   return null;
 }
 
-function ip(...args: string[]): string {
+/** Runs `tool args` (ip or tc), its error saying what failed and why. */
+function run(tool: "ip" | "tc", args: readonly string[]): string {
   try {
-    return execFileSync("ip", args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    return execFileSync(tool, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
   } catch (error) {
     const stderr = (error as { stderr?: string }).stderr ?? "";
-    throw new Error(`ip ${args.join(" ")}: ${stderr.trim() || String(error)}`);
+    throw new Error(`${tool} ${args.join(" ")}: ${stderr.trim() || String(error)}`);
   }
 }
 
-function tc(namespace: string | null, ...args: string[]): string {
-  const command =
-    namespace === null ? ["tc", ...args] : ["ip", "netns", "exec", namespace, "tc", ...args];
-  return execFileSync(command[0] as string, command.slice(1), { encoding: "utf8" });
-}
+const ip = (...args: string[]) => run("ip", args);
 
 /** Runs `ip args`, ignoring failure: teardown removes what may already be gone. */
 function ipQuiet(...args: string[]): void {
@@ -203,15 +200,23 @@ export class NetnsNetwork {
   /** A token bucket filter of `rate` (tc syntax: "256kbit") on both ends of node `index`'s link. */
   limitBandwidth(index: number, rate: string, burst: string): void {
     const tbf = ["root", "tbf", "rate", rate, "burst", burst, "latency", "500ms"];
-    tc(null, "qdisc", "replace", "dev", this.p2pEnd(index), ...tbf);
-    tc(this.namespace(index), "qdisc", "replace", "dev", P2P_IF, ...tbf);
+    run("tc", ["qdisc", "replace", "dev", this.p2pEnd(index), ...tbf]);
+    run("tc", ["-n", this.namespace(index), "qdisc", "replace", "dev", P2P_IF, ...tbf]);
   }
 
   /** The filter's counters on what node `index` sends (the namespace side of its link). */
   tbfStats(index: number): TbfStats {
-    const qdiscs = JSON.parse(
-      tc(this.namespace(index), "-s", "-j", "qdisc", "show", "dev", P2P_IF),
-    ) as {
+    const shown = run("tc", [
+      "-n",
+      this.namespace(index),
+      "-s",
+      "-j",
+      "qdisc",
+      "show",
+      "dev",
+      P2P_IF,
+    ]);
+    const qdiscs = JSON.parse(shown) as {
       kind: string;
       bytes: number;
       packets: number;

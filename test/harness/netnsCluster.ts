@@ -102,9 +102,12 @@ export class NetnsCluster extends Cluster {
     return child;
   }
 
-  /** A relay from the control address to `api` (host:port), its output kept with the node's. */
+  /**
+   * A relay from the control address to `api` (host:port), its output kept with the node's. One
+   * per namespace: a restarted node listens where it did, so the first relay serves it again.
+   */
   private startRelay(index: number, api: string, lines: string[]): void {
-    this.relays.get(index)?.kill("SIGKILL");
+    if (this.relays.has(index)) return;
     const [host, port] = api.split(":") as [string, string];
     const relay = spawn(
       "ip",
