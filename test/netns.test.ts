@@ -97,11 +97,19 @@ describe.skipIf(skipped)("4 nodes, each in its own network namespace on a bridge
       return now.every((view, k) => view > (views[k] as number)) ? now : undefined;
     });
 
-  /** Polls every node's height for `ms` and fails the moment one differs from `held`. */
-  const expectHeightsHeld = async (held: readonly number[], ms: number) => {
+  /**
+   * Polls every node's height for `ms` and fails the moment one passes `top`. A node may still
+   * rise to `top`: block sync fetches, from its side, a block certified before the split (seen:
+   * a node synced one block a second after the split, on head announcements from before it).
+   */
+  const expectNoneAbove = async (top: number, ms: number) => {
     const until = Date.now() + ms;
     while (Date.now() < until) {
-      expect(await heights(ALL), "a side of the split committed").toEqual(held);
+      const now = await heights(ALL);
+      expect(
+        Math.max(...now),
+        `a side of the split committed: ${now.join(",")}`,
+      ).toBeLessThanOrEqual(top);
       await new Promise((done) => setTimeout(done, WATCH_POLL_MS));
     }
   };
@@ -158,7 +166,7 @@ describe.skipIf(skipped)("4 nodes, each in its own network namespace on a bridge
       // Every node has given up on its view: its request timer ran out with nothing committed.
       await waitViewsAbove(ALL, views);
       const stalled = await heights(ALL);
-      await expectHeightsHeld(stalled, SPLIT_WATCH_MS);
+      await expectNoneAbove(Math.max(...stalled), SPLIT_WATCH_MS);
       await expectAgreement(c, ALL, Math.min(...stalled));
     } finally {
       c.network.heal();
