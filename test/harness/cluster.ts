@@ -104,7 +104,7 @@ export class Cluster {
   /** API ports of nodes added after genesis (`addNode`), by index. */
   private readonly addedApiPorts = new Map<number, number>();
 
-  private constructor(
+  protected constructor(
     readonly dir: string,
     readonly size: number,
     readonly apiPort: number,
@@ -169,8 +169,12 @@ export class Cluster {
   start(index: number): void {
     const lines = this.logs.get(index) ?? [];
     this.logs.set(index, lines);
-    const child = spawnNodeProcess(this.home(index), lines, { linesMax: LOG_LINES_MAX });
-    this.processes.set(index, child);
+    this.processes.set(index, this.spawnNode(index, lines));
+  }
+
+  /** Starts node `index`'s process; a cluster whose nodes run elsewhere (a namespace) says how. */
+  protected spawnNode(index: number, lines: string[]): ChildProcess {
+    return spawnNodeProcess(this.home(index), lines, { linesMax: LOG_LINES_MAX });
   }
 
   startAll(): void {

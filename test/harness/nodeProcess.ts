@@ -8,15 +8,23 @@ const CLI = join(REPO, "packages/node/src/cli/main.ts");
  * Starts `careledger start --home HOME` as its own process, its output kept in `lines` (the last
  * `linesMax`). Node itself with tsx's loader, not the tsx CLI: that would run the node in a
  * grandchild which a SIGKILL of its parent leaves running. `nodeFlags` go to Node (a profiler).
+ * `launcher` is a command that runs Node in its place (`ip netns exec NS`, which execs it: the
+ * child is still the node's own process).
  */
 export function spawnNodeProcess(
   home: string,
   lines: string[],
-  options: { readonly nodeFlags?: readonly string[]; readonly linesMax: number },
+  options: {
+    readonly nodeFlags?: readonly string[];
+    readonly linesMax: number;
+    readonly launcher?: readonly string[];
+  },
 ): ChildProcess {
+  const [command, ...launcherArgs] = [...(options.launcher ?? []), process.execPath];
   const child = spawn(
-    process.execPath,
+    command as string,
     [
+      ...launcherArgs,
       ...(options.nodeFlags ?? []),
       "--conditions=source",
       "--import",
