@@ -1,8 +1,23 @@
-import { CareLedgerClient, generateKeyPair, type KeyPair, type Signer } from "@careledger/sdk";
+import {
+  CareLedgerClient,
+  Consents,
+  exportSecretKeyHex,
+  generateKeyPair,
+  type KeyPair,
+  keySigner,
+  Records,
+  type Signer,
+} from "@careledger/sdk";
 import type { Browser } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { waitAllAtHeight } from "./harness/agreement.js";
-import { launchBrowser, screenshot, type WatchedPage, watchedPage } from "./harness/browser.js";
+import {
+  launchBrowser,
+  loadKey,
+  screenshot,
+  type WatchedPage,
+  watchedPage,
+} from "./harness/browser.js";
 import { devnetAdmin } from "./harness/clients.js";
 import { Cluster } from "./harness/cluster.js";
 
@@ -78,5 +93,53 @@ describe("the web console in a real browser, against a live 4-node devnet", () =
       .poll(() => page.getByTestId("proof").textContent(), { timeout: WAIT_MS_MAX })
       .toMatch(/^verified: in block \d+ at index \d+, certified by a quorum of 4 validators$/);
     await screenshot(page, "transaction");
+  });
+
+  it("a patient revokes a consent and the clinician's next read is denied; the clinician breaks the glass and the patient sees the flag", async () => {
+    const patientKeys = await register("patient");
+    const clinicianKeys = await register("clinician");
+    const atHospital = (keys: KeyPair) =>
+      new CareLedgerClient(cluster.url(HOSPITAL), { signer: keySigner(keys.secretKey) });
+    const { id: record } = await new Records(atHospital(clinicianKeys)).upload(
+      new TextEncoder().encode("Potassium 4.1 mmol/L"),
+      { patient: patientKeys.accountId, class: "lab", custodian: "org-0", timeoutMs: WAIT_MS_MAX },
+    );
+    const consent = await new Consents(atHospital(patientKeys)).grant(
+      { grantee: { key: clinicianKeys.accountId }, actions: ["access"], purposes: ["TREAT"] },
+      { timeoutMs: WAIT_MS_MAX },
+    );
+
+    const patient = (await openPage(HOSPITAL, "patient")).page;
+    await loadKey(patient, exportSecretKeyHex(patientKeys.secretKey));
+    const row = patient.locator(`tr[data-consent="${consent}"]`);
+    await row.getByRole("button", { name: "Revoke" }).click();
+    await expect
+      .poll(() => row.locator("td").nth(2).textContent(), { timeout: WAIT_MS_MAX })
+      .toBe("revoked");
+    await screenshot(patient, "patient");
+
+    const clinician = (await openPage(HOSPITAL, "clinician")).page;
+    await loadKey(clinician, exportSecretKeyHex(clinicianKeys.secretKey));
+    await clinician.getByLabel(/Record id/).fill(record);
+    await clinician.getByRole("button", { name: "Request access and read" }).click();
+    await expect
+      .poll(() => clinician.getByRole("alert").textContent(), { timeout: WAIT_MS_MAX })
+      .toMatch(/^ACCESS_DENIED: .*no-consent/);
+    // Break the glass asks first: the test says yes.
+    clinician.once("dialog", (dialog) => dialog.accept());
+    await clinician.getByRole("button", { name: "Break the glass" }).click();
+    await expect
+      .poll(() => clinician.getByTestId("record-content").textContent(), { timeout: WAIT_MS_MAX })
+      .toBe("Potassium 4.1 mmol/L");
+    expect(await clinician.locator(".flag").textContent()).toMatch(/Emergency access/);
+    await screenshot(clinician, "clinician");
+
+    // The key lives in the page's memory only: a reload asks for it again.
+    await patient.reload();
+    await loadKey(patient, exportSecretKeyHex(patientKeys.secretKey));
+    const flagged = patient.locator(".history li.break-glass");
+    await flagged.waitFor({ timeout: WAIT_MS_MAX });
+    expect(await flagged.textContent()).toContain(clinicianKeys.accountId.slice(0, 16));
+    await screenshot(patient, "patient-history");
   });
 });

@@ -43,3 +43,12 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await mkdir(SCREENSHOTS_DIR, { recursive: true });
   await page.screenshot({ path: join(SCREENSHOTS_DIR, `${name}.png`), fullPage: true });
 }
+
+/** Loads a key into the page's key panel as a key file (64 hex digits), as a user would. */
+export async function loadKey(page: Page, secretKeyHex: string): Promise<void> {
+  await page.getByLabel(/Load a key file/).setInputFiles({
+    name: "key.hex",
+    mimeType: "text/plain",
+    buffer: Buffer.from(`${secretKeyHex}\n`),
+  });
+}
