@@ -11,13 +11,7 @@ import {
 import type { Browser } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { waitAllAtHeight } from "./harness/agreement.js";
-import {
-  launchBrowser,
-  loadKey,
-  screenshot,
-  type WatchedPage,
-  watchedPage,
-} from "./harness/browser.js";
+import { launchBrowser, loadKey, screenshot, WatchedPages } from "./harness/browser.js";
 import { devnetAdmin } from "./harness/clients.js";
 import { Cluster } from "./harness/cluster.js";
 
@@ -27,7 +21,7 @@ const HOSPITAL = 0;
 let cluster: Cluster;
 let browser: Browser;
 let admin: Signer;
-const pages: WatchedPage[] = [];
+const pages = new WatchedPages(() => browser);
 
 beforeAll(async () => {
   cluster = await Cluster.create(4);
@@ -46,17 +40,10 @@ afterAll(async () => {
 
 // A console error or a failed request on any page fails the test that opened it.
 afterEach(async () => {
-  const problems = pages.flatMap((watched) => watched.problems);
-  await Promise.all(pages.splice(0).map((watched) => watched.page.close()));
-  expect(problems).toEqual([]);
+  expect(await pages.closeAll()).toEqual([]);
 });
 
-async function openPage(index: number, hash: string): Promise<WatchedPage> {
-  const watched = await watchedPage(browser);
-  pages.push(watched);
-  await watched.page.goto(`${cluster.url(index)}/#/${hash}`);
-  return watched;
-}
+const openPage = (index: number, hash: string) => pages.goto(`${cluster.url(index)}/#/${hash}`);
 
 /** Registers a fresh key in the hospital with `role`, signed by its admin. */
 async function register(role: "patient" | "clinician"): Promise<KeyPair> {
@@ -75,7 +62,7 @@ async function register(role: "patient" | "clinician"): Promise<KeyPair> {
 
 describe("the web console in a real browser, against a live 4-node devnet", () => {
   it("the explorer shows blocks arriving live, and verifies a transaction's proof in the page", async () => {
-    const { page } = await openPage(1, "explorer");
+    const page = await openPage(1, "explorer");
     const height = Number(await page.getByTestId("height").textContent());
     expect(height).toBeGreaterThanOrEqual(1);
     // A transaction commits a block the page learns of through its event stream.
@@ -109,7 +96,7 @@ describe("the web console in a real browser, against a live 4-node devnet", () =
       { timeoutMs: WAIT_MS_MAX },
     );
 
-    const patient = (await openPage(HOSPITAL, "patient")).page;
+    const patient = await openPage(HOSPITAL, "patient");
     await loadKey(patient, exportSecretKeyHex(patientKeys.secretKey));
     const row = patient.locator(`tr[data-consent="${consent}"]`);
     await row.getByRole("button", { name: "Revoke" }).click();
@@ -118,7 +105,7 @@ describe("the web console in a real browser, against a live 4-node devnet", () =
       .toBe("revoked");
     await screenshot(patient, "patient");
 
-    const clinician = (await openPage(HOSPITAL, "clinician")).page;
+    const clinician = await openPage(HOSPITAL, "clinician");
     await loadKey(clinician, exportSecretKeyHex(clinicianKeys.secretKey));
     await clinician.getByLabel(/Record id/).fill(record);
     await clinician.getByRole("button", { name: "Request access and read" }).click();

@@ -44,11 +44,34 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(SCREENSHOTS_DIR, `${name}.png`), fullPage: true });
 }
 
-/** Loads a key into the page's key panel as a key file (64 hex digits), as a user would. */
-export async function loadKey(page: Page, secretKeyHex: string): Promise<void> {
+/** Loads a key into the page's key panel as a key file (hex, JWK or PEM), as a user would. */
+export async function loadKey(page: Page, keyText: string): Promise<void> {
   await page.getByLabel(/Load a key file/).setInputFiles({
-    name: "key.hex",
+    name: "key.txt",
     mimeType: "text/plain",
-    buffer: Buffer.from(`${secretKeyHex}\n`),
+    buffer: Buffer.from(keyText.endsWith("\n") ? keyText : `${keyText}\n`),
   });
+}
+
+/**
+ * The pages a test opens: each watched; `closeAll` (after each test) closes them and returns
+ * what went wrong on any, so a console error or a failed request fails the test that met it.
+ */
+export class WatchedPages {
+  private readonly open: WatchedPage[] = [];
+
+  constructor(private readonly browser: () => Browser) {}
+
+  async goto(url: string): Promise<Page> {
+    const watched = await watchedPage(this.browser());
+    this.open.push(watched);
+    await watched.page.goto(url);
+    return watched.page;
+  }
+
+  async closeAll(): Promise<string[]> {
+    const problems = this.open.flatMap((watched) => watched.problems);
+    await Promise.all(this.open.splice(0).map((watched) => watched.page.close()));
+    return problems;
+  }
 }

@@ -155,20 +155,20 @@ function Verdict(props: {
   const { data } = answer;
   const status = answer["careledger:status"];
   const custodian = answer["careledger:custodian"];
-  // Recalled and suspect packs must not be dispensed: say so above everything else.
+  // Recalled and suspect packs must not be dispensed: say so first, above the verification.
   const warning = status?.recalled ? "RECALLED" : status?.suspect ? "SUSPECT" : undefined;
   const sound = data.verified && warning === undefined && status?.status === "active";
   return (
     <div role="status" data-testid="verdict">
-      <p class={data.verified ? "verdict ok" : "verdict bad"}>
-        {data.verified ? "Verified" : "Not verified"}
-        {data.verificationFailureReason && `: ${data.verificationFailureReason}`}
-      </p>
       {warning && (
         <p class="verdict alarm" data-testid="warning">
           {warning}: do not dispense
         </p>
       )}
+      <p class={data.verified ? "verdict ok" : "verdict bad"}>
+        {data.verified ? "Verified" : "Not verified"}
+        {data.verificationFailureReason && `: ${data.verificationFailureReason}`}
+      </p>
       <dl class="facts">
         {data.additionalInfo && (
           <>
