@@ -73,7 +73,7 @@ describe("the web console in a real browser, against a live 4-node devnet", () =
       .first();
     await arrived.waitFor({ timeout: WAIT_MS_MAX });
     expect(Number(await arrived.getAttribute("data-height"))).toBeGreaterThan(height);
-    await screenshot(page, "explorer");
+    await screenshot(page, "explorer", { readme: true });
     await arrived.locator("a").first().click();
     await page.getByRole("button", { name: /Verify the proof/ }).click();
     await expect
@@ -119,7 +119,7 @@ describe("the web console in a real browser, against a live 4-node devnet", () =
       .poll(() => clinician.getByTestId("record-content").textContent(), { timeout: WAIT_MS_MAX })
       .toBe("Potassium 4.1 mmol/L");
     expect(await clinician.locator(".flag").textContent()).toMatch(/Emergency access/);
-    await screenshot(clinician, "clinician");
+    await screenshot(clinician, "clinician", { readme: true });
 
     // The key lives in the page's memory only: a reload asks for it again.
     await patient.reload();
@@ -127,6 +127,6 @@ describe("the web console in a real browser, against a live 4-node devnet", () =
     const flagged = patient.locator(".history li.break-glass");
     await flagged.waitFor({ timeout: WAIT_MS_MAX });
     expect(await flagged.textContent()).toContain(clinicianKeys.accountId.slice(0, 16));
-    await screenshot(patient, "patient-history");
+    await screenshot(patient, "patient-history", { readme: true });
   });
 });

@@ -91,7 +91,7 @@ describe("the console's claims and pharmacist pages on a seeded demo devnet", ()
     expect(await member.getByTestId("deductible-met").textContent()).toMatch(
       /^\$[\d,.]+ of \$500\.00$/,
     );
-    await screenshot(member, "claims-member");
+    await screenshot(member, "claims-member", { readme: true });
 
     // The hospital's clinician files a claim the insurer has not paid yet.
     const memberKey = (await clientOf("member")).signer?.publicKey;
@@ -141,7 +141,7 @@ describe("the console's claims and pharmacist pages on a seeded demo devnet", ()
     expect(await scanned.getByTestId("warning").textContent()).toBe("RECALLED: do not dispense");
     expect(await scanned.locator(".verdict.ok").textContent()).toBe("Verified");
     expect(await scanned.getByRole("button", { name: "Dispense this pack" }).count()).toBe(0);
-    await screenshot(scanned, "pharmacy-recalled");
+    await screenshot(scanned, "pharmacy-recalled", { readme: true });
 
     // A pack of the lot the pharmacy received (SN10001 is dispensed, SN10006 suspect).
     const gtin = /\/01\/(\d{14})\//.exec(recalledLink)?.[1] ?? "";
