@@ -81,9 +81,10 @@ export function PharmacyPage(props: {
   return (
     <section aria-labelledby="pharmacy-title">
       <h2 id="pharmacy-title">Verify a pack</h2>
-      <LinkForm busy={task.busy} onCheck={check} />
+      {/* The answer first: on a phone, a scanned link's verdict must not sit below the fold. */}
       <ErrorBox error={task.error} />
       {checked && <Verdict checked={checked} busy={task.busy} onDispense={dispense} />}
+      <LinkForm busy={task.busy} onCheck={check} />
     </section>
   );
 }
