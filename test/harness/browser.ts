@@ -1,4 +1,4 @@
-import { mkdir } from "node:fs/promises";
+import { copyFile, mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
 
@@ -6,6 +6,14 @@ import { type Browser, chromium, type Page } from "playwright-core";
 const CHROMIUM = process.env.CARELEDGER_CHROMIUM ?? "/usr/bin/chromium";
 /** Gitignored: screenshots of each page, for a human to look at after a run. */
 export const SCREENSHOTS_DIR = join(import.meta.dirname, "..", ".screenshots");
+/**
+ * The README's screenshots (committed), written again only when asked: `pnpm
+ * console:screenshots` sets CARELEDGER_CONSOLE_DOCS=1, so an ordinary test run leaves them be.
+ */
+const README_SHOTS_DIR =
+  process.env.CARELEDGER_CONSOLE_DOCS === "1"
+    ? join(import.meta.dirname, "..", "..", "packages", "console", "docs")
+    : undefined;
 
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
@@ -39,7 +47,49 @@ export async function watchedPage(browser: Browser): Promise<WatchedPage> {
   return { page, problems };
 }
 
-export async function screenshot(page: Page, name: string): Promise<void> {
+/** A full-page screenshot `name`.png; `readme` ones also go to the console's docs when asked. */
+export async function screenshot(
+  page: Page,
+  name: string,
+  options: { readonly readme?: boolean } = {},
+): Promise<void> {
   await mkdir(SCREENSHOTS_DIR, { recursive: true });
-  await page.screenshot({ path: join(SCREENSHOTS_DIR, `${name}.png`), fullPage: true });
+  const file = join(SCREENSHOTS_DIR, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  if (options.readme && README_SHOTS_DIR !== undefined) {
+    await mkdir(README_SHOTS_DIR, { recursive: true });
+    await copyFile(file, join(README_SHOTS_DIR, `${name}.png`));
+  }
+}
+
+/** Loads a key into the page's key panel as a key file (hex, JWK or PEM), as a user would. */
+export async function loadKey(page: Page, keyText: string): Promise<void> {
+  await page.getByLabel(/Load a key file/).setInputFiles({
+    name: "key.txt",
+    mimeType: "text/plain",
+    buffer: Buffer.from(keyText.endsWith("\n") ? keyText : `${keyText}\n`),
+  });
+}
+
+/**
+ * The pages a test opens: each watched; `closeAll` (after each test) closes them and returns
+ * what went wrong on any, so a console error or a failed request fails the test that met it.
+ */
+export class WatchedPages {
+  private readonly open: WatchedPage[] = [];
+
+  constructor(private readonly browser: () => Browser) {}
+
+  async goto(url: string): Promise<Page> {
+    const watched = await watchedPage(this.browser());
+    this.open.push(watched);
+    await watched.page.goto(url);
+    return watched.page;
+  }
+
+  async closeAll(): Promise<string[]> {
+    const problems = this.open.flatMap((watched) => watched.problems);
+    await Promise.all(this.open.splice(0).map((watched) => watched.page.close()));
+    return problems;
+  }
 }

@@ -166,9 +166,23 @@ export async function readText(response: Response, bytesMax: number): Promise<st
   return new TextDecoder().decode(await readBytes(response, bytesMax));
 }
 
-/** Reads a body's bytes, refusing more than `bytesMax` (counted as they arrive, not trusted). */
+/**
+ * Reads a body's bytes, refusing more than `bytesMax`. A body of a declared length, not encoded,
+ * is read whole by the platform: it cannot run past its Content-Length, and Chromium logs a body
+ * read through a stream reader as a cancelled request (`net::ERR_ABORTED`) whenever the reader
+ * sees its end before the load completes, though every byte arrived. Any other body (chunked,
+ * or compressed, whose length says nothing of what it inflates to) is counted as it arrives.
+ */
 export async function readBytes(response: Response, bytesMax: number): Promise<Uint8Array> {
   if (response.body === null) return new Uint8Array(0);
+  const declared = declaredLength(response);
+  if (declared !== undefined) {
+    if (declared > bytesMax) {
+      await response.body.cancel();
+      throw localError("bad-response", `answer exceeds ${bytesMax} bytes`);
+    }
+    return new Uint8Array(await response.arrayBuffer());
+  }
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];
   let bytes = 0;
@@ -189,6 +203,20 @@ export async function readBytes(response: Response, bytesMax: number): Promise<U
     offset += chunk.byteLength;
   }
   return body;
+}
+
+/**
+ * The Content-Length of a body sent as is (no Content-Encoding but identity), if declared. A
+ * cross-origin answer hides its Content-Encoding from a browser's script (only CORS-safelisted
+ * headers show), so there a compressed body could pass for a plain one: it has no length here.
+ */
+function declaredLength(response: Response): number | undefined {
+  if (response.type === "cors" || response.type === "opaque") return undefined;
+  const { headers } = response;
+  const encoding = headers.get("content-encoding")?.trim().toLowerCase();
+  if (encoding !== undefined && encoding !== "" && encoding !== "identity") return undefined;
+  const length = headers.get("content-length")?.trim();
+  return length !== undefined && /^\d{1,15}$/.test(length) ? Number(length) : undefined;
 }
 
 function parseBody(text: string): unknown {

@@ -1,20 +1,21 @@
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
+import { ClaimsPage } from "./claims.js";
 import { ClinicianView } from "./clinician.js";
 import { ErrorBox } from "./errors.js";
 import { Explorer, TxPage } from "./explorer.js";
 import { PatientPortal } from "./patient.js";
+import { PharmacyPage } from "./pharmacy.js";
 import { newSession, type Session, sessionOfKeyText } from "./session.js";
 import { useTask } from "./useTask.js";
 
-/**
- * The pages, in the navigation's order. Claims (insurer, provider) and the pharmacist's Digital
- * Link page join this list when their modules land; a page needing a key says so.
- */
+/** The pages, in the navigation's order; a page needing a key says so. */
 const PAGES = [
   { path: "explorer", title: "Explorer", needsKey: false },
   { path: "patient", title: "Patient portal", needsKey: true },
   { path: "clinician", title: "Clinician view", needsKey: true },
+  { path: "claims", title: "Claims", needsKey: true },
+  { path: "pharmacy", title: "Verify a pack", needsKey: false },
 ] as const;
 
 function useHashPath(): string {
@@ -69,6 +70,11 @@ function App() {
     if (known?.needsKey && session === undefined) return <p>Load or create a key first.</p>;
     if (page === "patient" && session) return <PatientPortal session={session} />;
     if (page === "clinician" && session) return <ClinicianView session={session} />;
+    if (page === "claims" && session) return <ClaimsPage session={session} />;
+    if (page === "pharmacy") {
+      const link = arg ? decodeURIComponent(arg) : undefined;
+      return <PharmacyPage session={session} link={link} />;
+    }
     if (page === "explorer") return <Explorer session={session} />;
     return <p role="alert">No page {path}.</p>;
   };

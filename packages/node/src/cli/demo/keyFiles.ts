@@ -8,13 +8,15 @@ export const DEMO_KEYS_DIR = "demo";
 
 /**
  * The people whose keys a newcomer loads in the console, by the file name they get: the demo
- * patient (and `member`, its key for its insurance claims), the clinician, the pharmacist.
+ * patient (and `member`, its key for its insurance claims), the clinician, the pharmacist, and
+ * the insurer's agent (the claims page's insurer view).
  */
 export const DEMO_KEY_HOLDERS = [
   "patient",
   "member",
   "clinician",
   "pharmacist",
+  "insurerAgent",
 ] as const satisfies readonly (keyof People)[];
 
 export function demoKeyFileOf(dir: string, holder: (typeof DEMO_KEY_HOLDERS)[number]): string {
