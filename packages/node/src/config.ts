@@ -1,28 +1,44 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { CareLedgerError, fromHex, type Genesis, parseGenesis } from "@careledger/protocol";
+import {
+  CareLedgerError,
+  type Genesis,
+  type MemberFile,
+  P2P_ADDRESS_PATTERN,
+  parseGenesis,
+  parseMemberFile,
+} from "@careledger/protocol";
 import { type Static, Type } from "@sinclair/typebox";
 import { TypeCompiler } from "@sinclair/typebox/compiler";
+import { announcedAddress, assertGenesisHoldsMember, peersToDial } from "./homeGenesis.js";
+import { type KeyCustody, readSecretKey } from "./keyCustody.js";
 import { readKeyEncryptionKey } from "./keyEncryptionKey.js";
 
 export const CONFIG_FILE = "config.json";
 export const GENESIS_FILE = "genesis.json";
 export const NODE_KEY_FILE = "node.key";
+/** The home's public member file (`careledger init`): what genesis must hold of this home. */
+export const MEMBER_FILE = "member.json";
 
 const port = () => Type.Integer({ minimum: 0, maximum: 65_535 });
 
 /** A node home's config.json. Paths are relative to the home. */
 export const NodeConfigSchema = Type.Object(
   {
-    /** Host the p2p and API servers bind; 127.0.0.1 for a devnet. */
+    /** Host the p2p and API servers bind (the p2p listen host); 127.0.0.1 for a devnet. */
     host: Type.String({ minLength: 1, maxLength: 255 }),
     p2pPort: port(),
+    /**
+     * The p2p address peers dial (`/ip4/A.B.C.D/tcp/P`), when it is not host and p2pPort: a node
+     * behind NAT or in a container listens on 0.0.0.0 and announces its public address.
+     */
+    p2pAnnounce: Type.Optional(Type.String({ pattern: P2P_ADDRESS_PATTERN })),
     apiPort: port(),
     peers: Type.Array(
       Type.Object(
         {
           nodeKey: Type.String({ pattern: "^[0-9a-f]{64}$" }),
-          address: Type.String({ pattern: "^/ip4/[0-9.]+/tcp/[0-9]+$" }),
+          address: Type.String({ pattern: P2P_ADDRESS_PATTERN }),
         },
         { additionalProperties: false },
       ),
@@ -61,28 +77,84 @@ const configCheck = TypeCompiler.Compile(NodeConfigSchema);
 
 export interface NodeHome {
   readonly dir: string;
+  /** The config, its `peers` those to dial (homeGenesis.ts `peersToDial`). */
   readonly config: NodeConfig;
   readonly genesis: Genesis;
   readonly nodeSecretKey: Uint8Array;
   /** `kek.key` (keyEncryptionKey.ts): wraps the data keys modules keep in the LocalStore. */
   readonly keyEncryptionKey: Uint8Array;
+  /** The p2p address this node announces (`p2pAnnounce`, or host and p2pPort). */
+  readonly announce: string;
 }
 
-/** Reads and validates a node home: config, genesis, node key and key-encryption key. */
-export async function loadHome(dir: string): Promise<NodeHome> {
-  const config = JSON.parse(await readFile(join(dir, CONFIG_FILE), "utf8")) as unknown;
+export interface LoadOptions {
+  /** The passphrase of encrypted key files, and where warnings about plain ones go. */
+  readonly custody?: KeyCustody;
+  /** The node was admitted by governance after genesis: its genesis cannot list it. */
+  readonly joining?: boolean;
+}
+
+const PLAIN: KeyCustody = { passphrase: null, warn: () => undefined };
+
+/**
+ * Reads and validates a node home: config, genesis, node key and key-encryption key, and, for a
+ * home `careledger init` made (it has member.json) that is not joining later, that the genesis
+ * holds its member (homeGenesis.ts). Errors name the file.
+ */
+export async function loadHome(dir: string, options: LoadOptions = {}): Promise<NodeHome> {
+  const custody = options.custody ?? PLAIN;
+  const configFile = join(dir, CONFIG_FILE);
+  const config = JSON.parse(await readFile(configFile, "utf8")) as unknown;
   if (!configCheck.Check(config)) {
     const first = configCheck.Errors(config).First();
-    throw new Error(`${join(dir, CONFIG_FILE)}: ${first?.path ?? ""} ${first?.message ?? ""}`);
+    throw new CareLedgerError(
+      "CONFIG_INVALID",
+      `${configFile}: ${first?.path ?? ""} ${first?.message ?? ""}`,
+    );
   }
-  let genesis: Genesis;
+  const announce = await named(configFile, () => announcedAddress(config));
+  const genesisFile = join(dir, GENESIS_FILE);
+  const genesis = await named(genesisFile, async () =>
+    parseGenesis(JSON.parse(await readFile(genesisFile, "utf8"))),
+  );
+  const nodeSecretKey = await readSecretKey(join(dir, NODE_KEY_FILE), "node", custody);
+  const keyEncryptionKey = await readKeyEncryptionKey(dir, custody);
+  const member = await readHomeMemberFile(join(dir, MEMBER_FILE));
+  if (member !== null && options.joining !== true) {
+    await named(genesisFile, () =>
+      assertGenesisHoldsMember(genesis, member, nodeSecretKey, announce),
+    );
+  }
+  return {
+    dir,
+    config: { ...config, peers: peersToDial(config, genesis, nodeSecretKey) },
+    genesis,
+    nodeSecretKey,
+    keyEncryptionKey,
+    announce,
+  };
+}
+
+/** The home's member file, or null for a home without one (a devnet's before the ceremony). */
+async function readHomeMemberFile(file: string): Promise<MemberFile | null> {
+  let text: string;
   try {
-    genesis = parseGenesis(JSON.parse(await readFile(join(dir, GENESIS_FILE), "utf8")));
+    text = await readFile(file, "utf8");
   } catch (error) {
-    const reason = error instanceof CareLedgerError ? error.message : String(error);
-    throw new Error(`${join(dir, GENESIS_FILE)}: ${reason}`);
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw error;
   }
-  const keyHex = (await readFile(join(dir, NODE_KEY_FILE), "utf8")).trim();
-  const keyEncryptionKey = await readKeyEncryptionKey(dir);
-  return { dir, config, genesis, nodeSecretKey: fromHex(keyHex, 32), keyEncryptionKey };
+  return named(file, () => parseMemberFile(JSON.parse(text)));
+}
+
+/** Runs `read`, its error naming `file` (a CareLedgerError keeps its code). */
+async function named<T>(file: string, read: () => T | Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    if (error instanceof CareLedgerError) {
+      throw new CareLedgerError(error.code, `${file}: ${error.message}`, { ...error.details });
+    }
+    throw new Error(`${file}: ${String(error)}`);
+  }
 }
