@@ -7,6 +7,8 @@ import {
   P2P_ADDRESS_PATTERN,
   parseGenesis,
   parseMemberFile,
+  publicKeyOf,
+  toHex,
 } from "@careledger/protocol";
 import { type Static, Type } from "@sinclair/typebox";
 import { TypeCompiler } from "@sinclair/typebox/compiler";
@@ -119,15 +121,14 @@ export async function loadHome(dir: string, options: LoadOptions = {}): Promise<
   );
   const nodeSecretKey = await readSecretKey(join(dir, NODE_KEY_FILE), "node", custody);
   const keyEncryptionKey = await readKeyEncryptionKey(dir, custody);
+  const nodeKey = toHex(publicKeyOf(nodeSecretKey));
   const member = await readHomeMemberFile(join(dir, MEMBER_FILE));
   if (member !== null && options.joining !== true) {
-    await named(genesisFile, () =>
-      assertGenesisHoldsMember(genesis, member, nodeSecretKey, announce),
-    );
+    await named(genesisFile, () => assertGenesisHoldsMember(genesis, member, nodeKey, announce));
   }
   return {
     dir,
-    config: { ...config, peers: peersToDial(config, genesis, nodeSecretKey) },
+    config: { ...config, peers: peersToDial(config, genesis, nodeKey) },
     genesis,
     nodeSecretKey,
     keyEncryptionKey,

@@ -3,7 +3,6 @@ import {
   type Genesis,
   type GenesisPeer,
   type MemberFile,
-  toHex,
 } from "@careledger/protocol";
 import type { NodeConfig } from "./config.js";
 
@@ -27,15 +26,11 @@ export function announcedAddress(config: NodeConfig): string {
 
 /**
  * The peers a node dials: its config's when it lists any (an operator's override, a node added
- * after genesis), or else the genesis peers from the ceremony's member files, itself left out.
+ * after genesis), or else the genesis peers from the ceremony's member files, itself (`own`, its
+ * node key in hex) left out.
  */
-export function peersToDial(
-  config: NodeConfig,
-  genesis: Genesis,
-  nodeKey: Uint8Array,
-): GenesisPeer[] {
+export function peersToDial(config: NodeConfig, genesis: Genesis, own: string): GenesisPeer[] {
   if (config.peers.length > 0) return config.peers;
-  const own = toHex(nodeKey);
   return (genesis.peers ?? []).filter((peer) => peer.nodeKey !== own);
 }
 
@@ -48,10 +43,9 @@ export function peersToDial(
 export function assertGenesisHoldsMember(
   genesis: Genesis,
   member: MemberFile,
-  nodeKey: Uint8Array,
+  own: string,
   announced: string,
 ): void {
-  const own = toHex(nodeKey);
   const mismatch = (reason: string) => new CareLedgerError("GENESIS_MISMATCH", reason);
   const org = genesis.organizations.find((candidate) => candidate.id === member.id);
   if (org === undefined) throw mismatch(`no organization ${member.id} (this home's member file)`);

@@ -168,7 +168,7 @@ export async function openKey(
   if (value.purpose !== purpose) {
     throw new CareLedgerError(
       "KEY_FILE_INVALID",
-      `holds a ${value.purpose} key, not a ${purpose} key`,
+      `holds the ${value.purpose} key, not the ${purpose} key`,
     );
   }
   assertScryptParams(value.kdf);

@@ -36,6 +36,9 @@ export function parseGenesisParams(value: unknown): GenesisParams {
     const first = paramsCheck.Errors(value).First();
     throw new CareLedgerError("GENESIS_INVALID", `params ${first?.path || "/"}: ${first?.message}`);
   }
+  if (new Set(value.members).size !== value.members.length) {
+    throw new CareLedgerError("GENESIS_INVALID", "params.members names a member twice");
+  }
   return value;
 }
 
