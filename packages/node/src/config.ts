@@ -77,6 +77,15 @@ export const DEFAULT_NODE_CONFIG: Omit<NodeConfig, "p2pPort" | "apiPort" | "peer
 
 const configCheck = TypeCompiler.Compile(NodeConfigSchema);
 
+/** Checks a config against NodeConfigSchema (CONFIG_INVALID, naming the field). */
+export function parseNodeConfig(value: unknown): NodeConfig {
+  if (!configCheck.Check(value)) {
+    const first = configCheck.Errors(value).First();
+    throw new CareLedgerError("CONFIG_INVALID", `${first?.path || "/"}: ${first?.message ?? ""}`);
+  }
+  return value;
+}
+
 export interface NodeHome {
   readonly dir: string;
   /** The config, its `peers` those to dial (homeGenesis.ts `peersToDial`). */
@@ -106,14 +115,9 @@ const PLAIN: KeyCustody = { passphrase: null, warn: () => undefined };
 export async function loadHome(dir: string, options: LoadOptions = {}): Promise<NodeHome> {
   const custody = options.custody ?? PLAIN;
   const configFile = join(dir, CONFIG_FILE);
-  const config = JSON.parse(await readFile(configFile, "utf8")) as unknown;
-  if (!configCheck.Check(config)) {
-    const first = configCheck.Errors(config).First();
-    throw new CareLedgerError(
-      "CONFIG_INVALID",
-      `${configFile}: ${first?.path ?? ""} ${first?.message ?? ""}`,
-    );
-  }
+  const config = await named(configFile, async () =>
+    parseNodeConfig(JSON.parse(await readFile(configFile, "utf8"))),
+  );
   const announce = await named(configFile, () => announcedAddress(config));
   const genesisFile = join(dir, GENESIS_FILE);
   const genesis = await named(genesisFile, async () =>

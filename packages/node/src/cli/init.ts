@@ -16,10 +16,12 @@ import {
   MEMBER_FILE,
   NODE_KEY_FILE,
   type NodeConfig,
+  parseNodeConfig,
 } from "../config.js";
 import { announcedAddress } from "../homeGenesis.js";
 import { type KeyCustody, writeSecretKey } from "../keyCustody.js";
 import { createKeyEncryptionKey, KEK_FILE } from "../keyEncryptionKey.js";
+import { readMemberFile } from "./genesis.js";
 
 export const ADMIN_KEY_FILE = "admin.key";
 
@@ -50,14 +52,14 @@ export interface PreparedMember {
 
 /** A fresh node key and the node's config; CONFIG_INVALID for an address it cannot announce. */
 export function prepareNode(node: NodeInit): PreparedNode {
-  const config: NodeConfig = {
+  const config = parseNodeConfig({
     ...DEFAULT_NODE_CONFIG,
     host: node.host,
     p2pPort: node.p2pPort,
     apiPort: node.apiPort,
     ...(node.p2pAnnounce !== undefined && { p2pAnnounce: node.p2pAnnounce }),
     peers: [],
-  };
+  });
   const secret = generateSecretKey();
   return {
     secret,
@@ -112,7 +114,38 @@ export async function initHome(
 ): Promise<MemberFile> {
   const prepared = prepareNode(node);
   const member = prepareMember(org, [prepared.peer]);
-  for (const file of [NODE_KEY_FILE, KEK_FILE, ADMIN_KEY_FILE, MEMBER_FILE]) {
+  await refuseExisting(home, [NODE_KEY_FILE, KEK_FILE, ADMIN_KEY_FILE, MEMBER_FILE]);
+  await writeNode(home, prepared, custody);
+  await writeMember(home, member, custody);
+  return member.member;
+}
+
+/**
+ * `careledger add-node`: another node of an organization `init` made (a consortium needs at
+ * least four validators, so three organizations run four nodes). Makes the node's key,
+ * key-encryption key and config in `home`, adds the node to the member file at `memberFile`
+ * (rewritten in place) and puts the same member file in `home`. The admin key stays where
+ * init made it.
+ */
+export async function addNode(
+  home: string,
+  memberFile: string,
+  node: NodeInit,
+  custody: KeyCustody,
+): Promise<MemberFile> {
+  const member = await readMemberFile(memberFile);
+  const prepared = prepareNode(node);
+  const grown = parseMemberFile({ ...member, nodes: [...member.nodes, prepared.peer] });
+  await refuseExisting(home, [NODE_KEY_FILE, KEK_FILE, MEMBER_FILE]);
+  await writeNode(home, prepared, custody);
+  const text = `${JSON.stringify(grown, null, 2)}\n`;
+  await writeFile(join(home, MEMBER_FILE), text);
+  await writeFile(memberFile, text);
+  return grown;
+}
+
+async function refuseExisting(home: string, files: readonly string[]): Promise<void> {
+  for (const file of files) {
     const path = join(home, file);
     const exists = await access(path).then(
       () => true,
@@ -120,7 +153,4 @@ export async function initHome(
     );
     if (exists) throw new Error(`${path} exists: refusing to replace a key or member file`);
   }
-  await writeNode(home, prepared, custody);
-  await writeMember(home, member, custody);
-  return member.member;
 }

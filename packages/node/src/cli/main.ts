@@ -19,7 +19,7 @@ import {
   readGenesisParams,
   writeGenesisFile,
 } from "./genesis.js";
-import { initHome, type MemberInit } from "./init.js";
+import { addNode, initHome, type MemberInit, type NodeInit } from "./init.js";
 import { superviseNodes } from "./supervisor.js";
 
 const NODES_MIN = 4;
@@ -38,6 +38,27 @@ interface InitOptions {
   gs1Prefix: string[];
   gln?: string;
   passphraseFile?: string;
+}
+
+function nodeInitOf(
+  options: Pick<InitOptions, "host" | "p2pPort" | "apiPort" | "announce">,
+): NodeInit {
+  return {
+    host: options.host,
+    p2pPort: options.p2pPort,
+    apiPort: options.apiPort,
+    ...(options.announce !== undefined && { p2pAnnounce: options.announce }),
+  };
+}
+
+/** The passphrase of commands that make keys: they never write a plain one. */
+async function requiredPassphrase(file: string | undefined): Promise<string> {
+  const passphrase = await passphraseFrom(file);
+  if (passphrase !== null) return passphrase;
+  throw new CareLedgerError(
+    "KEY_PASSPHRASE_MISSING",
+    `the keys made here are encrypted: give --passphrase-file or ${PASSPHRASE_ENV}`,
+  );
 }
 
 /** A repeatable option's values, in the order given. */
@@ -112,21 +133,10 @@ program
   .option("--gln <gln>", "the organization's GS1 Global Location Number")
   .option("--passphrase-file <file>", passphraseHelp)
   .action(async (options: InitOptions) => {
-    const passphrase = await passphraseFrom(options.passphraseFile);
-    if (passphrase === null) {
-      throw new CareLedgerError(
-        "KEY_PASSPHRASE_MISSING",
-        `init encrypts the keys it makes: give --passphrase-file or ${PASSPHRASE_ENV}`,
-      );
-    }
+    const passphrase = await requiredPassphrase(options.passphraseFile);
     const member = await initHome(
       options.home,
-      {
-        host: options.host,
-        p2pPort: options.p2pPort,
-        apiPort: options.apiPort,
-        ...(options.announce !== undefined && { p2pAnnounce: options.announce }),
-      },
+      nodeInitOf(options),
       {
         id: options.orgId,
         name: options.name,
@@ -140,6 +150,38 @@ program
       `created ${options.home}\nnode key: ${member.nodes[0]?.nodeKey}\nannounced: ${member.nodes[0]?.address}\nmember file: ${join(options.home, MEMBER_FILE)} (send it to the other members)\n`,
     );
   });
+
+program
+  .command("add-node")
+  .description(
+    "another node of a member init made: its keys and config in a new home, added to the member file",
+  )
+  .requiredOption("--home <dir>", "the new node's home")
+  .requiredOption("--member <file>", "the organization's member.json (init's home), rewritten")
+  .option("--host <ip>", "p2p listen host (the API's too)", "127.0.0.1")
+  .option("--p2p-port <port>", "p2p port", integer(1, 65_535), 26_656)
+  .option("--api-port <port>", "HTTP API port", integer(1, 65_535), 8_080)
+  .option(
+    "--announce <multiaddr>",
+    "p2p address peers dial, /ip4/A.B.C.D/tcp/P (default host and p2p port)",
+  )
+  .option("--passphrase-file <file>", passphraseHelp)
+  .action(
+    async (
+      options: Omit<InitOptions, "orgId" | "name" | "kind" | "gs1Prefix" | "gln"> & {
+        member: string;
+      },
+    ) => {
+      const member = await addNode(options.home, options.member, nodeInitOf(options), {
+        passphrase: await requiredPassphrase(options.passphraseFile),
+        warn: () => undefined,
+      });
+      const added = member.nodes.at(-1);
+      process.stdout.write(
+        `created ${options.home}\nnode key: ${added?.nodeKey}\nannounced: ${added?.address}\nmember file: ${options.member} now lists ${member.nodes.length} nodes\n`,
+      );
+    },
+  );
 
 program
   .command("genesis")
