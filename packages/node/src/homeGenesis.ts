@@ -18,7 +18,7 @@ export function announcedAddress(config: NodeConfig): string {
   if (ANY_HOST.has(config.host)) {
     throw new CareLedgerError(
       "CONFIG_INVALID",
-      `host ${config.host} listens on every interface: set p2pAnnounce (/ip4/A.B.C.D/tcp/P) to the address peers dial`,
+      `host ${config.host} listens on every interface: set p2pAnnounce (init --announce /ip4/A.B.C.D/tcp/P) to the address peers dial`,
     );
   }
   return `/ip4/${config.host}/tcp/${config.p2pPort}`;
