@@ -12,7 +12,7 @@ import {
   writeDevnetLayout,
 } from "@careledger/node/devnet";
 import { fromHex, generateSecretKey, publicKeyOf, toHex } from "@careledger/protocol";
-import { spawnNodeProcess } from "./nodeProcess.js";
+import { type StartExtras, spawnNodeProcess } from "./nodeProcess.js";
 
 /** Output lines kept per node, for failure messages. */
 const LOG_LINES_MAX = 2_000;
@@ -109,7 +109,22 @@ export class Cluster {
     readonly size: number,
     readonly apiPort: number,
     readonly p2pPort: number,
+    /** What node i is started with besides its home (its passphrase). */
+    private readonly extrasOf: (index: number) => StartExtras = () => ({}),
   ) {}
+
+  /**
+   * A cluster of homes already written under `dir` as `node-i` (by the ceremony's `careledger
+   * init` and `genesis`), node i's API on `apiPort + i`.
+   */
+  static ofHomes(
+    dir: string,
+    size: number,
+    ports: { readonly apiPort: number; readonly p2pPort: number },
+    extrasOf: (index: number) => StartExtras,
+  ): Cluster {
+    return new Cluster(dir, size, ports.apiPort, ports.p2pPort, extrasOf);
+  }
 
   static async create(size: number, params?: DevnetOptions["params"]): Promise<Cluster> {
     const dir = await mkdtemp(join(tmpdir(), "careledger-cluster-"));
@@ -174,7 +189,10 @@ export class Cluster {
 
   /** Starts node `index`'s process; a cluster whose nodes run elsewhere (a namespace) says how. */
   protected spawnNode(index: number, lines: string[]): ChildProcess {
-    return spawnNodeProcess(this.home(index), lines, { linesMax: LOG_LINES_MAX });
+    return spawnNodeProcess(this.home(index), lines, {
+      linesMax: LOG_LINES_MAX,
+      extras: this.extrasOf(index),
+    });
   }
 
   startAll(): void {

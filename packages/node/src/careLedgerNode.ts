@@ -299,6 +299,7 @@ export class CareLedgerNode implements NodeApi {
     this.network = await Network.start({
       nodeSecretKey: this.home.nodeSecretKey,
       listen: `/ip4/${config.host}/tcp/${config.p2pPort}`,
+      announce: this.home.announce,
       peers: config.peers,
       isMember: (key) => this.members.has(key),
       onMessage: (channel, from, bytes) => this.onPeerMessage(channel, from, bytes),

@@ -22,6 +22,15 @@ async function tempHome(): Promise<string> {
   return dir;
 }
 
+const NODE = { host: "127.0.0.1", p2pPort: 26_656, apiPort: 8_080 };
+const ORG = { id: "river", name: "Riverside", kind: "hospital" } as const;
+/** The cheapest scrypt the bounds allow: these tests are about the files, not the costs. */
+const CUSTODY = {
+  passphrase: "correct horse",
+  warn: () => undefined,
+  scrypt: { N: 2 ** 14, r: 8, p: 1 },
+};
+
 const modeOf = async (path: string) => (await stat(path)).mode & 0o777;
 
 describe("the key-encryption key", () => {
@@ -52,7 +61,7 @@ describe("the key-encryption key", () => {
       await rm(path, { force: true });
       await writeFile(path, bad, { mode: 0o600 });
       await expect(readKeyEncryptionKey(home), JSON.stringify(bad)).rejects.toThrow(
-        /is not 32 bytes as 64 lowercase hex digits/,
+        /is neither a key of 32 bytes as 64 lowercase hex digits nor an encrypted key file/,
       );
     }
     await writeFile(path, "cd".repeat(32));
@@ -64,15 +73,22 @@ describe("the key-encryption key", () => {
     expect(await readKeyEncryptionKey(home)).toEqual(new Uint8Array(32).fill(0xcd));
   });
 
-  it("is created by init, which refuses a home that already has one", async () => {
+  it("is created by init, encrypted, and init refuses a home that already has one", async () => {
     const home = await tempHome();
-    await initHome(home, 26_656, 8_080);
+    await initHome(home, NODE, ORG, CUSTODY);
     expect(await modeOf(join(home, KEK_FILE))).toBe(0o600);
-    expect((await readKeyEncryptionKey(home)).byteLength).toBe(32);
+    expect(JSON.parse(await readFile(join(home, KEK_FILE), "utf8"))).toMatchObject({
+      format: "careledger-key",
+      purpose: "kek",
+    });
+    expect((await readKeyEncryptionKey(home, CUSTODY)).byteLength).toBe(32);
+    await expect(readKeyEncryptionKey(home)).rejects.toMatchObject({
+      code: "KEY_PASSPHRASE_MISSING",
+    });
     const other = await tempHome();
     await createKeyEncryptionKey(other);
     const before = await readFile(join(other, KEK_FILE), "utf8");
-    await expect(initHome(other, 26_656, 8_080)).rejects.toThrow(/kek.key exists/);
+    await expect(initHome(other, NODE, ORG, CUSTODY)).rejects.toThrow(/kek.key exists/);
     expect(await readFile(join(other, KEK_FILE), "utf8")).toBe(before);
   });
 

@@ -1,17 +1,43 @@
+import { chainIdOf, toHex } from "@careledger/protocol";
 import { apiHostOf, apiUrlOf } from "./apiTls.js";
 import { CareLedgerNode, type StartOptions } from "./careLedgerNode.js";
 import { loadHome } from "./config.js";
 import { createLogger } from "./logger.js";
 
+export interface ProcessOptions extends StartOptions {
+  /** The passphrase of the home's encrypted key files (null: plain keys only). */
+  readonly passphrase?: string | null;
+  /** Admitted after genesis: skip the check that genesis lists this home's member. */
+  readonly joining?: boolean;
+}
+
 /**
  * Runs one node until SIGINT or SIGTERM (then stops it in order and returns) or until its
- * consensus halts (then stops it and exits with HALTED_EXIT_CODE).
+ * consensus halts (then stops it and exits with HALTED_EXIT_CODE). Logs the chain id before
+ * anything else starts, for the operator to compare with the other members'.
  */
-export async function startNodeProcess(homeDir: string, options: StartOptions = {}): Promise<void> {
-  const home = await loadHome(homeDir);
+export async function startNodeProcess(
+  homeDir: string,
+  options: ProcessOptions = {},
+): Promise<void> {
+  // The logger's level is in the config: warnings about plain keys wait until it is read.
+  const warnings: string[] = [];
+  const home = await loadHome(homeDir, {
+    custody: { passphrase: options.passphrase ?? null, warn: (line) => warnings.push(line) },
+    joining: options.joining === true,
+  });
   const log = createLogger(
     home.config.logLevel,
     `${apiHostOf(home.config)}:${home.config.apiPort}`,
+  );
+  for (const line of warnings) log.warn(line);
+  log.info(
+    {
+      chainId: toHex(chainIdOf(home.genesis)),
+      announce: home.announce,
+      peers: home.config.peers.length,
+    },
+    "genesis",
   );
   const node = await CareLedgerNode.start(home, log, options);
   log.info(

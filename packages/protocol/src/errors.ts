@@ -33,6 +33,32 @@ export const ERROR_CODES = {
     status: 500,
     message: "the data directory was written in another storage format",
   },
+  // Forming a consortium and keeping its keys (node README, "Forming a consortium"): node-start
+  // and CLI failures, never answers to a client.
+  MEMBER_FILE_INVALID: { status: 400, message: "member file does not match its schema" },
+  GENESIS_MISMATCH: {
+    status: 400,
+    message: "the genesis does not list this home's member, node key or announced address",
+  },
+  CONFIG_INVALID: { status: 400, message: "the node config is invalid" },
+  KEY_FILE_INVALID: {
+    status: 400,
+    message: "key file is neither an encrypted key file of a known version nor a plain key",
+  },
+  KEY_FILE_PARAMS: {
+    status: 400,
+    message: "key file's scrypt parameters are outside the bounds this node accepts",
+  },
+  KEY_PASSPHRASE_MISSING: {
+    status: 400,
+    message:
+      "the key file is encrypted: give its passphrase (--passphrase-file or CARELEDGER_PASSPHRASE)",
+  },
+  KEY_PASSPHRASE_WRONG: { status: 401, message: "wrong passphrase for the key file" },
+  KEY_FILE_TAMPERED: {
+    status: 400,
+    message: "the key file's passphrase is right but its contents were altered",
+  },
   // Business rules (failed receipts).
   UNAUTHORIZED: { status: 403, message: "sender may not send this transaction" },
   NOT_FOUND: { status: 404, message: "no such object" },

@@ -60,6 +60,18 @@ export const ConsensusParamsSchema = Type.Object(
   { additionalProperties: false },
 );
 
+const OCTET = "(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])";
+const PORT =
+  "([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])";
+/** A p2p multiaddr a node is dialled at: `/ip4/A.B.C.D/tcp/P`. */
+export const P2P_ADDRESS_PATTERN = `^/ip4/${OCTET}(\\.${OCTET}){3}/tcp/${PORT}$`;
+
+/** A genesis node and the address it announced in its member file. */
+export const GenesisPeerSchema = Type.Object(
+  { nodeKey: hexKey(), address: Type.String({ pattern: P2P_ADDRESS_PATTERN }) },
+  { additionalProperties: false },
+);
+
 /** The genesis document, as its JSON file holds it (keys as lowercase hex). */
 export const GenesisSchema = Type.Object(
   {
@@ -69,10 +81,17 @@ export const GenesisSchema = Type.Object(
     /** Node keys of the validators, in order: the primary of view v is validators[v mod n]. */
     validators: Type.Array(hexKey(), { minItems: VALIDATORS_MIN, maxItems: VALIDATORS_MAX }),
     params: ConsensusParamsSchema,
+    /**
+     * Where the genesis nodes are dialled, from the member files of the ceremony (`careledger
+     * genesis`); a node whose config lists no peers dials these. Absent in genesis files
+     * written before the ceremony.
+     */
+    peers: Type.Optional(Type.Array(GenesisPeerSchema, { maxItems: VALIDATORS_MAX })),
   },
   { additionalProperties: false },
 );
 
+export type GenesisPeer = Static<typeof GenesisPeerSchema>;
 export type Organization = Static<typeof OrganizationSchema>;
 export type ConsensusParams = Static<typeof ConsensusParamsSchema>;
 export type Genesis = Static<typeof GenesisSchema>;
@@ -81,7 +100,8 @@ const genesisCheck = TypeCompiler.Compile(GenesisSchema);
 
 /**
  * Validates a parsed genesis file: the schema, unique organization ids, every validator key
- * listed as some organization's node key, no duplicate validator.
+ * listed as some organization's node key, no duplicate validator, every peer an organization's
+ * node listed once.
  */
 export function parseGenesis(value: unknown): Genesis {
   if (!genesisCheck.Check(value)) {
@@ -97,6 +117,19 @@ export function parseGenesis(value: unknown): Genesis {
     if (!nodeKeys.has(key)) {
       throw new CareLedgerError("GENESIS_INVALID", `validator ${key} is no organization's node`);
     }
+  }
+  const peerKeys = new Set<string>();
+  for (const peer of value.peers ?? []) {
+    if (!nodeKeys.has(peer.nodeKey)) {
+      throw new CareLedgerError(
+        "GENESIS_INVALID",
+        `peer ${peer.nodeKey} is no organization's node`,
+      );
+    }
+    if (peerKeys.has(peer.nodeKey)) {
+      throw new CareLedgerError("GENESIS_INVALID", `peer ${peer.nodeKey} is listed twice`);
+    }
+    peerKeys.add(peer.nodeKey);
   }
   assertValidatorSet(genesisValidators(value));
   return value;

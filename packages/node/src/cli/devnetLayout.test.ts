@@ -2,8 +2,9 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gtinWithinPrefixes, validateGln } from "@careledger/gs1";
-import { fromHex, publicKeyOf, toHex } from "@careledger/protocol";
+import { chainIdOf, fromHex, publicKeyOf, toHex } from "@careledger/protocol";
 import { afterEach, describe, expect, it } from "vitest";
+import { loadHome, MEMBER_FILE } from "../config.js";
 import { DEVNET_CONSORTIUM, DEVNET_ORG } from "./devnetConsortium.js";
 import {
   ADMIN_KEY_FILE,
@@ -12,6 +13,7 @@ import {
   nodeHomeOf,
   writeDevnetLayout,
 } from "./devnetLayout.js";
+import { genesisFromMemberFiles } from "./genesis.js";
 
 const dirs: string[] = [];
 afterEach(async () => {
@@ -86,6 +88,31 @@ describe("the devnet layout", () => {
     ]);
     // The contract's example GTIN registers on the devnet.
     expect(gtinWithinPrefixes("09520123456788", [DEVNET_COMPANY_PREFIX])).toBe(true);
+  });
+
+  it("is formed by the ceremony: member files in the homes, genesis assembled from them, each home loads", async () => {
+    const { dir, genesis } = await layout(4, true);
+    const files = genesis.organizations.map((org) =>
+      org.nodeKeys.length > 0
+        ? join(nodeHomeOf(dir, genesis.validators.indexOf(org.nodeKeys[0] ?? "")), MEMBER_FILE)
+        : join(dir, "orgs", org.id, MEMBER_FILE),
+    );
+    const again = await genesisFromMemberFiles([...files].reverse(), {
+      chainName: genesis.chainName,
+      genesisTime: genesis.genesisTime,
+      members: genesis.organizations.map((org) => org.id),
+      params: genesis.params,
+    });
+    expect(chainIdOf(again)).toEqual(chainIdOf(genesis));
+    expect(genesis.peers?.map((peer) => peer.address)).toEqual(
+      [0, 1, 2, 3].map((i) => `/ip4/127.0.0.1/tcp/${26_656 + i}`),
+    );
+    for (const i of [0, 1, 2, 3]) {
+      const home = await loadHome(nodeHomeOf(dir, i));
+      expect(home.config.peers.map((peer) => peer.nodeKey)).toEqual(
+        genesis.validators.filter((_, j) => j !== i),
+      );
+    }
   });
 
   it("gives a member several nodes when the devnet has more than nine, each home holding its admin key", async () => {

@@ -1,29 +1,27 @@
-import { mkdir, readFile, writeFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
-import {
-  type Genesis,
-  generateSecretKey,
-  type Organization,
-  parseGenesis,
-  publicKeyOf,
-  toHex,
-} from "@careledger/protocol";
-import {
-  CONFIG_FILE,
-  DEFAULT_NODE_CONFIG,
-  GENESIS_FILE,
-  NODE_KEY_FILE,
-  type NodeConfig,
-} from "../config.js";
+import { copyFile, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { type Genesis, parseGenesis } from "@careledger/protocol";
+import { GENESIS_FILE, MEMBER_FILE } from "../config.js";
+import type { KeyCustody } from "../keyCustody.js";
 import { ensureKeyEncryptionKey } from "../keyEncryptionKey.js";
 import { DEVNET_COMPANY_PREFIX, DEVNET_CONSORTIUM, devnetGln } from "./devnetConsortium.js";
+import { genesisFromMemberFiles, writeGenesisFile } from "./genesis.js";
+import {
+  ADMIN_KEY_FILE,
+  type MemberInit,
+  type PreparedNode,
+  prepareMember,
+  prepareNode,
+  writeMember,
+  writeNode,
+} from "./init.js";
 
 /** For clients of a devnet that name its organizations. */
 export { DEVNET_COMPANY_PREFIX, DEVNET_CONSORTIUM, DEVNET_ORG } from "./devnetConsortium.js";
 /** For harnesses that write a node home of their own (a node added after genesis). */
-export { ensureKeyEncryptionKey };
+/** Where a devnet home keeps its organization's admin key. */
+export { ADMIN_KEY_FILE, ensureKeyEncryptionKey };
 
-export const ADMIN_KEY_FILE = "admin.key";
 export const DEVNET_GENESIS_FILE = "genesis.json";
 
 export interface DevnetOptions {
@@ -42,7 +40,7 @@ export interface DevnetOptions {
   readonly consortium?: boolean;
 }
 
-/** One organization per node, cycling through the kinds a healthcare consortium has. */
+/** The kinds the devnet's organizations `org-i` cycle through. */
 const DEVNET_KINDS = [
   "hospital",
   "insurer",
@@ -73,12 +71,17 @@ export function nodeHomeOf(dir: string, index: number): string {
   return join(dir, `node-${index}`);
 }
 
+/** A devnet's keys are plain hex (the harnesses and SDK examples read them); start warns. */
+const DEVNET_CUSTODY: KeyCustody = { passphrase: null, warn: () => undefined };
+
 /**
  * Writes `DIR/genesis.json` and one home per node (`DIR/node-i`: config, genesis copy, node key,
- * key-encryption key, admin key of its organization), and `DIR/orgs/<id>/admin.key` for each
- * organization that runs no node (adminKeyFileOf finds either). Keeps an existing layout: a devnet
- * restarted on the same directory reuses its chain (and gets the key-encryption keys a layout
- * written before them lacks).
+ * key-encryption key, admin key and member file of its organization), and `DIR/orgs/<id>/` (admin
+ * key, member file) for each organization that runs no node (adminKeyFileOf finds either). It is
+ * the ceremony of `careledger init` and `careledger genesis` on one machine: each organization's
+ * keys and member file made by init's code, the genesis assembled from the member files alone.
+ * Keeps an existing layout: a devnet restarted on the same directory reuses its chain (and gets
+ * the key-encryption keys a layout written before them lacks).
  */
 export async function writeDevnetLayout(options: DevnetOptions): Promise<Genesis> {
   const existing = await readExistingGenesis(options.dir);
@@ -88,86 +91,77 @@ export async function writeDevnetLayout(options: DevnetOptions): Promise<Genesis
     }
     return existing;
   }
-  const nodeSecrets = Array.from({ length: options.nodes }, () => generateSecretKey());
-  const orgCount = options.consortium ? DEVNET_CONSORTIUM.length : options.nodes;
-  // One admin key per organization; organization i's is also in node i's home when it has one.
-  const adminSecrets = Array.from({ length: orgCount }, () => generateSecretKey());
-  const nodeKeys = nodeSecrets.map((secret) => toHex(publicKeyOf(secret)));
-  const organizations = options.consortium
-    ? consortiumOrganizations(nodeKeys, adminSecrets)
-    : nodeKeys.map((nodeKey, i) => ({
-        id: `org-${i}`,
-        name: `Devnet ${DEVNET_KINDS[i % DEVNET_KINDS.length]} ${i}`,
-        kind: DEVNET_KINDS[i % DEVNET_KINDS.length] ?? "hospital",
-        adminKeys: [toHex(publicKeyOf(adminSecrets[i] as Uint8Array))],
-        nodeKeys: [nodeKey],
-      }));
-  const genesis = parseGenesis({
-    chainName: "careledger-devnet",
-    genesisTime: Date.now(),
-    organizations,
-    validators: nodeKeys,
-    params: { ...DEVNET_PARAMS, ...options.params },
-  });
-  const genesisJson = `${JSON.stringify(genesis, null, 2)}\n`;
-  await mkdir(options.dir, { recursive: true });
-  for (let i = 0; i < options.nodes; i++) {
-    const home = nodeHomeOf(options.dir, i);
-    await mkdir(home, { recursive: true });
-    const config: NodeConfig = {
-      ...DEFAULT_NODE_CONFIG,
+  const nodes = Array.from({ length: options.nodes }, (_, i) =>
+    prepareNode({
+      host: "127.0.0.1",
       p2pPort: options.p2pPort + i,
       apiPort: options.apiPort + i,
-      peers: nodeKeys
-        .map((nodeKey, j) => ({ nodeKey, address: `/ip4/127.0.0.1/tcp/${options.p2pPort + j}` }))
-        .filter((_, j) => j !== i),
-    };
-    await writeFile(join(home, CONFIG_FILE), `${JSON.stringify(config, null, 2)}\n`);
-    await writeFile(join(home, GENESIS_FILE), genesisJson);
-    await writeFile(join(home, NODE_KEY_FILE), `${toHex(nodeSecrets[i] as Uint8Array)}\n`, {
-      mode: 0o600,
-    });
-    await writeAdminKey(
-      join(home, ADMIN_KEY_FILE),
-      adminSecrets[i % organizations.length] as Uint8Array,
+    }),
+  );
+  const orgs = options.consortium ? consortiumMembers() : perNodeMembers(options.nodes);
+  // Node i belongs to organization i mod the number of organizations.
+  const homesOf = (org: number) => nodes.flatMap((_, i) => (i % orgs.length === org ? [i] : []));
+  const memberFiles: string[] = [];
+  for (const [index, org] of orgs.entries()) {
+    const homes = homesOf(index);
+    const member = prepareMember(
+      org,
+      homes.map((i) => (nodes[i] as PreparedNode).peer),
     );
-    await ensureKeyEncryptionKey(home);
+    const dirs =
+      homes.length > 0
+        ? homes.map((i) => nodeHomeOf(options.dir, i))
+        : [orgHome(options.dir, org.id)];
+    for (const dir of dirs) await writeMember(dir, member, DEVNET_CUSTODY);
+    memberFiles.push(join(dirs[0] as string, MEMBER_FILE));
   }
-  for (const [i, org] of organizations.entries()) {
-    if (org.nodeKeys.length > 0) continue;
-    const file = orgAdminKeyFile(options.dir, org.id);
-    await mkdir(dirname(file), { recursive: true });
-    await writeAdminKey(file, adminSecrets[i] as Uint8Array);
+  for (const [i, node] of nodes.entries()) {
+    await writeNode(nodeHomeOf(options.dir, i), node, DEVNET_CUSTODY);
   }
-  await writeFile(join(options.dir, DEVNET_GENESIS_FILE), genesisJson);
+  const genesis = await genesisFromMemberFiles(memberFiles, {
+    chainName: "careledger-devnet",
+    genesisTime: Date.now(),
+    members: orgs.map((org) => org.id),
+    params: { ...DEVNET_PARAMS, ...options.params },
+  });
+  const devnetGenesis = join(options.dir, DEVNET_GENESIS_FILE);
+  await writeGenesisFile(devnetGenesis, genesis);
+  for (let i = 0; i < options.nodes; i++) {
+    await copyFile(devnetGenesis, join(nodeHomeOf(options.dir, i), GENESIS_FILE));
+  }
   return genesis;
 }
 
+/** One organization `org-i` per node, cycling through the kinds a healthcare consortium has. */
+function perNodeMembers(count: number): MemberInit[] {
+  return Array.from({ length: count }, (_, i) => ({
+    id: `org-${i}`,
+    name: `Devnet ${DEVNET_KINDS[i % DEVNET_KINDS.length]} ${i}`,
+    kind: DEVNET_KINDS[i % DEVNET_KINDS.length] ?? "hospital",
+  }));
+}
+
 /**
- * The consortium's members, node i listed under member i mod 9 (a devnet of more than nine
- * nodes gives some members several), each with its own admin key and a GLN (its verification
- * answers' `responderGLN`), the manufacturer with the company prefix its GTINs are made under.
+ * The consortium's members, each with a GLN (its verification answers' `responderGLN`), the
+ * manufacturer with the company prefix its GTINs are made under. Node i belongs to member
+ * i mod 9 (a devnet of more than nine nodes gives some members several).
  */
-function consortiumOrganizations(
-  nodeKeys: readonly string[],
-  adminSecrets: readonly Uint8Array[],
-): Organization[] {
+function consortiumMembers(): MemberInit[] {
   return DEVNET_CONSORTIUM.map((member, i) => ({
     ...member,
-    adminKeys: [toHex(publicKeyOf(adminSecrets[i] as Uint8Array))],
-    nodeKeys: nodeKeys.filter((_, node) => node % DEVNET_CONSORTIUM.length === i),
     ...(member.kind === "manufacturer" && { gs1CompanyPrefixes: [DEVNET_COMPANY_PREFIX] }),
     gln: devnetGln(i + 1),
   }));
 }
 
-async function writeAdminKey(file: string, secret: Uint8Array): Promise<void> {
-  await writeFile(file, `${toHex(secret)}\n`, { mode: 0o600 });
+/** The home of an organization that runs no node: its admin key and member file. */
+function orgHome(dir: string, orgId: string): string {
+  return join(dir, "orgs", orgId);
 }
 
 /** Where the admin key of an organization that runs no node is kept. */
 export function orgAdminKeyFile(dir: string, orgId: string): string {
-  return join(dir, "orgs", orgId, ADMIN_KEY_FILE);
+  return join(orgHome(dir, orgId), ADMIN_KEY_FILE);
 }
 
 /**

@@ -1,7 +1,10 @@
 import { setMaxListeners } from "node:events";
+import { join } from "node:path";
+import { CareLedgerError, ORGANIZATION_KINDS } from "@careledger/protocol";
 import { Command, InvalidArgumentError } from "commander";
 import { apiUrlOf } from "../apiTls.js";
-import { loadHome } from "../config.js";
+import { loadHome, MEMBER_FILE } from "../config.js";
+import { PASSPHRASE_ENV, passphraseFrom } from "../keyCustody.js";
 import { createKeyEncryptionKey } from "../keyEncryptionKey.js";
 import { startNodeProcess } from "../nodeProcess.js";
 import { seedDemo } from "./demo/seed.js";
@@ -11,12 +14,58 @@ import {
   orgAdminKeyFile,
   writeDevnetLayout,
 } from "./devnetLayout.js";
-import { initHome } from "./init.js";
+import {
+  chainIdHex,
+  genesisFromMemberFiles,
+  readGenesisParams,
+  writeGenesisFile,
+} from "./genesis.js";
+import { addNode, initHome, type MemberInit, type NodeInit } from "./init.js";
 import { superviseNodes } from "./supervisor.js";
 
 const NODES_MIN = 4;
 const NODES_MAX = 32;
 const DEMO_REQUESTS_AT_ONCE_MAX = 64;
+
+interface InitOptions {
+  home: string;
+  orgId: string;
+  name: string;
+  kind: string;
+  host: string;
+  p2pPort: number;
+  apiPort: number;
+  announce?: string;
+  gs1Prefix: string[];
+  gln?: string;
+  passphraseFile?: string;
+}
+
+function nodeInitOf(
+  options: Pick<InitOptions, "host" | "p2pPort" | "apiPort" | "announce">,
+): NodeInit {
+  return {
+    host: options.host,
+    p2pPort: options.p2pPort,
+    apiPort: options.apiPort,
+    ...(options.announce !== undefined && { p2pAnnounce: options.announce }),
+  };
+}
+
+/** The passphrase of commands that make keys: they never write a plain one. */
+async function requiredPassphrase(file: string | undefined): Promise<string> {
+  const passphrase = await passphraseFrom(file);
+  if (passphrase !== null) return passphrase;
+  throw new CareLedgerError(
+    "KEY_PASSPHRASE_MISSING",
+    `the keys made here are encrypted: give --passphrase-file or ${PASSPHRASE_ENV}`,
+  );
+}
+
+/** A repeatable option's values, in the order given. */
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
 
 function integer(min: number, max: number) {
   return (value: string): number => {
@@ -30,27 +79,126 @@ function integer(min: number, max: number) {
 
 const program = new Command("careledger").description("CareLedger consortium node");
 
+const passphraseHelp = `file holding the passphrase of the home's key files (else ${PASSPHRASE_ENV})`;
+
 program
   .command("start")
-  .description("run one node from its home directory")
+  .description("run one node from its home directory; prints the chain id first")
   .requiredOption("--home <dir>", "node home (config.json, genesis.json, node.key, data/)")
+  .option("--passphrase-file <file>", passphraseHelp)
+  .option(
+    "--joining",
+    "this node was admitted by governance after genesis: its genesis cannot list it",
+  )
   .option(
     "--unsafe-reset-votes",
     "the consensus log is empty because this key never voted: vote at once (never after a lost or restored data directory)",
   )
-  .action(async (options: { home: string; unsafeResetVotes?: boolean }) => {
-    await startNodeProcess(options.home, { unsafeResetVotes: options.unsafeResetVotes === true });
-  });
+  .action(
+    async (options: {
+      home: string;
+      passphraseFile?: string;
+      joining?: boolean;
+      unsafeResetVotes?: boolean;
+    }) => {
+      await startNodeProcess(options.home, {
+        passphrase: await passphraseFrom(options.passphraseFile),
+        joining: options.joining === true,
+        unsafeResetVotes: options.unsafeResetVotes === true,
+      });
+    },
+  );
 
 program
   .command("init")
-  .description("create a node home: a new node key and a config; add genesis.json before starting")
+  .description(
+    "create a member's node home: node key, admin key, key-encryption key (encrypted), config, and the public member.json to send to the other members",
+  )
   .requiredOption("--home <dir>", "directory to create")
+  .requiredOption("--org-id <id>", "the organization's id (lowercase letters, digits, -)")
+  .requiredOption("--name <name>", "the organization's name")
+  .requiredOption("--kind <kind>", `one of ${ORGANIZATION_KINDS.join(", ")}`)
+  .option("--host <ip>", "p2p listen host (the API's too)", "127.0.0.1")
   .option("--p2p-port <port>", "p2p port", integer(1, 65_535), 26_656)
   .option("--api-port <port>", "HTTP API port", integer(1, 65_535), 8_080)
-  .action(async (options: { home: string; p2pPort: number; apiPort: number }) => {
-    const nodeKey = await initHome(options.home, options.p2pPort, options.apiPort);
-    process.stdout.write(`created ${options.home}\nnode key: ${nodeKey}\n`);
+  .option(
+    "--announce <multiaddr>",
+    "p2p address peers dial, /ip4/A.B.C.D/tcp/P (default host and p2p port)",
+  )
+  .option(
+    "--gs1-prefix <prefix>",
+    "a GS1 company prefix of the organization (repeatable)",
+    collect,
+    [],
+  )
+  .option("--gln <gln>", "the organization's GS1 Global Location Number")
+  .option("--passphrase-file <file>", passphraseHelp)
+  .action(async (options: InitOptions) => {
+    const passphrase = await requiredPassphrase(options.passphraseFile);
+    const member = await initHome(
+      options.home,
+      nodeInitOf(options),
+      {
+        id: options.orgId,
+        name: options.name,
+        kind: options.kind as MemberInit["kind"],
+        ...(options.gs1Prefix.length > 0 && { gs1CompanyPrefixes: options.gs1Prefix }),
+        ...(options.gln !== undefined && { gln: options.gln }),
+      },
+      { passphrase, warn: () => undefined },
+    );
+    process.stdout.write(
+      `created ${options.home}\nnode key: ${member.nodes[0]?.nodeKey}\nannounced: ${member.nodes[0]?.address}\nmember file: ${join(options.home, MEMBER_FILE)} (send it to the other members)\n`,
+    );
+  });
+
+program
+  .command("add-node")
+  .description(
+    "another node of a member init made: its keys and config in a new home, added to the member file",
+  )
+  .requiredOption("--home <dir>", "the new node's home")
+  .requiredOption("--member <file>", "the organization's member.json (init's home), rewritten")
+  .option("--host <ip>", "p2p listen host (the API's too)", "127.0.0.1")
+  .option("--p2p-port <port>", "p2p port", integer(1, 65_535), 26_656)
+  .option("--api-port <port>", "HTTP API port", integer(1, 65_535), 8_080)
+  .option(
+    "--announce <multiaddr>",
+    "p2p address peers dial, /ip4/A.B.C.D/tcp/P (default host and p2p port)",
+  )
+  .option("--passphrase-file <file>", passphraseHelp)
+  .action(
+    async (
+      options: Omit<InitOptions, "orgId" | "name" | "kind" | "gs1Prefix" | "gln"> & {
+        member: string;
+      },
+    ) => {
+      const member = await addNode(options.home, options.member, nodeInitOf(options), {
+        passphrase: await requiredPassphrase(options.passphraseFile),
+        warn: () => undefined,
+      });
+      const added = member.nodes.at(-1);
+      process.stdout.write(
+        `created ${options.home}\nnode key: ${added?.nodeKey}\nannounced: ${added?.address}\nmember file: ${options.member} now lists ${member.nodes.length} nodes\n`,
+      );
+    },
+  );
+
+program
+  .command("genesis")
+  .description("assemble genesis.json from the members' member files and print its chain id")
+  .requiredOption("--member <file>", "a member file (repeat for every member)", collect, [])
+  .requiredOption("--params <file>", "chainName, genesisTime, members (ids in order), params")
+  .requiredOption("--out <file>", "the genesis file to write (never over an existing one)")
+  .action(async (options: { member: string[]; params: string; out: string }) => {
+    const genesis = await genesisFromMemberFiles(
+      options.member,
+      await readGenesisParams(options.params),
+    );
+    await writeGenesisFile(options.out, genesis);
+    process.stdout.write(
+      `wrote ${options.out}: ${genesis.organizations.length} members, ${genesis.validators.length} validators\nchain id: ${chainIdHex(genesis)}\n`,
+    );
   });
 
 program
@@ -59,9 +207,12 @@ program
     "create the key-encryption key (kek.key, mode 0600) of an existing home; never replaces one",
   )
   .requiredOption("--home <dir>", "node home")
-  .action(async (options: { home: string }) => {
-    await createKeyEncryptionKey(options.home);
-    process.stdout.write(`created ${options.home}/kek.key\n`);
+  .option("--passphrase-file <file>", passphraseHelp)
+  .action(async (options: { home: string; passphraseFile?: string }) => {
+    const passphrase = await passphraseFrom(options.passphraseFile);
+    await createKeyEncryptionKey(options.home, { passphrase, warn: () => undefined });
+    const how = passphrase === null ? "NOT encrypted: no passphrase given" : "encrypted";
+    process.stdout.write(`created ${options.home}/kek.key (${how})\n`);
   });
 
 program
@@ -118,6 +269,9 @@ program
   });
 
 program.parseAsync(process.argv).catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  const message = error instanceof Error ? error.message : String(error);
+  // The code first, so a script or an operator's search finds the case (protocol errors.ts).
+  const code = error instanceof CareLedgerError ? `${error.code}: ` : "";
+  process.stderr.write(`${code}${message}\n`);
   process.exit(1);
 });

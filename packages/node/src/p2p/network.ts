@@ -22,6 +22,8 @@ export interface PeerAddress {
 export interface NetworkInit {
   readonly nodeSecretKey: Uint8Array;
   readonly listen: string;
+  /** The address peers dial, told them by identify (the listen address on 0.0.0.0 is not). */
+  readonly announce?: string;
   readonly peers: readonly PeerAddress[];
   readonly isMember: (nodeKeyHex: string) => boolean;
   readonly onMessage: (channel: ChannelName, fromNodeKey: string, bytes: Uint8Array) => void;
@@ -81,7 +83,10 @@ export class Network {
     const isAdmitted = (key: string) => init.isMember(key) && !scores.isBanned(key);
     const libp2p = await createLibp2p({
       privateKey: await libp2pKeyOf(init.nodeSecretKey),
-      addresses: { listen: [init.listen] },
+      addresses: {
+        listen: [init.listen],
+        ...(init.announce !== undefined && { announce: [init.announce] }),
+      },
       transports: [tcp()],
       connectionEncrypters: [noise()],
       streamMuxers: [yamux()],
