@@ -1,10 +1,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { NodeConfig } from "@careledger/node";
 import { type DevnetOptions, writeDevnetLayout } from "@careledger/node/devnet";
-import { fromHex, publicKeyOf, toHex } from "@careledger/protocol";
 import { Cluster } from "./cluster.js";
 import type { NetnsNetwork } from "./netns.js";
 import { spawnNodeProcess } from "./nodeProcess.js";
@@ -18,8 +16,8 @@ const RELAY = join(import.meta.dirname, "tcpRelay.mjs");
 const LOG_LINES_MAX = 2_000;
 
 /**
- * A devnet layout whose nodes run in the namespaces of a NetnsNetwork: each home's `host` is its
- * node's bridge address and its peers are the other nodes' bridge addresses. The test reaches a
+ * A devnet layout whose nodes run in the namespaces of a NetnsNetwork, formed by the devnet's
+ * ceremony with each node listening on and announcing its bridge address (the genesis peers). The test reaches a
  * node's API through a TCP relay in its namespace, on the control link, started once the node
  * says where its API listens (today `host`; a node that keeps its API on loopback works the same).
  */
@@ -40,37 +38,16 @@ export class NetnsCluster extends Cluster {
     const dir = await mkdtemp(join(tmpdir(), "careledger-netns-"));
     const cluster = new NetnsCluster(dir, network);
     const nodes = network.size;
+    // The devnet's ceremony (init per organization, genesis from the member files), each node
+    // announcing its bridge address: the peers every node dials come from the genesis.
     await writeDevnetLayout({
       nodes,
       dir,
       apiPort: API_PORT,
       p2pPort: P2P_PORT,
+      hosts: Array.from({ length: nodes }, (_, i) => network.nodeAddress(i)),
       ...(params && { params }),
     });
-    const nodeKeys = await Promise.all(
-      Array.from({ length: nodes }, async (_, i) => {
-        const secret = (await readFile(join(cluster.home(i), "node.key"), "utf8")).trim();
-        return toHex(publicKeyOf(fromHex(secret, 32)));
-      }),
-    );
-    for (let i = 0; i < nodes; i++) {
-      const file = join(cluster.home(i), "config.json");
-      const config = JSON.parse(await readFile(file, "utf8")) as NodeConfig;
-      const peers = nodeKeys
-        .map((nodeKey, j) => ({
-          nodeKey,
-          address: `/ip4/${network.nodeAddress(j)}/tcp/${P2P_PORT}`,
-        }))
-        .filter((_, j) => j !== i);
-      const rewritten: NodeConfig = {
-        ...config,
-        host: network.nodeAddress(i),
-        apiPort: API_PORT,
-        p2pPort: P2P_PORT,
-        peers,
-      };
-      await writeFile(file, JSON.stringify(rewritten, null, 2));
-    }
     return cluster;
   }
 

@@ -38,6 +38,12 @@ export interface DevnetOptions {
    * all the organizations there are (governance counts organizations).
    */
   readonly consortium?: boolean;
+  /**
+   * Node i's p2p host, listened on and announced (a node per network namespace, each with an
+   * address of its own: test/harness/netnsCluster.ts). Absent, every node is on 127.0.0.1 and
+   * node i takes ports p2pPort + i and apiPort + i; present, every node takes the same two ports.
+   */
+  readonly hosts?: readonly string[];
 }
 
 /** The kinds the devnet's organizations `org-i` cycle through. */
@@ -91,11 +97,15 @@ export async function writeDevnetLayout(options: DevnetOptions): Promise<Genesis
     }
     return existing;
   }
+  const hosts = options.hosts;
+  if (hosts !== undefined && hosts.length !== options.nodes) {
+    throw new Error(`${hosts.length} hosts for ${options.nodes} nodes`);
+  }
   const nodes = Array.from({ length: options.nodes }, (_, i) =>
     prepareNode({
-      host: "127.0.0.1",
-      p2pPort: options.p2pPort + i,
-      apiPort: options.apiPort + i,
+      host: hosts?.[i] ?? "127.0.0.1",
+      p2pPort: options.p2pPort + (hosts === undefined ? i : 0),
+      apiPort: options.apiPort + (hosts === undefined ? i : 0),
     }),
   );
   const orgs = options.consortium ? consortiumMembers() : perNodeMembers(options.nodes);
