@@ -4,6 +4,7 @@ import { cpus } from "node:os";
 import { join } from "node:path";
 import { type BenchOptions, parseArgs } from "./args.js";
 import { levelEntriesPerSecond, verificationsPerSecond } from "./ceiling.js";
+import { machineSubtitle, writeRunCharts } from "./charts/writeCharts.js";
 import { BenchCluster, REPO } from "./cluster.js";
 import { EtcdCluster, ensureEtcd } from "./etcd.js";
 import { faultTables } from "./fault/faultReport.js";
@@ -309,6 +310,8 @@ async function main(): Promise<void> {
     };
     const path = await writeResults(RESULTS_DIR, result);
     log(`results: ${path} (${result.elapsedS} s)`);
+    const subtitle = machineSubtitle(result.machine, new Date());
+    for (const chart of await writeRunCharts(path, result, subtitle)) log(`chart: ${chart}`);
     if (options.json) {
       const { steps: _s, etcdSteps: _e, profile: _p, fault: _f, ...headlineFields } = result;
       process.stdout.write(`${JSON.stringify(headlineFields)}\n`);
