@@ -21,7 +21,7 @@ async function render(spec: Parameters<typeof renderSvg>[0]) {
 describe("latency chart", () => {
   it("draws p50 and p99 of every system's steps, with the steps that did not hold apart", async () => {
     const series = latencySeries(searchRun, [{ file: EARLIER, run: sevenNodeRun }]);
-    const svg = await render(latencySpec(series, "fixture"));
+    const svg = await render(latencySpec(series, ["fixture"]));
     // One line per system and percentile: N = 4, etcd and N = 7 from the earlier run.
     expect(marksOf(svg, "line")).toHaveLength(6);
     const points = marksOf(svg, "symbol").flatMap((mark) => mark.items);
@@ -47,7 +47,7 @@ describe("latency chart", () => {
 
 describe("fault timeline chart", () => {
   it("draws throughput and latency per second with the fault's instants marked", async () => {
-    const svg = await render(timelineSpec(faultReport(), "fixture"));
+    const svg = await render(timelineSpec(faultReport(), ["fixture"]));
     const [throughput, latency] = marksOf(svg, "symbol");
     expect(throughput?.items).toHaveLength(20);
     // Nothing commits in seconds 7 and 8 (the kill at 6 s); the backlog lands in second 9.
@@ -68,6 +68,7 @@ describe("fault timeline chart", () => {
       "restart node-0 (12.0 s)",
       "rejoined node-0 (14.5 s)",
       "committed tx/s",
+      "back to 90% of the offered rate after 3 s; 0 lost, 0 not accepted of 2000 offered",
     ]) {
       expect(texts).toContain(label);
     }
@@ -86,7 +87,7 @@ describe("writeRunCharts", () => {
     await writeFile(join(dir, "2026-11-23T00-00-00-000Z.json"), "{ not json");
     const json = join(dir, "2026-12-01T10-00-00-000Z.json");
     await writeFile(json, JSON.stringify(searchRun));
-    const paths = await writeRunCharts(json, searchRun, "fixture");
+    const paths = await writeRunCharts(json, searchRun, ["fixture"]);
     expect(paths).toEqual([join(dir, "2026-12-01T10-00-00-000Z-latency.svg")]);
     const svg = await readFile(paths[0] as string, "utf8");
     expect(textsOf(svg)).toContain("CareLedger N = 7 (run 2026-11-22 01-30)");
@@ -97,7 +98,7 @@ describe("writeRunCharts", () => {
     const json = join(dir, "2026-12-01T11-00-00-000Z.json");
     const run = { ...searchRun, etcdSteps: null, fault: faultReport() };
     await writeFile(json, JSON.stringify(run));
-    await writeRunCharts(json, run, "fixture");
+    await writeRunCharts(json, run, ["fixture"]);
     expect((await readdir(dir)).sort()).toEqual([
       "2026-12-01T11-00-00-000Z-timeline.svg",
       "2026-12-01T11-00-00-000Z.json",

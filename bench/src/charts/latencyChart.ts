@@ -37,9 +37,16 @@ export function latencyPoints(series: readonly LatencySeries[]): Point[] {
   );
 }
 
-export function latencySpec(series: readonly LatencySeries[], subtitle: string): TopLevelSpec {
+export function latencySpec(
+  series: readonly LatencySeries[],
+  subtitle: readonly string[],
+): TopLevelSpec {
   return {
-    title: { text: "Commit latency against offered rate", subtitle },
+    title: {
+      text: "Commit latency against offered rate",
+      subtitle: [...subtitle],
+      anchor: "start",
+    },
     width: 560,
     height: 320,
     layer: [

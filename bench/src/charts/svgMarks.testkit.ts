@@ -46,11 +46,11 @@ export function marksOf(svg: string, type: string): SvgMark[] {
   return marks;
 }
 
-/** Every text shown (titles, axis labels, legends, text marks). */
+/** Every text shown (titles, axis labels, legends, text marks), a line of a multi-line one each. */
 export function textsOf(svg: string): string[] {
   const texts: string[] = [];
   walk(parser.parse(svg) as XmlNode[], (node, tag) => {
-    if (tag !== "text") return;
+    if (tag !== "text" && tag !== "tspan") return;
     for (const child of childrenOf(node)) {
       const text = child["#text"];
       if (text !== undefined) texts.push(String(text));

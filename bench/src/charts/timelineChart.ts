@@ -67,7 +67,16 @@ function eventLayers(report: FaultReport, withLabels: boolean) {
   };
 }
 
-export function timelineSpec(report: FaultReport, subtitle: string): TopLevelSpec {
+function outcomeLine({ timeline }: FaultReport): string {
+  const { counts, recoveryS } = timeline;
+  const recovery =
+    recoveryS === null
+      ? "never back to 90% of the offered rate"
+      : `back to 90% of the offered rate after ${recoveryS} s`;
+  return `${recovery}; ${counts.lost} lost, ${counts.notAccepted} not accepted of ${counts.offered} offered`;
+}
+
+export function timelineSpec(report: FaultReport, subtitle: readonly string[]): TopLevelSpec {
   const windowS = report.timeline.seconds.length;
   const x = {
     field: "t",
@@ -88,7 +97,8 @@ export function timelineSpec(report: FaultReport, subtitle: string): TopLevelSpe
   return {
     title: {
       text: `Fault run: ${report.kind} at ${report.plannedAtS} s${report.restartAfterS === null ? "" : `, restart after ${report.restartAfterS} s`}, ${report.rate} tx/s offered`,
-      subtitle,
+      subtitle: [...subtitle, outcomeLine(report)],
+      anchor: "start",
     },
     vconcat: [
       {

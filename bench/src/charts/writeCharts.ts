@@ -71,16 +71,19 @@ export interface ChartMachine {
   readonly loadAverageAtStart: number;
 }
 
-/** The machine line under every chart: the figures mean little without it. */
-export function machineSubtitle(machine: ChartMachine, at: Date): string {
-  return `${at.toISOString().slice(0, 16).replace("T", " ")} UTC, ${machine.cores} cores (${machine.cpu}), Node ${machine.node}, load average ${machine.loadAverageAtStart} at the start`;
+/** The machine lines under every chart's title: the figures mean little without them. */
+export function machineSubtitle(machine: ChartMachine, at: Date): string[] {
+  return [
+    `${at.toISOString().slice(0, 16).replace("T", " ")} UTC, ${machine.cores} cores (${machine.cpu}), Node ${machine.node}`,
+    `load average ${machine.loadAverageAtStart} at the start`,
+  ];
 }
 
 /** Writes the charts of the run saved at `jsonPath`; returns the paths written. */
 export async function writeRunCharts(
   jsonPath: string,
   run: ChartRun,
-  subtitle: string,
+  subtitle: readonly string[],
 ): Promise<string[]> {
   const dir = dirname(jsonPath);
   const stamp = basename(jsonPath, ".json");
@@ -95,7 +98,7 @@ export async function writeRunCharts(
   await writeFile(
     path,
     await renderSvg(
-      latencySpec(series, `${subtitle}; p50 solid, p99 dashed; one point per search step`),
+      latencySpec(series, [...subtitle, "p50 solid, p99 dashed; one point per step"]),
     ),
   );
   return [path];
