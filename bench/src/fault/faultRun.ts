@@ -79,6 +79,8 @@ export async function faultStep(
     };
   } finally {
     unlisten();
+    // On an error path the step's own error is the one to report; stop() still ends the timers
+    // and watches (after a successful stop() it returns at once).
     await injector.stop().catch(() => undefined);
   }
 }
