@@ -24,7 +24,6 @@ interface StatusView {
   readonly height: number;
   readonly view: number;
   readonly primary: string;
-  readonly node: string;
 }
 
 const epochNow = () => performance.timeOrigin + performance.now();
@@ -41,15 +40,22 @@ async function statusOf(url: string): Promise<StatusView | null> {
   }
 }
 
-/** The primary most answering nodes name (their own views may lag), as a node index. */
-export function primaryIndex(statuses: ReadonlyArray<StatusView | null>): number {
+/**
+ * The primary most answering nodes name (their own views may lag), as a node index: node i holds
+ * the genesis's validator i (the devnet layout), so the primary need not answer itself (an
+ * overloaded one may not within the bound).
+ */
+export function primaryIndex(
+  statuses: ReadonlyArray<StatusView | null>,
+  validators: readonly string[],
+): number {
   const votes = new Map<string, number>();
   for (const status of statuses) {
     if (status !== null) votes.set(status.primary, (votes.get(status.primary) ?? 0) + 1);
   }
   const [primary] = [...votes].sort((a, b) => b[1] - a[1])[0] ?? [];
-  const index = statuses.findIndex((status) => status !== null && status.node === primary);
-  if (index < 0) throw new Error("FAULT_NO_PRIMARY: no answering node is the named primary");
+  const index = primary === undefined ? -1 : validators.indexOf(primary);
+  if (index < 0) throw new Error("FAULT_NO_PRIMARY: no node answered with a known primary");
   return index;
 }
 
@@ -61,15 +67,15 @@ export class FaultInjector {
   private stopped = false;
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly running: Array<Promise<void>> = [];
-  /** Every node's key, read before the kill, to name the primary of a new view. */
-  private nodeKeys: Array<string | undefined> = [];
 
   /**
    * `observer` is the node whose event stream the load generator follows: it is never killed
-   * (its commits are the measurement), and it is the one whose view is watched.
+   * (its commits are the measurement), and it is the one whose view is watched. `validators`:
+   * the genesis's validator keys (hex), node i's first.
    */
   constructor(
     private readonly cluster: BenchCluster,
+    private readonly validators: readonly string[],
     private readonly fault: FaultSpec,
     private readonly restartAfterS: number | null,
     private readonly observer: number,
@@ -104,9 +110,12 @@ export class FaultInjector {
 
   private async chooseTarget(): Promise<{ node: number; view: number; primary: number }> {
     const statuses = await Promise.all(this.cluster.urls().map((url) => statusOf(url)));
-    const primary = primaryIndex(statuses);
-    this.nodeKeys = statuses.map((status) => status?.node);
-    const view = statuses[primary]?.view ?? 0;
+    const primary = primaryIndex(statuses, this.validators);
+    const key = this.validators[primary];
+    const view = Math.max(
+      0,
+      ...statuses.map((st) => (st !== null && st.primary === key ? st.view : 0)),
+    );
     if (this.fault.kind === "kill-primary") {
       if (primary === this.observer) {
         throw new Error(
@@ -160,7 +169,7 @@ export class FaultInjector {
       const status = await statusOf(this.cluster.url(this.observer));
       if (status !== null && status.view > view) {
         view = status.view;
-        const primary = this.nodeKeys.indexOf(status.primary);
+        const primary = this.validators.indexOf(status.primary);
         this.record("view-change", primary, `(view ${view}, primary node-${primary})`);
       }
       await sleep(WATCH_INTERVAL_MS);

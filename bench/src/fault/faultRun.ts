@@ -2,6 +2,9 @@
  * A fault run: one fixed-rate step on one cluster, with a node killed (and perhaps restarted)
  * during the measured window, cut into seconds and phases afterwards.
  */
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { DEVNET_GENESIS_FILE } from "@careledger/node/devnet";
 import type { BenchOptions } from "../args.js";
 import type { BenchCluster } from "../cluster.js";
 import type { Loadgen } from "../loadgenClient.js";
@@ -36,6 +39,18 @@ export interface FaultRunInput {
 
 const NO_USAGE = { cpuPercent: Number.NaN, peakRssMiB: Number.NaN };
 
+/** The genesis's validator keys (hex), in node order (the devnet layout writes them so). */
+async function validatorKeys(dir: string): Promise<string[]> {
+  const genesis = JSON.parse(await readFile(join(dir, DEVNET_GENESIS_FILE), "utf8")) as {
+    validators?: unknown;
+  };
+  const { validators } = genesis;
+  if (!Array.isArray(validators) || !validators.every((key) => typeof key === "string")) {
+    throw new Error(`${dir}: genesis without validator keys`);
+  }
+  return validators;
+}
+
 export async function faultStep(
   input: FaultRunInput,
 ): Promise<{ step: MeasuredStep; report: FaultReport }> {
@@ -44,6 +59,7 @@ export async function faultStep(
   const observer = cluster.nodes - 1;
   const injector = new FaultInjector(
     cluster,
+    await validatorKeys(cluster.dir),
     fault,
     input.options.restartAfterS,
     observer,
