@@ -33,6 +33,8 @@ describe("parseArgs", () => {
       quick: false,
       peer: "etcd",
       profileNode: 2,
+      fault: null,
+      restartAfterS: null,
     });
   });
 

@@ -1,4 +1,10 @@
 /** Command-line options of `pnpm bench`, parsed without a library so the parser is testable. */
+import {
+  checkFaultOptions,
+  type FaultSpec,
+  parseFaultFlag,
+  parseRestartAfter,
+} from "./fault/faultSpec.js";
 
 export const NODES_ALLOWED = [4, 7, 10] as const;
 export const DURATION_S_MIN = 5;
@@ -21,6 +27,10 @@ export interface BenchOptions {
   readonly peer: "etcd" | null;
   /** Index of a node to run under `node --cpu-prof`, or null for none. */
   readonly profileNode: number | null;
+  /** A node killed during a fixed-rate run (fault/), or null. */
+  readonly fault: FaultSpec | null;
+  /** Seconds from the kill to the restart of the killed node, or null for no restart. */
+  readonly restartAfterS: number | null;
 }
 
 export const DEFAULT_OPTIONS: BenchOptions = {
@@ -32,13 +42,16 @@ export const DEFAULT_OPTIONS: BenchOptions = {
   quick: false,
   peer: null,
   profileNode: null,
+  fault: null,
+  restartAfterS: null,
 };
 
 /** Durations of quick mode: a 60-second budget for startup, ceiling, search and teardown. */
 export const QUICK_DURATION_S = 4;
 
 export const USAGE = `pnpm bench [--nodes 4|7|10] [--duration S] [--rate TX_PER_S] [--tx-size BYTES]
-           [--json] [--quick] [--peer etcd] [--profile [NODE]]`;
+           [--json] [--quick] [--peer etcd] [--profile [NODE]]
+           [--fault kill-primary@T|kill-replica@T [--restart-after S]]`;
 
 function integerIn(name: string, raw: string | undefined, min: number, max: number): number {
   const value = Number(raw);
@@ -93,6 +106,12 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
         options = { ...options, profileNode: index };
         break;
       }
+      case "--fault":
+        options = { ...options, fault: parseFaultFlag(next()) };
+        break;
+      case "--restart-after":
+        options = { ...options, restartAfterS: parseRestartAfter(next()) };
+        break;
       default:
         throw new Error(`unknown argument ${String(flag)}\n${USAGE}`);
     }
@@ -104,5 +123,6 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
   if (options.profileNode !== null && options.profileNode >= options.nodes) {
     throw new Error(`--profile names a node from 0 to ${options.nodes - 1}`);
   }
+  checkFaultOptions(options);
   return options;
 }

@@ -4,8 +4,11 @@ import { cpus } from "node:os";
 import { join } from "node:path";
 import { type BenchOptions, parseArgs } from "./args.js";
 import { levelEntriesPerSecond, verificationsPerSecond } from "./ceiling.js";
+import { machineSubtitle, writeRunCharts } from "./charts/writeCharts.js";
 import { BenchCluster, REPO } from "./cluster.js";
 import { EtcdCluster, ensureEtcd } from "./etcd.js";
+import { faultTables } from "./fault/faultReport.js";
+import { faultStep } from "./fault/faultRun.js";
 import { getJson } from "./http.js";
 import { Loadgen } from "./loadgenClient.js";
 import { loadAverage1m } from "./procStats.js";
@@ -23,6 +26,8 @@ const LOG_TAIL_LINES = 8;
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const killers: Array<() => void> = [];
+/** Listeners to the load generator's window edges besides the CPU sampler (fault runs). */
+const windowListeners = new Set<(edge: "start" | "end") => void>();
 
 function exitOnSignal(signal: NodeJS.Signals): void {
   process.once(signal, () => {
@@ -55,7 +60,7 @@ async function withCluster<T>(
   loadgen: Loadgen,
   sampler: WindowSampler,
   rateKey: number | "all",
-  work: () => Promise<T>,
+  work: (cluster: BenchCluster) => Promise<T>,
   stepsOf: (result: T) => readonly MeasuredStep[],
 ): Promise<T> {
   const cluster = await startCluster(options);
@@ -81,7 +86,7 @@ async function withCluster<T>(
       `cluster of ${options.nodes} ready in ${startS} s; identity.register is ${registerBytes} bytes`,
     );
     skipMs = performance.now() - cluster.spawnedAtMs;
-    const result = await work();
+    const result = await work(cluster);
     lost = stepsOf(result).some((step) => step.result.lost > 0);
     return result;
   } finally {
@@ -152,6 +157,33 @@ async function careLedgerRun(options: BenchOptions, loadgen: Loadgen, sampler: W
         (one) => [one],
       ),
     log,
+  );
+}
+
+/** A fault run (fault/): one fixed-rate step on one cluster, a node killed during the window. */
+async function careLedgerFaultRun(options: BenchOptions, loadgen: Loadgen, sampler: WindowSampler) {
+  const { fault, rate } = options;
+  if (fault === null || rate === null) return null;
+  return withCluster(
+    options,
+    loadgen,
+    sampler,
+    rate,
+    (cluster) =>
+      faultStep({
+        cluster,
+        loadgen,
+        sampler,
+        options,
+        fault,
+        rate,
+        onWindow: (listener) => {
+          windowListeners.add(listener);
+          return () => windowListeners.delete(listener);
+        },
+        log,
+      }),
+    (run) => [run.step],
   );
 }
 
@@ -229,11 +261,16 @@ async function main(): Promise<void> {
   const sampler = new WindowSampler(() => []);
   const loadgen = Loadgen.start({
     onProgress: (text) => process.stderr.write(interactive ? `\r${text}\u001b[K` : `${text}\n`),
-    onWindow: (edge) => sampler.edge(edge),
+    onWindow: (edge) => {
+      sampler.edge(edge);
+      for (const listener of windowListeners) listener(edge);
+    },
   });
   killers.push(() => loadgen.killNow());
   try {
-    const steps = await careLedgerRun(options, loadgen, sampler);
+    const faultRun = await careLedgerFaultRun(options, loadgen, sampler);
+    const steps =
+      faultRun === null ? await careLedgerRun(options, loadgen, sampler) : [faultRun.step];
     const careLedger = summary(steps);
     const meanBytes = careLedger.best?.result.mix["identity.register"]?.meanBytes ?? 200;
     const etcdSteps =
@@ -242,6 +279,7 @@ async function main(): Promise<void> {
     const profile = await profileSummary(careLedger.best?.result.rate);
     if (interactive) process.stderr.write("\n");
     printReport(options, steps, etcdSteps, profile, ceilingFigures.ceilingTps, etcd?.tps ?? null);
+    if (faultRun !== null) process.stdout.write(`\n${faultTables(faultRun.report)}\n`);
     const best = careLedger.best?.result;
     const result = {
       nodes: options.nodes,
@@ -266,13 +304,16 @@ async function main(): Promise<void> {
       elapsedS: Math.round((performance.now() - startedMs) / 1000),
       steps,
       etcdSteps,
+      fault: faultRun?.report ?? null,
       profile:
         profile === null ? null : { ...profile, hottest: profile.hottest.slice(0, HOT_FUNCTIONS) },
     };
     const path = await writeResults(RESULTS_DIR, result);
     log(`results: ${path} (${result.elapsedS} s)`);
+    const subtitle = machineSubtitle(result.machine, new Date());
+    for (const chart of await writeRunCharts(path, result, subtitle)) log(`chart: ${chart}`);
     if (options.json) {
-      const { steps: _s, etcdSteps: _e, profile: _p, ...headlineFields } = result;
+      const { steps: _s, etcdSteps: _e, profile: _p, fault: _f, ...headlineFields } = result;
       process.stdout.write(`${JSON.stringify(headlineFields)}\n`);
     }
   } finally {

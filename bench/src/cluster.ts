@@ -39,15 +39,22 @@ export class BenchCluster {
     readonly nodes: number,
     readonly apiPort: number,
     readonly profileDir: string,
+    private readonly profileNode: number | null,
   ) {}
 
   static async create(init: ClusterInit): Promise<BenchCluster> {
     const dir = await mkdtemp(join(tmpdir(), "careledger-bench-"));
     const apiPort = await freePortRange(2 * init.nodes);
     await writeDevnetLayout({ nodes: init.nodes, dir, apiPort, p2pPort: apiPort + init.nodes });
-    const cluster = new BenchCluster(dir, init.nodes, apiPort, join(dir, "profiles"));
+    const cluster = new BenchCluster(
+      dir,
+      init.nodes,
+      apiPort,
+      join(dir, "profiles"),
+      init.profileNode,
+    );
     await mkdir(cluster.profileDir, { recursive: true });
-    for (let i = 0; i < init.nodes; i++) cluster.spawnNode(i, i === init.profileNode);
+    for (let i = 0; i < init.nodes; i++) cluster.spawnNode(i);
     return cluster;
   }
 
@@ -67,8 +74,9 @@ export class BenchCluster {
     return this.children.map((child) => child.pid ?? -1);
   }
 
-  private spawnNode(index: number, profiled: boolean): void {
-    const profile = profiled ? ["--cpu-prof", `--cpu-prof-dir=${this.profileDir}`] : [];
+  private spawnNode(index: number): void {
+    const profile =
+      index === this.profileNode ? ["--cpu-prof", `--cpu-prof-dir=${this.profileDir}`] : [];
     const lines: string[] = [];
     const child = spawnNodeProcess(this.home(index), lines, {
       nodeFlags: profile,
@@ -76,6 +84,24 @@ export class BenchCluster {
     });
     this.children[index] = child;
     this.logs[index] = lines;
+  }
+
+  /** Fault runs: SIGKILLs one node (no orderly stop) and resolves once it has exited. */
+  async killNode(index: number): Promise<void> {
+    const child = this.children[index];
+    if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((done) => child.once("exit", () => done()));
+    child.kill("SIGKILL");
+    await exited;
+  }
+
+  /** Fault runs: starts a killed node again on the same home, with the same command. */
+  restartNode(index: number): void {
+    const child = this.children[index];
+    if (child !== undefined && child.exitCode === null && child.signalCode === null) {
+      throw new Error(`node-${index} is still running`);
+    }
+    this.spawnNode(index);
   }
 
   /** Waits until every node answers and the cluster has committed a block. */

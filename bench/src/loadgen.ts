@@ -16,6 +16,7 @@ import {
 } from "./careLedgerLoad.js";
 import { CommitStream } from "./commitStream.js";
 import { etcdStep } from "./etcdLoad.js";
+import { samplesOf } from "./fault/txSamples.js";
 import { clientAgent, REQUEST_TIMEOUT_MS } from "./http.js";
 import type { FromLoadgen, StepPlan, StepResult, ToLoadgen } from "./messages.js";
 import { scheduledAtMs } from "./openLoop.js";
@@ -129,7 +130,9 @@ async function step(plan: StepPlan, clients: number): Promise<StepResult> {
     await drain(() => tracker.pending(), plan.drainMs);
     const streamError = stream?.error();
     if (streamError) throw new Error(`event stream broke: ${streamError.message}`);
-    return { rate: plan.rate, presignMs, mix, ...tracker.outcome() };
+    const outcome = { rate: plan.rate, presignMs, mix, ...tracker.outcome() };
+    if (plan.samples !== true) return outcome;
+    return { ...outcome, samples: samplesOf(tracker, (i) => scheduledAtMs(schedule, i), window) };
   } finally {
     for (const edge of edges) clearTimeout(edge);
     router.tracker = null;

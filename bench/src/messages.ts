@@ -1,3 +1,4 @@
+import type { TxSamples } from "./fault/txSamples.js";
 import type { StepOutcome } from "./stepTracker.js";
 
 /** One load step: warm-up, then the measured window, then a drain for late commits. */
@@ -6,6 +7,8 @@ export interface StepPlan {
   readonly warmupMs: number;
   readonly windowMs: number;
   readonly drainMs: number;
+  /** Fault runs: send back every transaction's times too (fault/txSamples.ts). */
+  readonly samples?: boolean;
 }
 
 export interface MixEntry {
@@ -17,6 +20,8 @@ export interface StepResult extends StepOutcome {
   readonly rate: number;
   readonly presignMs: number;
   readonly mix: Record<string, MixEntry>;
+  /** Present when the plan asked for them. */
+  readonly samples?: TxSamples;
 }
 
 export type ToLoadgen =

@@ -52,6 +52,16 @@ export class StepTracker {
     return this.index.get(idHex);
   }
 
+  /** When transaction i's commit was seen (ms, performance.now()), or null. */
+  committedAtMs(i: number): number | null {
+    const at = this.committedAt[i] as number;
+    return Number.isNaN(at) ? null : at;
+  }
+
+  isAdmitted(i: number): boolean {
+    return this.admittedFlags[i] === 1;
+  }
+
   admit(i: number): void {
     if (this.admittedFlags[i] === 1) return;
     this.admittedFlags[i] = 1;
