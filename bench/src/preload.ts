@@ -11,7 +11,7 @@ import { DEVNET_ORG } from "@careledger/node/devnet";
 import { PACK_SERIALS_MAX } from "@careledger/protocol";
 import type { LoadContext } from "./careLedgerLoad.js";
 import type { Router } from "./loadgen.js";
-import { submitAll } from "./mix/submitAll.js";
+import { packLimits, SMALL_TXS, submitAll } from "./mix/submitAll.js";
 import {
   anchorTx,
   casePackTx,
@@ -58,7 +58,7 @@ function registerTx(world: World, person: Person, role: string, expires: number)
   return sign(world, "identity.register", payload, adminOfOrg(world, person.org), expires);
 }
 
-/** Loads the state in three phases, each waited for: people, then their things, then cases. */
+/** Loads the state in phases, each waited for: people, their things, packs, then cases. */
 export async function preload(
   world: World,
   context: LoadContext,
@@ -69,9 +69,9 @@ export async function preload(
   const started = performance.now();
   const phasesS: Record<string, number> = {};
   let txs = 0;
-  const phase = async (name: string, builds: readonly Build[]) => {
+  const phase = async (name: string, builds: readonly Build[], limits = SMALL_TXS) => {
     const at = performance.now();
-    await submitAll(context, router, builds.length, (i, e) => (builds[i] as Build)(e));
+    await submitAll(context, router, builds.length, (i, e) => (builds[i] as Build)(e), limits);
     txs += builds.length;
     phasesS[name] = Math.round((performance.now() - at) / 100) / 10;
     log(`preload ${name}: ${builds.length} transactions in ${phasesS[name]} s`);
@@ -123,15 +123,19 @@ export async function preload(
     nextSerials(world, Math.min(PACK_SERIALS_MAX, size.packs - g * PACK_SERIALS_MAX)),
   );
   const clinicianOf = (i: number) => world.clinicians[i % world.clinicians.length] as Person;
-  await phase("records, consents, coverages, packs", [
+  await phase("records, consents, coverages", [
     ...world.patients.map(
       (patient, i) => (e: number) =>
         anchorTx(world, patient, world.records[i] as string, clinicianOf(i), e),
     ),
     ...world.patients.map((patient) => (e: number) => grantTx(world, patient, randomId(), e)),
     ...world.members.map((member) => (e: number) => enrollTx(world, member, e)),
-    ...groups.map((serials) => (e: number) => commissionTx(world, serials, e)),
   ]);
+  await phase(
+    "packs",
+    groups.map((serials) => (e: number) => commissionTx(world, serials, e)),
+    packLimits(PACK_SERIALS_MAX),
+  );
   const cases = groups.map((serials) => ({ sscc: nextSscc(world), serials }));
   await phase(
     "cases",
@@ -140,6 +144,7 @@ export async function preload(
         (e: number) =>
           casePackTx(world, sscc, serials, e),
     ),
+    packLimits(PACK_SERIALS_MAX),
   );
   return {
     ...size,

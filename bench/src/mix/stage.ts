@@ -8,7 +8,7 @@ import { PACK_SERIALS_MAX, type Signer } from "@careledger/protocol";
 import type { LoadContext } from "../careLedgerLoad.js";
 import type { Router } from "../loadgen.js";
 import type { PreparedTx } from "../txMix.js";
-import { submitAll } from "./submitAll.js";
+import { packLimits, SMALL_TXS, submitAll } from "./submitAll.js";
 import { type Consignment, casePackTx, claimTx, commissionTx, grantTx, shipTx } from "./txs.js";
 import type { HealthcareType } from "./weights.js";
 import { nextSerials, nextSscc, pick, randomId, type World } from "./world.js";
@@ -58,7 +58,7 @@ const chunks = <T>(list: readonly T[], size: number): T[][] =>
     list.slice(i * size, (i + 1) * size),
   );
 
-/** Stages what a step of these type counts needs, in three waited phases. */
+/** Stages what a step of these type counts needs, in four waited phases. */
 export async function stage(
   world: World,
   context: LoadContext,
@@ -73,25 +73,33 @@ export async function stage(
   const ship = consignments(world, counts.get("pack.ship") ?? 0);
   const receive = consignments(world, counts.get("pack.receive") ?? 0);
   const commissions = chunks([...ship.serials, ...receive.serials], PACK_SERIALS_MAX);
-  const first: Array<(expires: number) => PreparedTx> = [
+  type Build = (expires: number) => PreparedTx;
+  const run = (builds: readonly Build[], limits = SMALL_TXS) =>
+    submitAll(context, router, builds.length, (i, e) => (builds[i] as Build)(e), limits);
+  await run([
     ...revocable.map(
       ({ patient, id }) =>
         (e: number) =>
           grantTx(world, patient, id, e),
     ),
     ...payable.map((id) => (e: number) => claimTx(world, id, e)),
-    ...commissions.map((serials) => (e: number) => commissionTx(world, serials, e)),
-  ];
-  await submitAll(context, router, first.length, (i, e) =>
-    (first[i] as (e: number) => PreparedTx)(e),
+  ]);
+  await run(
+    commissions.map((serials) => (e: number) => commissionTx(world, serials, e)),
+    packLimits(PACK_SERIALS_MAX),
   );
   const cases = [...ship.cases, ...receive.cases];
-  await submitAll(context, router, cases.length, (i, e) => {
-    const packed = cases[i] as { sscc: string; serials: string[] };
-    return casePackTx(world, packed.sscc, packed.serials, e);
-  });
-  await submitAll(context, router, receive.consignments.length, (i, e) =>
-    shipTx(world, receive.consignments[i] as Consignment, e),
+  await run(
+    cases.map(
+      ({ sscc, serials }) =>
+        (e: number) =>
+          casePackTx(world, sscc, serials, e),
+    ),
+    packLimits(CASE_PACKS),
+  );
+  await run(
+    receive.consignments.map((consignment) => (e: number) => shipTx(world, consignment, e)),
+    packLimits(CASE_PACKS),
   );
   return { revocable, payable, toShip: ship.consignments, toReceive: receive.consignments };
 }

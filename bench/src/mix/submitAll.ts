@@ -9,15 +9,77 @@ import { BATCH_TXS_MAX, currentHeight, type LoadContext, sendBatch } from "../ca
 import type { Router } from "../loadgen.js";
 import type { PreparedTx } from "../txMix.js";
 
-/** Most transactions admitted and not yet committed: well under the mempool's 50,000. */
-const IN_FLIGHT_TXS_MAX = 8_000;
+export interface SubmitLimits {
+  /** Most transactions admitted and not yet committed. */
+  readonly inFlightMax: number;
+  /** Most transactions in one request. */
+  readonly batchMax: number;
+}
+
+/** Small transactions: well under the mempool's 50,000, batches as large as the load's. */
+export const SMALL_TXS: SubmitLimits = { inFlightMax: 8_000, batchMax: BATCH_TXS_MAX };
+/** Packs in flight at once when transactions name many (about a second of execution). */
+const PACKS_IN_FLIGHT_MAX = 8_000;
+
+/**
+ * Limits for transactions of `packsPerTx` packs each (commissions and cases of a thousand): a
+ * block of hundreds of them would execute for longer than the view-change timeout (3 s), so
+ * only about PACKS_IN_FLIGHT_MAX packs are in flight.
+ */
+export function packLimits(packsPerTx: number): SubmitLimits {
+  const inFlightMax = Math.max(1, Math.floor(PACKS_IN_FLIGHT_MAX / packsPerTx));
+  return { inFlightMax, batchMax: Math.min(BATCH_TXS_MAX, Math.max(1, inFlightMax >> 1)) };
+}
 /** Transactions signed at a time: their expiry counts from the height when they are signed. */
 const SIGN_CHUNK = 2_000;
 /** Longest the setup may wait for one commit to arrive before it gives up. */
-const STALL_TIMEOUT_MS = 60_000;
+const STALL_TIMEOUT_MS = 120_000;
 const POLL_MS = 20;
+/**
+ * Refusals that say "later", not "no": a node catching up after a view change, a full mempool
+ * or request queue, a request that failed on the way. Setup sends those transactions again.
+ */
+const RETRYABLE = new Set([
+  "NOT_READY",
+  "MEMPOOL_FULL",
+  "OVERLOADED",
+  "NETWORK",
+  "HTTP_503",
+  "HTTP_429",
+]);
+/** A resent transaction the node already holds or committed was admitted the first time. */
+const ALREADY_ADMITTED = "TX_DUPLICATE";
+const SEND_ATTEMPTS_MAX = 30;
+const RETRY_DELAY_MS = 250;
+const RETRY_DELAY_MAX_MS = 2_000;
 
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
+
+/**
+ * Sends one batch to the nodes in turn until every transaction is admitted; throws with the
+ * code of a refusal that is not retryable, or after SEND_ATTEMPTS_MAX attempts.
+ */
+async function sendWithRetries(context: LoadContext, txs: readonly PreparedTx[]): Promise<void> {
+  let left = txs;
+  for (let attempt = 1; left.length > 0; attempt++) {
+    const admitted = new Set<number>();
+    const codes: string[] = [];
+    await sendBatch(context, left, 0, left.length, {
+      admit: (i) => admitted.add(i),
+      refuse: (code) => codes.push(code),
+    });
+    const final = codes.find((code) => !RETRYABLE.has(code) && code !== ALREADY_ADMITTED);
+    if (final !== undefined) throw new Error(final);
+    if (codes.some((code) => RETRYABLE.has(code)) && attempt >= SEND_ATTEMPTS_MAX) {
+      throw new Error(`${codes[0]} after ${attempt} attempts`);
+    }
+    // Without ids for refusals, what was not admitted is what was refused, duplicates aside.
+    left = codes.every((code) => code === ALREADY_ADMITTED)
+      ? []
+      : left.filter((_, i) => !admitted.has(i));
+    if (left.length > 0) await sleep(Math.min(RETRY_DELAY_MS * attempt, RETRY_DELAY_MAX_MS));
+  }
+}
 
 /**
  * Sends the `count` transactions `build(i, expires)` makes and waits until every one has
@@ -28,6 +90,7 @@ export async function submitAll(
   router: Router,
   count: number,
   build: (index: number, expires: number) => PreparedTx,
+  limits: SubmitLimits = SMALL_TXS,
 ): Promise<void> {
   const waiting = new Set<string>();
   const failures = new Map<string, number>();
@@ -38,7 +101,6 @@ export async function submitAll(
     lastCommitMs = performance.now();
     if (!ok) failures.set(code ?? "UNKNOWN", (failures.get(code ?? "UNKNOWN") ?? 0) + 1);
   };
-  const sink = { admit: () => undefined, refuse: (code: string) => refused.push(code) };
   const check = () => {
     if (refused.length > 0) throw new Error(`setup transactions refused: ${refused[0]}`);
     if (failures.size > 0) {
@@ -50,19 +112,25 @@ export async function submitAll(
   };
   try {
     const sends: Array<Promise<void>> = [];
-    for (let from = 0; from < count; from += SIGN_CHUNK) {
+    // Signed a few rounds of in-flight transactions ahead, so none nears its expiry unsent.
+    const chunk = Math.max(limits.batchMax, Math.min(SIGN_CHUNK, limits.inFlightMax * 4));
+    for (let from = 0; from < count; from += chunk) {
       const expires = (await currentHeight(context.urls[0] as string)) + TX_TTL_MAX;
-      const to = Math.min(count, from + SIGN_CHUNK);
+      const to = Math.min(count, from + chunk);
       const txs = Array.from({ length: to - from }, (_, i) => build(from + i, expires));
-      for (let at = 0; at < txs.length; at += BATCH_TXS_MAX) {
-        while (waiting.size + BATCH_TXS_MAX > IN_FLIGHT_TXS_MAX) {
+      for (let at = 0; at < txs.length; at += limits.batchMax) {
+        const batch = txs.slice(at, at + limits.batchMax);
+        while (waiting.size > 0 && waiting.size + batch.length > limits.inFlightMax) {
           check();
           await sleep(POLL_MS);
         }
-        const batch = txs.slice(at, at + BATCH_TXS_MAX);
         for (const tx of batch) waiting.add(tx.idHex);
         lastCommitMs = Math.max(lastCommitMs, performance.now());
-        sends.push(sendBatch(context, batch, 0, batch.length, sink));
+        sends.push(
+          sendWithRetries(context, batch).catch((error: unknown) => {
+            refused.push(error instanceof Error ? error.message : String(error));
+          }),
+        );
       }
     }
     await Promise.all(sends);
