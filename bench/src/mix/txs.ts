@@ -142,13 +142,12 @@ let claims = 0;
  * coverage, by a clinician of the provider. A unit price unique to the claim keeps it from
  * duplicating another (a duplicate pays nothing).
  */
-export function claimTx(world: World, id: string, expires: number): PreparedTx {
+export function claimPayload(world: World, id: string, by: Person): PayloadOf<"claim.submit"> {
   const member = pick(world.members);
-  const clinician = pick(world.clinicians);
   claims += 1;
-  const payload = {
+  return {
     id,
-    provider: clinician.org,
+    provider: by.org,
     coverage: member.coverage,
     member: member.key,
     type: "professional" as const,
@@ -161,6 +160,11 @@ export function claimTx(world: World, id: string, expires: number): PreparedTx {
     diagnoses: [new Uint8Array(randomBytes(32))],
     evidence: [],
   };
+}
+
+export function claimTx(world: World, id: string, expires: number): PreparedTx {
+  const clinician = pick(world.clinicians);
+  const payload = claimPayload(world, id, clinician);
   return sign(world, "claim.submit", payload, clinician.signer, expires);
 }
 
