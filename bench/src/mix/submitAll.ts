@@ -16,8 +16,12 @@ export interface SubmitLimits {
   readonly batchMax: number;
 }
 
-/** Small transactions: well under the mempool's 50,000, batches as large as the load's. */
-export const SMALL_TXS: SubmitLimits = { inFlightMax: 8_000, batchMax: BATCH_TXS_MAX };
+/**
+ * Small transactions: a node sheds client transactions (MEMPOOL_FULL) once its pool holds more
+ * than 2 s of commits or 2,000 transactions, whichever is more (packages/node loadShedder.ts),
+ * and every pool holds every transaction in flight; so 2,000 in flight, in batches of 500.
+ */
+export const SMALL_TXS: SubmitLimits = { inFlightMax: 2_000, batchMax: BATCH_TXS_MAX };
 /** Packs in flight at once when transactions name many (about a second of execution). */
 const PACKS_IN_FLIGHT_MAX = 8_000;
 
@@ -49,7 +53,6 @@ const RETRYABLE = new Set([
 ]);
 /** A resent transaction the node already holds or committed was admitted the first time. */
 const ALREADY_ADMITTED = "TX_DUPLICATE";
-const SEND_ATTEMPTS_MAX = 30;
 const RETRY_DELAY_MS = 250;
 const RETRY_DELAY_MAX_MS = 2_000;
 
@@ -57,10 +60,12 @@ const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
 /**
  * Sends one batch to the nodes in turn until every transaction is admitted; throws with the
- * code of a refusal that is not retryable, or after SEND_ATTEMPTS_MAX attempts.
+ * code of a refusal that is not retryable, or when retrying has lasted STALL_TIMEOUT_MS (a
+ * cluster in a storm of view changes commits nothing for tens of seconds, then recovers).
  */
 async function sendWithRetries(context: LoadContext, txs: readonly PreparedTx[]): Promise<void> {
   let left = txs;
+  const deadline = performance.now() + STALL_TIMEOUT_MS;
   for (let attempt = 1; left.length > 0; attempt++) {
     const admitted = new Set<number>();
     const codes: string[] = [];
@@ -70,8 +75,8 @@ async function sendWithRetries(context: LoadContext, txs: readonly PreparedTx[])
     });
     const final = codes.find((code) => !RETRYABLE.has(code) && code !== ALREADY_ADMITTED);
     if (final !== undefined) throw new Error(final);
-    if (codes.some((code) => RETRYABLE.has(code)) && attempt >= SEND_ATTEMPTS_MAX) {
-      throw new Error(`${codes[0]} after ${attempt} attempts`);
+    if (codes.some((code) => RETRYABLE.has(code)) && performance.now() > deadline) {
+      throw new Error(`${codes[0]} for ${STALL_TIMEOUT_MS / 1000} s (${attempt} attempts)`);
     }
     // Without ids for refusals, what was not admitted is what was refused, duplicates aside.
     left = codes.every((code) => code === ALREADY_ADMITTED)
