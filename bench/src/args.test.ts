@@ -24,6 +24,8 @@ describe("parseArgs", () => {
       "1500",
       "--tx-size",
       "300",
+      "--mix",
+      "identity",
       "--json",
       "--peer",
       "etcd",
@@ -39,7 +41,7 @@ describe("parseArgs", () => {
       quick: false,
       peer: "etcd",
       profileNode: 2,
-      mix: "healthcare",
+      mix: "identity",
       state: DEFAULT_STATE,
     });
   });
@@ -48,6 +50,7 @@ describe("parseArgs", () => {
     expect(DEFAULT_OPTIONS.mix).toBe("healthcare");
     expect(parseArgs(["--mix", "identity"]).mix).toBe("identity");
     expect(() => parseArgs(["--mix", "payments"])).toThrow(/healthcare or identity/);
+    expect(() => parseArgs(["--tx-size", "300"])).toThrow(/--mix identity/);
   });
 
   it("sizes the preloaded state, over quick mode's smaller default too", () => {

@@ -143,6 +143,9 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
       state: QUICK_STATE,
     };
   }
+  if (options.txSize !== null && options.mix !== "identity") {
+    throw new Error("--tx-size sizes the identity mix's registers: add --mix identity");
+  }
   if (Object.keys(state).length > 0) {
     if (options.mix !== "healthcare") throw new Error("--state-* sizes the healthcare mix's state");
     options = { ...options, state: { ...options.state, ...state } };
