@@ -7,6 +7,7 @@ import { countFor } from "../openLoop.js";
 import type { PreparedTx } from "../txMix.js";
 import { sizeStats } from "./sizes.js";
 import { type Pools, stage } from "./stage.js";
+import { EXPIRY_MARGIN } from "./submitAll.js";
 import { accessTx, anchorTx, claimTx, grantTx, payTx, receiveTx, revokeTx, shipTx } from "./txs.js";
 import { countsOf, HEALTHCARE_WEIGHTS, type HealthcareType, mixSchedule } from "./weights.js";
 import { pick, randomId, type World } from "./world.js";
@@ -64,8 +65,8 @@ export async function prepareHealthcareStep(
     `staged the step's consents, claims and consignments in ${Math.round(performance.now() - stagedAt)} ms`,
   );
   const signedAt = performance.now();
-  // Expiry counts from now: admission takes it up to TX_TTL_MAX heights ahead.
-  const expires = (await currentHeight(context.urls[0] as string)) + TX_TTL_MAX;
+  // Expiry counts from now: admission takes it up to TX_TTL_MAX heights ahead of each node.
+  const expires = (await currentHeight(context.urls[0] as string)) + TX_TTL_MAX - EXPIRY_MARGIN;
   const txs = presignHealthcare(world, pools, order, expires);
   return { txs, mix: sizeStats(txs), presignMs: Math.round(performance.now() - signedAt) };
 }
