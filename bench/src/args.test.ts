@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_OPTIONS, parseArgs, QUICK_DURATION_S } from "./args.js";
+import {
+  DEFAULT_OPTIONS,
+  DEFAULT_STATE,
+  parseArgs,
+  QUICK_DURATION_S,
+  QUICK_STATE,
+} from "./args.js";
 
 describe("parseArgs", () => {
   it("gives the defaults with no arguments: 4 validators, search mode", () => {
@@ -18,6 +24,8 @@ describe("parseArgs", () => {
       "1500",
       "--tx-size",
       "300",
+      "--mix",
+      "identity",
       "--json",
       "--peer",
       "etcd",
@@ -35,7 +43,31 @@ describe("parseArgs", () => {
       profileNode: 2,
       fault: null,
       restartAfterS: null,
+      mix: "identity",
+      state: DEFAULT_STATE,
     });
+  });
+
+  it("runs the healthcare mix by default and keeps the identity mix on --mix identity", () => {
+    expect(DEFAULT_OPTIONS.mix).toBe("healthcare");
+    expect(parseArgs(["--mix", "identity"]).mix).toBe("identity");
+    expect(() => parseArgs(["--mix", "payments"])).toThrow(/healthcare or identity/);
+    expect(() => parseArgs(["--tx-size", "300"])).toThrow(/--mix identity/);
+  });
+
+  it("sizes the preloaded state, over quick mode's smaller default too", () => {
+    expect(parseArgs(["--state-packs", "1000000", "--state-patients", "100000"]).state).toEqual({
+      ...DEFAULT_STATE,
+      packs: 1_000_000,
+      patients: 100_000,
+    });
+    expect(parseArgs(["--quick"]).state).toEqual(QUICK_STATE);
+    expect(parseArgs(["--state-members", "50000", "--quick"]).state).toEqual({
+      ...QUICK_STATE,
+      members: 50_000,
+    });
+    expect(() => parseArgs(["--state-members", "0"])).toThrow(/from 1 to/);
+    expect(() => parseArgs(["--mix", "identity", "--state-packs", "10"])).toThrow(/healthcare mix/);
   });
 
   it("profiles node 0 when --profile names no node", () => {

@@ -5,12 +5,15 @@ import {
   parseFaultFlag,
   parseRestartAfter,
 } from "./fault/faultSpec.js";
+import type { MixName } from "./messages.js";
+import type { StateSize } from "./preload.js";
 
 export const NODES_ALLOWED = [4, 7, 10] as const;
 export const DURATION_S_MIN = 5;
 export const DURATION_S_MAX = 600;
 export const RATE_MAX = 50_000;
 export const TX_SIZE_MAX = 4_096;
+export const STATE_MAX = 10_000_000;
 
 export interface BenchOptions {
   /** Validators in the cluster. */
@@ -31,7 +34,19 @@ export interface BenchOptions {
   readonly fault: FaultSpec | null;
   /** Seconds from the kill to the restart of the killed node, or null for no restart. */
   readonly restartAfterS: number | null;
+  /** The transaction mix: the healthcare workload, or today's identity transactions. */
+  readonly mix: MixName;
+  /** State preloaded before the healthcare mix's steps (ignored by the identity mix). */
+  readonly state: StateSize;
 }
+
+/**
+ * Preloaded state by default: it loads in a few minutes on the 2-core machine (bench/README.md
+ * gives the measured times); the issue's example size (100,000 / 50,000 / 1,000,000) is a flag.
+ */
+export const DEFAULT_STATE: StateSize = { patients: 20_000, members: 10_000, packs: 200_000 };
+/** Quick mode's state: small enough for its one-minute budget. */
+export const QUICK_STATE: StateSize = { patients: 1_000, members: 500, packs: 10_000 };
 
 export const DEFAULT_OPTIONS: BenchOptions = {
   nodes: 4,
@@ -44,13 +59,16 @@ export const DEFAULT_OPTIONS: BenchOptions = {
   profileNode: null,
   fault: null,
   restartAfterS: null,
+  mix: "healthcare",
+  state: DEFAULT_STATE,
 };
 
 /** Durations of quick mode: a 60-second budget for startup, ceiling, search and teardown. */
 export const QUICK_DURATION_S = 4;
 
 export const USAGE = `pnpm bench [--nodes 4|7|10] [--duration S] [--rate TX_PER_S] [--tx-size BYTES]
-           [--json] [--quick] [--peer etcd] [--profile [NODE]]
+           [--json] [--quick] [--peer etcd] [--profile [NODE]] [--mix healthcare|identity]
+           [--state-patients N] [--state-members N] [--state-packs N]
            [--fault kill-primary@T|kill-replica@T [--restart-after S]]`;
 
 function integerIn(name: string, raw: string | undefined, min: number, max: number): number {
@@ -61,9 +79,16 @@ function integerIn(name: string, raw: string | undefined, min: number, max: numb
   return value;
 }
 
+const STATE_FLAGS = {
+  "--state-patients": "patients",
+  "--state-members": "members",
+  "--state-packs": "packs",
+} as const;
+
 /** Parses `argv` (without the node and script paths); throws with a message on bad input. */
 export function parseArgs(argv: readonly string[]): BenchOptions {
   let options: BenchOptions = { ...DEFAULT_OPTIONS };
+  const state: Partial<Record<keyof StateSize, number>> = {};
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const next = () => argv[++i];
@@ -112,13 +137,37 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
       case "--restart-after":
         options = { ...options, restartAfterS: parseRestartAfter(next()) };
         break;
+      case "--mix": {
+        const mix = next();
+        if (mix !== "healthcare" && mix !== "identity") {
+          throw new Error("--mix takes healthcare or identity");
+        }
+        options = { ...options, mix };
+        break;
+      }
+      case "--state-patients":
+      case "--state-members":
+      case "--state-packs":
+        state[STATE_FLAGS[flag]] = integerIn(flag, next(), 1, STATE_MAX);
+        break;
       default:
         throw new Error(`unknown argument ${String(flag)}\n${USAGE}`);
     }
   }
   if (options.quick) {
     if (options.nodes !== 4) throw new Error("--quick runs 4 validators");
-    options = { ...options, durationS: Math.min(options.durationS, QUICK_DURATION_S) };
+    options = {
+      ...options,
+      durationS: Math.min(options.durationS, QUICK_DURATION_S),
+      state: QUICK_STATE,
+    };
+  }
+  if (options.txSize !== null && options.mix !== "identity") {
+    throw new Error("--tx-size sizes the identity mix's registers: add --mix identity");
+  }
+  if (Object.keys(state).length > 0) {
+    if (options.mix !== "healthcare") throw new Error("--state-* sizes the healthcare mix's state");
+    options = { ...options, state: { ...options.state, ...state } };
   }
   if (options.profileNode !== null && options.profileNode >= options.nodes) {
     throw new Error(`--profile names a node from 0 to ${options.nodes - 1}`);

@@ -3,6 +3,7 @@ import type { Signer } from "@careledger/protocol";
 import { TX_TTL_MAX } from "@careledger/protocol";
 import { getJson, postJson } from "./http.js";
 import type { MixEntry, StepPlan } from "./messages.js";
+import { sizeStats } from "./mix/sizes.js";
 import { countFor } from "./openLoop.js";
 import {
   isRevokeSlot,
@@ -87,23 +88,9 @@ export async function presign(
       txs.push(registerTx(org, context.chain, expires, key, context.roleCount));
     }
   }
-  return { txs, mix: mixOf(txs) };
+  return { txs, mix: sizeStats(txs) };
 }
 
 export function revokesNeeded(plan: StepPlan, revokeShare: number): number {
   return revokeCount(countFor(plan.rate, (plan.warmupMs + plan.windowMs) / 1000), revokeShare);
-}
-
-function mixOf(txs: readonly PreparedTx[]): Record<string, MixEntry> {
-  const totals = new Map<string, { count: number; bytes: number }>();
-  for (const tx of txs) {
-    const entry = totals.get(tx.type) ?? { count: 0, bytes: 0 };
-    totals.set(tx.type, { count: entry.count + 1, bytes: entry.bytes + tx.bytes });
-  }
-  return Object.fromEntries(
-    [...totals].map(([type, { count, bytes }]) => [
-      type,
-      { count, meanBytes: Math.round(bytes / count) },
-    ]),
-  );
 }

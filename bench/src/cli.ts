@@ -6,11 +6,15 @@ import { type BenchOptions, parseArgs } from "./args.js";
 import { levelEntriesPerSecond, verificationsPerSecond } from "./ceiling.js";
 import { machineSubtitle, writeRunCharts } from "./charts/writeCharts.js";
 import { BenchCluster, REPO } from "./cluster.js";
+import { CostSampler } from "./cost.js";
+import { type ClusterState, costTable, mixTable, stateLines } from "./costReport.js";
+import { dataBytesPerNode } from "./diskUsage.js";
 import { EtcdCluster, ensureEtcd } from "./etcd.js";
 import { faultTables } from "./fault/faultReport.js";
 import { faultStep } from "./fault/faultRun.js";
 import { getJson } from "./http.js";
 import { Loadgen } from "./loadgenClient.js";
+import { meanBytesOf } from "./mix/sizes.js";
 import { loadAverage1m } from "./procStats.js";
 import { type CpuProfile, categorize, hottestFunctions } from "./profile.js";
 import { breakdownTable, hotTable, type MeasuredStep, stepsTable, writeResults } from "./report.js";
@@ -48,6 +52,18 @@ async function ceiling(options: BenchOptions) {
   return { verifyPerS: verify.perS, cores: verify.cores, levelEntriesPerS: levelPerS, ceilingTps };
 }
 
+/** CPU and disk writes of the system under test, sampled at the window's edges with `sampler`. */
+const costSampler = new CostSampler();
+/** The preloaded state of each healthcare cluster, in the order the clusters ran. */
+const clusterStates: ClusterState[] = [];
+
+/** A measured step with its cost: the window's committed transactions are tps x window. */
+async function costed(options: BenchOptions, step: Promise<MeasuredStep>): Promise<MeasuredStep> {
+  const measured = await step;
+  const committed = Math.round(measured.result.tps * options.durationS);
+  return { ...measured, cost: await costSampler.cost(committed) };
+}
+
 /** Profiles written by profiled nodes, per offered rate, with the startup time to leave out. */
 const profilesByRate = new Map<number | "all", Array<{ path: string; skipMs: number }>>();
 
@@ -68,8 +84,11 @@ async function withCluster<T>(
   killers.push(kill);
   let skipMs = 0;
   let lost = false;
+  let preloaded: Omit<ClusterState, "dataBytesAtEnd"> | null = null;
+  const homes = Array.from({ length: options.nodes }, (_, i) => cluster.home(i));
   try {
     sampler.watch(() => [...cluster.pids(), loadgen.pid]);
+    costSampler.watch(() => cluster.pids());
     const urls = cluster.urls();
     const registerBytes = await loadgen.init({
       kind: "init",
@@ -80,16 +99,25 @@ async function withCluster<T>(
       txSize: options.txSize,
       clients: CLIENTS,
       revokeShare: REVOKE_SHARE,
+      mix: options.mix,
     });
     const startS = ((performance.now() - cluster.spawnedAtMs) / 1000).toFixed(1);
     log(
       `cluster of ${options.nodes} ready in ${startS} s; identity.register is ${registerBytes} bytes`,
     );
+    if (options.mix === "healthcare") {
+      const preload = await loadgen.preload(options.state);
+      preloaded = { preload, dataBytesAfterPreload: await dataBytesPerNode(homes) };
+      log(`preload: ${preload.txs} transactions in ${preload.seconds} s`);
+    }
     skipMs = performance.now() - cluster.spawnedAtMs;
     const result = await work(cluster);
     lost = stepsOf(result).some((step) => step.result.lost > 0);
     return result;
   } finally {
+    if (preloaded !== null) {
+      clusterStates.push({ ...preloaded, dataBytesAtEnd: await dataBytesPerNode(homes) });
+    }
     await describeCluster(cluster, lost);
     const keep = options.profileNode === null ? null : join(RESULTS_DIR, "profiles");
     const paths = await cluster.destroy(keep);
@@ -111,6 +139,7 @@ async function startCluster(options: BenchOptions): Promise<BenchCluster> {
     const cluster = await BenchCluster.create({
       nodes: options.nodes,
       profileNode: options.profileNode,
+      consortium: options.mix === "healthcare",
     });
     const kill = () => cluster.killNow();
     killers.push(kill);
@@ -134,7 +163,10 @@ async function startCluster(options: BenchOptions): Promise<BenchCluster> {
  */
 async function careLedgerRun(options: BenchOptions, loadgen: Loadgen, sampler: WindowSampler) {
   const step = (rate: number) =>
-    measuredStep(loadgen, sampler, { kind: "step", plan: stepPlan(options, rate) });
+    costed(
+      options,
+      measuredStep(loadgen, sampler, { kind: "step", plan: stepPlan(options, rate) }),
+    );
   if (options.quick) {
     return withCluster(
       options,
@@ -211,16 +243,20 @@ async function etcdRun(
   killers.push(() => etcd.killNow());
   try {
     sampler.watch(() => [...etcd.pids(), loadgen.pid]);
+    costSampler.watch(() => etcd.pids());
     log("etcd: 4 members ready");
     return await runSteps(
       options,
       (rate) =>
-        measuredStep(loadgen, sampler, {
-          kind: "etcdStep",
-          plan: stepPlan(options, rate),
-          urls: etcd.clientUrls,
-          valueBytes,
-        }),
+        costed(
+          options,
+          measuredStep(loadgen, sampler, {
+            kind: "etcdStep",
+            plan: stepPlan(options, rate),
+            urls: etcd.clientUrls,
+            valueBytes,
+          }),
+        ),
       (line) => log(`etcd ${line}`),
     );
   } finally {
@@ -264,6 +300,7 @@ async function main(): Promise<void> {
     onWindow: (edge) => {
       sampler.edge(edge);
       for (const listener of windowListeners) listener(edge);
+      costSampler.edge(edge);
     },
   });
   killers.push(() => loadgen.killNow());
@@ -272,7 +309,8 @@ async function main(): Promise<void> {
     const steps =
       faultRun === null ? await careLedgerRun(options, loadgen, sampler) : [faultRun.step];
     const careLedger = summary(steps);
-    const meanBytes = careLedger.best?.result.mix["identity.register"]?.meanBytes ?? 200;
+    // etcd's values are as large as the mix's mean transaction.
+    const meanBytes = meanBytesOf(careLedger.best?.result.mix ?? {}) || 200;
     const etcdSteps =
       options.peer === "etcd" ? await etcdRun(options, loadgen, sampler, meanBytes) : null;
     const etcd = etcdSteps === null ? null : summary(etcdSteps);
@@ -299,6 +337,14 @@ async function main(): Promise<void> {
         etcd === null || etcd.tps === 0
           ? null
           : Math.round((careLedger.tps / etcd.tps) * 100) / 100,
+      mix: options.mix,
+      mixShares: best?.mix ?? null,
+      cpuMsPerTx: careLedger.best?.cost?.cpuMsPerTx ?? null,
+      writeBytesPerTx: careLedger.best?.cost?.writeBytesPerTx ?? null,
+      etcdCpuMsPerTx: etcd?.best?.cost?.cpuMsPerTx ?? null,
+      etcdWriteBytesPerTx: etcd?.best?.cost?.writeBytesPerTx ?? null,
+      state: clusterStates[0] ?? null,
+      states: clusterStates,
       machine: { ...machine, loadAverageAtStart },
       options,
       elapsedS: Math.round((performance.now() - startedMs) / 1000),
@@ -313,7 +359,14 @@ async function main(): Promise<void> {
     const subtitle = machineSubtitle(result.machine, new Date());
     for (const chart of await writeRunCharts(path, result, subtitle)) log(`chart: ${chart}`);
     if (options.json) {
-      const { steps: _s, etcdSteps: _e, profile: _p, fault: _f, ...headlineFields } = result;
+      const {
+        steps: _s,
+        etcdSteps: _e,
+        profile: _p,
+        fault: _f,
+        states: _c,
+        ...headlineFields
+      } = result;
       process.stdout.write(`${JSON.stringify(headlineFields)}\n`);
     }
   } finally {
@@ -342,10 +395,18 @@ function printReport(
     out(
       `\nheadline: ${best.result.tps} tx/s at offered ${best.result.rate}/s, p99 ${best.result.latency.p99Ms} ms, ${((best.result.tps / ceilingTps) * 100).toFixed(0)}% of ceilingTps ${ceilingTps}; load generator CPU ${best.loadgenCpuPercent}%; mix: ${mix}`,
     );
+    out(`\nmix of the headline step (${options.mix})`);
+    out(mixTable(best.result.mix));
   }
+  const state = clusterStates[0];
+  if (state !== undefined) out(`\n${stateLines(state)}`);
+  out("\ncost: the whole cluster's CPU and disk writes per transaction committed in the window");
+  out(costTable(steps));
   if (etcdSteps !== null) {
     out("\netcd, 4 members (same clients, rates and payload size)");
     out(stepsTable(etcdSteps));
+    out("\netcd cost: the 4 members' CPU and disk writes per acknowledged write in the window");
+    out(costTable(etcdSteps));
     if (etcdTps !== null && etcdTps > 0)
       out(`\nCareLedger / etcd: ${((best?.result.tps ?? 0) / etcdTps).toFixed(2)}`);
   }

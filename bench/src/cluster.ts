@@ -25,6 +25,8 @@ export interface ClusterInit {
   readonly nodes: number;
   /** A node run under `node --cpu-prof`, or null. */
   readonly profileNode: number | null;
+  /** The demo consortium's organizations (the healthcare mix needs its kinds), not org-i. */
+  readonly consortium?: boolean;
 }
 
 /** A fresh devnet of N validator processes on 127.0.0.1, spawned and owned by the benchmark. */
@@ -45,7 +47,13 @@ export class BenchCluster {
   static async create(init: ClusterInit): Promise<BenchCluster> {
     const dir = await mkdtemp(join(tmpdir(), "careledger-bench-"));
     const apiPort = await freePortRange(2 * init.nodes);
-    await writeDevnetLayout({ nodes: init.nodes, dir, apiPort, p2pPort: apiPort + init.nodes });
+    await writeDevnetLayout({
+      nodes: init.nodes,
+      dir,
+      apiPort,
+      p2pPort: apiPort + init.nodes,
+      consortium: init.consortium ?? false,
+    });
     const cluster = new BenchCluster(
       dir,
       init.nodes,

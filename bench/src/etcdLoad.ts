@@ -65,7 +65,10 @@ export async function etcdStep(
       deadlineMs: window.endMs + REQUEST_TIMEOUT_MS,
     });
     await drain(() => tracker.pending(), plan.drainMs);
-    const mix = { "etcd.put": { count: total, meanBytes: valueBytes + KEY_BYTES } };
+    const bytes = valueBytes + KEY_BYTES;
+    const mix = {
+      "etcd.put": { count: total, share: 1, meanBytes: bytes, p50Bytes: bytes, maxBytes: bytes },
+    };
     return { rate: plan.rate, presignMs, mix, ...tracker.outcome() };
   } finally {
     for (const timer of timers) clearTimeout(timer);

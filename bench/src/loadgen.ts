@@ -19,8 +19,11 @@ import { etcdStep } from "./etcdLoad.js";
 import { samplesOf } from "./fault/txSamples.js";
 import { clientAgent, REQUEST_TIMEOUT_MS } from "./http.js";
 import type { FromLoadgen, StepPlan, StepResult, ToLoadgen } from "./messages.js";
+import { prepareHealthcareStep } from "./mix/healthcareStep.js";
+import { createWorld, type World } from "./mix/world.js";
 import { scheduledAtMs } from "./openLoop.js";
 import { drain, runOpenLoop } from "./openLoopRun.js";
+import { preload } from "./preload.js";
 import { registerAccounts } from "./setup.js";
 import { StepTracker } from "./stepTracker.js";
 import { devnetOrgs, registerTx, roleCountFor } from "./txMix.js";
@@ -37,6 +40,8 @@ const send = (message: FromLoadgen) => process.send?.(message);
 
 let context: LoadContext | null = null;
 let stream: CommitStream | null = null;
+/** The healthcare mix's people and preloaded things; null with the identity mix. */
+let world: World | null = null;
 const router: Router = { tracker: null, setup: null };
 
 async function init(message: Extract<ToLoadgen, { kind: "init" }>): Promise<void> {
@@ -58,6 +63,7 @@ async function init(message: Extract<ToLoadgen, { kind: "init" }>): Promise<void
     revokeShare: message.revokeShare,
     accounts: [],
   };
+  world = message.mix === "healthcare" ? await createWorld(message.dir, genesis, chain) : null;
   // A new cluster for every step in a full run: the previous one is gone.
   stream?.stop();
   const events = await new CareLedgerClient(message.eventsUrl).status();
@@ -82,14 +88,24 @@ async function init(message: Extract<ToLoadgen, { kind: "init" }>): Promise<void
   send({ kind: "ready", registerBytes: sizeOf(roleCount) });
 }
 
-async function step(plan: StepPlan, clients: number): Promise<StepResult> {
-  if (context === null) throw new Error("step before init");
-  const ctx = context;
+/** The identity mix: the revoking accounts registered (untimed), then the step signed. */
+async function prepareIdentityStep(ctx: LoadContext, plan: StepPlan) {
   const deficit = revokesNeeded(plan, ctx.revokeShare) - ctx.accounts.length;
   if (deficit > 0) ctx.accounts.push(...(await registerAccounts(ctx, router, deficit)));
   const signedAt = performance.now();
   const { txs, mix } = await presign(ctx, plan);
-  const presignMs = Math.round(performance.now() - signedAt);
+  return { txs, mix, presignMs: Math.round(performance.now() - signedAt) };
+}
+
+async function step(plan: StepPlan, clients: number): Promise<StepResult> {
+  if (context === null) throw new Error("step before init");
+  const ctx = context;
+  const { txs, mix, presignMs } =
+    world !== null
+      ? await prepareHealthcareStep(world, ctx, router, plan, (text) =>
+          send({ kind: "progress", text }),
+        )
+      : await prepareIdentityStep(ctx, plan);
   const schedule = {
     startMs: performance.now() + START_DELAY_MS,
     rate: plan.rate,
@@ -146,6 +162,12 @@ process.on("message", (message: ToLoadgen) => {
     if (message.kind === "init") {
       clientsCount = message.clients;
       await init(message);
+    } else if (message.kind === "preload") {
+      if (context === null || world === null) throw new Error("preload without the healthcare mix");
+      const report = await preload(world, context, router, message.state, (text) =>
+        send({ kind: "progress", text }),
+      );
+      send({ kind: "preloaded", report });
     } else if (message.kind === "step") {
       send({ kind: "result", result: await step(message.plan, clientsCount) });
     } else {

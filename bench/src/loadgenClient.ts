@@ -2,10 +2,13 @@ import { type ChildProcess, fork } from "node:child_process";
 import { join } from "node:path";
 import { REPO, stopChild } from "./cluster.js";
 import type { FromLoadgen, StepResult, ToLoadgen } from "./messages.js";
+import type { PreloadReport, StateSize } from "./preload.js";
 
 /** Longest one step may take, signing and drain included, before the run is abandoned. */
 const STEP_TIMEOUT_MS = 10 * 60_000;
 const INIT_TIMEOUT_MS = 60_000;
+/** Longest the preload may take (the issue's full size takes tens of minutes). */
+const PRELOAD_TIMEOUT_MS = 2 * 60 * 60_000;
 const STOP_TIMEOUT_MS = 5_000;
 
 export interface LoadgenHooks {
@@ -83,7 +86,13 @@ export class Loadgen {
     return answer.registerBytes;
   }
 
-  async step(message: Exclude<ToLoadgen, { kind: "init" }>): Promise<StepResult> {
+  async preload(state: StateSize): Promise<PreloadReport> {
+    const answer = await this.request({ kind: "preload", state }, PRELOAD_TIMEOUT_MS);
+    if (answer.kind !== "preloaded") throw new Error(`unexpected answer ${answer.kind}`);
+    return answer.report;
+  }
+
+  async step(message: Extract<ToLoadgen, { kind: "step" | "etcdStep" }>): Promise<StepResult> {
     const answer = await this.request(message, STEP_TIMEOUT_MS);
     if (answer.kind !== "result") throw new Error(`unexpected answer ${answer.kind}`);
     return answer.result;

@@ -1,4 +1,6 @@
 import type { TxSamples } from "./fault/txSamples.js";
+import type { TypeSizes } from "./mix/sizes.js";
+import type { PreloadReport, StateSize } from "./preload.js";
 import type { StepOutcome } from "./stepTracker.js";
 
 /** One load step: warm-up, then the measured window, then a drain for late commits. */
@@ -11,10 +13,11 @@ export interface StepPlan {
   readonly samples?: boolean;
 }
 
-export interface MixEntry {
-  readonly count: number;
-  readonly meanBytes: number;
-}
+/** One type of a step's mix: count, share and mean/p50/max encoded bytes. */
+export type MixEntry = TypeSizes;
+
+/** `healthcare`: the care workload (mix/weights.ts); `identity`: registers and revokes only. */
+export type MixName = "healthcare" | "identity";
 
 export interface StepResult extends StepOutcome {
   readonly rate: number;
@@ -34,7 +37,9 @@ export type ToLoadgen =
       readonly txSize: number | null;
       readonly clients: number;
       readonly revokeShare: number;
+      readonly mix: MixName;
     }
+  | { readonly kind: "preload"; readonly state: StateSize }
   | { readonly kind: "step"; readonly plan: StepPlan }
   | {
       readonly kind: "etcdStep";
@@ -48,4 +53,5 @@ export type FromLoadgen =
   | { readonly kind: "window"; readonly edge: "start" | "end" }
   | { readonly kind: "progress"; readonly text: string }
   | { readonly kind: "result"; readonly result: StepResult }
+  | { readonly kind: "preloaded"; readonly report: PreloadReport }
   | { readonly kind: "error"; readonly message: string };

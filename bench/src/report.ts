@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import type { StepCost } from "./cost.js";
 import type { StepResult } from "./messages.js";
 import type { NodeUsage } from "./nodeUsage.js";
 import type { CategoryTime, HotFunction } from "./profile.js";
@@ -10,6 +11,8 @@ export interface MeasuredStep {
   readonly nodes: readonly NodeUsage[];
   readonly loadgenCpuPercent: number;
   readonly loadAverage: number;
+  /** CPU and disk writes of the system under test per committed transaction (cost.ts). */
+  readonly cost?: StepCost;
 }
 
 /** Renders rows as a Markdown table with right-aligned numbers. */

@@ -15,7 +15,8 @@ import {
 
 /** One pre-signed transaction, ready to send. */
 export interface PreparedTx {
-  readonly type: "identity.register" | "identity.revoke";
+  /** The transaction type (`identity.register`, `access.log`, ...). */
+  readonly type: string;
   readonly base64: string;
   readonly idHex: string;
   readonly bytes: number;
@@ -48,7 +49,8 @@ export function freshSigner(): Signer {
 
 const nonce = () => crypto.getRandomValues(new Uint8Array(NONCE_BYTES));
 
-function prepared(type: PreparedTx["type"], signed: SignedTx): PreparedTx {
+/** A signed transaction in the form the load generator sends and tracks. */
+export function prepared(type: string, signed: SignedTx): PreparedTx {
   const buffer = Buffer.from(signed.bytes.buffer, signed.bytes.byteOffset, signed.bytes.byteLength);
   return {
     type,
