@@ -21,8 +21,10 @@ import {
   sha256,
   signTx,
   txSigningBytes,
+  verifySignedTx,
   verifyTx,
 } from "../packages/protocol/src/index.js";
+import { sealedSigningBytes } from "../packages/protocol/src/sealedSigning.js";
 
 const WARMUP_MS = 300;
 const MEASURE_MS = 1_000;
@@ -139,6 +141,11 @@ function main(): void {
     ),
     measure("verifyTx (signing bytes + verify), libsodium", () =>
       verifyTx(signed.tx, sodiumVerifier),
+    ),
+    measure("txSigningBytes (encodes the transaction again)", () => txSigningBytes(signed.tx)),
+    measure("sealedSigningBytes (cut from the sealed bytes)", () => sealedSigningBytes(signed)),
+    measure("verifySignedTx (cut signing bytes + verify), libsodium", () =>
+      verifySignedTx(signed, sodiumVerifier),
     ),
     measure("merkle root, 1,000 leaves", () => merkleRoot(leaves1k)),
     measure("merkle root, 10,000 leaves", () => merkleRoot(leaves10k)),

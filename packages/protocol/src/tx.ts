@@ -5,6 +5,7 @@ import { CareLedgerError } from "./errors.js";
 import { HASH_BYTES, sha256 } from "./hash.js";
 import { PUBLIC_KEY_BYTES, SIGNATURE_BYTES, type Signer, type Verifier } from "./keys.js";
 import { TX_BYTES_MAX, TX_TYPE_CHARS_MAX } from "./limits.js";
+import { sealedSigningBytes } from "./sealedSigning.js";
 import { signingBytes } from "./signing.js";
 
 export const TX_VERSION = 1;
@@ -94,6 +95,16 @@ export function decodeTx(bytes: Uint8Array, id?: Uint8Array): SignedTx {
 
 export function verifyTx(tx: Tx, verifier: Verifier): boolean {
   return verifier.verify(tx.from, txSigningBytes(tx), tx.sig);
+}
+
+/**
+ * `verifyTx` for a sealed or decoded transaction, whose `bytes` are its `tx`'s canonical
+ * encoding (every SignedTx that `sealTx` and `decodeTx` make): the signing bytes are cut from
+ * those bytes (sealedSigning.ts) instead of being encoded again.
+ */
+export function verifySignedTx(signed: SignedTx, verifier: Verifier): boolean {
+  const message = sealedSigningBytes(signed) ?? txSigningBytes(signed.tx);
+  return verifier.verify(signed.tx.from, message, signed.tx.sig);
 }
 
 function assertTxShape(value: unknown): asserts value is Tx {
