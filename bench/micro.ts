@@ -11,6 +11,7 @@ import { sodiumVerifier } from "../packages/node/src/verifier.js";
 import {
   type Canonical,
   decode,
+  decodeOwnTx,
   decodeTx,
   encode,
   keySigner,
@@ -131,6 +132,9 @@ function main(): void {
     measure("decode (canonical, re-encodes) signed tx", () => decode(signed.bytes)),
     measure("sealTx (schema + encode + id)", () => sealTx(signed.tx)),
     measure("decodeTx (decode + schema + id)", () => decodeTx(signed.bytes)),
+    measure("decodeOwnTx (stored bytes: no scan, re-encode, hash)", () =>
+      decodeOwnTx(signed.bytes, signed.id),
+    ),
     measure("sha256 300 B, protocol (crypto.hash in Node)", () => sha256(data300)),
     measure("sha256 300 B, node:crypto hash", () => nodeHash("sha256", data300, "buffer")),
     measure("ed25519 sign, noble", () => signer.sign(signingBytes)),

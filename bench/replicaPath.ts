@@ -36,6 +36,7 @@ const PHASES = [
   "primary: build",
   "primary: pre-prepare encode",
   "primary: commit",
+  "serving: read back committed blocks",
 ] as const;
 type Phase = (typeof PHASES)[number];
 
@@ -120,6 +121,12 @@ async function main(): Promise<void> {
       mempool.onCommitted(height, [...result.txIds]);
     });
   }
+  const measured = replica.head.height - BLOCKS;
+  await timed("serving: read back committed blocks", async () => {
+    for (let height = measured + 1; height <= replica.head.height; height++) {
+      if ((await replica.reads.block(height)) === null) throw new Error(`no block ${height}`);
+    }
+  });
   const perTx = (phase: Phase) => (cpuMicros.get(phase) ?? 0) / 1_000 / (BLOCKS * BLOCK_TXS);
   const rows = PHASES.map((phase) => ({ phase, msPerTx: perTx(phase) }));
   const replicaMs = rows

@@ -8,7 +8,7 @@ import {
   checkQueryParams,
   decode,
   decodeOwn,
-  decodeTx,
+  decodeOwnTx,
   type QueryCaller,
   type Receipt,
   type SignedTx,
@@ -123,7 +123,7 @@ export class LedgerReads {
     const receipts = await readReceipts(this.db, location.height);
     const receipt = receipts?.[location.index];
     if (receipt === undefined) throw new CareLedgerError("INTERNAL", "receipt missing");
-    return { ...location, tx: decodeTx(location.bytes), receipt };
+    return { ...location, tx: decodeOwnTx(location.bytes, id), receipt };
   }
 
   /**

@@ -1,6 +1,6 @@
 import { type Static, Type } from "@sinclair/typebox";
 import { TypeCompiler } from "@sinclair/typebox/compiler";
-import { type Canonical, DEFAULT_DECODE_LIMITS, decode, encode } from "./encoding.js";
+import { type Canonical, DEFAULT_DECODE_LIMITS, decode, decodeOwn, encode } from "./encoding.js";
 import { CareLedgerError } from "./errors.js";
 import { HASH_BYTES, sha256 } from "./hash.js";
 import { PUBLIC_KEY_BYTES, SIGNATURE_BYTES, type Signer, type Verifier } from "./keys.js";
@@ -91,6 +91,19 @@ export function decodeTx(bytes: Uint8Array, id?: Uint8Array): SignedTx {
   assertTxShape(value);
   // A caller that already hashed these bytes (a block computing its tx root) passes the id.
   return { tx: value, bytes: bytes.slice(), id: id ?? sha256(bytes) };
+}
+
+/**
+ * A transaction from bytes this node stored after `decodeTx` accepted them or `sealTx` made them
+ * (its committed blocks, read back), with the id stored beside them: no scan, no re-encoding and
+ * no hash, which `decodeTx` needs only against bytes another party wrote. The schema is still
+ * checked (a cheap assertion that the stored bytes are a transaction). Never for bytes from a
+ * peer, a client or a file: `decodeTx`.
+ */
+export function decodeOwnTx(bytes: Uint8Array, id: Uint8Array): SignedTx {
+  const value = decodeOwn(bytes);
+  assertTxShape(value);
+  return { tx: value, bytes, id };
 }
 
 export function verifyTx(tx: Tx, verifier: Verifier): boolean {
