@@ -11,6 +11,7 @@ import { sodiumVerifier } from "../packages/node/src/verifier.js";
 import {
   type Canonical,
   decode,
+  decodeOwnTx,
   decodeTx,
   encode,
   keySigner,
@@ -21,8 +22,10 @@ import {
   sha256,
   signTx,
   txSigningBytes,
+  verifySignedTx,
   verifyTx,
 } from "../packages/protocol/src/index.js";
+import { sealedSigningBytes } from "../packages/protocol/src/sealedSigning.js";
 
 const WARMUP_MS = 300;
 const MEASURE_MS = 1_000;
@@ -129,6 +132,9 @@ function main(): void {
     measure("decode (canonical, re-encodes) signed tx", () => decode(signed.bytes)),
     measure("sealTx (schema + encode + id)", () => sealTx(signed.tx)),
     measure("decodeTx (decode + schema + id)", () => decodeTx(signed.bytes)),
+    measure("decodeOwnTx (stored bytes: no scan, re-encode, hash)", () =>
+      decodeOwnTx(signed.bytes, signed.id),
+    ),
     measure("sha256 300 B, protocol (crypto.hash in Node)", () => sha256(data300)),
     measure("sha256 300 B, node:crypto hash", () => nodeHash("sha256", data300, "buffer")),
     measure("ed25519 sign, noble", () => signer.sign(signingBytes)),
@@ -139,6 +145,11 @@ function main(): void {
     ),
     measure("verifyTx (signing bytes + verify), libsodium", () =>
       verifyTx(signed.tx, sodiumVerifier),
+    ),
+    measure("txSigningBytes (encodes the transaction again)", () => txSigningBytes(signed.tx)),
+    measure("sealedSigningBytes (cut from the sealed bytes)", () => sealedSigningBytes(signed)),
+    measure("verifySignedTx (cut signing bytes + verify), libsodium", () =>
+      verifySignedTx(signed, sodiumVerifier),
     ),
     measure("merkle root, 1,000 leaves", () => merkleRoot(leaves1k)),
     measure("merkle root, 10,000 leaves", () => merkleRoot(leaves10k)),

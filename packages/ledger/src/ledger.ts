@@ -39,6 +39,7 @@ import { LedgerReads } from "./reads.js";
 import { decodeNode, EMPTY_SUBTREE, pathKey, type TreeNode } from "./smt/node.js";
 import { NodeCache } from "./smt/nodeCache.js";
 import { encodeWrites } from "./state/blockState.js";
+import { StateValueCache } from "./state/valueCache.js";
 import { committedIds, putBlock, readHeader } from "./storage/blockStore.js";
 import { ConsensusLog } from "./storage/consensusLog.js";
 import { type Database, openDatabase, plainBytes } from "./storage/database.js";
@@ -50,6 +51,11 @@ import { checkStorageFormat, storageFormatBytes } from "./storage/storageFormat.
 
 /** Tree nodes kept in memory: about 200 bytes each, so some 100 MB at this bound. */
 export const NODE_CACHE_ENTRIES_MAX = 500_000;
+/**
+ * Committed state values kept in memory (state/valueCache.ts): a few hundred bytes each with
+ * their keys, so some 20 to 40 MB at this bound.
+ */
+export const STATE_VALUE_CACHE_ENTRIES_MAX = 100_000;
 
 export interface LedgerOptions {
   /** Checks transaction signatures; the node hands in its libsodium verifier. */
@@ -84,6 +90,7 @@ export class Ledger {
   readonly reads: LedgerReads;
   private committed: CommittedHead;
   private readonly cache: NodeCache;
+  private readonly values: StateValueCache;
   private readonly recentIds: RecentTxIds;
   /** Counts commits, so a node read that a commit overtook is not cached. */
   private commits = 0;
@@ -102,6 +109,7 @@ export class Ledger {
   ) {
     this.committed = head;
     this.cache = new NodeCache(cacheEntriesMax);
+    this.values = new StateValueCache(STATE_VALUE_CACHE_ENTRIES_MAX);
     this.recentIds = new RecentTxIds(head.header.height);
     this.consensusLog = new ConsensusLog(db);
     this.reads = new LedgerReads(
@@ -110,6 +118,7 @@ export class Ledger {
       () => this.committed,
       (paths) => this.readNodes(paths),
       indexes,
+      this.values,
     );
     const ledger = this;
     this.env = {
@@ -220,6 +229,7 @@ export class Ledger {
     batch.put(headKey, encodeHead(block.header.height, result.hash));
     await batch.write();
     this.commits += 1;
+    this.values.committed(result.writeSet);
     for (const [path, node] of result.nodeWrites) {
       if (node === null) this.cache.delete(path);
       else this.cache.set(path, node);

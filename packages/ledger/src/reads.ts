@@ -8,7 +8,7 @@ import {
   checkQueryParams,
   decode,
   decodeOwn,
-  decodeTx,
+  decodeOwnTx,
   type QueryCaller,
   type Receipt,
   type SignedTx,
@@ -30,6 +30,7 @@ import type { ModuleRegistry } from "./modules/registry.js";
 import { keyHashOf } from "./smt/hashing.js";
 import type { TreeNode } from "./smt/node.js";
 import { proveKeyHash } from "./smt/proof.js";
+import type { StateValueCache } from "./state/valueCache.js";
 import {
   heightOfHash,
   locateTx,
@@ -80,14 +81,29 @@ export class LedgerReads {
     private readonly head: () => CommittedHead,
     private readonly readNodes: NodeReader,
     private readonly indexes: IndexStore,
+    private readonly values: StateValueCache,
   ) {}
 
   async stateValues(keys: readonly string[]): Promise<Array<Canonical | null>> {
     if (keys.length === 0) return [];
-    const stored = await this.db.getMany(keys.map(stateKey));
+    const cached = keys.map((key) => this.values.get(key));
+    const missing = keys.filter((_, index) => cached[index] === undefined);
+    if (missing.length > 0) {
+      const generation = this.values.generation;
+      const stored = await this.db.getMany(missing.map(stateKey));
+      let next = 0;
+      cached.forEach((bytes, index) => {
+        if (bytes !== undefined) return;
+        const found = stored[next++];
+        // A copy: a view would keep LevelDB's whole read buffer alive as long as it is cached.
+        const plain = found === undefined ? null : new Uint8Array(found);
+        cached[index] = plain;
+        this.values.fill(generation, keys[index] as string, plain);
+      });
+    }
     // Only this node's commits write state values, from the canonical bytes its own execution
     // encoded (or genesis): decodeOwn skips decode's re-encoding, a fifth of an access.log.
-    return stored.map((bytes) => (bytes === undefined ? null : decodeOwn(bytes)));
+    return cached.map((bytes) => (bytes == null ? null : decodeOwn(bytes)));
   }
 
   async block(height: number): Promise<StoredBlock | null> {
@@ -107,7 +123,7 @@ export class LedgerReads {
     const receipts = await readReceipts(this.db, location.height);
     const receipt = receipts?.[location.index];
     if (receipt === undefined) throw new CareLedgerError("INTERNAL", "receipt missing");
-    return { ...location, tx: decodeTx(location.bytes), receipt };
+    return { ...location, tx: decodeOwnTx(location.bytes, id), receipt };
   }
 
   /**

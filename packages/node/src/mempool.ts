@@ -7,7 +7,7 @@ import {
   TX_TTL_MAX,
   toHex,
   type Verifier,
-  verifyTx,
+  verifySignedTx,
 } from "@careledger/protocol";
 
 export interface MempoolLimits {
@@ -157,7 +157,7 @@ export class Mempool {
     await this.chain.checkSender(signed);
     // Checked again: another admission of the same id may have finished while we waited.
     this.checkRoom(id, bytes.byteLength);
-    if (!this.verifiedInBlocks.has(id) && !verifyTx(tx, this.verifier)) {
+    if (!this.verifiedInBlocks.has(id) && !verifySignedTx(signed, this.verifier)) {
       throw new CareLedgerError("TX_BAD_SIGNATURE");
     }
     const now = this.now();

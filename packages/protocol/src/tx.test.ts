@@ -3,7 +3,7 @@ import { bytesEqual, type Canonical, decode, encode } from "./encoding.js";
 import { sha256 } from "./hash.js";
 import { keySigner, nobleVerifier } from "./keys.js";
 import { TX_BYTES_MAX } from "./limits.js";
-import { decodeTx, sealTx, signTx, type Tx, txId, verifyTx } from "./tx.js";
+import { decodeOwnTx, decodeTx, sealTx, signTx, type Tx, txId, verifyTx } from "./tx.js";
 
 const CHAIN = sha256(Uint8Array.of(1));
 const OTHER_CHAIN = sha256(Uint8Array.of(2));
@@ -105,5 +105,18 @@ describe("signed transactions", () => {
     const signed = sample({ b: 1, a: 2 });
     const reordered = decode(signed.bytes) as unknown as Tx;
     expect(verifyTx(reordered, nobleVerifier)).toBe(true);
+  });
+});
+
+describe("decodeOwnTx (bytes this node stored)", () => {
+  it("gives the transaction decodeTx gives, with the stored id", () => {
+    const signed = sample();
+    const own = decodeOwnTx(signed.bytes, signed.id);
+    expect(own.tx).toEqual(decodeTx(signed.bytes).tx);
+    expect(own.id).toBe(signed.id);
+  });
+
+  it("still asserts the shape: stored bytes that are no transaction are TX_MALFORMED", () => {
+    expect(() => decodeOwnTx(encode({ v: 1 }), new Uint8Array(32))).toThrow(code("TX_MALFORMED"));
   });
 });

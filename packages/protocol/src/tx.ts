@@ -1,10 +1,11 @@
 import { type Static, Type } from "@sinclair/typebox";
 import { TypeCompiler } from "@sinclair/typebox/compiler";
-import { type Canonical, DEFAULT_DECODE_LIMITS, decode, encode } from "./encoding.js";
+import { type Canonical, DEFAULT_DECODE_LIMITS, decode, decodeOwn, encode } from "./encoding.js";
 import { CareLedgerError } from "./errors.js";
 import { HASH_BYTES, sha256 } from "./hash.js";
 import { PUBLIC_KEY_BYTES, SIGNATURE_BYTES, type Signer, type Verifier } from "./keys.js";
 import { TX_BYTES_MAX, TX_TYPE_CHARS_MAX } from "./limits.js";
+import { sealedSigningBytes } from "./sealedSigning.js";
 import { signingBytes } from "./signing.js";
 
 export const TX_VERSION = 1;
@@ -92,8 +93,31 @@ export function decodeTx(bytes: Uint8Array, id?: Uint8Array): SignedTx {
   return { tx: value, bytes: bytes.slice(), id: id ?? sha256(bytes) };
 }
 
+/**
+ * A transaction from bytes this node stored after `decodeTx` accepted them or `sealTx` made them
+ * (its committed blocks, read back), with the id stored beside them: no scan, no re-encoding and
+ * no hash, which `decodeTx` needs only against bytes another party wrote. The schema is still
+ * checked (a cheap assertion that the stored bytes are a transaction). Never for bytes from a
+ * peer, a client or a file: `decodeTx`.
+ */
+export function decodeOwnTx(bytes: Uint8Array, id: Uint8Array): SignedTx {
+  const value = decodeOwn(bytes);
+  assertTxShape(value);
+  return { tx: value, bytes, id };
+}
+
 export function verifyTx(tx: Tx, verifier: Verifier): boolean {
   return verifier.verify(tx.from, txSigningBytes(tx), tx.sig);
+}
+
+/**
+ * `verifyTx` for a sealed or decoded transaction, whose `bytes` are its `tx`'s canonical
+ * encoding (every SignedTx that `sealTx` and `decodeTx` make): the signing bytes are cut from
+ * those bytes (sealedSigning.ts) instead of being encoded again.
+ */
+export function verifySignedTx(signed: SignedTx, verifier: Verifier): boolean {
+  const message = sealedSigningBytes(signed) ?? txSigningBytes(signed.tx);
+  return verifier.verify(signed.tx.from, message, signed.tx.sig);
 }
 
 function assertTxShape(value: unknown): asserts value is Tx {

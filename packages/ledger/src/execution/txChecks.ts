@@ -4,7 +4,7 @@ import {
   type ErrorCode,
   type SignedTx,
   TX_TTL_MAX,
-  verifyTx,
+  verifySignedTx,
 } from "@careledger/protocol";
 import { hexOf } from "../hex.js";
 import type { TxType } from "../modules/module.js";
@@ -72,7 +72,7 @@ function checkTx(
 ): CheckedTx {
   const { handler, payload } = checkWithoutSignature(env, signed, height);
   const trusted = options.isVerified?.(idHex) ?? false;
-  if (!trusted && !verifyTx(signed.tx, env.verifier)) {
+  if (!trusted && !verifySignedTx(signed, env.verifier)) {
     throw new CareLedgerError("TX_BAD_SIGNATURE", "signature does not verify");
   }
   return { index, signed, idHex, sender: hexOf(signed.tx.from), handler, payload };
