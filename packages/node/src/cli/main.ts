@@ -37,8 +37,15 @@ program
     "--unsafe-reset-votes",
     "the consensus log is empty because this key never voted: vote at once (never after a lost or restored data directory)",
   )
-  .action(async (options: { home: string; unsafeResetVotes?: boolean }) => {
-    await startNodeProcess(options.home, { unsafeResetVotes: options.unsafeResetVotes === true });
+  .option(
+    "--state-sync",
+    "on a data directory that holds only genesis, fetch a peer's certified state snapshot instead of replaying every block",
+  )
+  .action(async (options: { home: string; unsafeResetVotes?: boolean; stateSync?: boolean }) => {
+    await startNodeProcess(options.home, {
+      unsafeResetVotes: options.unsafeResetVotes === true,
+      ...(options.stateSync === true ? { stateSync: true } : {}),
+    });
   });
 
 program
