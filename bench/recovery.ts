@@ -2,11 +2,16 @@
  * `pnpm bench:recovery`: how long a 4-validator cluster on this machine takes to commit again
  * after its primary is killed, and how fast a replica that was down catches up while the load
  * goes on (against how fast the chain grows meanwhile). Real processes
- * on 127.0.0.1, as the cluster tests run them; figures go to bench/RESULTS.md.
+ * on 127.0.0.1, as the cluster tests run them; figures go to bench/RESULTS.md. Then (issue 18)
+ * the time a node whose data directory was wiped takes to join a chain of `--join-txs N`
+ * committed transactions (200,000 by default) by block sync and by state sync
+ * (recoveryJoin.ts); `--join-only` skips the rest, `--join-txs 0` the join.
  */
+import { parseArgs } from "node:util";
 import { fromHex, type Signer, toHex } from "@careledger/protocol";
 import { devnetAdmin, registerTx, submit } from "../test/harness/clients.js";
 import { Cluster, waitFor } from "../test/harness/cluster.js";
+import { configureSnapshots, JOIN_SNAPSHOT_INTERVAL, joinComparison } from "./recoveryJoin.js";
 
 const WAIT_MS_MAX = 120_000;
 const POLL_MS = 20;
@@ -147,8 +152,31 @@ async function catchUp(cluster: Cluster): Promise<CatchUp> {
   };
 }
 
+const JOIN_TXS_DEFAULT = 200_000;
+
+function printJoin(figures: Awaited<ReturnType<typeof joinComparison>>): void {
+  const { snapshot } = figures;
+  console.log(
+    `join a chain of ${figures.txs} txs in ${figures.height} blocks (committed in` +
+      ` ${figures.loadS.toFixed(0)} s; node-0 data ${(figures.dataBytes / 1e6).toFixed(0)} MB),` +
+      ` data directory wiped: block sync ${figures.blockSyncS.toFixed(1)} s,` +
+      ` state sync ${figures.stateSyncS.toFixed(1)} s` +
+      ` (${(figures.blockSyncS / figures.stateSyncS).toFixed(1)}x faster;` +
+      (snapshot === null
+        ? " no snapshot restored)"
+        : ` snapshot at ${snapshot.height} of ${snapshot.keys} keys in ${snapshot.chunks}` +
+          ` chunks, ${(snapshot.ms / 1000).toFixed(1)} s, every ${JOIN_SNAPSHOT_INTERVAL} heights)`),
+  );
+}
+
 async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { "join-txs": { type: "string" }, "join-only": { type: "boolean" } },
+  });
+  const joinTxs = Number(values["join-txs"] ?? JOIN_TXS_DEFAULT);
+  if (!Number.isInteger(joinTxs) || joinTxs < 0) throw new Error("--join-txs: an integer >= 0");
   const cluster = await Cluster.create(4);
+  if (joinTxs > 0) await configureSnapshots(cluster);
   const exit = () => process.exit(130);
   const stop = () => {
     cluster.destroy().then(exit, exit);
@@ -157,36 +185,41 @@ async function main(): Promise<void> {
   try {
     cluster.startAll();
     await Promise.all(ALL.map((i) => cluster.waitForHeight(i, 2, WAIT_MS_MAX)));
-    const failovers: number[] = [];
-    for (let round = 0; round < 3; round++) {
-      failovers.push(await primaryFailover(cluster));
-      const height = Math.max(
-        ...(await Promise.all(ALL.map((i) => cluster.waitForHeight(i, 0, WAIT_MS_MAX)))).map(
-          (s) => s.height,
-        ),
-      );
-      await Promise.all(ALL.map((i) => cluster.waitForHeight(i, height, WAIT_MS_MAX)));
-    }
-    const lag = await catchUp(cluster);
-    const syncS = lag.syncMs / 1000;
-    const syncRate = lag.syncedBlocks / syncS;
-    console.log(
-      `primary killed -> next commit: ${failovers.map((ms) => `${Math.round(ms)} ms`).join(", ")}`,
-    );
-    console.log(
-      `replica down while ${lag.txs} txs committed in ${lag.heights} blocks` +
-        ` (${lag.downBlocksPerS.toFixed(1)} blocks/s, ${Math.round(lag.downTxsPerS)} tx/s);` +
-        ` restarted under the same load: API up in ${(lag.startMs / 1000).toFixed(1)} s,` +
-        ` then ${lag.syncedBlocks} blocks in ${syncS.toFixed(1)} s = ${syncRate.toFixed(1)} blocks/s` +
-        ` while the chain grew ${lag.growthBlocksPerS.toFixed(1)} blocks/s` +
-        ` (${(syncRate / lag.growthBlocksPerS).toFixed(1)}x)`,
-    );
+    if (values["join-only"] !== true) await failoverAndCatchUp(cluster);
+    if (joinTxs > 0) printJoin(await joinComparison(cluster, joinTxs));
   } catch (error) {
     for (const i of ALL) console.error(`--- node-${i} ---\n${cluster.logTail(i, 20)}`);
     throw error;
   } finally {
     await cluster.destroy();
   }
+}
+
+async function failoverAndCatchUp(cluster: Cluster): Promise<void> {
+  const failovers: number[] = [];
+  for (let round = 0; round < 3; round++) {
+    failovers.push(await primaryFailover(cluster));
+    const height = Math.max(
+      ...(await Promise.all(ALL.map((i) => cluster.waitForHeight(i, 0, WAIT_MS_MAX)))).map(
+        (s) => s.height,
+      ),
+    );
+    await Promise.all(ALL.map((i) => cluster.waitForHeight(i, height, WAIT_MS_MAX)));
+  }
+  const lag = await catchUp(cluster);
+  const syncS = lag.syncMs / 1000;
+  const syncRate = lag.syncedBlocks / syncS;
+  console.log(
+    `primary killed -> next commit: ${failovers.map((ms) => `${Math.round(ms)} ms`).join(", ")}`,
+  );
+  console.log(
+    `replica down while ${lag.txs} txs committed in ${lag.heights} blocks` +
+      ` (${lag.downBlocksPerS.toFixed(1)} blocks/s, ${Math.round(lag.downTxsPerS)} tx/s);` +
+      ` restarted under the same load: API up in ${(lag.startMs / 1000).toFixed(1)} s,` +
+      ` then ${lag.syncedBlocks} blocks in ${syncS.toFixed(1)} s = ${syncRate.toFixed(1)} blocks/s` +
+      ` while the chain grew ${lag.growthBlocksPerS.toFixed(1)} blocks/s` +
+      ` (${(syncRate / lag.growthBlocksPerS).toFixed(1)}x)`,
+  );
 }
 
 await main();

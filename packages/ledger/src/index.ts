@@ -3,7 +3,13 @@ export type { BuildRequest, BuiltBlock } from "./execution/execute.js";
 export type { ExecutionResult } from "./execution/result.js";
 export type { CheckedTx, RefusedTx } from "./execution/txChecks.js";
 export { genesisHeader } from "./genesisState.js";
-export { type HeadInfo, Ledger, type LedgerOptions, NODE_CACHE_ENTRIES_MAX } from "./ledger.js";
+export {
+  type HeadInfo,
+  Ledger,
+  type LedgerOptions,
+  NODE_CACHE_ENTRIES_MAX,
+  SNAPSHOT_INTERVAL_HEIGHTS,
+} from "./ledger.js";
 export type { ErasePhase } from "./local/erasure.js";
 export {
   LOCAL_KEY_BYTES_MAX,
@@ -50,6 +56,19 @@ export {
 } from "./modules/registry.js";
 export type { ProvenValue, StoredBlock, StoredTx } from "./reads.js";
 export type { StateAccess } from "./state/blockState.js";
+export type { StateRestore } from "./stateSnapshotRestore.js";
+export {
+  SNAPSHOTS_KEPT,
+  type SnapshotChunk,
+  type SnapshotOffer,
+  StateSnapshots,
+} from "./stateSnapshotServe.js";
+export {
+  type ExpectedSubtree,
+  SNAPSHOT_CHUNK_BYTES_MAX,
+  SNAPSHOT_CHUNK_KEYS_MAX,
+  type SnapshotEntry,
+} from "./stateSnapshotTree.js";
 export { committedTxsOf } from "./storage/committedTx.js";
 export {
   CONSENSUS_LOG_ENTRIES_MAX,

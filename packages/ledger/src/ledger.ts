@@ -40,6 +40,8 @@ import { decodeNode, EMPTY_SUBTREE, pathKey, type TreeNode } from "./smt/node.js
 import { NodeCache } from "./smt/nodeCache.js";
 import { encodeWrites } from "./state/blockState.js";
 import { StateValueCache } from "./state/valueCache.js";
+import { StateRestore } from "./stateSnapshotRestore.js";
+import { StateSnapshots } from "./stateSnapshotServe.js";
 import { committedIds, putBlock, readHeader } from "./storage/blockStore.js";
 import { ConsensusLog } from "./storage/consensusLog.js";
 import { type Database, openDatabase, plainBytes } from "./storage/database.js";
@@ -70,7 +72,17 @@ export interface LedgerOptions {
    * index's name as `type`) when an index function throws: that transaction's entries are skipped.
    */
   readonly onHandlerError?: (txIdHex: string, type: string, error: unknown) => void;
+  /**
+   * Every this many heights, a snapshot of the committed state is kept for peers that state-sync
+   * (stateSnapshotServe.ts); 0 keeps none. SNAPSHOT_INTERVAL_HEIGHTS by default.
+   */
+  readonly snapshotIntervalHeights?: number;
+  /** Most keys in one snapshot chunk (SNAPSHOT_CHUNK_KEYS_MAX); tests cut small states finer. */
+  readonly snapshotChunkKeysMax?: number;
 }
+
+/** Heights between the state snapshots a ledger keeps for state sync, by default. */
+export const SNAPSHOT_INTERVAL_HEIGHTS = 100;
 
 /** The committed head: the last block written, with its header. */
 export interface HeadInfo {
@@ -91,7 +103,9 @@ export class Ledger {
   private committed: CommittedHead;
   private readonly cache: NodeCache;
   private readonly values: StateValueCache;
-  private readonly recentIds: RecentTxIds;
+  private recentIds: RecentTxIds;
+  /** The checkpoint snapshots served to peers that state-sync. */
+  readonly snapshots: StateSnapshots;
   /** Counts commits, so a node read that a commit overtook is not cached. */
   private commits = 0;
   private committing = false;
@@ -106,7 +120,9 @@ export class Ledger {
     cacheEntriesMax: number,
     onHandlerError: LedgerOptions["onHandlerError"],
     private readonly indexes: IndexStore,
+    snapshots: { intervalHeights: number; chunkKeysMax?: number },
   ) {
+    this.snapshots = new StateSnapshots(db, snapshots.intervalHeights, snapshots.chunkKeysMax);
     this.committed = head;
     this.cache = new NodeCache(cacheEntriesMax);
     this.values = new StateValueCache(STATE_VALUE_CACHE_ENTRIES_MAX);
@@ -163,6 +179,12 @@ export class Ledger {
         cacheMax,
         options.onHandlerError,
         indexes,
+        {
+          intervalHeights: options.snapshotIntervalHeights ?? SNAPSHOT_INTERVAL_HEIGHTS,
+          ...(options.snapshotChunkKeysMax === undefined
+            ? {}
+            : { chunkKeysMax: options.snapshotChunkKeysMax }),
+        },
       );
     } catch (error) {
       await db.close();
@@ -228,6 +250,8 @@ export class Ledger {
     putNodes(batch, result.nodeWrites);
     batch.put(headKey, encodeHead(block.header.height, result.hash));
     await batch.write();
+    // Before any other commit can start (commits never overlap): the snapshot is this height's.
+    this.snapshots.committed(block.header.height);
     this.commits += 1;
     this.values.committed(result.writeSet);
     for (const [path, node] of result.nodeWrites) {
@@ -272,7 +296,30 @@ export class Ledger {
     return this.reads.consensusConfig(this.committed.header.height);
   }
 
+  /**
+   * Starts restoring the state of a certified block fetched from peers (state sync): only into a
+   * ledger that holds nothing but genesis. The block's txRoot and receiptsRoot are checked here,
+   * its certificate by the caller; see stateSnapshotRestore.ts for the chunks.
+   */
+  beginStateRestore(
+    block: Block,
+    certificate: CommitCertificate,
+    encodedReceipts: readonly Uint8Array[],
+  ): StateRestore {
+    if (this.committed.header.height !== 0 || block.header.height === 0) {
+      throw new CareLedgerError("INTERNAL", "state sync restores only into a fresh ledger");
+    }
+    return new StateRestore(this.db, block, certificate, encodedReceipts, (head) => {
+      this.commits += 1;
+      this.cache.clear();
+      this.values.replaced();
+      this.committed = head;
+      this.recentIds = new RecentTxIds(head.header.height);
+    });
+  }
+
   async close(): Promise<void> {
+    this.snapshots.close();
     await this.db.close();
   }
 

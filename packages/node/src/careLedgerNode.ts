@@ -61,6 +61,10 @@ import {
   SYNC_RESPONSE_TIMEOUT_MS,
 } from "./sync/blockSync.js";
 import { decodeSyncMessage } from "./sync/messages.js";
+import type { StateSync } from "./sync/stateSync.js";
+import { decodeStateSyncMessage } from "./sync/stateSyncMessages.js";
+import { serveStateSync } from "./sync/stateSyncServe.js";
+import { runStateSync, wantsStateSync } from "./sync/stateSyncStart.js";
 import { sodiumVerifier } from "./verifier.js";
 
 export const DATA_DIR = "data";
@@ -84,6 +88,8 @@ export interface StartOptions {
    * a quorum showed it (consensus README, amnesia.ts).
    */
   readonly unsafeResetVotes?: boolean;
+  /** `--state-sync`: state-sync a fresh data directory (overrides config `stateSync.enabled`). */
+  readonly stateSync?: boolean;
 }
 
 /** Connections the kernel holds for the API before it accepts them. */
@@ -118,6 +124,10 @@ export class CareLedgerNode implements NodeApi {
   private readonly haltListeners: Array<(error: unknown) => void> = [];
   /** When block sync last committed a block (or the node started): whether catch-up moves. */
   private syncProgressAtMs = Date.now();
+  /** The state-sync fetcher while it runs (before consensus starts). */
+  private stateSync: StateSync | null = null;
+  /** Consensus, gossip and block sync messages wait for this (a state sync runs first). */
+  private consensusStarted = false;
 
   private constructor(
     private readonly home: NodeHome,
@@ -156,8 +166,10 @@ export class CareLedgerNode implements NodeApi {
     log: Logger,
     options: StartOptions = {},
   ): Promise<CareLedgerNode> {
+    const snapshotIntervalHeights = home.config.stateSync?.snapshotIntervalHeights;
     const ledger = await Ledger.open(join(home.dir, DATA_DIR), home.genesis, {
       verifier: sodiumVerifier,
+      ...(snapshotIntervalHeights === undefined ? {} : { snapshotIntervalHeights }),
       onHandlerError: (tx, type, error) =>
         log.error(
           { err: error, tx, type },
@@ -189,8 +201,16 @@ export class CareLedgerNode implements NodeApi {
       signer,
       modules,
     );
-    await node.startConsensus(options);
-    await node.startNetwork();
+    if (wantsStateSync(ledger, home.config, options.stateSync)) {
+      // The network first, to fetch the state from peers; consensus then starts at its height.
+      await node.startNetwork();
+      await node.syncState();
+      await node.startConsensus(options);
+    } else {
+      await node.startConsensus(options);
+      await node.startNetwork();
+    }
+    node.consensusStarted = true;
     // After open and before serving: a worker resumes what a crash interrupted first.
     await modules.startWorkers();
     await node.startApi();
@@ -292,6 +312,34 @@ export class CareLedgerNode implements NodeApi {
     });
   }
 
+  /**
+   * State sync (sync/stateSync.ts): restores a peer's certified snapshot into the fresh ledger.
+   * The replica then starts at that height with an empty consensus log, so the amnesia guard
+   * (consensus amnesia.ts) keeps it from voting until it has caught up with a quorum's views,
+   * and block sync fetches the blocks above the snapshot as after any restart.
+   */
+  private async syncState(): Promise<void> {
+    const outcome = await runStateSync(
+      {
+        ledger: this.ledger,
+        verifier: sodiumVerifier,
+        config: this.home.config,
+        send: (to, bytes) => this.send("snapshot", to, bytes),
+        peers: () => this.home.config.peers.map((peer) => peer.nodeKey),
+        misbehaved: (peer, reason) => this.network.misbehaved(peer, reason),
+        chunk: (outcome) => this.metricsRegistry.stateSyncChunks.inc({ outcome }),
+        log: this.log,
+      },
+      (fetcher) => {
+        this.stateSync = fetcher;
+      },
+    );
+    if (outcome === null) return;
+    this.metricsRegistry.stateSyncHeight.set(outcome.height);
+    this.metricsRegistry.height.set(outcome.height);
+    await this.refreshMembership();
+  }
+
   private async startNetwork(): Promise<void> {
     const { config } = this.home;
     // From the ledger, not genesis: governance may have removed or added members since.
@@ -342,7 +390,11 @@ export class CareLedgerNode implements NodeApi {
   private onPeerMessage(channel: ChannelName, from: string, bytes: Uint8Array): void {
     this.metricsRegistry.messagesIn.inc({ channel });
     try {
-      if (channel === "consensus") {
+      if (channel === "snapshot") {
+        this.onSnapshotMessage(from, bytes);
+      } else if (!this.consensusStarted) {
+        // Before a state sync ends there is no replica yet: peers announce again.
+      } else if (channel === "consensus") {
         const message: ConsensusMessage = decodeMessage(bytes, (id) => this.mempool.get(id));
         this.driver.enqueue({ type: "message", message }, bytes.byteLength);
       } else if (channel === "txs") {
@@ -358,6 +410,23 @@ export class CareLedgerNode implements NodeApi {
       if (!(error instanceof CareLedgerError)) throw error;
       this.metricsRegistry.invalidMessages.inc({ channel });
       this.network.misbehaved(from, `${channel}: ${error.message}`);
+    }
+  }
+
+  /** Serves peers' state-sync requests; answers go to this node's own fetch while it runs. */
+  private onSnapshotMessage(from: string, bytes: Uint8Array): void {
+    const message = decodeStateSyncMessage(bytes);
+    if (message.kind === "offerRequest" || message.kind === "chunkRequest") {
+      serveStateSync(this.ledger, message, (reply) => this.send("snapshot", from, reply)).catch(
+        (error: unknown) => {
+          // A malformed path is the peer's fault; anything else (the disk) is this node's.
+          if (error instanceof CareLedgerError && error.code === "SNAPSHOT_CHUNK_INVALID") {
+            this.network.misbehaved(from, error.message);
+          } else this.log.error({ err: error }, "serving state sync failed");
+        },
+      );
+    } else {
+      this.stateSync?.onMessage(from, message);
     }
   }
 

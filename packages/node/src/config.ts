@@ -83,6 +83,25 @@ export const NodeConfigSchema = Type.Object(
     modules: Type.Optional(
       Type.Record(Type.String({ pattern: "^[a-z][a-z0-9]{0,31}$" }), Type.Unknown()),
     ),
+    /**
+     * State sync (sync/stateSync.ts, node README "State sync"): `enabled` makes a node whose
+     * data directory holds only genesis fetch a peer's snapshot instead of replaying every
+     * block; `snapshotIntervalHeights` is how often this node keeps a snapshot to serve (0:
+     * never); `trustValidators` names the validator set (node keys, hex) that must certify the
+     * snapshot's header when it changed since genesis (by default, genesis's set).
+     */
+    stateSync: Type.Optional(
+      Type.Object(
+        {
+          enabled: Type.Optional(Type.Boolean()),
+          snapshotIntervalHeights: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
+          trustValidators: Type.Optional(
+            Type.Array(Type.String({ pattern: "^[0-9a-f]{64}$" }), { minItems: 1, maxItems: 128 }),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { additionalProperties: false },
 );

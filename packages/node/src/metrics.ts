@@ -39,6 +39,17 @@ export class NodeMetrics {
     help: "Connected peers",
     registers: [this.registry],
   });
+  readonly stateSyncHeight = new Gauge({
+    name: "careledger_state_sync_height",
+    help: "Height of the snapshot this node restored by state sync at start (0: none)",
+    registers: [this.registry],
+  });
+  readonly stateSyncChunks = new Counter({
+    name: "careledger_state_sync_chunks_total",
+    help: "Snapshot chunks received while state-syncing, by outcome",
+    labelNames: ["outcome"],
+    registers: [this.registry],
+  });
   readonly messagesIn = new Counter({
     name: "careledger_p2p_messages_in_total",
     help: "Messages received from peers",

@@ -28,6 +28,16 @@ export const ERROR_CODES = {
   CERTIFICATE_INVALID: { status: 400, message: "commit certificate does not verify" },
   PROOF_INVALID: { status: 400, message: "proof does not verify against the root" },
   GENESIS_INVALID: { status: 400, message: "genesis document is invalid" },
+  // State sync: a peer's snapshot chunk that does not hash to its certified root, and a
+  // snapshot whose header no trusted validator set certified.
+  SNAPSHOT_CHUNK_INVALID: {
+    status: 400,
+    message: "state snapshot chunk does not verify against the certified state root",
+  },
+  SNAPSHOT_UNTRUSTED: {
+    status: 400,
+    message: "state snapshot header is not certified by the trusted validator set",
+  },
   // A node-start failure, never an answer to a client: the status is for completeness.
   STORAGE_FORMAT_MISMATCH: {
     status: 500,

@@ -29,6 +29,11 @@ export class NodeCache {
     this.nodes.delete(path);
   }
 
+  /** Forgets every node: the tree under them was replaced (a state-sync restore). */
+  clear(): void {
+    this.nodes.clear();
+  }
+
   get size(): number {
     return this.nodes.size;
   }

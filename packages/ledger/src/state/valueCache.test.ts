@@ -43,4 +43,13 @@ describe("StateValueCache", () => {
     expect(cache.get("a")).toBeUndefined();
     expect(cache.get("c")).toEqual(bytes(0));
   });
+
+  it("forgets everything when the whole state is replaced, and a read from before fills nothing", () => {
+    const cache = new StateValueCache(10);
+    cache.fill(cache.generation, "a", null);
+    const before = cache.generation;
+    cache.replaced();
+    cache.fill(before, "b", bytes(1));
+    expect([cache.get("a"), cache.get("b"), cache.size]).toEqual([undefined, undefined, 0]);
+  });
 });

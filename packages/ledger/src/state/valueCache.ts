@@ -8,8 +8,9 @@
  * Bytes, not decoded values: every reader decodes its own copy, so no module can change what the
  * next one reads by mutating a value it was given.
  *
- * Never stale: the only writer of committed state is the ledger's commit, which hands every
- * written key to `committed` as soon as its batch is on disk; a read from disk that a commit
+ * Never stale: the only writers of committed state are the ledger's commit, which hands every
+ * written key to `committed` as soon as its batch is on disk, and a state-sync restore, which
+ * calls `replaced`; a read from disk that a commit
  * overtook is not cached (`generation`). Evicts in first-insertion order, like `NodeCache`.
  */
 export class StateValueCache {
@@ -42,6 +43,15 @@ export class StateValueCache {
     // Only keys already cached are updated: a block writes many keys nobody may read again soon
     // (new records), and adding them would evict the ones admission keeps asking for.
     for (const [key, bytes] of writes) if (this.values.has(key)) this.values.set(key, bytes);
+  }
+
+  /**
+   * The whole committed state was replaced (a state-sync restore writes it in one batch): forget
+   * everything, and let no read started before it fill the cache.
+   */
+  replaced(): void {
+    this.commits += 1;
+    this.values.clear();
   }
 
   get size(): number {

@@ -94,17 +94,23 @@ program
     "--unsafe-reset-votes",
     "the consensus log is empty because this key never voted: vote at once (never after a lost or restored data directory)",
   )
+  .option(
+    "--state-sync",
+    "on a data directory that holds only genesis, fetch a peer's certified state snapshot instead of replaying every block",
+  )
   .action(
     async (options: {
       home: string;
       passphraseFile?: string;
       joining?: boolean;
       unsafeResetVotes?: boolean;
+      stateSync?: boolean;
     }) => {
       await startNodeProcess(options.home, {
         passphrase: await passphraseFrom(options.passphraseFile),
         joining: options.joining === true,
         unsafeResetVotes: options.unsafeResetVotes === true,
+        ...(options.stateSync === true ? { stateSync: true } : {}),
       });
     },
   );

@@ -52,6 +52,14 @@ export const CHANNELS = {
     queueMessagesMax: 64,
     queueBytesMax: 4 * (SYNC_ITEM_BYTES_MAX + ENVELOPE_BYTES),
   },
+  // State sync (sync/stateSyncMessages.ts): an offer carries a certified block and its
+  // receipts, a chunk at most SNAPSHOT_CHUNK_BYTES_MAX of keys and values (or one larger value).
+  snapshot: {
+    protocol: "/careledger/snapshot/1",
+    messageBytesMax: 2 * SYNC_ITEM_BYTES_MAX,
+    queueMessagesMax: 16,
+    queueBytesMax: 4 * SYNC_ITEM_BYTES_MAX,
+  },
 } as const satisfies Record<string, ChannelSpec>;
 
 export type ChannelName = keyof typeof CHANNELS;
