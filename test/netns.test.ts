@@ -32,6 +32,11 @@ const TBF_RATE_BITS = 256_000;
 const TBF_BURST_BYTES = 4_096;
 /** A modest steady load, sent to every node through its control link (never partitioned). */
 const LOAD = { ratePerSecond: 20, batch: 4, nodes: () => ALL };
+/**
+ * Batches of 40 registrations (about 12 kB, gossiped to three peers) sent to the tbf-limited
+ * node, node 1, until the filter holds one back.
+ */
+const BURST_LOAD = { ratePerSecond: 40, batch: 40, nodes: () => [1] };
 
 // Only an explicit opt-out skips: in CI (root) the namespaces must be made, or the test fails.
 const skipped = process.env.CARELEDGER_NETNS === "0";
@@ -185,11 +190,24 @@ describe.skipIf(skipped)("4 nodes, each in its own network namespace on a bridge
 
   it("keeps committing with a node's link limited by a token bucket filter", async () => {
     const c = live();
-    const limited = 1;
+    const limited = BURST_LOAD.nodes()[0] as number;
     c.network.limitBandwidth(limited, `${TBF_RATE_BITS}bit`, String(TBF_BURST_BYTES));
     const before = c.network.tbfStats(limited);
     const startedAt = Date.now();
     const from = Math.max(...(await heights(ALL)));
+    // The steady load alone may stay under the rate on a quiet machine (one CI run sent 25 kB in
+    // 0.8 s and was never held back), so batches sent to the limited node itself are gossiped
+    // to its three peers at once, well past the bucket's burst, until the filter holds one back.
+    const burst = await LoadGenerator.start(c, BURST_LOAD);
+    try {
+      await waitFor(
+        `the filter to hold node-${limited}'s traffic back`,
+        PROGRESS_MS_MAX,
+        async () => (c.network.tbfStats(limited).overlimits > before.overlimits ? true : undefined),
+      );
+    } finally {
+      await burst.stop();
+    }
     const top = await waitProgress(ALL, BLOCKS_WHILE_WATCHED);
     expect(await txsCommittedAbove(limited, from)).toBeGreaterThan(0);
     const after = c.network.tbfStats(limited);
