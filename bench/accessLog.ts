@@ -13,7 +13,7 @@ import {
   testChain,
 } from "../packages/ledger/src/testing/fixtures.js";
 import { nodeSigner } from "../packages/ledger/src/testing/nodeCrypto.js";
-import type { Canonical, SignedTx } from "../packages/protocol/src/index.js";
+import { type Canonical, type SignedTx, sha256 } from "../packages/protocol/src/index.js";
 import { openLedgerRun } from "./ledgerRun.js";
 
 const ORGANIZATIONS = 8;
@@ -72,7 +72,8 @@ export async function accessLogRun(consents: number): Promise<void> {
         patient: patient.publicKey,
         class: i % 3 === 0 ? "lab" : "note",
         custodian: orgOf(clinician.org).id,
-        hash: new Uint8Array(32).fill(i & 0xff),
+        // One hash, one record on chain (RECORD_HASH_REUSED): each record's content differs.
+        hash: sha256(new TextEncoder().encode(`bench record ${i}`)),
       };
       return sign("record.anchor", payload, clinician.signer);
     }),

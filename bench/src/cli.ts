@@ -1,4 +1,9 @@
-/** `pnpm bench`: the consortium benchmark (README.md beside this directory says what it does). */
+/**
+ * `pnpm bench`: the consortium benchmark (README.md beside this directory says what it does).
+ * Over 400 lines: the run's order (ceiling, clusters, preload, steps, fault, etcd, report) and the
+ * process-wide samplers and listeners they share are here; the next split moves the CareLedger,
+ * fault and etcd runs into a file each, with those passed in.
+ */
 import { readFile } from "node:fs/promises";
 import { cpus } from "node:os";
 import { join } from "node:path";
