@@ -1,9 +1,11 @@
-// Over 400 lines: the wiring of every part (ledger, replica, mempool, sync, network, modules,
-// API), the peer-message routing between them, and the NodeApi answers that need more than the
+// Over 400 lines: the wiring of every part (ledger, replica, mempool, block and state sync,
+// network, modules, API), the peer-message routing between them, and the NodeApi answers that need more than the
 // ledger (status, admission, tx lookups in the mempool, metrics). The ledger-only reads are in
 // ledgerReads.ts, the mempool's ledger checks in ledgerMempool.ts, the modules' LocalStore,
 // services and workers in moduleHost.ts; the halt and membership hooks are next to split out
-// (they share the validator set and the network with the wiring, so they move together).
+// (they share the validator set and the network with the wiring, so they move together), then
+// the state-sync start and snapshot serving (sync/stateSync*.ts hold the logic; here only the
+// order of start and the routing of the snapshot channel).
 import { join } from "node:path";
 import {
   type ApiServer,
